@@ -1,0 +1,85 @@
+"""Shared CLI plumbing: global options, output (--json or Rich), and turning errors into one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from modelrace.config import default_db_path
+from modelrace.errors import ModelraceError
+from modelrace.store import Warehouse
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True)
+
+
+@dataclass
+class State:
+    """Global options, filled by the main callback."""
+
+    db: Path | None = None
+    as_json: bool = False
+    quiet: bool = False
+
+    @property
+    def db_path(self) -> Path:
+        """The warehouse path (``--db``, ``MODELRACE_DB`` or the user data dir)."""
+        return self.db or default_db_path()
+
+    @property
+    def show_progress(self) -> bool:
+        """Progress bars go to stderr unless --quiet."""
+        return not self.quiet
+
+
+state = State()
+
+
+def _default(value: object) -> object:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def emit(data: Any, render: Callable[[], None]) -> None:
+    """Print ``data`` as JSON on stdout with --json, else call ``render`` for people."""
+    if state.as_json:
+        sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render()
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn ModelraceError (and Ctrl-C) into a one-line message and an exit code, never a traceback."""
+    try:
+        yield
+    except ModelraceError as error:
+        if state.as_json:
+            sys.stdout.write(json.dumps({"error": str(error), "type": type(error).__name__}) + "\n")
+        stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("[bold red]interrupted:[/] nothing half-written was kept")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def open_warehouse(read_only: bool = False) -> Iterator[Warehouse]:
+    """Open the warehouse for one command."""
+    warehouse = Warehouse.open(state.db_path, read_only=read_only)
+    try:
+        yield warehouse
+    finally:
+        warehouse.close()

@@ -1,0 +1,39 @@
+"""One exception hierarchy: the CLI turns every ModelraceError into a one-line message and exit code."""
+
+from __future__ import annotations
+
+
+class ModelraceError(Exception):
+    """Base of every error a user can cause or fix; never shown as a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(ModelraceError):
+    """A setting, path or option is wrong."""
+
+    exit_code = 2
+
+
+class WarehouseError(ModelraceError):
+    """The DuckDB warehouse cannot be opened, migrated or written."""
+
+
+class WarehouseBusyError(WarehouseError):
+    """Another process holds the warehouse's write lock."""
+
+
+class NotFoundError(ModelraceError):
+    """A model, snapshot or other named thing is not in the warehouse."""
+
+
+class HubError(ModelraceError):
+    """The Hugging Face Hub (or the endpoint in HF_ENDPOINT) failed or is unreachable."""
+
+
+class ImportFormatError(ModelraceError):
+    """An input file is not in the format its importer reads."""
+
+
+class RegistryError(ModelraceError):
+    """Curated data shipped in the package (organisations, licences, ...) failed its schema."""

@@ -1,0 +1,44 @@
+"""Parameter counts parsed from a model's name: a marked fallback when safetensors metadata is absent."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+# "8x7B" (experts x size), "235B", "0.5B", "135M"; not "v1.5", "3.1", "4bit", "128k" context (no unit k).
+_EXPERTS = re.compile(r"(?<![a-z0-9.])(\d{1,3})x(\d{1,4}(?:\.\d{1,3})?)([bm])(?![a-z0-9])", re.IGNORECASE)
+_SIZE = re.compile(r"(?<![a-z0-9.])(a)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?![a-z0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NameParams:
+    """Total and (for MoE names like ``-A22B``) active parameters read from a name."""
+
+    total: int
+    active: int | None
+
+
+def params_from_name(model_id: str) -> NameParams | None:
+    """Parse ``Qwen3-235B-A22B`` -> 235e9 total, 22e9 active; ``Mixtral-8x7B`` -> 56e9 (an upper bound)."""
+    name = model_id.rsplit("/", 1)[-1]
+    experts = _EXPERTS.search(name)
+    if experts:
+        count, size, unit = experts.groups()
+        return NameParams(round(int(count) * float(size) * _UNITS[unit.lower()]), None)
+    total: int | None = None
+    active: int | None = None
+    for match in _SIZE.finditer(name):
+        is_active, size, unit = match.groups()
+        value = round(float(size) * _UNITS[unit.lower()])
+        if value <= 0:
+            continue
+        if is_active:
+            active = active or value
+        elif total is None:
+            total = value
+    if total is None:
+        return None
+    if active is not None and active >= total:
+        active = None
+    return NameParams(total, active)

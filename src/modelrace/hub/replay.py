@@ -1,0 +1,290 @@
+"""A loopback server that speaks the Hub's ``/api/models``, for tests, demos and benchmarks offline.
+
+It serves model objects from a list (hand-made, generated, or built from the llmfit Hub figures in the
+reference data) with the Hub's behaviour: filters, sort by downloads, ``limit`` page size, ``expand``,
+``Link: <...>; rel="next"`` pagination, and injected faults (429 with Retry-After, 503, a broken page).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+# What /api/models returns without `expand` (huggingface_hub's docs and the live Hub agree).
+BASIC_FIELDS = ("id", "likes", "downloads", "tags", "pipeline_tag", "library_name", "createdAt", "private")
+
+
+@dataclass
+class Fault:
+    """A response to give instead of the page, on the listed request numbers (0-based)."""
+
+    status: int
+    retry_after: int | None = None
+    body: bytes = b'{"error": "injected fault"}'
+
+
+@dataclass
+class ReplayState:
+    """What the server serves and how it misbehaves; counters for tests to check."""
+
+    models: list[dict[str, Any]]
+    faults: dict[int, Fault] = field(default_factory=dict)
+    requests: int = 0
+    max_page_size: int = 1000
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _select(models: Sequence[dict[str, Any]], query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    pipeline_tag = query.get("pipeline_tag", [None])[0]
+    author = query.get("author", [None])[0]
+    search = query.get("search", [None])[0]
+    chosen = [
+        m
+        for m in models
+        if (pipeline_tag is None or m.get("pipeline_tag") == pipeline_tag)
+        and (author is None or str(m.get("id", "")).split("/")[0] == author)
+        and (search is None or search.lower() in str(m.get("id", "")).lower())
+    ]
+    sort = query.get("sort", [None])[0]
+    if sort in ("downloads", "likes"):
+
+        def key(m: dict[str, Any]) -> tuple[int, str]:
+            value = m.get(sort)
+            return (-(value if isinstance(value, int) else 0), str(m.get("id")))
+
+        chosen.sort(key=key)
+    return chosen
+
+
+def _shape(model: dict[str, Any], expand: list[str]) -> dict[str, Any]:
+    if not expand:
+        return {k: model[k] for k in BASIC_FIELDS if k in model}
+    shaped = {k: model[k] for k in expand if k in model}
+    if "id" in model:
+        shaped["id"] = model["id"]
+    shaped.setdefault("_id", model.get("_id", model.get("id")))
+    return shaped
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: ReplayState  # set on the subclass made per server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def do_GET(self) -> None:
+        """Serve one listing page, or an injected fault."""
+        with self.state.lock:
+            number = self.state.requests
+            self.state.requests += 1
+        fault = self.state.faults.get(number)
+        if fault is not None:
+            self.send_response(fault.status)
+            if fault.retry_after is not None:
+                self.send_header("Retry-After", str(fault.retry_after))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(fault.body)))
+            self.end_headers()
+            self.wfile.write(fault.body)
+            return
+        url = urlparse(self.path)
+        if url.path.rstrip("/") != "/api/models":
+            self._send(404, b'{"error": "not found"}')
+            return
+        query = parse_qs(url.query)
+        try:
+            limit = int(query.get("limit", ["1000"])[0])
+            cursor = int(query.get("cursor", ["0"])[0])
+        except ValueError:
+            self._send(400, b'{"error": "bad limit or cursor"}')
+            return
+        limit = max(1, min(limit, self.state.max_page_size))
+        chosen = _select(self.state.models, query)
+        page = chosen[cursor : cursor + limit]
+        expand = query.get("expand", []) + query.get("expand[]", [])
+        body = json.dumps([_shape(m, expand) for m in page]).encode("utf-8", "surrogateescape")
+        headers = {}
+        if cursor + limit < len(chosen):
+            next_query = {k: v for k, v in query.items() if k != "cursor"}
+            next_query["cursor"] = [str(cursor + limit)]
+            host = self.headers.get("Host", "127.0.0.1")
+            headers["Link"] = f'<http://{host}/api/models?{urlencode(next_query, doseq=True)}>; rel="next"'
+        self._send(200, body, headers)
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class ReplayHub:
+    """A running replay server; ``endpoint`` is what HF_ENDPOINT should be set to."""
+
+    def __init__(self, state: ReplayState, host: str = "127.0.0.1", port: int = 0) -> None:
+        handler = type("ReplayHandler", (_Handler,), {"state": state})
+        self.state = state
+        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:41234``."""
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> ReplayHub:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted."""
+        self.server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def replay_hub(models: list[dict[str, Any]], faults: dict[int, Fault] | None = None) -> Iterator[ReplayHub]:
+    """Run a replay server on a free loopback port for the duration of a block."""
+    hub = ReplayHub(ReplayState(models=models, faults=faults or {})).start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
+# -- building a replay from the llmfit Hub figures -------------------------------------------------------
+_QUANT_SUFFIX = re.compile(
+    r"[-_.](gguf|awq|gptq(-int[48])?|mlx|(\d+)bit|bnb-4bit|unsloth-bnb-4bit|fp8(-dynamic)?|int[48]|w4a16|w8a8|"
+    r"q\d(_k)?(_[ms])?|exl2|dynamic)$",
+    re.IGNORECASE,
+)
+_FINETUNE_SUFFIX = re.compile(r"[-_](instruct|it|chat)$", re.IGNORECASE)
+_LIBRARY = {"gguf": "gguf", "mlx": "mlx", "awq": "transformers", "gptq": "transformers"}
+
+
+def _repo_format(model_id: str) -> str:
+    """The repository's weight format from its name (llmfit's `format` is how llmfit runs it, not this)."""
+    lowered = model_id.lower()
+    for fmt in ("gguf", "mlx", "awq", "gptq"):
+        if fmt in lowered:
+            return fmt
+    return "safetensors"
+
+
+def models_from_llmfit(
+    path: Path, leaderboard_csv: Path | None = None
+) -> list[dict[str, Any]]:
+    """Hub API objects built from llmfit's Hub figures (30-day downloads, parameters, dates).
+
+    llmfit holds no licence or base model. Where the Open LLM Leaderboard file lists the same model, its
+    ``Hub License`` and ``Base Model`` are used. Otherwise a re-upload's base is inferred from its name
+    ("unsloth/Qwen2.5-7B-Instruct-bnb-4bit" -> "Qwen/Qwen2.5-7B-Instruct", quantized) and an instruct
+    model's from its own namespace ("X-Instruct" -> "X", finetune) when that model exists: a replay for
+    tests and demos, not a source of figures. ``pipeline_tag`` "unknown" becomes text-generation unless the
+    use case says embeddings.
+    """
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    leaderboard = _leaderboard_facts(leaderboard_csv) if leaderboard_csv else {}
+    by_name: dict[str, list[str]] = {}
+    ids = {row["name"] for row in rows}
+    for model_id in ids:
+        by_name.setdefault(model_id.split("/")[-1].lower(), []).append(model_id)
+    models = []
+    for row in rows:
+        model_id = row["name"]
+        fmt = _repo_format(model_id)
+        pipeline_tag = row.get("pipeline_tag")
+        if pipeline_tag in (None, "unknown"):
+            use_case = str(row.get("use_case", "")).lower()
+            pipeline_tag = "feature-extraction" if "embedding" in use_case else "text-generation"
+        tags = [fmt] if fmt != "safetensors" else ["safetensors"]
+        model: dict[str, Any] = {
+            "id": model_id,
+            "author": model_id.split("/")[0],
+            "downloads": int(row.get("hf_downloads") or 0),
+            "pipeline_tag": pipeline_tag,
+            "library_name": _LIBRARY.get(fmt, "transformers"),
+            "createdAt": f"{row['release_date']}T00:00:00.000Z" if row.get("release_date") else None,
+            "safetensors": {"total": int(row["parameters_raw"])} if row.get("parameters_raw") else None,
+            "private": False,
+        }
+        facts = leaderboard.get(model_id)
+        base, relation = None, None
+        if facts:
+            license_id, lb_base = facts
+            if license_id:
+                tags.append(f"license:{license_id}")
+            if lb_base and lb_base != model_id:
+                base, relation = lb_base, "finetune"
+        if base is None:
+            base, relation = _infer_base(model_id, ids, by_name)
+        if base is not None and relation is not None:
+            tags += [f"base_model:{base}", f"base_model:{relation}:{base}"]
+            model["baseModels"] = {"relation": relation, "models": [{"id": base}]}
+        model["tags"] = tags
+        models.append(model)
+    return models
+
+
+def _infer_base(model_id: str, ids: set[str], by_name: dict[str, list[str]]) -> tuple[str | None, str | None]:
+    from modelrace.registry import load_registry
+
+    registry = load_registry()
+    namespace, _, name = model_id.partition("/")
+    stripped = name
+    while True:
+        shorter = _QUANT_SUFFIX.sub("", stripped)
+        if shorter == stripped:
+            break
+        stripped = shorter
+    relation = "quantized" if stripped != name else "finetune"
+    if stripped != name and f"{namespace}/{stripped}" in ids:
+        return f"{namespace}/{stripped}", "quantized"
+    uploader = registry.organisation(namespace)
+    if uploader is not None and uploader.is_reuploader:
+        candidates = [
+            candidate
+            for candidate in by_name.get(stripped.lower(), [])
+            if not _is_reuploader(registry.organisation(candidate.split("/")[0]))
+        ]
+        if candidates:
+            return sorted(candidates)[0], relation
+    base_name = _FINETUNE_SUFFIX.sub("", name)
+    if base_name != name and f"{namespace}/{base_name}" in ids:
+        return f"{namespace}/{base_name}", "finetune"
+    return None, None
+
+
+def _is_reuploader(organisation: object) -> bool:
+    return bool(getattr(organisation, "is_reuploader", False))
+
+
+def _leaderboard_facts(path: Path) -> dict[str, tuple[str | None, str | None]]:
+    import csv
+
+    facts: dict[str, tuple[str | None, str | None]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            license_id = (row.get("Hub License") or "").strip() or None
+            base = (row.get("Base Model") or "").strip() or None
+            facts[row["fullname"]] = (license_id, base)
+    return facts

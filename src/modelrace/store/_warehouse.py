@@ -1,0 +1,149 @@
+"""The embedded DuckDB warehouse: opening, schema migrations and transactions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from modelrace.errors import WarehouseBusyError, WarehouseError
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step, applied once and recorded in ``schema_migrations``."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The package's migrations, in order (files ``store/migrations/NNNN_name.sql``)."""
+    found = []
+    for entry in resources.files("modelrace.store").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    return found
+
+
+class Warehouse:
+    """A DuckDB file holding every snapshot and result; the one place analyses read from."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
+        self.connection = connection
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path | str | None, read_only: bool = False) -> Warehouse:
+        """Open (creating and migrating when writable) the warehouse at ``path``; None means in memory."""
+        db_path = Path(path) if path is not None else None
+        if db_path is not None and read_only and not db_path.exists():
+            raise WarehouseError(
+                f"no warehouse at {db_path}: run `modelrace sync` or `modelrace import ...` first"
+            )
+        if db_path is not None and not read_only:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = duckdb.connect(str(db_path) if db_path else ":memory:", read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise WarehouseBusyError(
+                    f"the warehouse {db_path} is in use by another modelrace process; wait for it to finish"
+                ) from error
+            raise WarehouseError(f"cannot open the warehouse {db_path}: {error}") from error
+        except duckdb.Error as error:
+            raise WarehouseError(f"cannot open the warehouse {db_path}: {error}") from error
+        warehouse = cls(connection, db_path, read_only)
+        if read_only:
+            warehouse._check_schema()
+        else:
+            warehouse.migrate()
+        return warehouse
+
+    def close(self) -> None:
+        """Close the connection (DuckDB checkpoints the file)."""
+        self.connection.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The highest migration applied, 0 for an empty file."""
+        exists = self.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this file lacks, each in its own transaction; return the versions applied."""
+        known = migrations()
+        current = self.schema_version
+        newest = known[-1].version if known else 0
+        if current > newest:
+            raise WarehouseError(
+                f"the warehouse {self.path} has schema version {current}, newer than this modelrace "
+                f"({newest}); upgrade modelrace"
+            )
+        applied = []
+        for migration in known:
+            if migration.version <= current:
+                continue
+            with self.transaction() as connection:
+                if migration.version == 1:
+                    connection.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations "
+                        "(version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
+                    )
+                connection.execute(migration.sql)
+                connection.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.name, datetime.now(UTC).replace(tzinfo=None)],
+                )
+            applied.append(migration.version)
+        return applied
+
+    def _check_schema(self) -> None:
+        newest = migrations()[-1].version
+        current = self.schema_version
+        if current < newest:
+            raise WarehouseError(
+                f"the warehouse {self.path} has schema version {current}, this modelrace needs {newest}: "
+                "run any writing command (e.g. `modelrace snapshots --migrate`) to upgrade it"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block atomically: everything it writes lands together or not at all."""
+        self.connection.execute("BEGIN TRANSACTION")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query and return its rows as dicts (for small results)."""
+        cursor = self.connection.execute(sql, params or [])
+        columns = [d[0] for d in cursor.description or []]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

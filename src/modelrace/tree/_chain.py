@@ -1,0 +1,47 @@
+"""One model's chain to its root, walked through the declared base models (for `modelrace model`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+MAX_CHAIN = 1000
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """A step of the chain: the model, how it relates to the next one up, and its other bases if a merge."""
+
+    model_id: str
+    relation: str | None  # relation of this model to its (first) base; None at the root
+    in_snapshot: bool
+    other_bases: tuple[str, ...] = ()
+
+
+def chain_to_root(connection: duckdb.DuckDBPyConnection, snapshot_id: int, model_id: str) -> list[ChainLink]:
+    """Follow first-listed base models from ``model_id`` up to the root, stopping at a repeat (a cycle)."""
+    chain: list[ChainLink] = []
+    seen: set[str] = set()
+    current: str | None = model_id
+    while current is not None and current not in seen and len(chain) < MAX_CHAIN:
+        seen.add(current)
+        row = connection.execute(
+            """
+            SELECT v.base_models
+            FROM snapshot_models sm
+            JOIN models m ON m.model_key = sm.model_key
+            JOIN model_versions v ON v.version_id = sm.version_id
+            WHERE sm.snapshot_id = ? AND m.model_id = ?
+            """,
+            [snapshot_id, current],
+        ).fetchone()
+        bases = list(row[0]) if row and row[0] else []
+        if not bases:
+            chain.append(ChainLink(current, None, row is not None))
+            break
+        relation = "merge" if len(bases) > 1 else bases[0]["relation"]
+        others = tuple(base["model_id"] for base in bases[1:])
+        chain.append(ChainLink(current, relation, True, others))
+        current = bases[0]["model_id"]
+    return chain
