@@ -14,7 +14,14 @@ from modelrace._progress import progress_bar
 from modelrace.cli._app import emit, open_warehouse, state, stderr, stdout, user_errors
 from modelrace.config import DB_ENV, reference_data_dir
 from modelrace.errors import ConfigError
-from modelrace.hub import IngestStats, SyncOptions, describe_model, import_hub_json, import_hub_stats, sync_hub
+from modelrace.hub import (
+    IngestStats,
+    SyncOptions,
+    describe_model,
+    import_hub_json,
+    import_hub_stats,
+    sync_hub,
+)
 from modelrace.store import SnapshotInfo, list_snapshots
 
 app = typer.Typer(
@@ -49,7 +56,7 @@ def main(
 ) -> None:
     """Global options apply to every command (``--json`` may also follow the command)."""
     state.db = db
-    state.as_json = state.as_json or as_json
+    state.as_json = as_json
     state.quiet = quiet
 
 
@@ -190,8 +197,7 @@ def model(
 
     def render() -> None:
         chain = " -> ".join(
-            f"{link['model_id']}" + (f" ({link['relation']})" if link["relation"] else "")
-            for link in info["chain"]
+            f"{link['model_id']}" + (f" ({link['relation']})" if link["relation"] else "") for link in info["chain"]
         )
         up, dev = info["by_uploader"], info["by_root_family"]
         params = info["params"]

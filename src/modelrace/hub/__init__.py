@@ -10,7 +10,6 @@ from modelrace.hub._sync import SyncOptions, SyncResult, sync_hub
 
 __all__ = [
     "SYNC_EXPAND",
-    "describe_model",
     "IngestStats",
     "ListingQuery",
     "ModelRecord",
@@ -21,6 +20,7 @@ __all__ = [
     "SnapshotWriter",
     "SyncOptions",
     "SyncResult",
+    "describe_model",
     "import_hub_json",
     "import_hub_stats",
     "iter_pages",

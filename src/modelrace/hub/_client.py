@@ -72,9 +72,7 @@ class ListingQuery:
         return params
 
 
-def iter_pages(
-    api: HfApi, query: ListingQuery, max_retries: int = 5, timeout_s: float = 60.0
-) -> Iterator[Page]:
+def iter_pages(api: HfApi, query: ListingQuery, max_retries: int = 5, timeout_s: float = 60.0) -> Iterator[Page]:
     """Yield the listing's pages, following the ``Link: rel="next"`` header; a bad body costs only its page."""
     url: str | None = f"{api.endpoint.rstrip('/')}/api/models"
     params: dict[str, Any] | None = query.params()

@@ -45,7 +45,10 @@ WHERE e.snapshot_id = ? AND m.model_id = ?
 
 
 def describe_model(
-    warehouse: Warehouse, model_id: str, snapshot_ref: str | int | None = None, registry: Registry | None = None
+    warehouse: Warehouse,
+    model_id: str,
+    snapshot_ref: str | int | None = None,
+    registry: Registry | None = None,
 ) -> dict[str, Any]:
     """A JSON-ready description of one model in a snapshot (default: the latest)."""
     registry = registry or load_registry()

@@ -107,8 +107,9 @@ class SnapshotWriter:
         connection.execute("BEGIN TRANSACTION")
         self._open = True
         connection.execute("DROP TABLE IF EXISTS staging_models")
-        empty = _STAGING_SCHEMA.empty_table()  # noqa: F841 - read by DuckDB's replacement scan
-        connection.execute("CREATE TEMP TABLE staging_models AS SELECT * FROM empty")
+        connection.register("staging_schema", _STAGING_SCHEMA.empty_table())
+        connection.execute("CREATE TEMP TABLE staging_models AS SELECT * FROM staging_schema")
+        connection.unregister("staging_schema")
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -182,8 +183,10 @@ class SnapshotWriter:
     def _flush(self) -> None:
         if not self._columns["model_id"]:
             return
-        batch = pa.Table.from_pydict(self._columns, schema=_STAGING_SCHEMA)  # noqa: F841 - read by DuckDB
-        self.warehouse.connection.execute("INSERT INTO staging_models SELECT * FROM batch")
+        connection = self.warehouse.connection
+        connection.register("staging_batch", pa.Table.from_pydict(self._columns, schema=_STAGING_SCHEMA))
+        connection.execute("INSERT INTO staging_models SELECT * FROM staging_batch")
+        connection.unregister("staging_batch")
         self._columns = {name: [] for name in _STAGING_SCHEMA.names}
 
     # -- committing ---------------------------------------------------------------------------------------
@@ -233,10 +236,7 @@ class SnapshotWriter:
         )
         if self._rejections:
             rejected = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB
-                [
-                    {"position": r.position, "model_id": r.model_id, "reason": r.reason}
-                    for r in self._rejections
-                ]
+                [{"position": r.position, "model_id": r.model_id, "reason": r.reason} for r in self._rejections]
             )
             connection.execute(
                 "INSERT INTO rejections SELECT ?, position, model_id, reason FROM rejected", [snapshot_id]

@@ -218,8 +218,8 @@ def parse_model(raw: object) -> ModelRecord:
         raise RecordError("cardData is not an object")
     tags = _tags(raw.get("tags"))
     gated = raw.get("gated")
-    if gated not in _GATED:
-        raise RecordError(f"gated is {gated!r}")
+    if not isinstance(gated, (bool, str, type(None))) or gated not in _GATED:
+        raise RecordError(f"gated is {str(gated)[:40]!r}, not false, auto or manual")
     params, params_active, params_source = _params(raw, model_id)
     namespace = model_id.split("/", 1)[0] if "/" in model_id else None
     return ModelRecord(

@@ -55,9 +55,7 @@ def sync_hub(
     api = api or HfApi()
     progress = progress or NoProgress()
     pages = 0
-    with SnapshotWriter(
-        warehouse, source="hub-api", source_detail=api.endpoint, filters=options.to_json()
-    ) as writer:
+    with SnapshotWriter(warehouse, source="hub-api", source_detail=api.endpoint, filters=options.to_json()) as writer:
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
             query = ListingQuery(

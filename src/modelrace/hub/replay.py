@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class ReplayState:
 
     models: list[dict[str, Any]]
     faults: dict[int, Fault] = field(default_factory=dict)
+    corrupt: set[int] = field(default_factory=set)  # request numbers whose page body is not JSON
+    delay_s: float = 0.0  # wait before each page (to test a sync killed mid-way)
     requests: int = 0
     max_page_size: int = 1000
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -46,25 +49,31 @@ def _select(models: Sequence[dict[str, Any]], query: dict[str, list[str]]) -> li
     pipeline_tag = query.get("pipeline_tag", [None])[0]
     author = query.get("author", [None])[0]
     search = query.get("search", [None])[0]
+    # Records that are not objects (malformed on purpose) pass every filter, as they would on a broken server.
     chosen = [
         m
         for m in models
-        if (pipeline_tag is None or m.get("pipeline_tag") == pipeline_tag)
-        and (author is None or str(m.get("id", "")).split("/")[0] == author)
-        and (search is None or search.lower() in str(m.get("id", "")).lower())
+        if not isinstance(m, dict)
+        or (
+            (pipeline_tag is None or m.get("pipeline_tag") == pipeline_tag)
+            and (author is None or str(m.get("id", "")).split("/")[0] == author)
+            and (search is None or search.lower() in str(m.get("id", "")).lower())
+        )
     ]
     sort = query.get("sort", [None])[0]
     if sort in ("downloads", "likes"):
 
-        def key(m: dict[str, Any]) -> tuple[int, str]:
-            value = m.get(sort)
-            return (-(value if isinstance(value, int) else 0), str(m.get("id")))
+        def key(m: Any) -> tuple[int, str]:
+            value = m.get(sort) if isinstance(m, dict) else 0
+            return (-(value if isinstance(value, int) else 0), str(m.get("id") if isinstance(m, dict) else m))
 
         chosen.sort(key=key)
     return chosen
 
 
-def _shape(model: dict[str, Any], expand: list[str]) -> dict[str, Any]:
+def _shape(model: Any, expand: list[str]) -> Any:
+    if not isinstance(model, dict):
+        return model
     if not expand:
         return {k: model[k] for k in BASIC_FIELDS if k in model}
     shaped = {k: model[k] for k in expand if k in model}
@@ -111,6 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
         page = chosen[cursor : cursor + limit]
         expand = query.get("expand", []) + query.get("expand[]", [])
         body = json.dumps([_shape(m, expand) for m in page]).encode("utf-8", "surrogateescape")
+        if number in self.state.corrupt:
+            body = body[: len(body) // 2]
+        if self.state.delay_s:
+            time.sleep(self.state.delay_s)
         headers = {}
         if cursor + limit < len(chosen):
             next_query = {k: v for k, v in query.items() if k != "cursor"}
@@ -162,9 +175,22 @@ class ReplayHub:
 
 
 @contextmanager
-def replay_hub(models: list[dict[str, Any]], faults: dict[int, Fault] | None = None) -> Iterator[ReplayHub]:
+def replay_hub(
+    models: list[dict[str, Any]],
+    faults: dict[int, Fault] | None = None,
+    corrupt: set[int] | None = None,
+    max_page_size: int = 1000,
+    delay_s: float = 0.0,
+) -> Iterator[ReplayHub]:
     """Run a replay server on a free loopback port for the duration of a block."""
-    hub = ReplayHub(ReplayState(models=models, faults=faults or {})).start()
+    state = ReplayState(
+        models=models,
+        faults=faults or {},
+        corrupt=corrupt or set(),
+        max_page_size=max_page_size,
+        delay_s=delay_s,
+    )
+    hub = ReplayHub(state).start()
     try:
         yield hub
     finally:
@@ -190,9 +216,7 @@ def _repo_format(model_id: str) -> str:
     return "safetensors"
 
 
-def models_from_llmfit(
-    path: Path, leaderboard_csv: Path | None = None
-) -> list[dict[str, Any]]:
+def models_from_llmfit(path: Path, leaderboard_csv: Path | None = None) -> list[dict[str, Any]]:
     """Hub API objects built from llmfit's Hub figures (30-day downloads, parameters, dates).
 
     llmfit holds no licence or base model. Where the Open LLM Leaderboard file lists the same model, its

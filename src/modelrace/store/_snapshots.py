@@ -35,16 +35,13 @@ class SnapshotInfo:
 
 
 _COLUMNS = (
-    "snapshot_id, taken_at, source, source_detail, filters, model_count, rejected_count, "
-    "duplicate_count, created_at"
+    "snapshot_id, taken_at, source, source_detail, filters, model_count, rejected_count, duplicate_count, created_at"
 )
 
 
 def list_snapshots(warehouse: Warehouse) -> list[SnapshotInfo]:
     """Every snapshot, oldest first."""
-    rows = warehouse.connection.execute(
-        f"SELECT {_COLUMNS} FROM snapshots ORDER BY taken_at, snapshot_id"
-    ).fetchall()
+    rows = warehouse.connection.execute(f"SELECT {_COLUMNS} FROM snapshots ORDER BY taken_at, snapshot_id").fetchall()
     return [SnapshotInfo(*row) for row in rows]
 
 

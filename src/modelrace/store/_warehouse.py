@@ -51,9 +51,7 @@ class Warehouse:
         """Open (creating and migrating when writable) the warehouse at ``path``; None means in memory."""
         db_path = Path(path) if path is not None else None
         if db_path is not None and read_only and not db_path.exists():
-            raise WarehouseError(
-                f"no warehouse at {db_path}: run `modelrace sync` or `modelrace import ...` first"
-            )
+            raise WarehouseError(f"no warehouse at {db_path}: run `modelrace sync` or `modelrace import ...` first")
         if db_path is not None and not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -71,8 +71,11 @@ def resolve_roots(node_count: int, child: IntArray, parent: IntArray, wanted: In
     anchor = step.copy()
     depth = (step != identity).astype(np.int64)
     for _ in range(max(1, math.ceil(math.log2(max(n, 2)))) + 1):
+        jumped = anchor[anchor]
+        if np.array_equal(jumped, anchor):  # every chain has reached its end (or is circling a cycle)
+            break
         depth = depth + depth[anchor]
-        anchor = anchor[anchor]
+        anchor = jumped
     reaches_cycle = ~is_terminal[anchor] | self_loop[anchor]
 
     cycle_root = _cycle_roots(step, anchor, reaches_cycle)
@@ -130,11 +133,22 @@ def resolve_roots(node_count: int, child: IntArray, parent: IntArray, wanted: In
     )
 
 
+def _sorted_unique(values: IntArray) -> IntArray:
+    """Sorted distinct values (numpy 2.x's hash-based ``np.unique`` is several times slower here)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _cycle_roots(step: IntArray, anchor: IntArray, reaches_cycle: npt.NDArray[np.bool_]) -> IntArray:
     """For nodes leading into a single-parent cycle, the cycle's smallest member; -1 elsewhere."""
     result = np.full(len(step), -1, dtype=np.int64)
     representative: dict[int, int] = {}
-    for start in np.unique(anchor[reaches_cycle]).tolist():
+    for start in _sorted_unique(anchor[reaches_cycle]).tolist():
         if start in representative:
             continue
         members = [start]
@@ -233,14 +247,14 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
     edges = connection.execute(_EDGES_SQL, [snapshot_id]).fetchnumpy()
     child_keys = np.asarray(edges["child"], dtype=np.int64)
     parent_keys = np.asarray(edges["parent"], dtype=np.int64)
-    nodes = np.unique(np.concatenate([np.asarray(keys, dtype=np.int64), parent_keys]))
+    nodes = _sorted_unique(np.concatenate([np.asarray(keys, dtype=np.int64), parent_keys]))
     assignment = resolve_roots(
         len(nodes),
         np.searchsorted(nodes, child_keys),
         np.searchsorted(nodes, parent_keys),
         np.searchsorted(nodes, np.asarray(keys, dtype=np.int64)),
     )
-    tree = pa.table(  # noqa: F841 - read by DuckDB
+    tree = pa.table(
         {
             "model_key": pa.array(nodes[assignment.model], pa.int32()),
             "root_key": pa.array(nodes[assignment.root], pa.int32()),
@@ -250,15 +264,17 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
             "in_cycle": assignment.in_cycle,
         }
     )
+    connection.register("resolved_tree", tree)
     connection.execute(
         """
         INSERT INTO model_tree
         SELECT ?, model_key, root_key, credit, is_primary, depth,
                CASE WHEN in_cycle THEN 'cycle' END
-        FROM tree
+        FROM resolved_tree
         """,
         [snapshot_id],
     )
+    connection.unregister("resolved_tree")
     connection.execute(
         """
         INSERT INTO root_ecosystem
@@ -283,7 +299,7 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
     )
     return TreeStats(
         models=len(keys),
-        roots=len(np.unique(assignment.root)),
+        roots=int(np.count_nonzero(np.bincount(assignment.root))) if len(assignment.root) else 0,
         merges=assignment.merges,
         in_cycles=assignment.in_cycles,
         max_depth=int(assignment.depth.max()) if len(assignment.depth) else 0,

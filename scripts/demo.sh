@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The main job offline: replay the Hub from the reference data on loopback, sync it through the real
+# huggingface_hub client (HF_ENDPOINT), then show what modelrace knows. With network access to the Hub,
+# run `modelrace sync` instead of the replay part.
+set -euo pipefail
+export MODELRACE_REFERENCE_DATA="${MODELRACE_REFERENCE_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/shared/data}"
+port="${MODELRACE_REPLAY_PORT:-8765}"
+modelrace replay-hub --port "$port" &
+replay=$!
+trap 'kill $replay 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.2
+done
+HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
+modelrace snapshots
+modelrace model Qwen/Qwen2.5-7B-Instruct

@@ -1,0 +1,5 @@
+"""`python -m modelrace` runs the CLI."""
+
+from modelrace.cli.main import run
+
+run()

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from modelrace.store import Warehouse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+
+
+def reference_dir() -> Path | None:
+    env = os.environ.get("MODELRACE_REFERENCE_DATA")
+    path = Path(env) if env else REPO.parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+@pytest.fixture
+def reference_data() -> Path:
+    """The shared reference data; tests that need it skip (with the reason) where it is absent."""
+    path = reference_dir()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("MODELRACE_REFERENCE_DATA is not set to the shared data folder in CI")
+        pytest.skip("reference data absent: set MODELRACE_REFERENCE_DATA to ../shared/data")
+    return path
+
+
+@pytest.fixture
+def edge_cases() -> dict[str, list[Any]]:
+    return json.loads((FIXTURES / "hub_edge_cases.json").read_text())
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def warehouse(db_path: Path) -> Iterator[Warehouse]:
+    wh = Warehouse.open(db_path)
+    yield wh
+    wh.close()

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from modelrace.errors import ImportFormatError
+from modelrace.hub import import_hub_json, import_hub_stats
+from modelrace.store import Warehouse, list_snapshots
+
+
+def write_hub_stats(path: Path, rows: list[dict[str, Any]]) -> None:
+    """A models.parquet with the hub-stats column types (nested structs, UTC timestamps)."""
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("author", pa.string()),
+            ("downloads", pa.int64()),
+            ("downloadsAllTime", pa.int64()),
+            ("likes", pa.int64()),
+            ("tags", pa.list_(pa.string())),
+            ("pipeline_tag", pa.string()),
+            ("library_name", pa.string()),
+            ("createdAt", pa.timestamp("ms", tz="UTC")),
+            ("lastModified", pa.timestamp("ms", tz="UTC")),
+            (
+                "baseModels",
+                pa.struct(
+                    [
+                        ("models", pa.list_(pa.struct([("_id", pa.string()), ("id", pa.string())]))),
+                        ("relation", pa.string()),
+                    ]
+                ),
+            ),
+            (
+                "safetensors",
+                pa.struct([("parameters", pa.map_(pa.string(), pa.int64())), ("total", pa.int64())]),
+            ),
+        ]
+    )
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def hub_stats_rows() -> list[dict[str, Any]]:
+    when = datetime(2025, 10, 1, 12, tzinfo=UTC)
+    return [
+        {
+            "id": "Qwen/Qwen2.5-7B",
+            "author": "Qwen",
+            "downloads": 900,
+            "downloadsAllTime": 90000,
+            "likes": 10,
+            "tags": ["license:apache-2.0"],
+            "pipeline_tag": "text-generation",
+            "library_name": "transformers",
+            "createdAt": when,
+            "lastModified": when,
+            "baseModels": None,
+            "safetensors": {"parameters": [("BF16", 7615616512)], "total": 7615616512},
+        },
+        {
+            "id": "Qwen/Qwen2.5-7B-Instruct",
+            "author": "Qwen",
+            "downloads": 5000,
+            "downloadsAllTime": 500000,
+            "likes": 100,
+            "tags": [],
+            "pipeline_tag": "text-generation",
+            "library_name": "transformers",
+            "createdAt": when,
+            "lastModified": datetime(2025, 10, 2, tzinfo=UTC),
+            "baseModels": {"models": [{"_id": "abc", "id": "Qwen/Qwen2.5-7B"}], "relation": "finetune"},
+            "safetensors": None,
+        },
+        {
+            "id": "x/bad",
+            "author": "x",
+            "downloads": -3,
+            "downloadsAllTime": None,
+            "likes": 0,
+            "tags": [],
+            "pipeline_tag": None,
+            "library_name": None,
+            "createdAt": None,
+            "lastModified": None,
+            "baseModels": None,
+            "safetensors": None,
+        },
+    ]
+
+
+def test_hub_stats_parquet(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "models.parquet"
+    write_hub_stats(path, hub_stats_rows())
+    snapshot, stats = import_hub_stats(warehouse, path)
+    assert (stats.accepted, stats.rejected) == (2, 1)
+    assert snapshot.source == "hub-stats"
+    assert snapshot.taken_at == datetime(2025, 10, 2)  # the newest lastModified in the dump
+    row = warehouse.query(
+        """SELECT sm.downloads_all_time, v.base_models, v.params FROM snapshot_models sm
+           JOIN model_versions v USING (version_id) JOIN models m ON m.model_key = sm.model_key
+           WHERE m.model_id = 'Qwen/Qwen2.5-7B-Instruct'"""
+    )[0]
+    assert row["downloads_all_time"] == 500000
+    assert row["base_models"] == [{"model_id": "Qwen/Qwen2.5-7B", "relation": "finetune"}]
+    assert row["params"] == 7 * 10**9  # no safetensors: parsed from the name, and marked so
+
+
+def test_hub_stats_with_an_explicit_date(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "models.parquet"
+    write_hub_stats(path, hub_stats_rows())
+    snapshot, _ = import_hub_stats(warehouse, path, taken_at=datetime(2025, 10, 5))
+    assert snapshot.taken_at == datetime(2025, 10, 5)
+
+
+def test_hub_stats_rejects_other_parquet(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"name": ["a"]}), path)
+    with pytest.raises(ImportFormatError, match="no `id` column"):
+        import_hub_stats(warehouse, path)
+    path.write_text("not parquet")
+    with pytest.raises(ImportFormatError, match="not a readable Parquet"):
+        import_hub_stats(warehouse, path)
+    assert list_snapshots(warehouse) == []
+
+
+def test_hub_json_with_non_utf8_bytes(warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]) -> None:
+    path = tmp_path / "models.json"
+    good = json.dumps(edge_cases["valid"]).encode()
+    bad = b'{"id": "x/bad-\xff-bytes", "downloads": 1}'
+    path.write_bytes(good[:-1] + b", " + bad + b"]")
+    snapshot, stats = import_hub_json(warehouse, path)
+    assert stats.accepted == len(edge_cases["valid"])
+    assert stats.rejected == 1
+    assert "UTF-8" in stats.rejection_samples[0].reason
+    assert snapshot.model_count == len(edge_cases["valid"])
+
+
+def test_hub_json_errors(warehouse: Warehouse, tmp_path: Path) -> None:
+    with pytest.raises(ImportFormatError, match="no file"):
+        import_hub_json(warehouse, tmp_path / "missing.json")
+    (tmp_path / "obj.json").write_text('{"a": 1}')
+    with pytest.raises(ImportFormatError, match="not a list"):
+        import_hub_json(warehouse, tmp_path / "obj.json")
+    (tmp_path / "broken.json").write_text("[{")
+    with pytest.raises(ImportFormatError, match="not JSON"):
+        import_hub_json(warehouse, tmp_path / "broken.json")

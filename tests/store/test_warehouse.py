@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelrace.errors import NotFoundError, WarehouseBusyError, WarehouseError
+from modelrace.store import Warehouse, migrations, resolve_snapshot
+
+
+def test_migrations_apply_once(db_path: Path) -> None:
+    with Warehouse.open(db_path) as wh:
+        assert wh.schema_version == migrations()[-1].version
+        assert wh.migrate() == []
+    with Warehouse.open(db_path) as wh:
+        assert wh.query("SELECT count(*) AS n FROM schema_migrations")[0]["n"] == len(migrations())
+
+
+def test_read_only_on_a_missing_file_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseError, match="modelrace sync"):
+        Warehouse.open(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_a_newer_schema_is_refused(db_path: Path) -> None:
+    with Warehouse.open(db_path) as wh:
+        wh.connection.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(WarehouseError, match="newer than this modelrace"):
+        Warehouse.open(db_path)
+
+
+def test_transaction_rolls_back_on_error(warehouse: Warehouse) -> None:
+    with pytest.raises(RuntimeError), warehouse.transaction() as connection:
+        connection.execute("INSERT INTO models VALUES (1, 'a/b', 'a')")
+        raise RuntimeError("boom")
+    assert warehouse.query("SELECT count(*) AS n FROM models")[0]["n"] == 0
+
+
+def test_busy_warehouse_is_a_clear_error(db_path: Path) -> None:
+    Warehouse.open(db_path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(30)",
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(WarehouseBusyError, match="in use by another modelrace process"):
+            Warehouse.open(db_path)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_resolve_snapshot_on_empty_warehouse(warehouse: Warehouse) -> None:
+    with pytest.raises(NotFoundError, match="modelrace sync"):
+        resolve_snapshot(warehouse, None)
