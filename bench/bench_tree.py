@@ -2,8 +2,8 @@
 
 Our resolver (SQL edge extraction, numpy pointer jumping, merge credit split, model_tree and root_ecosystem
 writes) against a pandas baseline in the same run: repeated self-joins that follow first parents until every
-model reaches its root and the result written back (fewer features: no merge split, no cycle handling, no ecosystem). Each runs in a fresh process so
-its peak RSS is its own. Targets: <= 5 s and <= 2 GiB RSS on 2 cores.
+model reaches its root, and the result written back (fewer features: no merge split, no cycle handling, no
+ecosystem). Each runs in a fresh process so its peak RSS is its own. Targets: <= 5 s and <= 2 GiB RSS on 2 cores.
 Run: python bench/bench_tree.py [--models N]
 """
 
@@ -135,7 +135,8 @@ def main() -> None:
     ours, base = results["ours"], results["pandas"]
     print(
         f"tree resolution: modelrace {ours['seconds']:.2f} s, {ours['peak_rss_mib']:.0f} MiB peak; "
-        f"pandas {base['seconds']:.2f} s, {base['peak_rss_mib']:.0f} MiB; speed-up {base['seconds'] / ours['seconds']:.1f}x"
+        f"pandas {base['seconds']:.2f} s, {base['peak_rss_mib']:.0f} MiB; "
+        f"speed-up {base['seconds'] / ours['seconds']:.1f}x"
     )
     print(
         f"targets <= 5 s: {'met' if ours['seconds'] <= 5 else 'NOT met'}; "
