@@ -4,7 +4,7 @@
 # run `modelrace sync` instead of the replay part.
 set -euo pipefail
 export MODELRACE_REFERENCE_DATA="${MODELRACE_REFERENCE_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/shared/data}"
-port="${MODELRACE_REPLAY_PORT:-8765}"
+port="${MODELRACE_REPLAY_PORT:-$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 modelrace replay-hub --port "$port" &
 replay=$!
 trap 'kill $replay 2>/dev/null || true' EXIT

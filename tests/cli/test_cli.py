@@ -137,3 +137,17 @@ def test_replay_of_reference_data_end_to_end(reference_data: Path, db_path: Path
     quant = json.loads(cli("--db", str(db_path), "model", "unsloth/Qwen2.5-7B-Instruct-bnb-4bit", "--json").stdout)
     assert quant["root"] == "Qwen/Qwen2.5-7B"
     assert quant["by_uploader"]["kind"] == "re-uploader"
+
+
+def test_replay_hub_on_a_taken_port_is_a_clear_error(tmp_path: Path, edge_cases: dict[str, Any]) -> None:
+    import socket
+
+    data = tmp_path / "models.json"
+    data.write_text(json.dumps(edge_cases["valid"]))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["replay-hub", "--data", str(data), "--port", str(port)])
+    assert result.exit_code == 2
+    assert "pick another --port" in result.stderr

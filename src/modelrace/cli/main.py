@@ -257,7 +257,10 @@ def replay_hub_command(
         raw = json.loads(data.read_text(encoding="utf-8"))
         is_llmfit = isinstance(raw, list) and raw and isinstance(raw[0], dict) and "hf_downloads" in raw[0]
         models = models_from_llmfit(data, leaderboard) if is_llmfit else raw
-        hub = ReplayHub(ReplayState(models=models), port=port)
+        try:
+            hub = ReplayHub(ReplayState(models=models), port=port)
+        except OSError as error:
+            raise ConfigError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; pick another --port") from None
         stderr.print(f"replaying {len(models):,} models at {hub.endpoint} (HF_ENDPOINT={hub.endpoint})")
         try:
             hub.serve_forever()
