@@ -19,7 +19,7 @@ from modelrace.errors import ModelraceError
 from modelrace.store import Warehouse
 
 stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass
