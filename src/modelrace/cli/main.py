@@ -232,6 +232,83 @@ def model(
     emit(info, render)
 
 
+@app.command()
+def report(
+    html: Annotated[Path, typer.Option(help="Write the self-contained HTML report here.")] = Path(
+        "modelrace-report.html"
+    ),
+    md: Annotated[Path | None, typer.Option(help="Also write Markdown, with PNG/SVG charts beside it.")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    since: Annotated[str | None, typer.Option(help="Compare with this snapshot (default: the one before).")] = None,
+    include_fixtures: Annotated[bool, typer.Option(help="Count test fixtures (tiny-random models).")] = False,
+    top: Annotated[int, typer.Option(min=1, help="Rows in the top-model tables.")] = 25,
+    as_json: JsonOption = False,
+) -> None:
+    """The race report: who leads on downloads and derivatives, how concentrated, what changed."""
+    from modelrace.report import build_report, render_html, render_markdown, render_terminal
+
+    _json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        built = build_report(warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top)
+        render_html(built, html)
+        written = [html]
+        if md is not None:
+            written += render_markdown(built, md)
+    figures = built.figures | {"files": [str(p) for p in written]}
+
+    def render() -> None:
+        render_terminal(built, stdout)
+        stdout.print(f"report written to [bold]{html}[/]" + (f" and {md}" if md else ""), highlight=False)
+
+    emit(figures, render)
+
+
+@app.command()
+def shares(
+    by: Annotated[
+        str,
+        typer.Option(help="country, uploader_country, developer, uploader, family or namespace."),
+    ] = "country",
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    include_fixtures: Annotated[bool, typer.Option(help="Count test fixtures.")] = False,
+    all_time: Annotated[bool, typer.Option("--all-time", help="All-time downloads instead of 30 days.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Download shares by one breakdown (root-family view for country/developer/family)."""
+    from modelrace.adoption import (
+        SHARE_BREAKDOWNS,
+        Measure,
+        Scope,
+        attribute_snapshot,
+        download_shares,
+        snapshot_json,
+    )
+    from modelrace.store import resolve_snapshot
+
+    _json(as_json)
+    views = {column: view for column, view in SHARE_BREAKDOWNS.values()}
+    measure: Measure = "downloads_all_time" if all_time else "downloads_30d"
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        if by not in views:
+            raise ConfigError(f"--by {by!r}: choose one of {', '.join(views)}")
+        found = resolve_snapshot(warehouse, snapshot)
+        table_name = attribute_snapshot(warehouse.connection, found.snapshot_id)
+        scope = Scope(warehouse.connection, table_name, found, include_fixtures)
+        rows = download_shares(scope, by, views[by], measure=measure)
+    data = {"snapshot": snapshot_json(found), "by": by, "view": views[by], "measure": measure, "rows": rows}
+
+    def render() -> None:
+        table = Table(by, measure.replace("_", " "), "share", "models", title=f"snapshot {found.snapshot_id}")
+        for row in rows[:limit]:
+            table.add_row(str(row[by]), f"{row[measure]:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}")
+        stdout.print(table)
+        if len(rows) > limit:
+            stdout.print(f"... {len(rows) - limit:,} more (--limit, or --json for all)")
+
+    emit(data, render)
+
+
 @app.command("replay-hub")
 def replay_hub_command(
     data: Annotated[

@@ -127,7 +127,8 @@ class Registry:
         ids = [o.id for o in self.organisations]
         if len(ids) != len(set(ids)):
             raise RegistryError("organisation ids in the registry are not unique")
-        self._fixture = re.compile("|".join(f"(?:{p})" for p in data.fixture_name_patterns), re.IGNORECASE)
+        self.fixture_pattern = "|".join(f"(?:{p})" for p in data.fixture_name_patterns) or "$^"
+        self._fixture = re.compile(self.fixture_pattern, re.IGNORECASE)
         self._families = [
             (re.compile(family.match), family.name, organisation)
             for organisation in self.organisations

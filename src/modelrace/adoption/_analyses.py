@@ -1,0 +1,307 @@
+"""Adoption analyses over an attributed snapshot: shares, ecosystem, concentration, size, change.
+
+Every function reads the warehouse (the temporary attribution table of a snapshot) and returns plain,
+JSON-ready rows. Two views: **root** (credit-weighted by the model tree: derivatives, quantizations and
+re-uploads count for the original family) and **uploader** (each model counts for its own namespace).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import duckdb
+
+from modelrace.store import SnapshotInfo
+
+View = Literal["root", "uploader"]
+Measure = Literal["downloads_30d", "downloads_all_time"]
+
+# JSON key -> (column, view)
+SHARE_BREAKDOWNS: Final[dict[str, tuple[str, View]]] = {
+    "by_country": ("country", "root"),
+    "by_uploader_country": ("uploader_country", "uploader"),
+    "by_developer": ("developer", "root"),
+    "by_uploader": ("uploader", "uploader"),
+    "by_family": ("family", "root"),
+    "by_namespace": ("namespace", "uploader"),
+}
+SIZE_CLASSES: Final[tuple[tuple[str, float | None], ...]] = (
+    ("<1B", 1e9),
+    ("1-3B", 3e9),
+    ("3-10B", 10e9),
+    ("10-40B", 40e9),
+    ("40-100B", 100e9),
+    (">100B", None),
+)
+# Columns that a breakdown carries along (a family's developer and country; a developer's country).
+_CONTEXT: Final[dict[str, tuple[str, ...]]] = {"family": ("developer", "country"), "developer": ("country",)}
+_MISSING: Final = {"namespace": "(no namespace)", "library_name": "unknown"}
+# 2023 US Merger Guidelines: HHI above 1,800 is highly concentrated; 1,000-1,800 moderately.
+HHI_HIGH: Final = 1800
+HHI_MODERATE: Final = 1000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which attributed snapshot an analysis reads, and whether test fixtures count."""
+
+    connection: duckdb.DuckDBPyConnection
+    table: str
+    snapshot: SnapshotInfo
+    include_fixtures: bool = False
+
+    @property
+    def fixture_filter(self) -> str:
+        """SQL condition on the attribution table."""
+        return "TRUE" if self.include_fixtures else "NOT is_fixture"
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a query (``{t}`` is the table, ``{f}`` the fixture filter) and return dict rows."""
+        cursor = self.connection.execute(sql.format(t=self.table, f=self.fixture_filter), params or [])
+        columns = [d[0] for d in cursor.description or []]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _weight(view: View) -> tuple[str, str]:
+    """(weight expression, row filter) for a view: root credit-weighted, uploader one row per model."""
+    return ("credit", "TRUE") if view == "root" else ("1", "is_primary")
+
+
+def download_shares(
+    scope: Scope, column: str, view: View, measure: Measure = "downloads_30d", limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Downloads and share of the total per value of ``column``, largest first."""
+    weight, rows_filter = _weight(view)
+    key = f"coalesce({column}, '{_MISSING[column]}')" if column in _MISSING else column
+    context = _CONTEXT.get(column, ())
+    extra = "".join(f", any_value({c}) AS {c}" for c in context)
+    rows = scope.rows(
+        f"""
+        SELECT {key} AS key, sum({measure} * {weight}) AS downloads, count(DISTINCT model_key) AS models {extra}
+        FROM {{t}} WHERE {{f}} AND {rows_filter} AND {measure} IS NOT NULL
+        GROUP BY 1 ORDER BY downloads DESC, key
+        """
+    )
+    total = sum(r["downloads"] or 0 for r in rows)
+    shaped = [
+        {
+            column: r["key"],
+            measure: round(r["downloads"] or 0),
+            "share": (r["downloads"] or 0) / total if total else 0.0,
+            "models": r["models"],
+            **{c: r[c] for c in context},
+        }
+        for r in rows
+    ]
+    return shaped[:limit] if limit else shaped
+
+
+def all_time_coverage(scope: Scope) -> dict[str, Any]:
+    """How many models (and what share of 30-day downloads) have an all-time download count."""
+    row = scope.rows(
+        """
+        SELECT count(*) AS models, count(downloads_all_time) AS with_all_time,
+               sum(downloads_30d) AS downloads_30d,
+               sum(downloads_30d) FILTER (WHERE downloads_all_time IS NOT NULL) AS covered_30d
+        FROM {t} WHERE {f} AND is_primary
+        """
+    )[0]
+    return {
+        "models": row["models"],
+        "models_with_all_time": row["with_all_time"],
+        "share_of_30d_downloads_covered": (row["covered_30d"] or 0) / row["downloads_30d"]
+        if row["downloads_30d"]
+        else 0.0,
+    }
+
+
+def totals(scope: Scope) -> dict[str, Any]:
+    """Models and downloads in scope, and how much of it is attributed to a known developer."""
+    row = scope.rows(
+        """
+        SELECT count(DISTINCT model_key) AS models, sum(downloads_30d * credit) AS downloads_30d,
+               sum(downloads_30d * credit) FILTER (WHERE developer <> 'unattributed') AS attributed,
+               count(DISTINCT model_key) FILTER (WHERE is_fixture) AS fixtures,
+               sum(downloads_30d * credit) FILTER (WHERE uploader_kind = 're-uploader') AS reuploaded,
+               count(DISTINCT model_key) FILTER (WHERE issue = 'cycle') AS in_cycles
+        FROM {t} WHERE {f}
+        """
+    )[0]
+    excluded = scope.rows(
+        "SELECT count(DISTINCT model_key) AS n, coalesce(sum(downloads_30d * credit), 0) AS d FROM {t} WHERE is_fixture"
+    )[0]
+    total = row["downloads_30d"] or 0
+    return {
+        "models": row["models"],
+        "downloads_30d": round(total),
+        "attributed_share": (row["attributed"] or 0) / total if total else 0.0,
+        "reuploader_share": (row["reuploaded"] or 0) / total if total else 0.0,
+        "models_in_cycles": row["in_cycles"],
+        "fixtures_excluded": 0 if scope.include_fixtures else excluded["n"],
+        "fixture_downloads_excluded": 0 if scope.include_fixtures else round(excluded["d"]),
+    }
+
+
+def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | None = None) -> list[dict[str, Any]]:
+    """Derivatives per root family (or country) by relation, and the downloads they draw."""
+    extra = ", any_value(developer) AS developer, any_value(country) AS country" if column == "family" else ""
+    rows = scope.rows(
+        f"""
+        SELECT {column} AS key {extra},
+               count(*) FILTER (WHERE relation = 'finetune') AS finetunes,
+               count(*) FILTER (WHERE relation = 'quantized') AS quantizations,
+               count(*) FILTER (WHERE relation = 'adapter') AS adapters,
+               count(*) FILTER (WHERE relation = 'merge') AS merges,
+               count(*) FILTER (WHERE relation = 'unspecified') AS unspecified,
+               count(*) AS derivatives,
+               sum(downloads_30d * credit) AS derivative_downloads_30d
+        FROM {{t}} WHERE {{f}} AND model_key <> root_key
+        GROUP BY 1 ORDER BY derivatives DESC, key
+        """
+    )
+    shaped = []
+    for r in rows:
+        item = {column: r.pop("key"), **r}
+        item["derivative_downloads_30d"] = round(item["derivative_downloads_30d"] or 0)
+        shaped.append(item)
+    return shaped[:limit] if limit else shaped
+
+
+def _hhi(shares: list[float]) -> float:
+    total = sum(shares)
+    return sum((s / total * 100) ** 2 for s in shares) if total else 0.0
+
+
+def concentration(scope: Scope) -> dict[str, Any]:
+    """HHI (0-10,000) and top-1/top-5 shares by developer and by family, over attributed downloads.
+
+    Unattributed downloads are left out: they are many unknown developers, not one firm, and counting them as
+    one would overstate concentration. ``attributed_share`` says how much of the total the figures cover.
+    """
+    result: dict[str, Any] = {}
+    for name, column in (("developer", "developer"), ("family", "family")):
+        rows = [r for r in download_shares(scope, column, "root") if r[column] != "unattributed"]
+        downloads = [r["downloads_30d"] for r in rows]
+        total = sum(downloads)
+        result[f"hhi_{name}"] = round(_hhi(downloads), 1)
+        result[f"top1_share_{name}"] = downloads[0] / total if total else 0.0
+        result[f"top5_share_{name}"] = sum(downloads[:5]) / total if total else 0.0
+        result[f"top1_{name}"] = rows[0][column] if rows else None
+    result["top1_share"] = result["top1_share_family"]
+    result["top5_share"] = result["top5_share_family"]
+    result["attributed_share"] = totals(scope)["attributed_share"]
+    result["hhi_scale"] = "0-10000; >1800 highly, 1000-1800 moderately concentrated (2023 US Merger Guidelines)"
+    return result
+
+
+def hhi_label(hhi: float) -> str:
+    """Plain words for an HHI value."""
+    if hhi > HHI_HIGH:
+        return "highly concentrated"
+    if hhi >= HHI_MODERATE:
+        return "moderately concentrated"
+    return "unconcentrated"
+
+
+def size_classes(scope: Scope) -> list[dict[str, Any]]:
+    """Downloads by the model's own parameter class (safetensors count, or parsed from the name)."""
+    cases = []
+    for label, upper in SIZE_CLASSES:
+        cases.append(f"WHEN params < {upper:.0f} THEN '{label}'" if upper else f"ELSE '{label}'")
+    rows = scope.rows(
+        f"""
+        SELECT CASE WHEN params IS NULL THEN 'unknown' {" ".join(cases)} END AS size_class,
+               sum(downloads_30d) AS downloads, count(*) AS models,
+               count(*) FILTER (WHERE params_source = 'name') AS from_name
+        FROM {{t}} WHERE {{f}} AND is_primary GROUP BY 1
+        """
+    )
+    total = sum(r["downloads"] or 0 for r in rows)
+    order = [label for label, _ in SIZE_CLASSES] + ["unknown"]
+    rows.sort(key=lambda r: order.index(r["size_class"]))
+    return [
+        {
+            "size_class": r["size_class"],
+            "downloads_30d": int(r["downloads"] or 0),
+            "share": (r["downloads"] or 0) / total if total else 0.0,
+            "models": r["models"],
+            "params_from_name": r["from_name"],
+        }
+        for r in rows
+    ]
+
+
+def by_library(scope: Scope) -> list[dict[str, Any]]:
+    """Downloads by library/format: GGUF repositories count every file download, so they read high."""
+    return download_shares(scope, "library_name", "uploader")
+
+
+def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
+    """The most downloaded models with their attribution and licence."""
+    return scope.rows(
+        """
+        SELECT model_id, downloads_30d, downloads_all_time, likes, uploader, uploader_country, root_id,
+               developer, family, country, relation, license, params, library_name
+        FROM {t} WHERE {f} AND is_primary
+        ORDER BY downloads_30d DESC, model_id LIMIT ?
+        """,
+        [limit],
+    )
+
+
+def unattributed(scope: Scope, limit: int = 25) -> dict[str, Any]:
+    """Root namespaces the registry does not know, by the downloads credited to them: counted and listed."""
+    rows = scope.rows(
+        """
+        SELECT split_part(root_id, '/', 1) AS namespace, sum(downloads_30d * credit) AS downloads,
+               count(DISTINCT model_key) AS models
+        FROM {t} WHERE {f} AND developer = 'unattributed'
+        GROUP BY 1 ORDER BY downloads DESC, namespace
+        """
+    )
+    return {
+        "namespaces": len(rows),
+        "models": sum(r["models"] for r in rows),
+        "downloads_30d": round(sum(r["downloads"] or 0 for r in rows)),
+        "top": [
+            {"namespace": r["namespace"], "downloads_30d": round(r["downloads"] or 0), "models": r["models"]}
+            for r in rows[:limit]
+        ],
+    }
+
+
+def movers(
+    now: list[dict[str, Any]], then: list[dict[str, Any]], column: str, limit: int = 5
+) -> dict[str, list[dict[str, Any]]]:
+    """Biggest gains and losses in share (percentage points) between two share tables."""
+    before = {r[column]: r["share"] for r in then}
+    after = {r[column]: r["share"] for r in now}
+    changes = [
+        {
+            column: key,
+            "share_then": before.get(key, 0.0),
+            "share_now": after.get(key, 0.0),
+            "change_pp": (after.get(key, 0.0) - before.get(key, 0.0)) * 100,
+        }
+        for key in set(before) | set(after)
+    ]
+    changes.sort(key=lambda c: (-c["change_pp"], str(c[column])))
+    gains = [c for c in changes if c["change_pp"] > 0][:limit]
+    losses = sorted((c for c in changes if c["change_pp"] < 0), key=lambda c: (c["change_pp"], str(c[column])))
+    return {"gains": gains, "losses": losses[:limit]}
+
+
+def family_by_country(scope: Scope) -> list[dict[str, Any]]:
+    """Each (country, family) pair's share of all downloads (root view), largest first."""
+    rows = scope.rows(
+        """
+        SELECT country, family, sum(downloads_30d * credit) AS downloads
+        FROM {t} WHERE {f} AND family <> 'unattributed' GROUP BY 1, 2 ORDER BY downloads DESC, family
+        """
+    )
+    total = scope.rows("SELECT sum(downloads_30d * credit) AS d FROM {t} WHERE {f}")[0]["d"] or 0
+    return [
+        {"country": r["country"], "family": r["family"], "share": (r["downloads"] or 0) / total if total else 0.0}
+        for r in rows
+    ]

@@ -1,0 +1,106 @@
+"""Attribution of one snapshot: every model with its uploader and its root's developer, family and country.
+
+Built once per report as a temporary table (one row per model and root; merges have several rows whose
+``credit`` sums to 1), so every analysis reads the same attribution.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from modelrace.registry import Registry, load_registry
+
+_ROOTS_IN_REGISTRY_SQL = """
+SELECT DISTINCT t.root_key, r.model_id AS root_id
+FROM model_tree t
+JOIN models r ON r.model_key = t.root_key
+JOIN reg_namespaces n ON n.namespace = lower(r.namespace)
+WHERE t.snapshot_id = ?
+"""
+
+_ATTRIBUTED_SQL = """
+CREATE OR REPLACE TEMP TABLE {table} AS
+SELECT t.snapshot_id, sm.model_key, m.model_id, m.namespace,
+       sm.downloads_30d, sm.downloads_all_time, sm.likes,
+       t.credit, t.is_primary, t.root_key, r.model_id AS root_id, t.depth, t.issue,
+       coalesce(un.organisation, 'unattributed') AS uploader,
+       coalesce(un.kind, 'unknown') AS uploader_kind,
+       coalesce(un.country, 'unattributed') AS uploader_country,
+       coalesce(ra.developer, 'unattributed') AS developer,
+       coalesce(ra.developer_kind, 'unknown') AS developer_kind,
+       coalesce(ra.country, 'unattributed') AS country,
+       coalesce(ra.family, 'unattributed') AS family,
+       coalesce(ra.method, 'unattributed') AS attribution_method,
+       CASE WHEN len(v.base_models) = 0 THEN 'original'
+            WHEN len(v.base_models) >= 2 THEN 'merge'
+            ELSE v.base_models[1].relation END AS relation,
+       v.params, v.params_active, v.params_source, v.library_name, v.license, v.license_name,
+       v.pipeline_tag, v.gated,
+       (coalesce(un.kind, '') = 'test-fixture' OR coalesce(rn.kind, '') = 'test-fixture'
+        OR regexp_matches(split_part(m.model_id, '/', -1), ?, 'i')
+        OR regexp_matches(split_part(r.model_id, '/', -1), ?, 'i')) AS is_fixture
+FROM model_tree t
+JOIN snapshot_models sm ON sm.snapshot_id = t.snapshot_id AND sm.model_key = t.model_key
+JOIN models m ON m.model_key = t.model_key
+JOIN models r ON r.model_key = t.root_key
+JOIN model_versions v ON v.version_id = sm.version_id
+LEFT JOIN reg_namespaces un ON un.namespace = lower(m.namespace)
+LEFT JOIN reg_namespaces rn ON rn.namespace = lower(r.namespace)
+LEFT JOIN root_attribution ra ON ra.root_key = t.root_key
+WHERE t.snapshot_id = ?
+"""
+
+
+def _register_namespaces(connection: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    rows = [
+        {
+            "namespace": namespace.lower(),
+            "organisation": organisation.name,
+            "kind": organisation.kind,
+            "country": organisation.country,
+        }
+        for organisation in registry.organisations
+        for namespace in organisation.namespaces
+    ]
+    connection.register("reg_namespaces", pa.Table.from_pylist(rows))
+
+
+def attribute_snapshot(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry | None = None
+) -> str:
+    """Create (or replace) the temporary table ``attributed_<id>`` for a snapshot; return its name."""
+    registry = registry or load_registry()
+    _register_namespaces(connection, registry)
+    roots = connection.execute(_ROOTS_IN_REGISTRY_SQL, [snapshot_id]).fetchall()
+    attributed_roots = []
+    for root_key, root_id in roots:
+        attribution = registry.developer(root_id)
+        if attribution.organisation is None:
+            continue
+        attributed_roots.append(
+            {
+                "root_key": root_key,
+                "developer": attribution.developer,
+                "developer_kind": attribution.organisation.kind,
+                "country": attribution.country,
+                "family": attribution.family,
+                "method": attribution.method,
+            }
+        )
+    schema = pa.schema(
+        [
+            ("root_key", pa.int32()),
+            ("developer", pa.string()),
+            ("developer_kind", pa.string()),
+            ("country", pa.string()),
+            ("family", pa.string()),
+            ("method", pa.string()),
+        ]
+    )
+    connection.register("root_attribution", pa.Table.from_pylist(attributed_roots, schema=schema))
+    table = f"attributed_{int(snapshot_id)}"
+    pattern = registry.fixture_pattern
+    connection.execute(_ATTRIBUTED_SQL.format(table=table), [pattern, pattern, snapshot_id])
+    connection.unregister("root_attribution")
+    return table

@@ -1,0 +1,17 @@
+"""The race report: sections of headlines, charts and tables, rendered as HTML, Markdown, JSON or text."""
+
+from modelrace.report._build import build_report
+from modelrace.report._model import Chart, Column, Report, Section, Table
+from modelrace.report._render import render_html, render_markdown, render_terminal
+
+__all__ = [
+    "Chart",
+    "Column",
+    "Report",
+    "Section",
+    "Table",
+    "build_report",
+    "render_html",
+    "render_markdown",
+    "render_terminal",
+]

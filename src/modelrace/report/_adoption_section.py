@@ -1,0 +1,255 @@
+"""The adoption section: who leads on downloads and derivatives, how concentrated, what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelrace.adoption import country_name, hhi_label
+from modelrace.report import _charts as charts
+from modelrace.report._model import Chart, Column, Section, Table
+
+TOP = 15
+_SOURCES = {
+    "hub-api": "Hugging Face Hub API",
+    "hub-stats": "hub-stats dataset (cfahlgren1/hub-stats)",
+    "hub-json": "Hub API JSON file",
+}
+
+
+def source_text(snapshot: dict[str, Any]) -> str:
+    """'Hugging Face Hub API (endpoint), snapshot 3 taken 2026-11-28': what every figure cites."""
+    where = _SOURCES.get(snapshot["source"], snapshot["source"])
+    detail = f" ({snapshot['source_detail']})" if snapshot.get("source_detail") else ""
+    return f"{where}{detail}, snapshot {snapshot['id']} taken {snapshot['taken_at'][:10]}"
+
+
+def _label(country: str) -> str:
+    return country if country in ("unattributed", "multinational") else f"{country} – {country_name(country)}"
+
+
+def adoption_section(figures: dict[str, Any]) -> Section:
+    """Build the section from :func:`modelrace.adoption.build_adoption` figures."""
+    snapshot = figures["snapshot"]
+    adoption = figures["adoption"]
+    source = source_text(snapshot)
+    scope = figures["scope_words"]
+    conc = adoption["concentration"]
+    totals = adoption["totals"]
+    section = Section(
+        id="adoption",
+        title="Adoption: downloads and derivatives",
+        intro=(
+            f"{totals['models']:,} models and {totals['downloads_30d']:,} {scope}. By root family, every derivative,"
+            " quantization and re-upload counts for the original developer through the model tree (merges split"
+            " their credit equally); by uploader, each model counts for its own namespace."
+            + (
+                f" {totals['fixtures_excluded']:,} test fixtures ({totals['fixture_downloads_excluded']:,} downloads)"
+                " are excluded."
+                if totals["fixtures_excluded"]
+                else ""
+            )
+        ),
+        headlines=figures["headlines"],
+    )
+    history = adoption["history"]
+    if len(history) >= 2:
+        rows = [
+            {"taken_at": h["snapshot"]["taken_at"], "country": _label(r["country"]), "share": r["share"]}
+            for h in history
+            for r in h["by_country"]
+        ]
+        spec = charts.stacked_area(rows, "taken_at", "share", "country", "Download share by country", source)
+    else:
+        rows = [{"country": _label(r["country"]), "share": r["share"]} for r in adoption["by_country"][:TOP]]
+        spec = charts.bars(rows, "country", "share", "Download share by country (root family view)", source)
+    section.charts.append(Chart("share-by-country", "Download share by country", spec, source))
+
+    views = []
+    for key, view in (("by_country", "by root family"), ("by_uploader_country", "by uploader")):
+        column = "country" if key == "by_country" else "uploader_country"
+        views += [{"country": _label(r[column]), "share": r["share"], "view": view} for r in adoption[key][:10]]
+    section.charts.append(
+        Chart(
+            "country-views",
+            "Country share by uploader and by root family",
+            charts.grouped_bars(
+                views, "country", "share", "view", "Country share: by uploader vs by root family", source
+            ),
+            source,
+            note="Re-uploads and derivatives move share from the uploader's country to the original developer's.",
+        )
+    )
+    families = [
+        {"family": r["family"], "share": r["share"], "country": _label(r["country"])}
+        for r in adoption["by_family"][:TOP]
+    ]
+    section.charts.append(
+        Chart(
+            "top-families",
+            "Top families",
+            charts.bars(families, "family", "share", "Top families by download share", source, color="country"),
+            source,
+        )
+    )
+    eco_rows = [
+        {"family": e["family"], "relation": relation, "count": e[column]}
+        for e in adoption["ecosystem"]["by_family"][:TOP]
+        for relation, column in (
+            ("fine-tune", "finetunes"),
+            ("quantization", "quantizations"),
+            ("adapter", "adapters"),
+            ("merge", "merges"),
+            ("unspecified", "unspecified"),
+        )
+        if e[column]
+    ]
+    section.charts.append(
+        Chart(
+            "ecosystem",
+            "Ecosystem",
+            charts.stacked_bars(
+                eco_rows, "family", "count", "relation", "Derivatives per root family", source, "derivative models"
+            ),
+            source,
+        )
+    )
+    developers = [r for r in adoption["by_developer"] if r["developer"] != "unattributed"][:10]
+    attributed_total = sum(r["downloads_30d"] for r in adoption["by_developer"] if r["developer"] != "unattributed")
+    section.charts.append(
+        Chart(
+            "concentration",
+            "Concentration",
+            charts.bars(
+                [{"developer": r["developer"], "share": r["downloads_30d"] / attributed_total} for r in developers]
+                if attributed_total
+                else [],
+                "developer",
+                "share",
+                f"Top developers' share of attributed downloads (HHI {conc['hhi_developer']:,.0f}, "
+                f"{hhi_label(conc['hhi_developer'])})",
+                source,
+            ),
+            source,
+            note=(
+                f"HHI by developer {conc['hhi_developer']:,.0f}, by family {conc['hhi_family']:,.0f} (0–10,000;"
+                f" over the {conc['attributed_share'] * 100:.1f} % of downloads attributed to a known developer)."
+            ),
+        )
+    )
+    section.charts.append(
+        Chart(
+            "size-classes",
+            "Downloads by size",
+            charts.bars(adoption["size_classes"], "size_class", "share", "Downloads by parameter class", source),
+            source,
+        )
+    )
+    section.tables += _tables(adoption, source)
+    return section
+
+
+def _tables(adoption: dict[str, Any], source: str) -> list[Table]:
+    share = [
+        Column("downloads_30d", "downloads (30 d)", "int"),
+        Column("share", "share", "pct"),
+        Column("models", "models", "int"),
+    ]
+    tables = [
+        Table(
+            "countries",
+            "Countries (by root family)",
+            [Column("country", "country"), *share],
+            adoption["by_country"],
+            source,
+        ),
+        Table(
+            "developers",
+            "Developers (by root family)",
+            [Column("developer", "developer"), Column("country", "country"), *share],
+            adoption["by_developer"][:50],
+            source,
+        ),
+        Table(
+            "families",
+            "Families",
+            [Column("family", "family"), Column("developer", "developer"), Column("country", "country"), *share],
+            adoption["by_family"][:50],
+            source,
+        ),
+        Table(
+            "top-models",
+            "Most downloaded models",
+            [
+                Column("model_id", "model"),
+                Column("downloads_30d", "downloads (30 d)", "int"),
+                Column("country", "country"),
+                Column("family", "family"),
+                Column("developer", "developer"),
+                Column("uploader", "uploader"),
+                Column("relation", "relation"),
+                Column("license", "licence"),
+                Column("params", "parameters", "params"),
+            ],
+            adoption["top_models"],
+            source,
+        ),
+        Table(
+            "ecosystem",
+            "Ecosystem by family",
+            [
+                Column("family", "family"),
+                Column("country", "country"),
+                Column("derivatives", "derivatives", "int"),
+                Column("finetunes", "fine-tunes", "int"),
+                Column("quantizations", "quantizations", "int"),
+                Column("adapters", "adapters", "int"),
+                Column("merges", "merges", "int"),
+                Column("derivative_downloads_30d", "their downloads (30 d)", "int"),
+            ],
+            adoption["ecosystem"]["by_family"][:50],
+            source,
+        ),
+        Table(
+            "by-library",
+            "Downloads by library / format",
+            [Column("library_name", "library"), *share],
+            adoption["by_library"],
+            source,
+            note="The Hub counts every GGUF file download, so GGUF repositories read high next to safetensors ones.",
+        ),
+        Table(
+            "unattributed",
+            "Largest unattributed namespaces",
+            [
+                Column("namespace", "namespace"),
+                Column("downloads_30d", "downloads (30 d)", "int"),
+                Column("models", "models", "int"),
+            ],
+            adoption["unattributed"]["top"],
+            source,
+            note=(
+                f"{adoption['unattributed']['namespaces']:,} namespaces, {adoption['unattributed']['models']:,} models"
+                " are not in the registry; they are counted as 'unattributed', never dropped."
+            ),
+        ),
+    ]
+    change = adoption.get("change")
+    if change:
+        since = f"since snapshot {change['since']['id']} ({change['since']['taken_at'][:10]})"
+        for key, column in (("by_country", "country"), ("by_family", "family"), ("by_developer", "developer")):
+            rows = change[key]["gains"] + change[key]["losses"]
+            tables.append(
+                Table(
+                    f"movers-{column}",
+                    f"Movers {since}: {column}",
+                    [
+                        Column(column, column),
+                        Column("share_then", "share then", "pct"),
+                        Column("share_now", "share now", "pct"),
+                        Column("change_pp", "change (pp)", "float"),
+                    ],
+                    rows,
+                    source,
+                )
+            )
+    return tables

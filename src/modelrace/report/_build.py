@@ -1,0 +1,47 @@
+"""Assemble a report from the warehouse: the figures each capability computes, as sections."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from modelrace import __version__
+from modelrace.adoption import build_adoption
+from modelrace.report._adoption_section import adoption_section
+from modelrace.report._model import Report
+from modelrace.store import Warehouse
+
+NOTICE = (
+    "Figures are measured from the sources cited under each chart and table, on the snapshot dates given. "
+    "Download counts are the Hub's 30-day counts; attribution follows the model tree and modelrace's curated "
+    "registry of organisations."
+)
+
+
+def build_report(
+    warehouse: Warehouse,
+    snapshot: str | int | None = None,
+    since: str | int | None = None,
+    include_fixtures: bool = False,
+    top: int = 25,
+) -> Report:
+    """Compute every section's figures for one snapshot."""
+    figures = build_adoption(warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top)
+    sections = [adoption_section(figures)]
+    all_figures: dict[str, Any] = {
+        "modelrace_version": __version__,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "snapshot": figures["snapshot"],
+        "scope": figures["scope"],
+        "adoption": figures["adoption"],
+        "headlines": figures["headlines"],
+        "sections": [s.id for s in sections],
+    }
+    return Report(
+        title="The open-model race",
+        generated_at=all_figures["generated_at"],
+        snapshot=figures["snapshot"],
+        sections=sections,
+        figures=all_figures,
+        notice=NOTICE,
+    )

@@ -1,0 +1,82 @@
+"""What a report is made of: sections of headlines, charts and tables, each citing its source and date.
+
+Capabilities add sections (adoption now; licences, benchmarks and cost later) without touching renderers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Format = Literal["text", "int", "pct", "float", "params"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: the row key, its heading and how to show it."""
+
+    key: str
+    label: str
+    format: Format = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sortable table of rows."""
+
+    id: str
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite chart (spec built with Altair)."""
+
+    id: str
+    title: str
+    spec: dict[str, Any]
+    source: str
+    note: str | None = None
+
+
+@dataclass
+class Section:
+    """One part of the report."""
+
+    id: str
+    title: str
+    intro: str
+    headlines: list[dict[str, Any]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The whole report: metadata, sections, and every figure for --json."""
+
+    title: str
+    generated_at: str
+    snapshot: dict[str, Any]
+    sections: list[Section]
+    figures: dict[str, Any]
+    notice: str
+
+
+def format_value(value: Any, fmt: Format) -> str:
+    """A cell as people read it."""
+    if value is None:
+        return "–"
+    if fmt == "int":
+        return f"{round(value):,}"
+    if fmt == "pct":
+        return f"{value * 100:.1f} %"
+    if fmt == "float":
+        return f"{value:,.1f}"
+    if fmt == "params":
+        return f"{value / 1e9:,.1f} B" if value >= 1e8 else f"{value / 1e6:,.0f} M"
+    return str(value)

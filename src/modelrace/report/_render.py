@@ -1,0 +1,112 @@
+"""Renderers: self-contained HTML, Markdown with PNG/SVG charts beside it, and a terminal summary."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import jinja2
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from modelrace import __version__
+from modelrace.errors import ConfigError
+from modelrace.report import _charts as charts
+from modelrace.report._adoption_section import source_text
+from modelrace.report._model import Report, Table, format_value
+
+
+def _write_atomically(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is for reading
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_html(report: Report, path: Path) -> None:
+    """Write the report as one HTML file with its charts' JavaScript inlined (works offline)."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("modelrace.report", "templates"),
+        autoescape=True,  # model names and card text are shown as text, never as markup
+        undefined=jinja2.StrictUndefined,
+    )
+    html = environment.get_template("report.html.j2").render(
+        report=report,
+        source=source_text(report.snapshot),
+        version=__version__,
+        vega_bundle=charts.javascript_bundle().replace("</script", "<\\/script"),
+        fmt=format_value,
+    )
+    try:
+        _write_atomically(path, html)
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {error.strerror}") from None
+
+
+def _markdown_table(table: Table, limit: int = 25) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| " + " | ".join(cell(c.label) for c in table.columns) + " |",
+        "|" + "|".join("---:" if c.format != "text" else "---" for c in table.columns) + "|",
+    ]
+    for row in table.rows[:limit]:
+        lines.append("| " + " | ".join(cell(format_value(row.get(c.key), c.format)) for c in table.columns) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report, path: Path) -> list[Path]:
+    """Write Markdown plus PNG and SVG charts in a folder beside it; return the files written."""
+    folder = path.with_name(path.stem + "_charts")
+    written: list[Path] = []
+    out = [f"# {report.title}", "", f"{source_text(report.snapshot)}. Generated {report.generated_at}.", ""]
+    try:
+        for section in report.sections:
+            out += [f"## {section.title}", "", section.intro, ""]
+            out += [f"- {h['text']}" for h in section.headlines] + [""]
+            for chart in section.charts:
+                png, svg = folder / f"{chart.id}.png", folder / f"{chart.id}.svg"
+                _write_atomically(png, charts.to_png(chart.spec))
+                _write_atomically(svg, charts.to_svg(chart.spec))
+                written += [png, svg]
+                out += [f"![{chart.title}]({folder.name}/{png.name})", ""]
+                if chart.note:
+                    out += [f"_{chart.note}_", ""]
+                out += [f"Source: {chart.source}.", ""]
+            for table in section.tables:
+                out += [f"### {table.title}", ""]
+                if table.note:
+                    out += [f"_{table.note}_", ""]
+                out += [_markdown_table(table), "", f"Source: {table.source}.", ""]
+        out += ["---", "", report.notice, ""]
+        _write_atomically(path, "\n".join(out))
+    except OSError as error:
+        raise ConfigError(f"cannot write {error.filename or path}: {error.strerror}") from None
+    return [path, *written]
+
+
+def render_terminal(report: Report, console: Console) -> None:
+    """A short summary: headlines, then the first tables of each section."""
+    console.print(f"[bold]{report.title}[/]  {source_text(report.snapshot)}", highlight=False)
+    for section in report.sections:
+        console.rule(section.title)
+        for headline in section.headlines:
+            console.print(f"• {headline['text']}", highlight=False)
+        for table in section.tables[:3]:
+            rich = RichTable(title=table.title, title_justify="left")
+            for column in table.columns:
+                rich.add_column(column.label, justify="right" if column.format != "text" else "left")
+            for row in table.rows[:10]:
+                rich.add_row(*(format_value(row.get(c.key), c.format) for c in table.columns))
+            console.print(rich)
