@@ -15,3 +15,5 @@ done
 HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
 modelrace snapshots
 modelrace model Qwen/Qwen2.5-7B-Instruct
+modelrace report --html modelrace-report.html --md modelrace-report/report.md
+echo "open modelrace-report.html in a browser (Markdown with charts: modelrace-report/report.md)"

@@ -72,29 +72,55 @@ def download_shares(
     scope: Scope, column: str, view: View, measure: Measure = "downloads_30d", limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Downloads and share of the total per value of ``column``, largest first."""
+    return download_shares_many(scope, {column: limit}, view, measure)[column]
+
+
+def download_shares_many(
+    scope: Scope, columns: dict[str, int | None], view: View, measure: Measure = "downloads_30d"
+) -> dict[str, list[dict[str, Any]]]:
+    """Several share tables of one view in one pass over the snapshot (GROUPING SETS), each cut to its limit.
+
+    ``models`` counts each model once, under its primary root (root view) or itself (uploader view).
+    """
     weight, rows_filter = _weight(view)
-    key = f"coalesce({column}, '{_MISSING[column]}')" if column in _MISSING else column
-    context = _CONTEXT.get(column, ())
-    extra = "".join(f", any_value({c}) AS {c}" for c in context)
+    names = list(columns)
+    keys = [f"coalesce({c}, '{_MISSING[c]}')" if c in _MISSING else c for c in names]
+    context = sorted({c for name in names for c in _CONTEXT.get(name, ())})
+    limits = " ".join(f"WHEN {i} THEN {columns[name] if columns[name] else 'NULL'}" for i, name in enumerate(names))
     rows = scope.rows(
         f"""
-        SELECT {key} AS key, sum({measure} * {weight}) AS downloads, count(DISTINCT model_key) AS models {extra}
-        FROM {{t}} WHERE {{f}} AND {rows_filter} AND {measure} IS NOT NULL
-        GROUP BY 1 ORDER BY downloads DESC, key
+        WITH grouped AS (
+            SELECT {", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))},
+                   {" + ".join(f"(GROUPING({k}) = 0)::INT * {i}" for i, k in enumerate(keys))} AS breakdown,
+                   sum({measure} * {weight}) AS downloads,
+                   count(*) FILTER (WHERE is_primary) AS models
+                   {"".join(f", any_value({c}) AS ctx_{c}" for c in context)}
+            FROM {{t}} WHERE {{f}} AND {rows_filter} AND {measure} IS NOT NULL
+            GROUP BY GROUPING SETS ({", ".join(f"({k})" for k in keys)})
+        )
+        SELECT *, sum(downloads) OVER (PARTITION BY breakdown) AS total
+        FROM grouped
+        QUALIFY row_number() OVER (PARTITION BY breakdown ORDER BY downloads DESC,
+                                   {", ".join(f"k{i}" for i in range(len(keys)))})
+                <= coalesce(CASE breakdown {limits} END, 9223372036854775807)
+        ORDER BY breakdown, downloads DESC
         """
     )
-    total = sum(r["downloads"] or 0 for r in rows)
-    shaped = [
-        {
-            column: r["key"],
-            measure: round(r["downloads"] or 0),
-            "share": (r["downloads"] or 0) / total if total else 0.0,
-            "models": r["models"],
-            **{c: r[c] for c in context},
-        }
-        for r in rows
-    ]
-    return shaped[:limit] if limit else shaped
+    result: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for row in rows:
+        index = row["breakdown"]
+        name = names[index]
+        total = row["total"] or 0
+        result[name].append(
+            {
+                name: row[f"k{index}"],
+                measure: round(row["downloads"] or 0),
+                "share": (row["downloads"] or 0) / total if total else 0.0,
+                "models": row["models"],
+                **{c: row[f"ctx_{c}"] for c in _CONTEXT.get(name, ())},
+            }
+        )
+    return result
 
 
 def all_time_coverage(scope: Scope) -> dict[str, Any]:
@@ -120,16 +146,17 @@ def totals(scope: Scope) -> dict[str, Any]:
     """Models and downloads in scope, and how much of it is attributed to a known developer."""
     row = scope.rows(
         """
-        SELECT count(DISTINCT model_key) AS models, sum(downloads_30d * credit) AS downloads_30d,
+        SELECT count(*) FILTER (WHERE is_primary) AS models, sum(downloads_30d * credit) AS downloads_30d,
                sum(downloads_30d * credit) FILTER (WHERE developer <> 'unattributed') AS attributed,
-               count(DISTINCT model_key) FILTER (WHERE is_fixture) AS fixtures,
+               count(*) FILTER (WHERE is_fixture AND is_primary) AS fixtures,
                sum(downloads_30d * credit) FILTER (WHERE uploader_kind = 're-uploader') AS reuploaded,
-               count(DISTINCT model_key) FILTER (WHERE issue = 'cycle') AS in_cycles
+               count(*) FILTER (WHERE issue = 'cycle' AND is_primary) AS in_cycles
         FROM {t} WHERE {f}
         """
     )[0]
     excluded = scope.rows(
-        "SELECT count(DISTINCT model_key) AS n, coalesce(sum(downloads_30d * credit), 0) AS d FROM {t} WHERE is_fixture"
+        "SELECT count(*) FILTER (WHERE is_primary) AS n, coalesce(sum(downloads_30d * credit), 0) AS d "
+        "FROM {t} WHERE is_fixture"
     )[0]
     total = row["downloads_30d"] or 0
     return {
@@ -173,24 +200,30 @@ def _hhi(shares: list[float]) -> float:
     return sum((s / total * 100) ** 2 for s in shares) if total else 0.0
 
 
-def concentration(scope: Scope) -> dict[str, Any]:
+def concentration(
+    scope: Scope,
+    shares: dict[str, list[dict[str, Any]]] | None = None,
+    attributed_share: float | None = None,
+) -> dict[str, Any]:
     """HHI (0-10,000) and top-1/top-5 shares by developer and by family, over attributed downloads.
 
     Unattributed downloads are left out: they are many unknown developers, not one firm, and counting them as
     one would overstate concentration. ``attributed_share`` says how much of the total the figures cover.
+    ``shares`` may pass the root-view developer and family tables already computed.
     """
+    shares = shares or download_shares_many(scope, {"developer": None, "family": None}, "root")
     result: dict[str, Any] = {}
-    for name, column in (("developer", "developer"), ("family", "family")):
-        rows = [r for r in download_shares(scope, column, "root") if r[column] != "unattributed"]
+    for column in ("developer", "family"):
+        rows = [r for r in shares[column] if r[column] != "unattributed"]
         downloads = [r["downloads_30d"] for r in rows]
         total = sum(downloads)
-        result[f"hhi_{name}"] = round(_hhi(downloads), 1)
-        result[f"top1_share_{name}"] = downloads[0] / total if total else 0.0
-        result[f"top5_share_{name}"] = sum(downloads[:5]) / total if total else 0.0
-        result[f"top1_{name}"] = rows[0][column] if rows else None
+        result[f"hhi_{column}"] = round(_hhi(downloads), 1)
+        result[f"top1_share_{column}"] = downloads[0] / total if total else 0.0
+        result[f"top5_share_{column}"] = sum(downloads[:5]) / total if total else 0.0
+        result[f"top1_{column}"] = rows[0][column] if rows else None
     result["top1_share"] = result["top1_share_family"]
     result["top5_share"] = result["top5_share_family"]
-    result["attributed_share"] = totals(scope)["attributed_share"]
+    result["attributed_share"] = totals(scope)["attributed_share"] if attributed_share is None else attributed_share
     result["hhi_scale"] = "0-10000; >1800 highly, 1000-1800 moderately concentrated (2023 US Merger Guidelines)"
     return result
 
@@ -232,11 +265,6 @@ def size_classes(scope: Scope) -> list[dict[str, Any]]:
     ]
 
 
-def by_library(scope: Scope) -> list[dict[str, Any]]:
-    """Downloads by library/format: GGUF repositories count every file download, so they read high."""
-    return download_shares(scope, "library_name", "uploader")
-
-
 def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
     """The most downloaded models with their attribution and licence."""
     return scope.rows(
@@ -254,19 +282,25 @@ def unattributed(scope: Scope, limit: int = 25) -> dict[str, Any]:
     """Root namespaces the registry does not know, by the downloads credited to them: counted and listed."""
     rows = scope.rows(
         """
-        SELECT split_part(root_id, '/', 1) AS namespace, sum(downloads_30d * credit) AS downloads,
-               count(DISTINCT model_key) AS models
-        FROM {t} WHERE {f} AND developer = 'unattributed'
-        GROUP BY 1 ORDER BY downloads DESC, namespace
-        """
+        WITH grouped AS (
+            SELECT split_part(root_id, '/', 1) AS namespace, sum(downloads_30d * credit) AS downloads,
+                   count(*) FILTER (WHERE is_primary) AS models
+            FROM {t} WHERE {f} AND developer = 'unattributed' GROUP BY 1
+        )
+        SELECT *, count(*) OVER () AS namespaces, sum(models) OVER () AS all_models,
+               sum(downloads) OVER () AS all_downloads
+        FROM grouped ORDER BY downloads DESC, namespace LIMIT ?
+        """,
+        [limit],
     )
+    first = rows[0] if rows else {"namespaces": 0, "all_models": 0, "all_downloads": 0}
     return {
-        "namespaces": len(rows),
-        "models": sum(r["models"] for r in rows),
-        "downloads_30d": round(sum(r["downloads"] or 0 for r in rows)),
+        "namespaces": first["namespaces"],
+        "models": int(first["all_models"] or 0),
+        "downloads_30d": round(first["all_downloads"] or 0),
         "top": [
             {"namespace": r["namespace"], "downloads_30d": round(r["downloads"] or 0), "models": r["models"]}
-            for r in rows[:limit]
+            for r in rows
         ],
     }
 

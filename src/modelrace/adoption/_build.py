@@ -9,9 +9,8 @@ from modelrace.adoption._analyses import (
     SHARE_BREAKDOWNS,
     Scope,
     all_time_coverage,
-    by_library,
     concentration,
-    download_shares,
+    download_shares_many,
     ecosystem,
     family_by_country,
     movers,
@@ -72,17 +71,20 @@ def build_adoption(
         connection, attribute_snapshot(connection, snapshot.snapshot_id, registry), snapshot, include_fixtures
     )
     adoption: dict[str, Any] = {"totals": totals(scope)}
-    for key, (column, view) in SHARE_BREAKDOWNS.items():
-        adoption[key] = download_shares(scope, column, view, limit=NAMESPACE_LIMIT if key == "by_namespace" else None)
-    adoption["all_time"] = {
-        "coverage": all_time_coverage(scope),
-        "by_country": download_shares(scope, "country", "root", measure="downloads_all_time"),
-        "by_family": download_shares(scope, "family", "root", measure="downloads_all_time"),
-    }
+    root = download_shares_many(scope, {"country": None, "developer": None, "family": None}, "root")
+    uploader = download_shares_many(
+        scope,
+        {"uploader_country": None, "uploader": None, "namespace": NAMESPACE_LIMIT, "library_name": None},
+        "uploader",
+    )
+    for key, (column, _view) in SHARE_BREAKDOWNS.items():
+        adoption[key] = root[column] if column in root else uploader[column]
+    all_time = download_shares_many(scope, {"country": None, "family": None}, "root", measure="downloads_all_time")
+    adoption["all_time"] = {"coverage": all_time_coverage(scope)} | {f"by_{k}": v for k, v in all_time.items()}
     adoption["ecosystem"] = {"by_family": ecosystem(scope, "family"), "by_country": ecosystem(scope, "country")}
-    adoption["concentration"] = concentration(scope)
+    adoption["concentration"] = concentration(scope, root, adoption["totals"]["attributed_share"])
     adoption["size_classes"] = size_classes(scope)
-    adoption["by_library"] = by_library(scope)
+    adoption["by_library"] = uploader["library_name"]
     adoption["top_models"] = top_models(scope, top)
     adoption["unattributed"] = unattributed(scope, top)
 
@@ -98,13 +100,10 @@ def build_adoption(
                 then_snapshot,
                 include_fixtures,
             )
+            then_shares = download_shares_many(then, {"country": None, "developer": None, "family": None}, "root")
             adoption["change"] = {"since": snapshot_json(then_snapshot)} | {
-                key: movers(
-                    adoption[key],
-                    download_shares(then, *SHARE_BREAKDOWNS[key]),
-                    SHARE_BREAKDOWNS[key][0],
-                )
-                for key in ("by_country", "by_developer", "by_family")
+                f"by_{column}": movers(root[column], then_shares[column], column)
+                for column in ("country", "developer", "family")
             }
     timeline = [s for s in snapshots if s.taken_at <= snapshot.taken_at][-history:]
     adoption["history"] = []
@@ -114,12 +113,11 @@ def build_adoption(
             if past.snapshot_id == snapshot.snapshot_id
             else Scope(connection, attribute_snapshot(connection, past.snapshot_id, registry), past, include_fixtures)
         )
+        shares = (
+            root if past_scope is scope else download_shares_many(past_scope, {"country": None, "family": None}, "root")
+        )
         adoption["history"].append(
-            {
-                "snapshot": snapshot_json(past),
-                "by_country": download_shares(past_scope, "country", "root"),
-                "by_family": download_shares(past_scope, "family", "root", limit=15),
-            }
+            {"snapshot": snapshot_json(past), "by_country": shares["country"], "by_family": shares["family"][:15]}
         )
     tags = pipeline_tags(scope)
     figures = {

@@ -196,8 +196,8 @@ class SnapshotWriter:
             raise ModelraceError("the snapshot was already committed or abandoned")
         self._flush()
         connection = self.warehouse.connection
-        row = connection.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchone()
-        snapshot_id = int(row[0]) if row else 1
+        rows = connection.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchall()
+        snapshot_id = int(rows[0][0])
         # Every id seen, as a record or as a referenced base model, gets one integer key, once.
         connection.execute(
             """

@@ -86,11 +86,11 @@ class Warehouse:
         """The highest migration applied, 0 for an empty file."""
         exists = self.connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchone()
-        if not exists or not exists[0]:
+        ).fetchall()
+        if not exists[0][0]:
             return 0
-        row = self.connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-        return int(row[0]) if row else 0
+        rows = self.connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()
+        return int(rows[0][0])
 
     def migrate(self) -> list[int]:
         """Apply the migrations this file lacks, each in its own transaction; return the versions applied."""

@@ -26,7 +26,7 @@ def chain_to_root(connection: duckdb.DuckDBPyConnection, snapshot_id: int, model
     current: str | None = model_id
     while current is not None and current not in seen and len(chain) < MAX_CHAIN:
         seen.add(current)
-        row = connection.execute(
+        rows = connection.execute(
             """
             SELECT v.base_models
             FROM snapshot_models sm
@@ -35,10 +35,10 @@ def chain_to_root(connection: duckdb.DuckDBPyConnection, snapshot_id: int, model
             WHERE sm.snapshot_id = ? AND m.model_id = ?
             """,
             [snapshot_id, current],
-        ).fetchone()
-        bases = list(row[0]) if row and row[0] else []
+        ).fetchall()
+        bases = list(rows[0][0]) if rows and rows[0][0] else []
         if not bases:
-            chain.append(ChainLink(current, None, row is not None))
+            chain.append(ChainLink(current, None, bool(rows)))
             break
         relation = "merge" if len(bases) > 1 else bases[0]["relation"]
         others = tuple(base["model_id"] for base in bases[1:])

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from modelrace.adoption import (
+    Scope,
+    attribute_snapshot,
+    build_adoption,
+    concentration,
+    download_shares,
+    ecosystem,
+    hhi_label,
+    movers,
+    size_classes,
+    totals,
+)
+from modelrace.store import Warehouse, resolve_snapshot
+
+
+def scope(warehouse: Warehouse, include_fixtures: bool = False, ref: str | None = None) -> Scope:
+    snapshot = resolve_snapshot(warehouse, ref)
+    table = attribute_snapshot(warehouse.connection, snapshot.snapshot_id)
+    return Scope(warehouse.connection, table, snapshot, include_fixtures)
+
+
+def by(rows: list[dict[str, Any]], column: str) -> dict[str, dict[str, Any]]:
+    return {r[column]: r for r in rows}
+
+
+def test_root_view_credits_derivatives_to_the_original(two_snapshots: Warehouse, edge_cases: dict[str, Any]) -> None:
+    s = scope(two_snapshots)
+    families = by(download_shares(s, "family", "root"), "family")
+    downloads = {m["id"]: m["downloads"] for m in edge_cases["valid"]}
+    qwen = (
+        downloads["Qwen/Qwen2.5-7B"]
+        + downloads["Qwen/Qwen2.5-7B-Instruct"]
+        + downloads["bartowski/Qwen2.5-7B-Instruct-GGUF"]
+        + downloads["someone/lora-on-qwen"]
+        + downloads["Qwen/Qwen3-235B-A22B"]
+        + downloads["someone/qwen-llama-merge"] / 2
+        + downloads["someone/merge-of-merge"] / 4
+    )
+    assert families["Qwen"]["downloads_30d"] == round(qwen)
+    assert families["Qwen"]["country"] == "CN"
+    assert sum(r["share"] for r in families.values()) == pytest.approx(1.0)
+
+
+def test_uploader_view_keeps_reuploads_with_the_uploader(two_snapshots: Warehouse) -> None:
+    s = scope(two_snapshots)
+    uploaders = by(download_shares(s, "uploader", "uploader"), "uploader")
+    assert uploaders["bartowski"]["downloads_30d"] == 250000
+    countries = by(download_shares(s, "uploader_country", "uploader"), "uploader_country")
+    root_countries = by(download_shares(s, "country", "root"), "country")
+    assert countries["CN"]["downloads_30d"] < root_countries["CN"]["downloads_30d"]
+
+
+def test_fixtures_excluded_by_default(two_snapshots: Warehouse) -> None:
+    without = totals(scope(two_snapshots))
+    with_fixtures = totals(scope(two_snapshots, include_fixtures=True))
+    assert without["fixtures_excluded"] == 2
+    assert with_fixtures["downloads_30d"] - without["downloads_30d"] == 400000 + 30000
+    namespaces = {r["namespace"] for r in download_shares(scope(two_snapshots), "namespace", "uploader")}
+    assert "hf-internal-testing" not in namespaces
+
+
+def test_unknown_namespaces_are_unattributed_not_dropped(two_snapshots: Warehouse) -> None:
+    s = scope(two_snapshots)
+    countries = by(download_shares(s, "country", "root"), "country")
+    assert countries["unattributed"]["downloads_30d"] > 0
+    assert totals(s)["attributed_share"] < 1
+
+
+def test_ecosystem_by_relation(two_snapshots: Warehouse) -> None:
+    families = by(ecosystem(scope(two_snapshots), "family"), "family")
+    assert (families["Qwen"]["finetunes"], families["Qwen"]["quantizations"], families["Qwen"]["adapters"]) == (
+        1,
+        1,
+        1,
+    )
+    assert families["Qwen"]["merges"] == 2
+
+
+def test_concentration_is_over_attributed_downloads() -> None:
+    assert hhi_label(2500) == "highly concentrated"
+    assert hhi_label(1200) == "moderately concentrated"
+    assert hhi_label(400) == "unconcentrated"
+
+
+def test_concentration_figures(two_snapshots: Warehouse) -> None:
+    figures = concentration(scope(two_snapshots))
+    rows = [r for r in download_shares(scope(two_snapshots), "developer", "root") if r["developer"] != "unattributed"]
+    total = sum(r["downloads_30d"] for r in rows)
+    expected = sum((r["downloads_30d"] / total * 100) ** 2 for r in rows)
+    assert figures["hhi_developer"] == pytest.approx(expected, abs=0.1)
+    assert figures["top1_developer"] == rows[0]["developer"]
+    assert 0 < figures["top1_share"] <= figures["top5_share"] <= 1
+
+
+def test_size_classes_cover_everything(two_snapshots: Warehouse) -> None:
+    classes = size_classes(scope(two_snapshots))
+    assert sum(c["share"] for c in classes) == pytest.approx(1.0)
+    assert {c["size_class"] for c in classes} >= {"3-10B", ">100B"}
+
+
+def test_movers() -> None:
+    then = [{"country": "US", "share": 0.6}, {"country": "CN", "share": 0.4}]
+    now = [{"country": "US", "share": 0.5}, {"country": "CN", "share": 0.47}, {"country": "FR", "share": 0.03}]
+    result = movers(now, then, "country")
+    assert [g["country"] for g in result["gains"]] == ["CN", "FR"]
+    assert result["losses"][0]["country"] == "US"
+    assert result["losses"][0]["change_pp"] == pytest.approx(-10)
+
+
+def test_build_adoption_change_and_history(two_snapshots: Warehouse) -> None:
+    figures = build_adoption(two_snapshots)
+    adoption = figures["adoption"]
+    assert figures["snapshot"]["id"] == 2
+    assert adoption["change"]["since"]["id"] == 1
+    assert adoption["change"]["by_family"]["gains"][0]["family"] == "DeepSeek"
+    assert [h["snapshot"]["id"] for h in adoption["history"]] == [1, 2]
+    only_first = build_adoption(two_snapshots, snapshot_ref=1)
+    assert only_first["adoption"]["change"] is None
+
+
+def test_headlines_rest_on_figures(two_snapshots: Warehouse) -> None:
+    figures = build_adoption(two_snapshots)
+    texts = [h["text"] for h in figures["headlines"]]
+    by_country = [r for r in figures["adoption"]["by_country"] if r["country"] != "unattributed"]
+    lead = by_country[0]
+    assert any(f"{lead['share'] * 100:.1f} %" in t for t in texts)
+    for headline in figures["headlines"]:
+        assert headline["snapshot"] == 2
+        assert headline["figures"]
+    assert any("Since snapshot 1" in t for t in texts)
+    assert not any("unattributed draw" in t.lower() for t in texts)

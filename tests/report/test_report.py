@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from modelrace.cli.main import app
+from modelrace.hub import import_hub_json
+from modelrace.store import Warehouse
+
+runner = CliRunner()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HOSTILE_LICENCE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
+
+
+@pytest.fixture
+def hostile_warehouse(db_path: Path, tmp_path: Path, edge_cases: dict[str, Any]) -> Path:
+    models = [dict(m) for m in edge_cases["valid"]]
+    models.append(
+        {
+            "id": "evil/top-model",
+            "downloads": 99_000_000,
+            "pipeline_tag": "text-generation",
+            "tags": [f"license:{HOSTILE_LICENCE}"],
+            "cardData": {"license": HOSTILE_LICENCE, "license_name": "</script><script>window.pwned=3</script>"},
+        }
+    )
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps(models))
+    with Warehouse.open(db_path) as wh:
+        import_hub_json(wh, path, taken_at=datetime(2025, 10, 1))
+        path.write_text(json.dumps([m for m in models if not m["id"].startswith("chain/step-4")]))
+        import_hub_json(wh, path, taken_at=datetime(2025, 11, 1))
+    return db_path
+
+
+def test_report_json_schema(hostile_warehouse: Path, tmp_path: Path) -> None:
+    html = tmp_path / "r.html"
+    result = runner.invoke(app, ["--db", str(hostile_warehouse), "-q", "report", "--html", str(html), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert set(figures["snapshot"]) >= {"id", "taken_at", "source", "models"}
+    adoption = figures["adoption"]
+    for key in ("by_country", "by_uploader_country", "by_developer", "by_family", "by_namespace"):
+        rows = adoption[key]
+        assert rows and all({"downloads_30d", "share"} <= set(r) for r in rows)
+        shares = [r["share"] for r in rows]
+        assert shares == sorted(shares, reverse=True)
+    assert set(adoption["concentration"]) >= {"hhi_developer", "hhi_family", "top1_share", "top5_share"}
+    assert adoption["ecosystem"]["by_family"]
+    assert figures["headlines"]
+    assert html.is_file()
+
+
+def test_report_markdown_with_charts(hostile_warehouse: Path, tmp_path: Path) -> None:
+    md = tmp_path / "out" / "report.md"
+    result = runner.invoke(
+        app, ["--db", str(hostile_warehouse), "-q", "report", "--html", str(tmp_path / "r.html"), "--md", str(md)]
+    )
+    assert result.exit_code == 0, result.output
+    text = md.read_text()
+    assert "![Download share by country](report_charts/share-by-country.png)" in text
+    assert (md.parent / "report_charts" / "share-by-country.png").read_bytes()[:4] == b"\x89PNG"
+    assert (md.parent / "report_charts" / "ecosystem.svg").read_text().startswith("<svg")
+    assert "Source: Hub API JSON file" in text
+
+
+def test_report_on_empty_warehouse_says_what_to_run(db_path: Path, tmp_path: Path) -> None:
+    Warehouse.open(db_path).close()
+    result = runner.invoke(app, ["--db", str(db_path), "report", "--html", str(tmp_path / "r.html")])
+    assert result.exit_code == 1
+    assert "modelrace sync" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_html_escapes_card_text(hostile_warehouse: Path, tmp_path: Path) -> None:
+    html = tmp_path / "r.html"
+    assert runner.invoke(app, ["--db", str(hostile_warehouse), "-q", "report", "--html", str(html)]).exit_code == 0
+    page = html.read_text()
+    assert "<script>window.pwned" not in page
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in page
+    assert os.path.getsize(html) < 5_000_000
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
+def test_report_renders_in_headless_chromium(hostile_warehouse: Path, tmp_path: Path) -> None:
+    assert CHROMIUM is not None, "CI must install chromium (see .ci/run)"
+    from playwright.sync_api import sync_playwright
+
+    html = tmp_path / "r.html"
+    assert runner.invoke(app, ["--db", str(hostile_warehouse), "-q", "report", "--html", str(html)]).exit_code == 0
+    problems: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = browser.new_page()
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(html.as_uri())
+        page.wait_for_function("document.querySelectorAll('.chart svg').length >= 6", timeout=20_000)
+        charts = page.eval_on_selector_all(
+            ".chart", "els => els.map(e => e.querySelectorAll('svg .mark-rect, svg .mark-area').length)"
+        )
+        pwned = page.evaluate("window.pwned")
+        licence_cells = page.eval_on_selector_all("#table-top-models td", "els => els.map(e => e.textContent)")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        page.click("#table-top-models th:nth-child(2)")  # sort by downloads: ascending
+        first = page.eval_on_selector("#table-top-models tbody tr td", "e => e.textContent")
+        browser.close()
+    assert problems == []
+    assert dialogs == []
+    assert pwned is None
+    assert all(count > 0 for count in charts), charts
+    assert HOSTILE_LICENCE.lower() in licence_cells
+    assert first != "evil/top-model"
