@@ -151,3 +151,30 @@ def test_replay_hub_on_a_taken_port_is_a_clear_error(tmp_path: Path, edge_cases:
         result = runner.invoke(app, ["replay-hub", "--data", str(data), "--port", str(port)])
     assert result.exit_code == 2
     assert "pick another --port" in result.stderr
+
+
+def test_license_command_gives_different_verdicts_with_clauses(
+    db_path: Path, tmp_path: Path, edge_cases: dict[str, Any]
+) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(edge_cases["valid"]))
+    assert runner.invoke(app, ["--db", str(db_path), "-q", "import", "hub-json", str(path)]).exit_code == 0
+    qwen = json.loads(
+        runner.invoke(app, ["--db", str(db_path), "license", "Qwen/Qwen2.5-7B-Instruct", "--json"]).stdout
+    )
+    llama = json.loads(
+        runner.invoke(app, ["--db", str(db_path), "license", "meta-llama/Llama-3.1-8B-Instruct", "--json"]).stdout
+    )
+    assert (qwen["licence_id"], qwen["verdict"]) == ("apache-2.0", "permissive")
+    assert (llama["licence_id"], llama["verdict"]) == ("llama3.1", "conditional")
+    assert any("700 million" in c["text"] for c in llama["deciding_clauses"])
+    assert qwen["notice"].startswith("Not legal advice")
+    text = runner.invoke(app, ["--db", str(db_path), "license", "meta-llama/Llama-3.1-8B-Instruct"]).stdout
+    assert "conditional" in text and "700 million monthly active users" in text
+    assert text.count("Not legal advice") == 1
+    licence = json.loads(runner.invoke(app, ["license", "Llama 3.1 Community License Agreement", "--json"]).stdout)
+    assert licence["id"] == "llama3.1"
+    listed = json.loads(runner.invoke(app, ["licenses", "--json"]).stdout)
+    assert {row["id"] for row in listed} >= {"apache-2.0", "llama3.1", "qwen", "deepseek"}
+    unknown = runner.invoke(app, ["--db", str(db_path), "license", "nobody/nothing"])
+    assert unknown.exit_code == 1 and "not a known licence" in unknown.stderr

@@ -55,6 +55,11 @@ def test_report_json_schema(hostile_warehouse: Path, tmp_path: Path) -> None:
     assert set(adoption["concentration"]) >= {"hhi_developer", "hhi_family", "top1_share", "top5_share"}
     assert adoption["ecosystem"]["by_family"]
     assert figures["headlines"]
+    licensing = figures["licensing"]
+    assert set(licensing["by_verdict"]) == {"permissive", "conditional", "non-commercial", "unknown"}
+    assert sum(licensing["by_verdict"].values()) == pytest.approx(1.0)
+    assert licensing["by_country"] and "permissive" in licensing["by_country"][0]
+    assert figures["sections"] == ["adoption", "licensing"]
     assert html.is_file()
 
 
@@ -107,7 +112,7 @@ def test_report_renders_in_headless_chromium(hostile_warehouse: Path, tmp_path: 
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(html.as_uri())
-        page.wait_for_function("document.querySelectorAll('.chart svg').length >= 6", timeout=20_000)
+        page.wait_for_function("document.querySelectorAll('.chart svg').length >= 7", timeout=20_000)
         charts = page.eval_on_selector_all(
             ".chart", "els => els.map(e => e.querySelectorAll('svg .mark-rect, svg .mark-area').length)"
         )

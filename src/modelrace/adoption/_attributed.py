@@ -70,6 +70,12 @@ def attribute_snapshot(
     connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry | None = None
 ) -> str:
     """Create (or replace) the temporary table ``attributed_<id>`` for a snapshot; return its name."""
+    table = f"attributed_{int(snapshot_id)}"
+    exists = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [table]
+    ).fetchall()[0][0]
+    if exists:  # built earlier on this connection: the snapshot and the registry have not changed
+        return table
     registry = registry or load_registry()
     _register_namespaces(connection, registry)
     roots = connection.execute(_ROOTS_IN_REGISTRY_SQL, [snapshot_id]).fetchall()
@@ -99,7 +105,6 @@ def attribute_snapshot(
         ]
     )
     connection.register("root_attribution", pa.Table.from_pylist(attributed_roots, schema=schema))
-    table = f"attributed_{int(snapshot_id)}"
     pattern = registry.fixture_pattern
     connection.execute(_ATTRIBUTED_SQL.format(table=table), [pattern, pattern, snapshot_id])
     connection.unregister("root_attribution")

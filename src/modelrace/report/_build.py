@@ -6,15 +6,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from modelrace import __version__
-from modelrace.adoption import build_adoption
+from modelrace.adoption import Scope, attribute_snapshot, build_adoption
+from modelrace.licensing import licence_figures, model_licences
 from modelrace.report._adoption_section import adoption_section
+from modelrace.report._licensing_section import licensing_section
 from modelrace.report._model import Report
-from modelrace.store import Warehouse
+from modelrace.store import Warehouse, resolve_snapshot
 
 NOTICE = (
     "Figures are measured from the sources cited under each chart and table, on the snapshot dates given. "
     "Download counts are the Hub's 30-day counts; attribution follows the model tree and modelrace's curated "
-    "registry of organisations."
+    "registry of organisations. Licence verdicts are not legal advice."
 )
 
 
@@ -27,14 +29,23 @@ def build_report(
 ) -> Report:
     """Compute every section's figures for one snapshot."""
     figures = build_adoption(warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top)
-    sections = [adoption_section(figures)]
+    found = resolve_snapshot(warehouse, figures["snapshot"]["id"])
+    scope = Scope(
+        warehouse.connection,
+        attribute_snapshot(warehouse.connection, found.snapshot_id),
+        found,
+        include_fixtures,
+    )
+    licensing = licence_figures(scope, model_licences(warehouse.connection, found.snapshot_id), top=top)
+    sections = [adoption_section(figures), licensing_section(figures["snapshot"], licensing)]
     all_figures: dict[str, Any] = {
         "modelrace_version": __version__,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "snapshot": figures["snapshot"],
         "scope": figures["scope"],
         "adoption": figures["adoption"],
-        "headlines": figures["headlines"],
+        "licensing": licensing,
+        "headlines": figures["headlines"] + sections[1].headlines,
         "sections": [s.id for s in sections],
     }
     return Report(

@@ -62,19 +62,37 @@ def stacked_area(rows: list[dict[str, Any]], x: str, y: str, series: str, title:
 
 
 def stacked_bars(
-    rows: list[dict[str, Any]], category: str, value: str, series: str, title: str, subtitle: str, value_title: str
+    rows: list[dict[str, Any]],
+    category: str,
+    value: str,
+    series: str,
+    title: str,
+    subtitle: str,
+    value_title: str,
+    percent: bool = False,
+    series_order: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Horizontal bars split by a series (e.g. derivatives by relation)."""
+    """Horizontal bars split by a series (e.g. derivatives by relation, downloads by licence verdict)."""
+    number = ".1%" if percent else ",d"
     chart = (
         alt.Chart(_data(rows))
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None),
-            x=alt.X(f"sum({value}):Q", title=value_title),
-            color=alt.Color(f"{series}:N", title=series),
-            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{value}:Q", format=",d")],
+            y=alt.Y(f"{category}:N", sort=None if percent else "-x", title=None),
+            x=alt.X(f"sum({value}):Q", title=value_title, axis=alt.Axis(format="%" if percent else ",d")),
+            color=alt.Color(f"{series}:N", title=series, sort=series_order),
+            order=alt.Order(f"{series}_order:Q") if series_order else alt.Undefined,
+            tooltip=[
+                alt.Tooltip(f"{category}:N"),
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{value}:Q", format=number),
+            ],
         )
     )
+    if series_order:
+        chart = chart.transform_calculate(
+            **{f"{series}_order": f"indexof({series_order!r}, datum['{series}'])".replace("'", '"')}
+        )
     return _finish(chart, title, subtitle)
 
 

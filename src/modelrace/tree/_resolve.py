@@ -133,7 +133,7 @@ def resolve_roots(node_count: int, child: IntArray, parent: IntArray, wanted: In
     )
 
 
-def _sorted_unique(values: IntArray) -> IntArray:
+def sorted_unique(values: IntArray) -> IntArray:
     """Sorted distinct values (numpy 2.x's hash-based ``np.unique`` is several times slower here)."""
     ordered = np.sort(values)
     if len(ordered) == 0:
@@ -148,7 +148,7 @@ def _cycle_roots(step: IntArray, anchor: IntArray, reaches_cycle: npt.NDArray[np
     """For nodes leading into a single-parent cycle, the cycle's smallest member; -1 elsewhere."""
     result = np.full(len(step), -1, dtype=np.int64)
     representative: dict[int, int] = {}
-    for start in _sorted_unique(anchor[reaches_cycle]).tolist():
+    for start in sorted_unique(anchor[reaches_cycle]).tolist():
         if start in representative:
             continue
         members = [start]
@@ -247,7 +247,7 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
     edges = connection.execute(_EDGES_SQL, [snapshot_id]).fetchnumpy()
     child_keys = np.asarray(edges["child"], dtype=np.int64)
     parent_keys = np.asarray(edges["parent"], dtype=np.int64)
-    nodes = _sorted_unique(np.concatenate([np.asarray(keys, dtype=np.int64), parent_keys]))
+    nodes = sorted_unique(np.concatenate([np.asarray(keys, dtype=np.int64), parent_keys]))
     assignment = resolve_roots(
         len(nodes),
         np.searchsorted(nodes, child_keys),

@@ -1,0 +1,45 @@
+"""Licence intelligence: what a company may do under each licence, and a verdict per licence and model."""
+
+from modelrace.licensing._analyses import licence_figures
+from modelrace.licensing._explain import explain_licence, explain_model
+from modelrace.licensing._models import licence_row, model_licences
+from modelrace.licensing._registry import (
+    Clause,
+    Licence,
+    LicenceRegistry,
+    Normalised,
+    Terms,
+    load_licence_file,
+    load_licences,
+)
+from modelrace.licensing._verdict import (
+    NOT_LEGAL_ADVICE,
+    RESTRICTIVENESS,
+    VERDICTS,
+    Decision,
+    Verdict,
+    conflict_rule,
+    decide,
+)
+
+__all__ = [
+    "NOT_LEGAL_ADVICE",
+    "RESTRICTIVENESS",
+    "VERDICTS",
+    "Clause",
+    "Decision",
+    "Licence",
+    "LicenceRegistry",
+    "Normalised",
+    "Terms",
+    "Verdict",
+    "conflict_rule",
+    "decide",
+    "explain_licence",
+    "explain_model",
+    "licence_figures",
+    "licence_row",
+    "load_licence_file",
+    "load_licences",
+    "model_licences",
+]

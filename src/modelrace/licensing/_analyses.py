@@ -1,0 +1,88 @@
+"""Licence figures for a report: download shares by verdict, per country and family; conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelrace.adoption import Scope
+from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, VERDICTS
+
+
+def _verdict_rows(scope: Scope, licences: str, column: str | None, top: int | None) -> list[dict[str, Any]]:
+    """Share of downloads by verdict, overall or within each value of ``column`` (root view)."""
+    group = f"a.{column}" if column else "'all'"
+    rows = scope.rows(
+        f"""
+        WITH by_verdict AS (
+            SELECT {group} AS key, l.verdict, sum(a.downloads_30d * a.credit) AS downloads
+            FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
+            WHERE {{f}} GROUP BY 1, 2
+        )
+        SELECT key, verdict, downloads, sum(downloads) OVER (PARTITION BY key) AS total
+        FROM by_verdict ORDER BY total DESC, key
+        """
+    )
+    tables: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = tables.setdefault(row["key"], {"key": row["key"], "downloads_30d": round(row["total"] or 0)})
+        entry[row["verdict"]] = (row["downloads"] or 0) / row["total"] if row["total"] else 0.0
+    shaped = []
+    for entry in tables.values():
+        for verdict in VERDICTS:
+            entry.setdefault(verdict, 0.0)
+        shaped.append(entry)
+    return shaped[:top] if top else shaped
+
+
+def licence_figures(scope: Scope, licences: str, top: int = 25) -> dict[str, Any]:
+    """Every licence figure of a snapshot (the report's ``licensing`` part)."""
+    overall = _verdict_rows(scope, licences, None, None)
+    by_licence = scope.rows(
+        f"""
+        SELECT coalesce(l.licence_id, 'none stated') AS licence_id, l.verdict,
+               sum(a.downloads_30d) AS downloads, count(*) AS models
+        FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
+        WHERE {{f}} AND a.is_primary GROUP BY 1, 2 ORDER BY downloads DESC, licence_id
+        """
+    )
+    total = sum(r["downloads"] or 0 for r in by_licence)
+    sources = scope.rows(
+        f"""
+        SELECT l.licence_source, count(*) AS models, sum(a.downloads_30d) AS downloads
+        FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
+        WHERE {{f}} AND a.is_primary GROUP BY 1 ORDER BY 1
+        """
+    )
+    conflicts = scope.rows(
+        f"""
+        SELECT a.model_id, a.downloads_30d, l.licence_id, l.conflict, a.family, a.country
+        FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
+        WHERE {{f}} AND a.is_primary AND l.conflict IS NOT NULL
+        ORDER BY a.downloads_30d DESC, a.model_id LIMIT ?
+        """,
+        [top],
+    )
+    conflict_count = scope.rows(
+        f"""SELECT count(*) AS n FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
+            WHERE {{f}} AND a.is_primary AND l.conflict IS NOT NULL"""
+    )[0]["n"]
+    return {
+        "by_verdict": {v: overall[0][v] if overall else 0.0 for v in VERDICTS},
+        "by_country": [{"country": r.pop("key"), **r} for r in _verdict_rows(scope, licences, "country", None)],
+        "by_family": [{"family": r.pop("key"), **r} for r in _verdict_rows(scope, licences, "family", 50)],
+        "by_licence": [
+            {
+                "licence_id": r["licence_id"],
+                "verdict": r["verdict"],
+                "downloads_30d": int(r["downloads"] or 0),
+                "share": (r["downloads"] or 0) / total if total else 0.0,
+                "models": r["models"],
+            }
+            for r in by_licence
+        ],
+        "licence_sources": {
+            r["licence_source"]: {"models": r["models"], "downloads_30d": int(r["downloads"] or 0)} for r in sources
+        },
+        "conflicts": {"count": conflict_count, "top": conflicts},
+        "notice": NOT_LEGAL_ADVICE,
+    }

@@ -1,0 +1,108 @@
+"""Explanations for people: a licence's terms and verdict, or a model's licence through its tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelrace.errors import NotFoundError
+from modelrace.licensing._registry import Licence, LicenceRegistry, Normalised, load_licences
+from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, conflict_rule, decide
+from modelrace.store import Warehouse, resolve_snapshot
+
+MAX_WALK = 1000
+
+
+def explain_licence(licence: Licence) -> dict[str, Any]:
+    """A licence's identifiers, terms, verdict and deciding clauses, with its source."""
+    decision = decide(licence)
+    return {
+        "id": licence.id,
+        "name": licence.name,
+        "version": licence.version,
+        "spdx": licence.spdx,
+        "hub_ids": licence.hub_ids,
+        "verdict": decision.verdict,
+        "deciding_terms": list(decision.deciding_terms),
+        "deciding_clauses": [clause.model_dump() for clause in decision.clauses],
+        "terms": licence.terms.model_dump(exclude_none=True),
+        "source": licence.source,
+        "read_on": licence.read_on,
+        "notice": NOT_LEGAL_ADVICE,
+    }
+
+
+def _stated(warehouse: Warehouse, snapshot_id: int, model_id: str) -> tuple[bool, dict[str, Any] | None]:
+    rows = warehouse.query(
+        """SELECT v.license, v.license_name, v.license_link, v.base_models
+           FROM snapshot_models sm JOIN models m ON m.model_key = sm.model_key
+           JOIN model_versions v ON v.version_id = sm.version_id
+           WHERE sm.snapshot_id = ? AND m.model_id = ?""",
+        [snapshot_id, model_id],
+    )
+    return (bool(rows), rows[0] if rows else None)
+
+
+def _effective(
+    warehouse: Warehouse, snapshot_id: int, model_id: str, registry: LicenceRegistry
+) -> tuple[Normalised | None, str | None, list[str]]:
+    """(stated licence found, the model that states it, the chain walked) following first bases."""
+    walked: list[str] = []
+    current: str | None = model_id
+    while current is not None and current not in walked and len(walked) < MAX_WALK:
+        walked.append(current)
+        present, row = _stated(warehouse, snapshot_id, current)
+        if not present or row is None:
+            return None, None, walked
+        if row["license"] is not None or row["license_name"] is not None or row["license_link"] is not None:
+            found = registry.normalise(row["license"], row["license_name"], row["license_link"])
+            return found, current, walked
+        bases = row["base_models"] or []
+        current = bases[0]["model_id"] if bases else None
+    return None, None, walked
+
+
+def explain_model(
+    warehouse: Warehouse,
+    model_id: str,
+    snapshot_ref: str | int | None = None,
+    registry: LicenceRegistry | None = None,
+) -> dict[str, Any]:
+    """A model's licence: stated or inherited, verdict with deciding clauses, and conflicts with its bases."""
+    registry = registry or load_licences()
+    snapshot = resolve_snapshot(warehouse, snapshot_ref)
+    present, row = _stated(warehouse, snapshot.snapshot_id, model_id)
+    if not present or row is None:
+        raise NotFoundError(f"{model_id} is not in snapshot {snapshot.snapshot_id} (and is not a known licence)")
+    found, stated_by, walked = _effective(warehouse, snapshot.snapshot_id, model_id, registry)
+    # A stated licence that cannot be resolved is the registry's "unknown" (its raw text is kept).
+    licence = registry.licences.get(found.licence_id or "unknown") if found else None
+    conflicts = []
+    bases = row["base_models"] or []
+    if stated_by == model_id and licence is not None:
+        for base in bases:
+            base_found, _, _ = _effective(warehouse, snapshot.snapshot_id, base["model_id"], registry)
+            base_licence = registry.licences.get(base_found.licence_id or "unknown") if base_found else None
+            reason = conflict_rule(licence, base_licence, quantized=len(bases) == 1 and base["relation"] == "quantized")
+            if reason:
+                conflicts.append({"base": base["model_id"], "reason": reason.format(base=base["model_id"])})
+    decision = decide(licence)
+    return {
+        "model_id": model_id,
+        "snapshot": {"id": snapshot.snapshot_id, "taken_at": snapshot.taken_at.isoformat(), "source": snapshot.source},
+        "stated": {"license": row["license"], "license_name": row["license_name"], "license_link": row["license_link"]},
+        "licence_id": licence.id if licence else None,
+        "licence_name": licence.name if licence else None,
+        "raw": found.raw if found else None,
+        "resolved_by": found.method if found else "none",
+        "source": "own" if stated_by == model_id else "inherited" if stated_by else "none",
+        "inherited_from": stated_by if stated_by and stated_by != model_id else None,
+        "walked": walked,
+        "verdict": decision.verdict,
+        "deciding_terms": list(decision.deciding_terms),
+        "deciding_clauses": [clause.model_dump() for clause in decision.clauses],
+        "terms": licence.terms.model_dump(exclude_none=True) if licence else {},
+        "licence_source": licence.source if licence else None,
+        "read_on": licence.read_on if licence else None,
+        "conflicts": conflicts,
+        "notice": NOT_LEGAL_ADVICE,
+    }
