@@ -269,10 +269,14 @@ def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
     """The most downloaded models with their attribution and licence."""
     return scope.rows(
         """
-        SELECT model_id, downloads_30d, downloads_all_time, likes, uploader, uploader_country, root_id,
-               developer, family, country, relation, license, params, library_name
-        FROM {t} WHERE {f} AND is_primary
-        ORDER BY downloads_30d DESC, model_id LIMIT ?
+        WITH top AS (
+            SELECT * FROM {t} WHERE {f} AND is_primary ORDER BY downloads_30d DESC, model_key LIMIT ?
+        )
+        SELECT m.model_id, a.downloads_30d, a.downloads_all_time, a.likes, a.uploader, a.uploader_country,
+               r.model_id AS root_id, a.developer, a.family, a.country, a.relation, a.license, a.params,
+               a.library_name
+        FROM top a JOIN models m ON m.model_key = a.model_key JOIN models r ON r.model_key = a.root_key
+        ORDER BY a.downloads_30d DESC, m.model_id
         """,
         [limit],
     )
@@ -283,7 +287,7 @@ def unattributed(scope: Scope, limit: int = 25) -> dict[str, Any]:
     rows = scope.rows(
         """
         WITH grouped AS (
-            SELECT split_part(root_id, '/', 1) AS namespace, sum(downloads_30d * credit) AS downloads,
+            SELECT coalesce(root_namespace, '(no namespace)') AS namespace, sum(downloads_30d * credit) AS downloads,
                    count(*) FILTER (WHERE is_primary) AS models
             FROM {t} WHERE {f} AND developer = 'unattributed' GROUP BY 1
         )

@@ -1,7 +1,8 @@
 """Attribution of one snapshot: every model with its uploader and its root's developer, family and country.
 
 Built once per report as a temporary table (one row per model and root; merges have several rows whose
-``credit`` sums to 1), so every analysis reads the same attribution.
+``credit`` sums to 1), so every analysis reads the same attribution. It holds keys, not id strings, to stay
+small at 2 M models: join ``models`` for the ids of the few rows shown.
 """
 
 from __future__ import annotations
@@ -21,22 +22,19 @@ WHERE t.snapshot_id = ?
 
 _ATTRIBUTED_SQL = """
 CREATE OR REPLACE TEMP TABLE {table} AS
-SELECT t.snapshot_id, sm.model_key, m.model_id, m.namespace,
+SELECT t.snapshot_id, sm.model_key, m.namespace, r.namespace AS root_namespace,
        sm.downloads_30d, sm.downloads_all_time, sm.likes,
-       t.credit, t.is_primary, t.root_key, r.model_id AS root_id, t.depth, t.issue,
+       t.credit, t.is_primary, t.root_key, t.issue,
        coalesce(un.organisation, 'unattributed') AS uploader,
        coalesce(un.kind, 'unknown') AS uploader_kind,
        coalesce(un.country, 'unattributed') AS uploader_country,
        coalesce(ra.developer, 'unattributed') AS developer,
-       coalesce(ra.developer_kind, 'unknown') AS developer_kind,
        coalesce(ra.country, 'unattributed') AS country,
        coalesce(ra.family, 'unattributed') AS family,
-       coalesce(ra.method, 'unattributed') AS attribution_method,
        CASE WHEN len(v.base_models) = 0 THEN 'original'
             WHEN len(v.base_models) >= 2 THEN 'merge'
             ELSE v.base_models[1].relation END AS relation,
-       v.params, v.params_active, v.params_source, v.library_name, v.license, v.license_name,
-       v.pipeline_tag, v.gated,
+       v.params, v.params_source, v.library_name, v.license,
        (coalesce(un.kind, '') = 'test-fixture' OR coalesce(rn.kind, '') = 'test-fixture'
         OR regexp_matches(split_part(m.model_id, '/', -1), ?, 'i')
         OR regexp_matches(split_part(r.model_id, '/', -1), ?, 'i')) AS is_fixture

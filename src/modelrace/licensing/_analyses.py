@@ -55,10 +55,14 @@ def licence_figures(scope: Scope, licences: str, top: int = 25) -> dict[str, Any
     )
     conflicts = scope.rows(
         f"""
-        SELECT a.model_id, a.downloads_30d, l.licence_id, l.conflict, a.family, a.country
-        FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
-        WHERE {{f}} AND a.is_primary AND l.conflict IS NOT NULL
-        ORDER BY a.downloads_30d DESC, a.model_id LIMIT ?
+        WITH top AS (
+            SELECT a.model_key, a.downloads_30d, l.licence_id, l.conflict, a.family, a.country
+            FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
+            WHERE {{f}} AND a.is_primary AND l.conflict IS NOT NULL
+            ORDER BY a.downloads_30d DESC, a.model_key LIMIT ?
+        )
+        SELECT m.model_id, top.* EXCLUDE (model_key) FROM top JOIN models m ON m.model_key = top.model_key
+        ORDER BY top.downloads_30d DESC, m.model_id
         """,
         [top],
     )

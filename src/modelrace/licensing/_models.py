@@ -36,7 +36,7 @@ SELECT sm.model_key,
        CASE WHEN len(v.base_models) > 0 THEN v.base_models[1].model_id END AS first_base,
        CASE WHEN len(v.base_models) > 1 THEN 'merge'
             WHEN len(v.base_models) = 1 THEN v.base_models[1].relation END AS relation,
-       v.base_models
+       sm.version_id
 FROM snapshot_models sm
 JOIN model_versions v ON v.version_id = sm.version_id
 LEFT JOIN licence_names n
@@ -49,17 +49,21 @@ WHERE sm.snapshot_id = ?
 _EFFECTIVE_SQL = """
 CREATE OR REPLACE TEMP TABLE licences_{id} AS
 WITH effective AS (
-    SELECT s.model_key, s.states, s.stated_id, s.stated_raw, s.method, s.relation, s.base_models,
+    SELECT s.model_key, s.states, s.stated_id, s.stated_raw, s.method, s.relation, s.version_id,
            CASE WHEN s.states THEN s.stated_id ELSE a.stated_id END AS licence_id,
            CASE WHEN s.states THEN 'own' WHEN a.states THEN 'inherited' ELSE 'none' END AS licence_source,
            CASE WHEN NOT s.states AND a.states THEN h.source_key END AS inherited_from_key
     FROM licence_stated_{id} s
-    JOIN inheritance h ON h.model_key = s.model_key
+    LEFT JOIN inheritance h ON h.model_key = s.model_key
     LEFT JOIN licence_stated_{id} a ON a.model_key = h.source_key
 ),
 bases AS (
     SELECT e.model_key, b.model_id AS base_id, p.licence_id AS base_licence
-    FROM (SELECT model_key, unnest(base_models) AS b FROM effective WHERE states AND len(base_models) > 0) e
+    FROM (
+        SELECT e.model_key, unnest(v.base_models) AS b
+        FROM effective e JOIN model_versions v ON v.version_id = e.version_id
+        WHERE e.states AND e.relation IS NOT NULL
+    ) e
     JOIN models m ON m.model_id = e.b.model_id
     JOIN effective p ON p.model_key = m.model_key
 ),
@@ -114,18 +118,18 @@ def _register_rules(connection: duckdb.DuckDBPyConnection, registry: LicenceRegi
 
 
 def _register_inheritance(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
-    """For each model, the model whose stated licence it carries: itself, or its nearest stating ancestor."""
+    """For models that state nothing but have a base: the nearest ancestor that states a licence (or the top
+    of the chain). Every other model is its own source, so only these few enter the resolver."""
     table = f"licence_stated_{snapshot_id}"
-    keys = np.asarray(connection.execute(f"SELECT model_key FROM {table}").fetchnumpy()["model_key"], dtype=np.int64)
     edges = connection.execute(
         f"""SELECT s.model_key AS child, m.model_key AS parent FROM {table} s
             JOIN models m ON m.model_id = s.first_base WHERE NOT s.states"""
     ).fetchnumpy()
     child = np.asarray(edges["child"], dtype=np.int64)
     parent = np.asarray(edges["parent"], dtype=np.int64)
-    nodes = sorted_unique(np.concatenate([keys, parent]))
+    nodes = sorted_unique(np.concatenate([child, parent]))
     found = resolve_roots(
-        len(nodes), np.searchsorted(nodes, child), np.searchsorted(nodes, parent), np.searchsorted(nodes, keys)
+        len(nodes), np.searchsorted(nodes, child), np.searchsorted(nodes, parent), np.searchsorted(nodes, child)
     )
     primary = found.is_primary
     connection.register(
