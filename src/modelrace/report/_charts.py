@@ -71,6 +71,7 @@ def stacked_bars(
     value_title: str,
     percent: bool = False,
     series_order: list[str] | None = None,
+    colors: list[str] | None = None,
 ) -> dict[str, Any]:
     """Horizontal bars split by a series (e.g. derivatives by relation, downloads by licence verdict)."""
     number = ".1%" if percent else ",d"
@@ -80,7 +81,12 @@ def stacked_bars(
         .encode(
             y=alt.Y(f"{category}:N", sort=None if percent else "-x", title=None),
             x=alt.X(f"sum({value}):Q", title=value_title, axis=alt.Axis(format="%" if percent else ",d")),
-            color=alt.Color(f"{series}:N", title=series, sort=series_order),
+            color=alt.Color(
+                f"{series}:N",
+                title=series,
+                sort=series_order,
+                scale=alt.Scale(domain=series_order, range=colors) if colors and series_order else alt.Undefined,
+            ),
             order=alt.Order(f"{series}_order:Q") if series_order else alt.Undefined,
             tooltip=[
                 alt.Tooltip(f"{category}:N"),

@@ -73,6 +73,7 @@ def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Sect
                 "share of the country's downloads",
                 percent=True,
                 series_order=list(VERDICTS),
+                colors=["#2e8b57", "#e0a526", "#c0392b", "#b8bec6"],
             ),
             source,
         )
