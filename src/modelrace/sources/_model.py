@@ -1,0 +1,141 @@
+"""What an importer produces: the models a source names and the figures it publishes for them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from modelrace.errors import ImportFormatError
+
+Scale = Literal["fraction", "points", "elo"]
+
+
+@dataclass
+class SourceModel:
+    """A model as a source describes it (every field optional but its name)."""
+
+    source_name: str
+    display_name: str | None = None
+    organisation: str | None = None
+    country: str | None = None
+    params_total: float | None = None
+    params_active: float | None = None
+    release_date: date | None = None
+    license: str | None = None
+    open_weights: bool | None = None
+    reasoning: bool | None = None
+    price_in_usd_per_mtok: float | None = None
+    price_out_usd_per_mtok: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    """One published figure."""
+
+    source_name: str
+    benchmark: str
+    metric: str
+    value: float
+    scale: Scale
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n_items: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportBatch:
+    """Everything one file holds, plus what was refused and any checks the importer ran."""
+
+    source: str
+    data_date: date
+    models: dict[str, SourceModel] = field(default_factory=dict)
+    results: list[Result] = field(default_factory=list)
+    rejected: list[tuple[int, str | None, str]] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def model(self, name: str) -> SourceModel:
+        """The source model of that name, created on first use."""
+        if name not in self.models:
+            self.models[name] = SourceModel(name)
+        return self.models[name]
+
+    def reject(self, position: int, name: str | None, reason: str) -> None:
+        """Count a row that cannot be imported, with why."""
+        self.rejected.append((position, name, reason))
+
+
+_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def data_date(path: Path, given: date | None = None) -> date:
+    """The data's date: given, else from the file name (``..._2025-12.csv`` is 2025-12-01), else its mtime."""
+    if given is not None:
+        return given
+    match = _DATE_IN_NAME.search(path.name)
+    if match:
+        year, month, day = match.groups()
+        try:
+            return date(int(year), int(month), int(day or 1))
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
+def sha256(path: Path) -> str:
+    """The file's content hash (the same file imported twice is recognised)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@cache
+def benchmark_catalog() -> dict[str, dict[str, dict[str, Any]]]:
+    """Known benchmarks per source (data/benchmarks.yaml)."""
+    text = resources.files("modelrace.sources").joinpath("data/benchmarks.yaml").read_text("utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded["benchmarks"]  # type: ignore[no-any-return]
+
+
+def n_items(source: str, benchmark: str) -> int | None:
+    """The item count of a benchmark, when known."""
+    entry = benchmark_catalog().get(source, {}).get(benchmark)
+    value = entry.get("n_items") if entry else None
+    return int(value) if value else None
+
+
+def parse_number(raw: object, field_name: str) -> float | None:
+    """'$0.50', '72%', '1,234', '' and 'N/A' as numbers (None when empty); percent stays in points."""
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return None if raw != raw else float(raw)  # NaN is missing
+    text = str(raw).strip().replace(",", "").replace("$", "").replace("%", "")
+    if text in ("", "-", "N/A", "n/a", "NA", "nan", "None", "null"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ImportFormatError(f"{field_name} {str(raw)[:30]!r} is not a number") from None
+
+
+def parse_date(raw: object) -> date | None:
+    """An ISO date (or datetime) string, else None."""
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return None
+    text = str(raw).strip()[:10]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
