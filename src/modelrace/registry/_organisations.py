@@ -129,8 +129,10 @@ class Registry:
             raise RegistryError("organisation ids in the registry are not unique")
         self.fixture_pattern = "|".join(f"(?:{p})" for p in data.fixture_name_patterns) or "$^"
         self._fixture = re.compile(self.fixture_pattern, re.IGNORECASE)
+        # Matching a bare name against every family: a pattern must start a word ("ming" is not in
+        # "flamingo", "glm" not in "xglm").
         self._families = [
-            (re.compile(family.match), family.name, organisation)
+            (re.compile(f"(?:^|[-_./ ])(?:{family.match})"), family.name, organisation)
             for organisation in self.organisations
             if organisation.kind not in ("re-uploader", "test-fixture")
             for family in organisation.families

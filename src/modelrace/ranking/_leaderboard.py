@@ -1,0 +1,367 @@
+"""The size-class leaderboard over imported results: leaders, ties, countries, frontier, open vs closed."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from modelrace.errors import NotFoundError
+from modelrace.ranking._entities import Entity, Resolver
+from modelrace.ranking._sizes import UNKNOWN, SizeBy, class_names, size_class
+from modelrace.ranking._stats import significant, standard_error
+from modelrace.sources import benchmark_catalog
+from modelrace.store import Warehouse
+
+_RESULTS_SQL = """
+WITH latest AS (
+    SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0 GROUP BY source
+)
+SELECT i.source, i.data_date, i.import_id, r.source_name, r.benchmark, r.metric, r.value, r.scale,
+       r.ci_low, r.ci_high, r.n_items
+FROM results r JOIN latest l ON l.import_id = r.import_id JOIN result_imports i ON i.import_id = r.import_id
+"""
+_MODELS_SQL = """
+SELECT i.source, m.source_name, m.organisation, m.country, m.params_total, m.params_active, m.release_date,
+       m.open_weights, m.reasoning, m.price_in_usd_per_mtok, m.price_out_usd_per_mtok
+FROM source_models m JOIN result_imports i ON i.import_id = m.import_id
+ORDER BY m.import_id
+"""
+# Metrics that are a source's headline where it publishes several for one benchmark.
+_PREFERRED_METRIC = {"open-llm-leaderboard": "normalised"}
+
+
+@dataclass
+class Score:
+    """One model's figure on one benchmark, with its uncertainty and attributes."""
+
+    entity: Entity
+    value: float
+    se: float | None
+    source_name: str
+    release_date: date | None = None
+    price_usd_per_mtok: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "model": self.entity.name,
+            "source_name": self.source_name,
+            "value": self.value,
+            "se": self.se,
+            "developer": self.entity.developer,
+            "country": self.entity.country,
+            "family": self.entity.family,
+            "open_weights": self.entity.open_weights,
+            "reasoning": self.entity.reasoning,
+            "params_total": self.entity.params_total,
+            "params_active": self.entity.params_active,
+            "release_date": self.release_date.isoformat() if self.release_date else None,
+            "price_usd_per_mtok": self.price_usd_per_mtok,
+        }
+
+
+@dataclass
+class Benchmark:
+    """A benchmark of one source, with every resolved model's best score on it."""
+
+    id: str
+    source: str
+    benchmark: str
+    metric: str
+    name: str
+    data_date: date
+    scale: str
+    uncertainty: str
+    scores: list[Score] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    """Everything the leaderboard reads: benchmarks, resolved entities, unmatched names."""
+
+    benchmarks: dict[str, Benchmark]
+    resolver: Resolver
+    entities: dict[tuple[str, str], Entity]
+    unmatched: dict[str, list[str]]
+
+
+def _known_hub_ids(warehouse: Warehouse) -> list[str]:
+    ids = [r["model_id"] for r in warehouse.query("SELECT model_id FROM models WHERE contains(model_id, '/')")]
+    ids += [
+        r["source_name"]
+        for r in warehouse.query(
+            "SELECT DISTINCT m.source_name FROM source_models m JOIN result_imports i USING (import_id) "
+            "WHERE i.source IN ('open-llm-leaderboard', 'lm-eval') AND contains(m.source_name, '/')"
+        )
+    ]
+    return ids
+
+
+def load_catalogue(warehouse: Warehouse) -> Catalogue:
+    """Read the latest import of every source and resolve every model name."""
+    rows = warehouse.query(_RESULTS_SQL)
+    if not rows:
+        raise NotFoundError(
+            "no published results in the warehouse: run `modelrace import open-llm-leaderboard PATH` "
+            "(or lmarena, artificial-analysis, livebench, epoch-benchmarks, lm-eval)"
+        )
+    resolver = Resolver(hub_ids=_known_hub_ids(warehouse))
+    info: dict[tuple[str, str], dict[str, Any]] = {}
+    for model in warehouse.query(_MODELS_SQL):
+        info[(model["source"], model["source_name"])] = model | {
+            "is_hub_id": model["source"] in ("open-llm-leaderboard", "lm-eval")
+        }
+    entities: dict[tuple[str, str], Entity] = {}
+    unmatched: dict[str, list[str]] = defaultdict(list)
+    dates: dict[str, date] = {}
+    prices: dict[str, float] = {}
+    for (source, name), model in info.items():
+        entity = resolver.resolve(name, model)
+        entities[(source, name)] = entity
+        if not entity.matched:
+            unmatched[source].append(name)
+        if model.get("release_date") and entity.key not in dates:
+            dates[entity.key] = model["release_date"]
+        if model.get("price_in_usd_per_mtok") is not None and model.get("price_out_usd_per_mtok") is not None:
+            # Artificial Analysis's blend: 3 input tokens to 1 output token.
+            prices.setdefault(entity.key, (3 * model["price_in_usd_per_mtok"] + model["price_out_usd_per_mtok"]) / 4)
+    catalog = benchmark_catalog()
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    metrics: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        grouped[(row["source"], row["benchmark"], row["metric"])].append(row)
+        metrics[(row["source"], row["benchmark"])].add(row["metric"])
+    benchmarks: dict[str, Benchmark] = {}
+    for (source, benchmark, metric), items in grouped.items():
+        preferred = _PREFERRED_METRIC.get(source)
+        if preferred and preferred in metrics[(source, benchmark)] and metric != preferred:
+            continue
+        several = len(metrics[(source, benchmark)]) > 1 and not preferred
+        bench_id = f"{source}:{benchmark}" + (f":{metric}" if several else "")
+        entry = catalog.get(source, {}).get(benchmark, {})
+        best: dict[str, Score] = {}
+        methods = set()
+        for row in items:
+            entity = entities.get((source, row["source_name"])) or resolver.resolve(row["source_name"])
+            if not entity.matched and (source, row["source_name"]) not in entities:
+                unmatched[source].append(row["source_name"])
+            se, method = standard_error(row["value"], row["scale"], row["ci_low"], row["ci_high"], row["n_items"])
+            methods.add(method)
+            score = Score(entity, row["value"], se, row["source_name"], dates.get(entity.key), prices.get(entity.key))
+            # One figure per model: variants of the same model (precisions, providers) keep their best.
+            if entity.key not in best or score.value > best[entity.key].value:
+                best[entity.key] = score
+        benchmarks[bench_id] = Benchmark(
+            id=bench_id,
+            source=source,
+            benchmark=benchmark,
+            metric=metric,
+            name=entry.get("name", benchmark),
+            data_date=items[0]["data_date"],
+            scale=items[0]["scale"],
+            uncertainty=", ".join(sorted(methods)),
+            scores=sorted(best.values(), key=lambda s: -s.value),
+        )
+    return Catalogue(benchmarks, resolver, entities, {k: sorted(set(v)) for k, v in unmatched.items()})
+
+
+def _rank(scores: list[Score]) -> dict[str, Any] | None:
+    """Leader, margin over the runner-up, and the set statistically tied with the leader."""
+    if not scores:
+        return None
+    leader = scores[0]
+    runner_up = scores[1] if len(scores) > 1 else None
+    tied = [
+        s.entity.name
+        for s in scores[1:]
+        if significant(leader.value, leader.se, s.value, s.se) is False
+        or (significant(leader.value, leader.se, s.value, s.se) is None and s.value == leader.value)
+    ]
+    lead_significant = significant(leader.value, leader.se, runner_up.value, runner_up.se) if runner_up else None
+    return {
+        "leader": leader.to_json(),
+        "runner_up": runner_up.to_json() if runner_up else None,
+        "margin": leader.value - runner_up.value if runner_up else None,
+        "lead_significant": lead_significant,
+        "tie_set": [leader.entity.name, *tied],
+        "models": len(scores),
+    }
+
+
+def _countries(scores: list[Score]) -> dict[str, Any]:
+    best: dict[str, Score] = {}
+    for score in scores:
+        country = score.entity.country
+        if country not in best and country != "unattributed":
+            best[country] = score
+    ordered = sorted(best.values(), key=lambda s: -s.value)
+    leader = ordered[0] if ordered else None
+    second = ordered[1] if len(ordered) > 1 else None
+    return {
+        "best_by_country": [{"country": s.entity.country, **s.to_json()} for s in ordered],
+        "country_leader": {
+            "country": leader.entity.country,
+            "model": leader.entity.name,
+            "runner_up_country": second.entity.country if second else None,
+            "runner_up_model": second.entity.name if second else None,
+            "margin": leader.value - second.value if second else None,
+            "significant": significant(leader.value, leader.se, second.value, second.se) if second else None,
+        }
+        if leader
+        else None,
+    }
+
+
+def pareto_frontier(scores: list[Score], cost: str) -> list[dict[str, Any]]:
+    """Models no other model beats on score at lower or equal cost (parameters, or price per 1M tokens)."""
+
+    def cost_of(score: Score) -> float | None:
+        return score.entity.params_total if cost == "params" else score.price_usd_per_mtok
+
+    candidates = sorted((s for s in scores if cost_of(s)), key=lambda s: (cost_of(s), -s.value))
+    frontier, best = [], float("-inf")
+    for score in candidates:
+        if score.value > best:
+            frontier.append(score.to_json() | {"cost": cost_of(score)})
+            best = score.value
+    return frontier
+
+
+def open_vs_closed(scores: list[Score]) -> dict[str, Any]:
+    """The best open and best closed model, the gap, and its evolution by release date (overall, by country)."""
+    open_scores = [s for s in scores if s.entity.open_weights]
+    closed = [s for s in scores if s.entity.open_weights is False]
+    result: dict[str, Any] = {
+        "best_open": open_scores[0].to_json() if open_scores else None,
+        "best_closed": closed[0].to_json() if closed else None,
+        "gap": closed[0].value - open_scores[0].value if open_scores and closed else None,
+        "gap_significant": significant(closed[0].value, closed[0].se, open_scores[0].value, open_scores[0].se)
+        if open_scores and closed
+        else None,
+        "over_time": [],
+    }
+    dated = sorted(
+        (s for s in scores if s.release_date and s.entity.open_weights is not None),
+        key=lambda s: s.release_date or date.min,
+    )
+    running: dict[str, Score] = {}  # "closed", "open", "open <country>" -> best so far
+    for score in dated:
+        series = ["closed"] if score.entity.open_weights is False else ["open", f"open {score.entity.country}"]
+        changed = False
+        for key in series:
+            if key not in running or score.value > running[key].value:
+                running[key] = score
+                changed = True
+        if not changed:
+            continue
+        best_closed, best_open = running.get("closed"), running.get("open")
+        point: dict[str, Any] = {
+            "date": (score.release_date or date.min).isoformat(),
+            "model": score.entity.name,
+            "best_closed": best_closed.value if best_closed else None,
+            "best_closed_model": best_closed.entity.name if best_closed else None,
+            "best_open": best_open.value if best_open else None,
+            "best_open_model": best_open.entity.name if best_open else None,
+            "best_open_by_country": {
+                key.removeprefix("open "): value.value for key, value in running.items() if key.startswith("open ")
+            },
+            "gap": best_closed.value - best_open.value if best_closed and best_open else None,
+        }
+        result["over_time"].append(point)
+    return result
+
+
+def leaderboard(
+    warehouse: Warehouse,
+    benchmark: str | None = None,
+    size_class_filter: str | None = None,
+    size_by: SizeBy = "total",
+    open_only: bool = False,
+) -> dict[str, Any]:
+    """Per benchmark and size class: the leader, its margin and tie set, the best model of each country."""
+    catalogue = load_catalogue(warehouse)
+    chosen = [
+        b
+        for b in catalogue.benchmarks.values()
+        if benchmark is None
+        or benchmark.lower() in (b.id.lower(), b.benchmark.lower(), b.name.lower())
+        or benchmark.lower() in b.id.lower()
+    ]
+    if not chosen:
+        known = ", ".join(sorted(catalogue.benchmarks))
+        raise NotFoundError(f"no benchmark matches {benchmark!r}; known: {known}")
+    classes = [*class_names(size_by), UNKNOWN]
+    if size_class_filter is not None and size_class_filter not in classes:
+        raise NotFoundError(f"no size class {size_class_filter!r} for --size-by {size_by}; choose {', '.join(classes)}")
+    output = []
+    for bench in sorted(chosen, key=lambda b: b.id):
+        scores = [s for s in bench.scores if s.entity.matched and (not open_only or s.entity.open_weights)]
+        by_class: dict[str, list[Score]] = defaultdict(list)
+        for score in scores:
+            by_class[size_class(score.entity.params_total, score.entity.params_active, size_by)].append(score)
+        entries = []
+        for name in classes:
+            if size_class_filter is not None and name != size_class_filter:
+                continue
+            members = by_class.get(name, [])
+            ranked = _rank(members)
+            if ranked is None:
+                continue
+            entries.append({"size_class": name} | ranked | _countries(members))
+        output.append(
+            {
+                "id": bench.id,
+                "source": bench.source,
+                "benchmark": bench.benchmark,
+                "metric": bench.metric,
+                "name": bench.name,
+                "data_date": bench.data_date.isoformat(),
+                "scale": bench.scale,
+                "uncertainty": bench.uncertainty,
+                "models": len(scores),
+                "classes": entries,
+                "frontier_params": pareto_frontier(scores, "params"),
+                "frontier_price": pareto_frontier(scores, "price"),
+                "open_vs_closed": open_vs_closed(scores),
+            }
+        )
+    return {
+        "size_by": size_by,
+        "size_class": size_class_filter,
+        "open_only": open_only,
+        "method": {
+            "tie": "tied with the leader unless |leader - x| > 1.96 sqrt(se_leader^2 + se_x^2)",
+            "standard_error": "published 95 % interval width / 3.92, else binomial sqrt(p(1-p)/n) from the item count",
+            "sizes": "total (or active for MoE under --size-by active) parameters; memory for the weights alone",
+        },
+        "sources": sorted({(b.source, b.data_date.isoformat()) for b in chosen}),
+        "benchmarks": output,
+        "unmatched": {source: len(names) for source, names in catalogue.unmatched.items()},
+    }
+
+
+def country_cross_check(warehouse: Warehouse) -> dict[str, Any]:
+    """Our country for each Epoch model we resolve, against Epoch's Country column."""
+    catalogue_rows = warehouse.query(
+        "SELECT DISTINCT m.source_name, m.organisation, m.extra FROM source_models m "
+        "JOIN result_imports i USING (import_id) WHERE i.source = 'epoch-models'"
+    )
+    resolver = Resolver(hub_ids=_known_hub_ids(warehouse))
+    agree, disagree, compared = 0, [], 0
+    for row in catalogue_rows:
+        extra = json.loads(row["extra"]) if row["extra"] else {}
+        theirs = extra.get("countries") or []
+        entity = resolver.resolve(row["source_name"], {"organisation": row["organisation"]})
+        if not entity.matched or entity.country == "unattributed" or not theirs:
+            continue
+        compared += 1
+        if entity.country in theirs:
+            agree += 1
+        else:
+            disagree.append(
+                {"model": row["source_name"], "ours": entity.country, "epoch": theirs, "developer": entity.developer}
+            )
+    return {"compared": compared, "agree": agree, "disagreements": disagree}
