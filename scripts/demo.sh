@@ -15,5 +15,14 @@ done
 HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
 modelrace snapshots
 modelrace model Qwen/Qwen2.5-7B-Instruct
+data="$MODELRACE_REFERENCE_DATA"
+modelrace -q import open-llm-leaderboard "$data/open_llm_leaderboard_v2_contents_2025-02.csv"
+modelrace -q import lmarena "$data/lmarena_leaderboard_text_2025-12.json"
+modelrace -q import artificial-analysis "$data/artificial_analysis_providers_2025-08-14.csv"
+modelrace -q import livebench "$data/livebench_table_2026-01-08.csv"
+modelrace -q import epoch-models "$data/epoch_notable_ai_models_2025-12.csv"
+modelrace -q import epoch-benchmarks "$data/epoch_benchmarking_hub_2025-12.json"
+modelrace leaderboard --size-class 3-10B --benchmark lmarena:full
+modelrace license meta-llama/Llama-3.1-8B-Instruct
 modelrace report --html modelrace-report.html --md modelrace-report/report.md
 echo "open modelrace-report.html in a browser (Markdown with charts: modelrace-report/report.md)"

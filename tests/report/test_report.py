@@ -128,3 +128,34 @@ def test_report_renders_in_headless_chromium(hostile_warehouse: Path, tmp_path: 
     assert all(count > 0 for count in charts), charts
     assert HOSTILE_LICENCE.lower() in licence_cells
     assert first != "evil/top-model"
+
+
+@pytest.mark.reference
+def test_report_has_the_capability_section_when_results_are_imported(
+    hostile_warehouse: Path, tmp_path: Path, reference_data: Path
+) -> None:
+    for source, name in (
+        ("lmarena", "lmarena_leaderboard_text_2025-12.json"),
+        ("epoch-benchmarks", "epoch_benchmarking_hub_2025-12.json"),
+    ):
+        assert (
+            runner.invoke(
+                app, ["--db", str(hostile_warehouse), "-q", "import", source, str(reference_data / name)]
+            ).exit_code
+            == 0
+        )
+    md = tmp_path / "md" / "report.md"
+    result = runner.invoke(
+        app,
+        ["--db", str(hostile_warehouse), "-q", "report", "--html", str(tmp_path / "r.html"), "--md", str(md), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["sections"] == ["adoption", "licensing", "capability"]
+    ids = {b["id"] for b in figures["capability"]["benchmarks"]}
+    assert {"lmarena:full", "epoch-benchmarks:gpqa_diamond"} <= ids
+    assert any("leaders by size" in h["text"] for h in figures["headlines"])
+    assert (md.parent / "report_charts" / "frontier.png").exists()
+    assert (md.parent / "report_charts" / "open-closed-gap.png").exists()
+    text = md.read_text()
+    assert "Leaders by size class" in text and "lmarena (LMArena text (overall)), data of 2025-12-01" in text

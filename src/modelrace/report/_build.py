@@ -8,7 +8,9 @@ from typing import Any
 from modelrace import __version__
 from modelrace.adoption import Scope, attribute_snapshot, build_adoption
 from modelrace.licensing import licence_figures, model_licences
+from modelrace.ranking import leaderboard
 from modelrace.report._adoption_section import adoption_section
+from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._model import Report
 from modelrace.store import Warehouse, resolve_snapshot
@@ -38,6 +40,18 @@ def build_report(
     )
     licensing = licence_figures(scope, model_licences(warehouse.connection, found.snapshot_id), top=top)
     sections = [adoption_section(figures), licensing_section(figures["snapshot"], licensing)]
+    capability: dict[str, Any] | None = None
+    if warehouse.query("SELECT count(*) AS n FROM results")[0]["n"]:
+        board = leaderboard(warehouse)
+        capability = {
+            "sources": board["sources"],
+            "method": board["method"],
+            "benchmarks": [
+                b for b in board["benchmarks"] if b["id"] in HEADLINE_BENCHMARKS or b["id"] in GAP_BENCHMARKS
+            ],
+            "unmatched": board["unmatched"],
+        }
+        sections.append(capability_section(capability))
     all_figures: dict[str, Any] = {
         "modelrace_version": __version__,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -45,7 +59,8 @@ def build_report(
         "scope": figures["scope"],
         "adoption": figures["adoption"],
         "licensing": licensing,
-        "headlines": figures["headlines"] + sections[1].headlines,
+        "capability": capability,
+        "headlines": [h for section in sections for h in section.headlines],
         "sections": [s.id for s in sections],
     }
     return Report(

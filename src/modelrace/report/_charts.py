@@ -15,7 +15,7 @@ def _data(rows: list[dict[str, Any]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
 
-def _finish(chart: alt.Chart | alt.LayerChart, title: str, subtitle: str) -> dict[str, Any]:
+def _finish(chart: Any, title: str, subtitle: str) -> dict[str, Any]:
     spec: dict[str, Any] = (
         chart.properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), width=WIDTH)
         .configure_view(stroke=None)
@@ -150,3 +150,61 @@ def javascript_bundle() -> str:
     except OSError:
         pass  # a read-only cache only costs the bundling time next run
     return bundle
+
+
+def scatter(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    color: str,
+    title: str,
+    subtitle: str,
+    x_title: str,
+    y_title: str,
+    label: str = "model",
+    log_x: bool = True,
+) -> dict[str, Any]:
+    """Score against cost (parameters or price), coloured by country; frontier points drawn larger."""
+    base = alt.Chart(_data(rows))
+    points = base.mark_circle(opacity=0.75).encode(
+        x=alt.X(
+            f"{x}:Q", title=x_title, scale=alt.Scale(type="log") if log_x else alt.Undefined, axis=alt.Axis(format="~g")
+        ),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=alt.Color(f"{color}:N", title=color),
+        size=alt.Size("frontier:N", scale=alt.Scale(domain=[False, True], range=[40, 160]), legend=None),
+        tooltip=[
+            alt.Tooltip(f"{label}:N"),
+            alt.Tooltip(f"{color}:N"),
+            alt.Tooltip(f"{x}:Q", format=",.3~g"),
+            alt.Tooltip(f"{y}:Q", format=",.1f"),
+        ],
+    )
+    frontier_line = (
+        base.transform_filter("datum.frontier")
+        .mark_line(color="#555", strokeDash=[4, 3])
+        .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), order=alt.Order(f"{x}:Q"))
+    )
+    return _finish(alt.layer(frontier_line, points), title, subtitle)
+
+
+def step_lines(
+    rows: list[dict[str, Any]], x: str, y: str, series: str, title: str, subtitle: str, y_title: str
+) -> dict[str, Any]:
+    """Running bests over time (a step line per series)."""
+    chart = (
+        alt.Chart(_data(rows))
+        .mark_line(interpolate="step-after", point=True)
+        .encode(
+            x=alt.X(f"{x}:T", title="release date"),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=alt.Color(f"{series}:N", title="best so far"),
+            tooltip=[
+                alt.Tooltip(f"{x}:T"),
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{y}:Q", format=",.3f"),
+                alt.Tooltip("model:N"),
+            ],
+        )
+    )
+    return _finish(chart, title, subtitle)
