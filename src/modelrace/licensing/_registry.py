@@ -9,9 +9,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from modelrace._yaml import parse_yaml
 from modelrace.errors import RegistryError
 
 Term = Literal[
@@ -211,16 +211,7 @@ class LicenceRegistry:
 
 def load_licence_file(text: str, source: str = "licences.yaml") -> LicenceRegistry:
     """Parse and validate licence YAML; problems are reported with where they are."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise RegistryError(f"{source} is not valid YAML: {error}") from None
-    try:
-        return LicenceRegistry(LicenceFile.model_validate(raw))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise RegistryError(f"{source}: {where}: {first['msg']}") from None
+    return LicenceRegistry(parse_yaml(text, source, LicenceFile))
 
 
 @cache

@@ -20,9 +20,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from modelrace._yaml import parse_yaml
 from modelrace.hub import params_from_name
 from modelrace.registry import Organisation, Registry, load_registry
 
@@ -59,7 +59,7 @@ class Aliases(BaseModel):
 def load_aliases() -> Aliases:
     """The alias table shipped in the package."""
     text = resources.files("modelrace.ranking").joinpath("data/aliases.yaml").read_text("utf-8")
-    return Aliases.model_validate(yaml.safe_load(text))
+    return parse_yaml(text, "aliases.yaml", Aliases)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from modelrace._yaml import parse_yaml
 from modelrace.errors import RegistryError
 
 OrganisationKind = Literal[
@@ -192,16 +192,7 @@ class Registry:
 
 def load_registry_file(text: str, source: str = "organisations.yaml") -> Registry:
     """Parse and validate registry YAML; every problem is reported with where it is."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise RegistryError(f"{source} is not valid YAML: {error}") from None
-    try:
-        return Registry(RegistryFile.model_validate(raw))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise RegistryError(f"{source}: {where}: {first['msg']}") from None
+    return Registry(parse_yaml(text, source, RegistryFile))
 
 
 @cache

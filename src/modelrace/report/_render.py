@@ -104,9 +104,10 @@ def render_terminal(report: Report, console: Console) -> None:
         for headline in section.headlines:
             console.print(f"• {headline['text']}", highlight=False)
         for table in section.tables[:3]:
+            columns = table.columns[:7]  # a terminal summary: the full table is in the HTML and --json
             rich = RichTable(title=table.title, title_justify="left")
-            for column in table.columns:
+            for column in columns:
                 rich.add_column(column.label, justify="right" if column.format != "text" else "left")
             for row in table.rows[:10]:
-                rich.add_row(*(format_value(row.get(c.key), c.format) for c in table.columns))
+                rich.add_row(*(format_value(row.get(c.key), c.format) for c in columns))
             console.print(rich)
