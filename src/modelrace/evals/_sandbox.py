@@ -12,6 +12,7 @@ apply).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -155,10 +156,8 @@ def run_python(
             stdout, stderr = process.communicate(timeout=limits.wall_seconds)
         except subprocess.TimeoutExpired:
             status = "timeout"
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             stdout, stderr = process.communicate()
         seconds = time.monotonic() - started
     code = process.returncode
