@@ -51,3 +51,13 @@ def test_pass_at_k_is_the_probability_a_draw_of_k_holds_a_pass(case: tuple[int, 
     n, c, k = case
     exact = 1 - math.comb(n - c, k) / math.comb(n, k)
     assert pass_at_k(n, c, k) == pytest.approx(exact, abs=1e-9)
+
+
+def test_binary_scores_use_wilson_intervals() -> None:
+    from modelrace.evals._stats import wilson
+
+    zero = bootstrap_mean([0.0] * 5)
+    assert zero.method == "Wilson score" and zero.ci_low == 0 and zero.ci_high > 0.4
+    low, high = wilson(50, 100)
+    assert low == pytest.approx(0.4038, abs=1e-3) and high == pytest.approx(0.5962, abs=1e-3)
+    assert bootstrap_mean([0.2, 0.7, 0.4]).method == "percentile bootstrap"

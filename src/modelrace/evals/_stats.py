@@ -13,12 +13,23 @@ BOOTSTRAP_SAMPLES = 2000
 
 @dataclass(frozen=True)
 class Estimate:
-    """A mean with a percentile-bootstrap 95 % interval over items."""
+    """A mean with a 95 % interval over items, and how the interval was made."""
 
     mean: float
     ci_low: float
     ci_high: float
     n: int
+    method: str = "percentile bootstrap"
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion: sensible at 0 % and 100 %, where a bootstrap collapses."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def bootstrap_mean(values: Sequence[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> Estimate:
@@ -26,6 +37,9 @@ def bootstrap_mean(values: Sequence[float], seed: int = 0, samples: int = BOOTST
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return Estimate(float("nan"), float("nan"), float("nan"), 0)
+    if np.isin(data, (0.0, 1.0)).all() and (data.min() >= 0):
+        low, high = wilson(int(data.sum()), int(data.size))
+        return Estimate(float(data.mean()), low, high, int(data.size), "Wilson score")
     rng = np.random.default_rng(seed)
     means = data[rng.integers(0, data.size, (samples, data.size))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])

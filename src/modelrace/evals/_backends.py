@@ -1,0 +1,78 @@
+"""The model contract and its backends.
+
+Every backend answers two questions (see ../shared/conventions.md: lm-eval's and inspect_ai's model APIs):
+- ``score_choices(context, choices)``: the log-probability of each continuation given the context. The context
+  is evaluated once and its state reused for every choice where the backend allows it;
+- ``generate(prompt, max_tokens, stop)``: greedy generation with stop sequences and a token budget, returning
+  the answer without its reasoning ("think") part, and how many tokens the reasoning took.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+THINK = re.compile(r"<think>(.*?)(</think>|$)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One completion: the answer text, the stripped reasoning, token counts, and why it stopped."""
+
+    text: str
+    reasoning: str = ""
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    finish_reason: str | None = None  # stop | length | ...
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the token budget ran out before the answer ended."""
+        return self.finish_reason == "length"
+
+
+def split_reasoning(text: str, reasoning: str | None = None) -> tuple[str, str]:
+    """(answer, reasoning): ``<think>...</think>`` blocks are removed from the answer and kept apart."""
+    found = [m.group(1) for m in THINK.finditer(text)]
+    answer = THINK.sub("", text).strip() if found else text
+    parts = [p for p in (reasoning, *found) if p]
+    return answer, "\n".join(parts)
+
+
+@dataclass
+class ChoiceScore:
+    """A continuation's summed log-probability, its length in tokens, and whether greedy decoding yields it."""
+
+    logprob: float
+    tokens: int
+    characters: int
+    is_greedy: bool | None = None
+
+
+class Backend(Protocol):
+    """What every model backend implements."""
+
+    spec: str
+
+    @property
+    def supports_loglikelihood(self) -> bool:
+        """Whether ``score_choices`` can be trusted (servers are probed)."""
+
+    def info(self) -> dict[str, Any]:
+        """Backend name and version, model file hash, settings: recorded in the run manifest."""
+
+    def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
+        """Log-probabilities of each choice after the context."""
+
+    def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
+        """Greedy generation."""
+
+
+@dataclass
+class BackendSettings:
+    """Options shared by backends."""
+
+    seed: int = 0
+    context_length: int = 4096
+    extra: dict[str, Any] = field(default_factory=dict)

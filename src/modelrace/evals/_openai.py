@@ -1,0 +1,197 @@
+"""Any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp server, hosted APIs).
+
+Generation uses chat completions (or completions without a chat template). Scoring uses completions with
+``echo`` and ``logprobs``: the prompt's token log-probabilities. Servers differ there (some do not echo, some
+shift prompt log-probabilities by one token), so before any scoring a probe checks the server: the echoed
+log-probability of a known next token must equal the log-probability the same server gives that token when it
+generates it. A server that fails the probe is refused for log-likelihood tasks, with the reason; a
+multiple-choice task can then run as a letter-answer task, recorded under a different metric.
+
+Several base URLs for one model are used together, each with its own concurrency limit: the way to scale an
+evaluation out to a vLLM or SGLang cluster behind several endpoints.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from modelrace.errors import ModelraceError
+from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
+
+PROBE_CONTEXT = "The capital of France is"
+PROBE_TOLERANCE = 0.05
+
+
+class EndpointError(ModelraceError):
+    """An OpenAI-compatible endpoint failed or answered something unusable."""
+
+
+@dataclass
+class Endpoint:
+    """One base URL with its own concurrency limit."""
+
+    base_url: str
+    client: httpx.Client
+    slots: threading.Semaphore
+
+
+class OpenAIBackend:
+    """A model served behind one or more OpenAI-compatible endpoints."""
+
+    def __init__(
+        self,
+        model: str,
+        base_urls: list[str],
+        concurrency: int = 8,
+        timeout_s: float = 600.0,
+        extra_body: dict[str, Any] | None = None,
+    ) -> None:
+        if not base_urls:
+            raise EndpointError("an openai: model needs at least one base URL")
+        key = os.environ.get("OPENAI_API_KEY", "EMPTY")
+        self.model = model
+        # Server-specific sampling fields (llama.cpp's server applies repeat_penalty 1.1 unless told otherwise).
+        self.extra_body = dict(extra_body or {})
+        self.spec = f"openai:{model}@{','.join(base_urls)}"
+        self.endpoints = [
+            Endpoint(
+                url.rstrip("/"),
+                httpx.Client(
+                    timeout=timeout_s,
+                    headers={"Authorization": f"Bearer {key}"},
+                    limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+                ),
+                threading.Semaphore(concurrency),
+            )
+            for url in base_urls
+        ]
+        self._next = itertools.cycle(range(len(self.endpoints)))
+        self._lock = threading.Lock()
+        self._probe: tuple[bool, str] | None = None
+
+    @property
+    def supports_loglikelihood(self) -> bool:
+        """Whether the probe found trustworthy prompt log-probabilities."""
+        return self.probe()[0]
+
+    def info(self) -> dict[str, Any]:
+        """What the manifest records."""
+        return {
+            "backend": "openai-compatible",
+            "model": self.model,
+            "endpoints": [e.base_url for e in self.endpoints],
+            "extra_body": self.extra_body,
+            "httpx": httpx.__version__,
+            "logprob_probe": self._probe[1] if self._probe else None,
+        }
+
+    def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            endpoint = self.endpoints[next(self._next)]
+        with endpoint.slots:
+            try:
+                response = endpoint.client.post(f"{endpoint.base_url}{path}", json=payload)
+            except httpx.HTTPError as error:
+                raise EndpointError(f"{endpoint.base_url}{path}: {type(error).__name__}: {error}") from None
+        if response.status_code >= 400:
+            raise EndpointError(
+                f"{endpoint.base_url}{path} answered HTTP {response.status_code}: {response.text[:200]}"
+            )
+        try:
+            body: dict[str, Any] = response.json()
+        except ValueError:
+            raise EndpointError(f"{endpoint.base_url}{path} answered something that is not JSON") from None
+        return body
+
+    def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
+        """Greedy generation; reasoning (``reasoning_content`` or ``<think>``) is kept apart from the answer."""
+        common = {"model": self.model, "max_tokens": max_tokens, "temperature": 0, "seed": 0, **self.extra_body}
+        if stop:
+            common["stop"] = stop
+        if chat:
+            body = self._post("/chat/completions", common | {"messages": [{"role": "user", "content": prompt}]})
+            choice = body["choices"][0]
+            message = choice.get("message") or {}
+            text, reasoning = split_reasoning(message.get("content") or "", message.get("reasoning_content"))
+        else:
+            body = self._post("/completions", common | {"prompt": prompt})
+            choice = body["choices"][0]
+            text, reasoning = split_reasoning(choice.get("text") or "")
+        usage = body.get("usage") or {}
+        details = usage.get("completion_tokens_details") or {}
+        return Generation(
+            text=text,
+            reasoning=reasoning,
+            completion_tokens=usage.get("completion_tokens"),
+            reasoning_tokens=details.get("reasoning_tokens"),
+            finish_reason=choice.get("finish_reason"),
+        )
+
+    def _echo(self, text: str) -> tuple[list[str], list[float | None], list[int]]:
+        body = self._post(
+            "/completions",
+            {"model": self.model, "prompt": text, "max_tokens": 0, "echo": True, "logprobs": 1, "temperature": 0},
+        )
+        logprobs = body["choices"][0].get("logprobs") or {}
+        tokens = logprobs.get("tokens")
+        values = logprobs.get("token_logprobs")
+        offsets = logprobs.get("text_offset")
+        if not tokens or values is None or offsets is None or len(tokens) != len(values):
+            raise EndpointError("the server returned no prompt log-probabilities (echo + logprobs)")
+        return tokens, values, offsets
+
+    def probe(self) -> tuple[bool, str]:
+        """Check, once, that echoed prompt log-probabilities are aligned with their tokens."""
+        if self._probe is not None:
+            return self._probe
+        try:
+            generated = self._post(
+                "/completions",
+                {"model": self.model, "prompt": PROBE_CONTEXT, "max_tokens": 1, "logprobs": 1, "temperature": 0},
+            )
+            gen_logprobs = generated["choices"][0].get("logprobs") or {}
+            next_token = gen_logprobs["tokens"][0]
+            next_logprob = gen_logprobs["token_logprobs"][0]
+            tokens, values, offsets = self._echo(PROBE_CONTEXT + next_token)
+            if values[0] is not None:
+                self._probe = (False, "the first prompt token has a log-probability: prompt log-probs look shifted")
+            elif offsets[-1] != len(PROBE_CONTEXT) or tokens[-1] != next_token:
+                self._probe = (False, "echoed tokens do not line up with their text offsets")
+            elif values[-1] is None or abs(values[-1] - next_logprob) > PROBE_TOLERANCE:
+                self._probe = (
+                    False,
+                    f"the echoed log-probability of {next_token!r} ({values[-1]}) differs from the generated one"
+                    f" ({next_logprob:.4f}): prompt log-probs are shifted or wrong",
+                )
+            else:
+                self._probe = (True, f"echo and generation agree on {next_token!r} ({next_logprob:.4f})")
+        except (EndpointError, KeyError, IndexError, TypeError) as error:
+            self._probe = (False, f"no usable prompt log-probabilities: {error}")
+        return self._probe
+
+    def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
+        """Each choice's log-probability after the context (one echo request per choice)."""
+        ok, reason = self.probe()
+        if not ok:
+            raise EndpointError(f"refusing log-likelihood scoring on {self.spec}: {reason}")
+        scores = []
+        for choice in choices:
+            _tokens, values, offsets = self._echo(context + choice)
+            start = len(context)
+            picked = [v for v, o in zip(values, offsets, strict=True) if o >= start and v is not None]
+            if not picked:
+                raise EndpointError(f"no tokens after the context for choice {choice!r}")
+            scores.append(ChoiceScore(math.fsum(picked), len(picked), len(choice)))
+        return scores
+
+    def close(self) -> None:
+        """Close the HTTP clients."""
+        for endpoint in self.endpoints:
+            endpoint.client.close()

