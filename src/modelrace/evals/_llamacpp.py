@@ -77,7 +77,7 @@ class LlamaCppBackend:
     def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
         """Log-probabilities of each choice: the context is evaluated once, its KV cache reused per choice."""
         context_tokens = self._tokens(context)
-        self.llm.reset()  # type: ignore[no-untyped-call]
+        self.llm.reset()
         self.llm.eval(context_tokens)
         n = len(context_tokens)
         after_context = _log_softmax(np.asarray(self.llm.scores[n - 1], dtype=np.float64)[None, :])[0]
@@ -99,7 +99,7 @@ class LlamaCppBackend:
                     shared += 1
                 shared = max(shared, 1)
                 continuation = full[shared:]
-                self.llm.reset()  # type: ignore[no-untyped-call]
+                self.llm.reset()
                 self.llm.eval(full[:-1])
                 logprobs = _log_softmax(np.asarray(self.llm.scores[shared - 1 : len(full) - 1], dtype=np.float64))
             picked = logprobs[np.arange(len(continuation)), continuation]
