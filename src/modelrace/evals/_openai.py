@@ -38,7 +38,6 @@ class Endpoint:
     """One base URL with its own concurrency limit."""
 
     base_url: str
-    client: httpx.Client
     slots: threading.Semaphore
 
 
@@ -60,18 +59,13 @@ class OpenAIBackend:
         # Server-specific sampling fields (llama.cpp's server applies repeat_penalty 1.1 unless told otherwise).
         self.extra_body = dict(extra_body or {})
         self.spec = f"openai:{model}@{','.join(base_urls)}"
-        self.endpoints = [
-            Endpoint(
-                url.rstrip("/"),
-                httpx.Client(
-                    timeout=timeout_s,
-                    headers={"Authorization": f"Bearer {key}"},
-                    limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-                ),
-                threading.Semaphore(concurrency),
-            )
-            for url in base_urls
-        ]
+        self.endpoints = [Endpoint(url.rstrip("/"), threading.Semaphore(concurrency)) for url in base_urls]
+        self._headers = {"Authorization": f"Bearer {key}"}
+        self._timeout_s = timeout_s
+        # One keep-alive client per worker thread: a single client shared by 64 threads spends its time in
+        # its pool's lock (measured in bench/bench_openai_client.py).
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
         self._next = itertools.cycle(range(len(self.endpoints)))
         self._lock = threading.Lock()
         self._probe: tuple[bool, str] | None = None
@@ -95,9 +89,15 @@ class OpenAIBackend:
     def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             endpoint = self.endpoints[next(self._next)]
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = httpx.Client(timeout=self._timeout_s, headers=self._headers)
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
         with endpoint.slots:
             try:
-                response = endpoint.client.post(f"{endpoint.base_url}{path}", json=payload)
+                response = client.post(f"{endpoint.base_url}{path}", json=payload)
             except httpx.HTTPError as error:
                 raise EndpointError(f"{endpoint.base_url}{path}: {type(error).__name__}: {error}") from None
         if response.status_code >= 400:
@@ -193,5 +193,7 @@ class OpenAIBackend:
 
     def close(self) -> None:
         """Close the HTTP clients."""
-        for endpoint in self.endpoints:
-            endpoint.client.close()
+        with self._lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()

@@ -32,12 +32,15 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def bootstrap_mean(values: Sequence[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> Estimate:
-    """Mean of per-item scores with a 95 % percentile-bootstrap interval (items resampled with replacement)."""
+def bootstrap_mean(
+    values: Sequence[float], seed: int = 0, samples: int = BOOTSTRAP_SAMPLES, binary_as_proportion: bool = True
+) -> Estimate:
+    """Mean of per-item scores with a 95 % interval: Wilson for right/wrong scores, else a percentile bootstrap
+    (items resampled with replacement)."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return Estimate(float("nan"), float("nan"), float("nan"), 0)
-    if np.isin(data, (0.0, 1.0)).all() and (data.min() >= 0):
+    if binary_as_proportion and np.isin(data, (0.0, 1.0)).all():
         low, high = wilson(int(data.sum()), int(data.size))
         return Estimate(float(data.mean()), low, high, int(data.size), "Wilson score")
     rng = np.random.default_rng(seed)
@@ -52,7 +55,8 @@ def paired_difference(
     """Mean of a - b over the same items, with a paired bootstrap 95 % interval (items resampled together)."""
     if len(a) != len(b):
         raise ValueError("paired scores need the same items")
-    return bootstrap_mean(np.asarray(a, dtype=float) - np.asarray(b, dtype=float), seed, samples)
+    differences = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    return bootstrap_mean(differences.tolist(), seed, samples, binary_as_proportion=False)
 
 
 def mcnemar(a_correct: Sequence[bool], b_correct: Sequence[bool]) -> tuple[int, int, float]:
