@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from statistics import median
@@ -28,6 +28,18 @@ def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
     if missing:
         raise ImportFormatError(f"{path} lacks the columns {', '.join(sorted(missing))}")
     return rows
+
+
+def _named_rows(
+    batch: ImportBatch, rows: list[dict[str, str]], column: str, missing: str = "no model name"
+) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(position, model name, row) for each row that names its model; the others are rejected, counted."""
+    for position, row in enumerate(rows):
+        name = (row.get(column) or "").strip()
+        if name:
+            yield position, name, row
+        else:
+            batch.reject(position, None, missing)
 
 
 def _read_json(path: Path) -> Any:
@@ -68,11 +80,7 @@ def read_open_llm_leaderboard(path: Path, when: date) -> ImportBatch:
     checked = {b: [0, 0] for b in OLL_BENCHMARKS}  # agree, compared
     average = [0, 0]
     rows_all_agree = [0, 0]
-    for position, row in enumerate(rows):
-        name = (row.get("fullname") or "").strip()
-        if not name:
-            batch.reject(position, None, "no fullname (Hub id)")
-            continue
+    for position, name, row in _named_rows(batch, rows, "fullname", "no fullname (Hub id)"):
         if (row.get("Flagged") or "").strip().lower() == "true":
             batch.reject(position, name, "flagged by the leaderboard's maintainers")
             continue
@@ -231,11 +239,7 @@ def read_artificial_analysis(path: Path, when: date) -> ImportBatch:
     batch = ImportBatch("artificial-analysis", when)
     per_model: dict[str, dict[str, list[float]]] = {}
     seen: set[tuple[str, str]] = set()
-    for position, row in enumerate(rows):
-        name = (row.get("Model") or "").strip()
-        if not name:
-            batch.reject(position, None, "no model name")
-            continue
+    for position, name, row in _named_rows(batch, rows, "Model"):
         try:
             scores = {b: parse_number(row.get(b), b) for b in AA_BENCHMARKS}
             blended = parse_number(row.get("Blended USD/1M Tokens"), "blended price")
@@ -304,11 +308,7 @@ def read_livebench(path: Path, when: date, categories: Path | None = None) -> Im
     mapping: dict[str, list[str]] = _read_json(categories) if categories else {}
     batch = ImportBatch("livebench", when)
     tasks = [c for c in rows[0] if c != "model"] if rows else []
-    for position, row in enumerate(rows):
-        name = (row.get("model") or "").strip()
-        if not name:
-            batch.reject(position, None, "no model name")
-            continue
+    for position, name, row in _named_rows(batch, rows, "model"):
         try:
             values = {task: parse_number(row.get(task), task) for task in tasks}
         except ImportFormatError as error:
@@ -377,11 +377,7 @@ def read_epoch_models(path: Path, when: date) -> ImportBatch:
     """Epoch AI "Notable AI Models" or "Large-Scale AI Models" CSV: organisation, country, size, access."""
     rows = _read_csv(path, {"Model", "Organization", "Country (of organization)", "Parameters"})
     batch = ImportBatch("epoch-models", when)
-    for position, row in enumerate(rows):
-        name = (row.get("Model") or "").strip()
-        if not name:
-            batch.reject(position, None, "no model name")
-            continue
+    for position, name, row in _named_rows(batch, rows, "Model"):
         try:
             params = parse_number(row.get("Parameters"), "Parameters")
             compute = parse_number(row.get("Training compute (FLOP)"), "Training compute")
