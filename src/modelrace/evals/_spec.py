@@ -33,8 +33,10 @@ def make_backend(spec: str, concurrency: int = 8) -> Backend:
 
         return LlamaCppBackend(resolve_local_model(rest))
     if kind == "hf":
-        raise ConfigError(
-            "the hf: backend (transformers + torch) is not in this version yet; use gguf: for local GGUF files "
-            "or openai: for a server"
-        )
-    raise ConfigError(f"unknown model spec {spec!r}: use gguf:PATH_OR_NAME or openai:MODEL@BASE_URL")
+        from modelrace.evals._local import packaged_models, resolve_local_model
+        from modelrace.evals._transformers import TransformersBackend
+
+        if rest in packaged_models() or rest.endswith(".gguf"):
+            return TransformersBackend(rest, resolve_local_model(rest))
+        return TransformersBackend(rest)
+    raise ConfigError(f"unknown model spec {spec!r}: use gguf:PATH_OR_NAME, hf:PATH_OR_NAME or openai:MODEL@BASE_URL")
