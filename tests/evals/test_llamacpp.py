@@ -83,3 +83,15 @@ def test_greedy_generation_equals_the_servers(smollm: LlamaCppBackend) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_shared_prefix_between_items_is_reused_and_exact(smollm: LlamaCppBackend) -> None:
+    prefix = "Answer each question.\nQ: 2+2? A: 4\nQ: 3+3? A: 6\n"
+    first = smollm.score_choices(prefix + "Q: 5+5? A:", [" 10", " 11"])
+    second = smollm.score_choices(prefix + "Q: 1+1? A:", [" 2", " 3"])  # reuses the prefix in the cache
+    assert [s.logprob for s in first] == pytest.approx(
+        [naive(smollm, prefix + "Q: 5+5? A:", c) for c in (" 10", " 11")], abs=1e-3
+    )
+    assert [s.logprob for s in second] == pytest.approx(
+        [naive(smollm, prefix + "Q: 1+1? A:", c) for c in (" 2", " 3")], abs=1e-3
+    )

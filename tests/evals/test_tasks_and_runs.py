@@ -123,3 +123,23 @@ def test_kill_9_mid_run_resumes_without_redoing_items(tmp_path: Path, db_path: P
         assert wh.query("SELECT count(*) AS n, count(DISTINCT item_id) AS d FROM eval_items")[0] == {"n": 30, "d": 30}
     redone = [p for p in state.prompts[len(before) :] if p in before]
     assert len(redone) <= 1  # at most the item in flight when the process was killed
+
+
+def test_fewshot_prefix_is_shared_and_its_examples_are_not_evaluated(tmp_path: Path) -> None:
+    data = tmp_path / "mc.jsonl"
+    data.write_text(
+        "\n".join(json.dumps({"id": f"q{i}", "q": f"Q{i}?", "c": ["a", "b"], "g": i % 2}) for i in range(10))
+    )
+    spec = tmp_path / "t.yaml"
+    spec.write_text(
+        f"id: fs\nkind: multiple_choice\nsource: jsonl:{data}\n"
+        "fields: {input: q, choices: c, gold: g}\nfewshot: 3\nseed: 7\n"
+    )
+    task = load_task(str(spec))
+    assert len(task.items) == 7
+    prefixes = {item.context.rsplit("\n\n", 1)[0] for item in task.items}
+    assert len(prefixes) == 1  # one shared few-shot prefix
+    shots = [line for line in next(iter(prefixes)).split("\n\n")]
+    assert len(shots) == 3 and all(shot.endswith((" a", " b")) for shot in shots)
+    evaluated = {item.id for item in task.items}
+    assert not any(f"Q{i}?" in next(iter(prefixes)) for i in range(10) if f"q{i}" in evaluated)

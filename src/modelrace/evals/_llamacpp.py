@@ -47,6 +47,7 @@ class LlamaCppBackend:
         self.model = model
         self.spec = f"gguf:{model.name}"
         self._version = llama_cpp.__version__
+        self._evaluated: list[int] = []  # the tokens now in the KV cache, for prefix reuse
         self.llm = llama_cpp.Llama(
             model_path=str(model.path),
             n_ctx=context_length,
@@ -73,13 +74,20 @@ class LlamaCppBackend:
         """Drop the KV cache after ``position`` tokens, as llama-cpp-python's own prefix reuse does."""
         self.llm._ctx.kv_cache_seq_rm(-1, position, -1)
         self.llm.n_tokens = position
+        self._evaluated = self._evaluated[:position]
 
     def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
         """Log-probabilities of each choice: the context is evaluated once, its KV cache reused per choice."""
         context_tokens = self._tokens(context)
-        self.llm.reset()
-        self.llm.eval(context_tokens)
         n = len(context_tokens)
+        # Reuse whatever the previous item left in the KV cache (a shared few-shot prefix, a common preamble).
+        kept = 0
+        previous = self._evaluated
+        while kept < min(len(previous), n - 1) and previous[kept] == context_tokens[kept]:
+            kept += 1
+        self._rewind(kept)
+        self.llm.eval(context_tokens[kept:])
+        self._evaluated = list(context_tokens)
         after_context = _log_softmax(np.asarray(self.llm.scores[n - 1], dtype=np.float64)[None, :])[0]
         scores = []
         for choice in choices:
@@ -89,6 +97,7 @@ class LlamaCppBackend:
                 self._rewind(n)
                 if len(continuation) > 1:
                     self.llm.eval(continuation[:-1])
+                    self._evaluated = context_tokens + continuation[:-1]
                 rows = np.asarray(self.llm.scores[n : n + len(continuation) - 1], dtype=np.float64)
                 logprobs = (
                     np.vstack([after_context[None, :], _log_softmax(rows)]) if len(rows) else after_context[None, :]
@@ -101,6 +110,7 @@ class LlamaCppBackend:
                 continuation = full[shared:]
                 self.llm.reset()
                 self.llm.eval(full[:-1])
+                self._evaluated = full[:-1]
                 logprobs = _log_softmax(np.asarray(self.llm.scores[shared - 1 : len(full) - 1], dtype=np.float64))
             picked = logprobs[np.arange(len(continuation)), continuation]
             greedy = bool(np.all(logprobs.argmax(axis=-1) == np.asarray(continuation)))
@@ -109,6 +119,7 @@ class LlamaCppBackend:
 
     def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
         """Greedy generation (temperature 0), with or without the model's chat template."""
+        self._evaluated = []  # llama-cpp-python manages its own cache while generating
         if chat:
             result: Any = self.llm.create_chat_completion(
                 messages=[{"role": "user", "content": prompt}],

@@ -187,6 +187,30 @@ def builtin_specs() -> dict[str, TaskSpec]:
     return specs
 
 
+def _with_fewshot(spec: TaskSpec, items: list[Item]) -> list[Item]:
+    """Prepend the same ``fewshot`` solved examples (drawn once, seeded, and not evaluated) to every item.
+
+    One prefix for all items: backends that keep their cache between items evaluate it once.
+    """
+    if spec.fewshot <= 0 or spec.kind == "code":
+        return items
+    if spec.fewshot >= len(items):
+        raise ConfigError(f"task {spec.id}: {spec.fewshot} few-shot examples leave no item to evaluate")
+    shots = random.Random(spec.seed).sample(range(len(items)), spec.fewshot)
+    solved = []
+    for index in shots:
+        shot = items[index]
+        answer = shot.choices[shot.gold] if shot.gold is not None and shot.choices else (shot.target or "")
+        solved.append(f"{shot.context.rstrip()}{spec.choice_prefix}{answer}")
+    prefix = "\n\n".join(solved) + "\n\n"
+    chosen = set(shots)
+    return [
+        Item(i.id, prefix + i.context, i.choices, i.gold, i.target, i.tests, i.entry_point, i.extra)
+        for n, i in enumerate(items)
+        if n not in chosen
+    ]
+
+
 def load_task(name: str, limit: int | None = None) -> Task:
     """A built-in task by id, or a task YAML file; ``limit`` keeps the first N items."""
     if name in builtin_specs():
@@ -196,7 +220,7 @@ def load_task(name: str, limit: int | None = None) -> Task:
     else:
         known = ", ".join(sorted(builtin_specs()))
         raise ConfigError(f"no task {name!r}: give a built-in task ({known}) or a task YAML file")
-    items = load_items(spec)
+    items = _with_fewshot(spec, load_items(spec))
     if limit is not None:
         items = items[:limit]
     return Task(spec, tuple(items), _hash(spec, items))
