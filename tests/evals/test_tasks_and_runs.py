@@ -143,3 +143,21 @@ def test_fewshot_prefix_is_shared_and_its_examples_are_not_evaluated(tmp_path: P
     assert len(shots) == 3 and all(shot.endswith((" a", " b")) for shot in shots)
     evaluated = {item.id for item in task.items}
     assert not any(f"Q{i}?" in next(iter(prefixes)) for i in range(10) if f"q{i}" in evaluated)
+
+
+def test_math_answers_are_checked_for_equivalence(tmp_path: Path, warehouse: Warehouse) -> None:
+    from modelrace.evals._runner import math_equivalent
+
+    assert math_equivalent("\\frac{1}{2}", "The answer is $0.5$")
+    assert not math_equivalent("2", "The answer is $3$")
+    data = tmp_path / "math.jsonl"
+    data.write_text(
+        "\n".join(json.dumps({"id": f"m{i}", "q": f"half of {i}", "a": f"\\frac{{{i}}}{{2}}"}) for i in (1, 3))
+    )
+    spec = tmp_path / "math.yaml"
+    spec.write_text(
+        f"id: toy-math\nkind: generation\ncheck: math\nsource: jsonl:{data}\nfields: {{input: q, target: a}}\n"
+    )
+    with fake_openai(answers={"half of 1": "It is $0.5$", "half of 3": "It is $2$"}) as (url, _):
+        summary = run_eval(warehouse, load_task(str(spec)), OpenAIBackend("toy", [url]))
+    assert summary.metrics["math_equivalent"].mean == pytest.approx(0.5)

@@ -20,7 +20,7 @@ from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_dif
 from modelrace.evals._tasks import Item, Task
 from modelrace.store import Warehouse
 
-PRIMARY = {"multiple_choice": "acc", "generation": "exact_match", "code": "pass@1"}
+PRIMARY = {"multiple_choice": "acc", "generation": "exact_match", "code": "pass@1"}  # math: math_equivalent
 LETTERS = string.ascii_uppercase
 
 
@@ -56,6 +56,18 @@ def run_id_of(manifest_: dict[str, Any]) -> str:
     stable = json.loads(json.dumps(manifest_, sort_keys=True, default=str))
     stable["model"].pop("logprob_probe", None)
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def math_equivalent(target: str, answer: str) -> bool:
+    """Whether an answer equals the target mathematically (1/2 = 0.5 = \\frac{1}{2}), by math-verify."""
+    try:
+        from math_verify import parse, verify
+    except ImportError:
+        raise ConfigError("math answers are checked with math-verify: pip install math-verify") from None
+    # Items are scored in worker threads, where math-verify's signal-based timeout cannot run; answers are
+    # bounded by the task's token budget.
+    gold = parse(target if "$" in target else f"${target}$", parsing_timeout=None)
+    return bool(gold) and bool(verify(gold, parse(answer, parsing_timeout=None), timeout_seconds=None))
 
 
 def _letter_prompt(item: Item) -> str:
@@ -102,14 +114,18 @@ def evaluate_item(
         if spec.answer_regex:
             match = re.search(spec.answer_regex, answer)
             answer = match.group(1) if match and match.groups() else (match.group(0) if match else "")
-        correct = answer.strip().lower() == (item.target or "").strip().lower()
+        if spec.check == "math":
+            correct = math_equivalent(item.target or "", answer)
+        else:
+            correct = answer.strip().lower() == (item.target or "").strip().lower()
         output = {
             "answer": answer,
             "text": generation.text,
             "reasoning_tokens": generation.reasoning_tokens,
             "truncated": generation.truncated,
         }
-        return correct, {"exact_match": float(correct)}, output
+        metric = "math_equivalent" if spec.check == "math" else "exact_match"
+        return correct, {metric: float(correct)}, output
     # code: sample, run each completion against the item's tests in the sandbox
     passed, outcomes = 0, []
     for _ in range(spec.samples):

@@ -40,6 +40,7 @@ class TaskSpec(BaseModel):
     max_tokens: int = 512
     stop: list[str] = Field(default_factory=list)
     answer_regex: str | None = None
+    check: Literal["exact", "math"] = "exact"  # math: equivalence checked with math-verify
     samples: int = 1
     chat_template: bool = False
 
