@@ -1,8 +1,7 @@
 """Models through transformers + torch (CPU here): safetensors checkpoints, or GGUF files dequantized on load.
 
-Multiple-choice scoring runs the context once with a KV cache and, for each choice, crops the cache back to the
-end of the context and runs only the choice's tokens; lm-evaluation-harness's hf backend runs the context again
-for every choice.
+Multiple-choice scoring runs the context once with a KV cache, then all the choices' tokens together as one batch
+on copies of that cache; lm-evaluation-harness's hf backend runs the context again for every choice.
 """
 
 from __future__ import annotations
@@ -66,38 +65,48 @@ class TransformersBackend:
         return list(self.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
-        """Log-probabilities of each choice: the context runs once; its cache is cropped back per choice."""
+        """Log-probabilities of each choice: the context runs once; the choices then run together, as one batch,
+        on copies of its cache (right-padded: a causal model never attends to the padding after a token)."""
         torch = self._torch
         context_ids = self._ids(context)
         n = len(context_ids)
-        scores = []
+        fulls = [self._ids(context + choice) for choice in choices]
+        batched = [i for i, full in enumerate(fulls) if full[:n] == context_ids and len(full) > n]
+        results: dict[int, ChoiceScore] = {}
         with torch.inference_mode():
             out = self.model(torch.tensor([context_ids]), use_cache=True)
-            cache = out.past_key_values
             after_context = out.logits[0, -1].float().log_softmax(-1)
-            for choice in choices:
-                full = self._ids(context + choice)
-                if full[:n] == context_ids and len(full) > n:
-                    continuation = full[n:]
-                    surplus = cache.get_seq_length() - n
-                    if surplus > 0:
-                        cache.crop(-surplus)  # drop the previous choice (negative: tokens to remove)
-                    rows = [after_context[None, :]]
-                    if len(continuation) > 1:
-                        more = self.model(torch.tensor([continuation[:-1]]), past_key_values=cache, use_cache=True)
-                        rows.append(more.logits[0].float().log_softmax(-1))
-                    logprobs = torch.cat(rows)
-                else:  # tokenisation changed at the boundary: run the whole text
-                    shared = next((i for i in range(min(len(full), n)) if full[i] != context_ids[i]), min(len(full), n))
-                    shared = max(shared, 1)
-                    continuation = full[shared:]
-                    whole = self.model(torch.tensor([full]))
-                    logprobs = whole.logits[0, shared - 1 : len(full) - 1].float().log_softmax(-1)
-                target = torch.tensor(continuation)
-                picked = logprobs[torch.arange(len(continuation)), target]
-                greedy = bool((logprobs.argmax(-1) == target).all())
-                scores.append(ChoiceScore(float(picked.sum()), len(continuation), len(choice), greedy))
-        return scores
+            continuations = {i: fulls[i][n:] for i in batched}
+            longest = max((len(c) - 1 for c in continuations.values()), default=0)
+            rows = None
+            if longest > 0:
+                cache = out.past_key_values
+                cache.batch_repeat_interleave(len(batched))
+                pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+                inputs = torch.tensor([c[:-1] + [pad] * (longest - len(c) + 1) for c in continuations.values()])
+                rows = self.model(inputs, past_key_values=cache, use_cache=True).logits.float().log_softmax(-1)
+            for slot, index in enumerate(batched):
+                continuation = continuations[index]
+                parts = [after_context[None, :]]
+                if rows is not None and len(continuation) > 1:
+                    parts.append(rows[slot, : len(continuation) - 1])
+                results[index] = self._choice(torch.cat(parts), continuation, choices[index])
+            for index in (i for i in range(len(choices)) if i not in results):
+                # the choice changed how the end of the context is tokenised: run the whole text
+                full = fulls[index]
+                shared = next((i for i in range(min(len(full), n)) if full[i] != context_ids[i]), min(len(full), n))
+                shared = max(shared, 1)
+                whole = self.model(torch.tensor([full]))
+                logprobs = whole.logits[0, shared - 1 : len(full) - 1].float().log_softmax(-1)
+                results[index] = self._choice(logprobs, full[shared:], choices[index])
+        return [results[i] for i in range(len(choices))]
+
+    def _choice(self, logprobs: Any, continuation: list[int], choice: str) -> ChoiceScore:
+        torch = self._torch
+        target = torch.tensor(continuation)
+        picked = logprobs[torch.arange(len(continuation)), target]
+        greedy = bool((logprobs.argmax(-1) == target).all())
+        return ChoiceScore(float(picked.sum()), len(continuation), len(choice), greedy)
 
     def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
         """Greedy generation; stop sequences cut the text after decoding."""
