@@ -10,7 +10,7 @@ from modelrace.evals._runner import RunOptions, compare_runs, run_eval
 from modelrace.evals._tasks import load_task
 from modelrace.store import Warehouse
 
-from .fake_openai import fake_openai, logprob, tokenize
+from .fake_openai import fake_openai, logprob
 
 
 def mc_task(tmp_path: Path, n: int = 12) -> Path:
@@ -87,10 +87,16 @@ def test_chat_only_server_falls_back_to_letters_under_another_metric(tmp_path: P
 
 def test_compare_two_models(tmp_path: Path, warehouse: Warehouse) -> None:
     task = load_task(str(mc_task(tmp_path, 20)))
-    with fake_openai() as (_url, _), fake_openai("no-echo", answers={"Answer with the letter": "B"}) as (url2, _):
+    with fake_openai("no-echo", answers={"Answer with the letter": "B"}) as (url2, _):
         a = run_eval(warehouse, task, OpenAIBackend("letters", [url2]))
         b = run_eval(warehouse, task, OpenAIBackend("other-letters", [url2]))
     result = compare_runs(warehouse, a.run_id, b.run_id)
     assert result["items"] == 20 and result["metric"] == "acc_letter"
     assert result["difference"]["mean"] == 0 and result["mcnemar"]["p_value"] == 1.0
-    assert tokenize(" a b") == [" a", " b"]
+
+
+def test_an_answer_without_choices_is_a_clear_error() -> None:
+    from modelrace.evals._openai import _first_choice
+
+    with pytest.raises(EndpointError, match="has no choices"):
+        _first_choice({"error": "overloaded"})

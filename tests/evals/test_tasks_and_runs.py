@@ -161,3 +161,19 @@ def test_math_answers_are_checked_for_equivalence(tmp_path: Path, warehouse: War
     with fake_openai(answers={"half of 1": "It is $0.5$", "half of 3": "It is $2$"}) as (url, _):
         summary = run_eval(warehouse, load_task(str(spec)), OpenAIBackend("toy", [url]))
     assert summary.metrics["math_equivalent"].mean == pytest.approx(0.5)
+
+
+def test_bad_user_tasks_are_clear_errors(tmp_path: Path) -> None:
+    data = tmp_path / "q.jsonl"
+    data.write_text(json.dumps({"input": "2+2?", "choices": ["3", "4"], "gold": "5"}))
+    bad_gold = TaskSpec(id="t", kind="multiple_choice", source=f"jsonl:{data}")
+    with pytest.raises(ImportFormatError, match="answer '5' is not one of its choices"):
+        load_items(bad_gold)
+    bad_template = TaskSpec(id="t", kind="multiple_choice", source=f"jsonl:{data}", prompt="{question}")
+    with pytest.raises(ImportFormatError, match="prompt template does not fit row 1"):
+        load_items(bad_template)
+    data.write_text(json.dumps({"input": "2+2?", "choices": ["3", "4"], "gold": "4"}))
+    assert load_items(bad_gold)[0].gold == 1  # a column named like the input field is no conflict
+    data.write_text("[1, 2]")
+    with pytest.raises(ImportFormatError, match="not an object"):
+        load_items(bad_gold)

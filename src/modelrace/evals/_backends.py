@@ -10,7 +10,7 @@ Every backend answers two questions (see ../shared/conventions.md: lm-eval's and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 THINK = re.compile(r"<think>(.*?)(</think>|$)", re.DOTALL)
@@ -67,12 +67,3 @@ class Backend(Protocol):
 
     def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
         """Greedy generation."""
-
-
-@dataclass
-class BackendSettings:
-    """Options shared by backends."""
-
-    seed: int = 0
-    context_length: int = 4096
-    extra: dict[str, Any] = field(default_factory=dict)

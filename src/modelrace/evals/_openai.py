@@ -33,6 +33,14 @@ class EndpointError(ModelraceError):
     """An OpenAI-compatible endpoint failed or answered something unusable."""
 
 
+def _first_choice(body: dict[str, Any]) -> dict[str, Any]:
+    """The first choice of an answer, or a clear error for an answer without one."""
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise EndpointError(f"the server's answer has no choices: {str(body)[:200]}")
+    return choices[0]
+
+
 @dataclass
 class Endpoint:
     """One base URL with its own concurrency limit."""
@@ -117,12 +125,12 @@ class OpenAIBackend:
             common["stop"] = stop
         if chat:
             body = self._post("/chat/completions", common | {"messages": [{"role": "user", "content": prompt}]})
-            choice = body["choices"][0]
+            choice = _first_choice(body)
             message = choice.get("message") or {}
             text, reasoning = split_reasoning(message.get("content") or "", message.get("reasoning_content"))
         else:
             body = self._post("/completions", common | {"prompt": prompt})
-            choice = body["choices"][0]
+            choice = _first_choice(body)
             text, reasoning = split_reasoning(choice.get("text") or "")
         usage = body.get("usage") or {}
         details = usage.get("completion_tokens_details") or {}
@@ -139,7 +147,7 @@ class OpenAIBackend:
             "/completions",
             {"model": self.model, "prompt": text, "max_tokens": 0, "echo": True, "logprobs": 1, "temperature": 0},
         )
-        logprobs = body["choices"][0].get("logprobs") or {}
+        logprobs = _first_choice(body).get("logprobs") or {}
         tokens = logprobs.get("tokens")
         values = logprobs.get("token_logprobs")
         offsets = logprobs.get("text_offset")

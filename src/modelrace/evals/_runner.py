@@ -20,7 +20,6 @@ from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_dif
 from modelrace.evals._tasks import Item, Task
 from modelrace.store import Warehouse
 
-PRIMARY = {"multiple_choice": "acc", "generation": "exact_match", "code": "pass@1"}  # math: math_equivalent
 LETTERS = string.ascii_uppercase
 
 
@@ -194,8 +193,8 @@ def run_eval(
     """Evaluate every item not already done in this run (same manifest), writing each as it finishes."""
     options = options or RunOptions()
     progress = progress or NoProgress()
-    if task.spec.kind == "multiple_choice" and backend.supports_loglikelihood:
-        pass  # the probe ran (for openai:) before the manifest is taken
+    if task.spec.kind == "multiple_choice":
+        backend.supports_loglikelihood  # noqa: B018 - runs a server's probe, so the manifest records its result
     meta = manifest(task, backend, options)
     run_id = run_id_of(meta)
     connection = warehouse.connection

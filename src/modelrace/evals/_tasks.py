@@ -140,18 +140,31 @@ def _field(row: dict[str, Any], spec: TaskSpec, name: str, default: str | None =
 def _user_items(spec: TaskSpec) -> list[Item]:
     items = []
     for index, row in enumerate(_rows(spec.source)):
-        context = spec.prompt.format(
-            **{k: v for k, v in row.items() if isinstance(k, str)}, input=_field(row, spec, "input")
-        )
+        if not isinstance(row, dict):
+            raise ImportFormatError(f"task {spec.id}: row {index + 1} is not an object")
+        values = {k: v for k, v in row.items() if isinstance(k, str)} | {"input": _field(row, spec, "input")}
+        try:
+            context = spec.prompt.format(**values)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ImportFormatError(
+                f"task {spec.id}: the prompt template does not fit row {index + 1}: {error!r}"
+            ) from None
+        item_id = str(row.get("id", index))
         if spec.kind == "multiple_choice":
             choices = _field(row, spec, "choices")
             if isinstance(choices, str):
                 choices = json.loads(choices) if choices.startswith("[") else choices.split("|")
             gold = _field(row, spec, "gold")
-            gold_index = int(gold) if str(gold).isdigit() else list(choices).index(gold)
-            items.append(Item(str(row.get("id", index)), context, tuple(map(str, choices)), gold_index))
+            options = [str(c) for c in choices]
+            if str(gold).isdigit() and int(gold) < len(options):
+                gold_index = int(gold)
+            elif str(gold) in options:
+                gold_index = options.index(str(gold))
+            else:
+                raise ImportFormatError(f"task {spec.id}: item {item_id}'s answer {gold!r} is not one of its choices")
+            items.append(Item(item_id, context, tuple(options), gold_index))
         else:
-            items.append(Item(str(row.get("id", index)), context, target=str(_field(row, spec, "target"))))
+            items.append(Item(item_id, context, target=str(_field(row, spec, "target"))))
     return items
 
 

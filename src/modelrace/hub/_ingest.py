@@ -69,7 +69,7 @@ class IngestStats:
     rejection_samples: list[Rejection] = field(default_factory=list)
 
     def reasons(self) -> dict[str, int]:
-        """Rejections grouped by reason (first word group before the value), for a short summary."""
+        """How many of the kept rejection samples share each reason, most frequent first."""
         counts: dict[str, int] = {}
         for rejection in self.rejection_samples:
             counts[rejection.reason] = counts.get(rejection.reason, 0) + 1

@@ -145,9 +145,8 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
         best: dict[str, Score] = {}
         methods = set()
         for row in items:
+            # Every importer names its results' models, so each row's entity was resolved above.
             entity = entities.get((source, row["source_name"])) or resolver.resolve(row["source_name"])
-            if not entity.matched and (source, row["source_name"]) not in entities:
-                unmatched[source].append(row["source_name"])
             se, method = standard_error(row["value"], row["scale"], row["ci_low"], row["ci_high"], row["n_items"])
             methods.add(method)
             score = Score(entity, row["value"], se, row["source_name"], dates.get(entity.key), prices.get(entity.key))
@@ -174,12 +173,9 @@ def _rank(scores: list[Score]) -> dict[str, Any] | None:
         return None
     leader = scores[0]
     runner_up = scores[1] if len(scores) > 1 else None
-    tied = [
-        s.entity.name
-        for s in scores[1:]
-        if significant(leader.value, leader.se, s.value, s.se) is False
-        or (significant(leader.value, leader.se, s.value, s.se) is None and s.value == leader.value)
-    ]
+    # Not significantly below the leader; without standard errors only an equal score ties (significant()
+    # says False for equal scores and None for unequal ones without errors).
+    tied = [s.entity.name for s in scores[1:] if significant(leader.value, leader.se, s.value, s.se) is False]
     lead_significant = significant(leader.value, leader.se, runner_up.value, runner_up.se) if runner_up else None
     return {
         "leader": leader.to_json(),
