@@ -4,12 +4,17 @@
 # run `modelrace sync` instead of the replay part.
 set -euo pipefail
 export MODELRACE_REFERENCE_DATA="${MODELRACE_REFERENCE_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/shared/data}"
+if [ ! -d "$MODELRACE_REFERENCE_DATA" ]; then
+  echo "no reference data at $MODELRACE_REFERENCE_DATA: set MODELRACE_REFERENCE_DATA to the shared/data folder" >&2
+  exit 1
+fi
 port="${MODELRACE_REPLAY_PORT:-$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 modelrace replay-hub --port "$port" &
 replay=$!
 trap 'kill $replay 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$replay" 2>/dev/null || { echo "the replay Hub did not start" >&2; exit 1; }
   sleep 0.2
 done
 HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
