@@ -156,6 +156,11 @@ def test_report_has_the_capability_section_when_results_are_imported(
     assert {"lmarena:full", "epoch-benchmarks:gpqa_diamond"} <= ids
     assert any("leaders by size" in h["text"] for h in figures["headlines"])
     assert (md.parent / "report_charts" / "frontier.png").exists()
+    html = (tmp_path / "r.html").read_text()
+    spec = json.loads(html.split('id="spec-frontier">', 1)[1].split("</script>", 1)[0])
+    rows = spec["data"]["values"] if "data" in spec else spec["datasets"][next(iter(spec["datasets"]))]
+    assert rows and all(isinstance(r["params_b"], float) for r in rows)
+    assert any(r["frontier"] for r in rows)
     assert (md.parent / "report_charts" / "open-closed-gap.png").exists()
     text = md.read_text()
     assert "Leaders by size class" in text and "lmarena (LMArena text (overall)), data of 2025-12-01" in text

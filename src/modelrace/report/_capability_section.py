@@ -112,27 +112,18 @@ def capability_section(board: dict[str, Any]) -> Section:
     )
     if frontier_bench is not None:
         frontier_models = {f["model"] for f in frontier_bench["frontier_params"]}
-        points = [
-            {
-                "model": s["model"],
-                "params_b": s["params_total"] / 1e9,
-                "score": s["value"],
-                "country": s["country"],
-                "frontier": s["model"] in frontier_models,
+
+        def as_point(score: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "model": score["model"],
+                "params_b": score["params_total"] / 1e9,
+                "score": score["value"],
+                "country": score["country"],
+                "frontier": score["model"] in frontier_models,
             }
-            for entry in frontier_bench["classes"]
-            for s in [entry["leader"]] + [c for c in entry["best_by_country"]]
-            if s["params_total"]
-        ] + [
-            {
-                "model": f["model"],
-                "params": f["params_total"],
-                "score": f["value"],
-                "country": f["country"],
-                "frontier": True,
-            }
-            for f in frontier_bench["frontier_params"]
-        ]
+
+        shown = [s for entry in frontier_bench["classes"] for s in [entry["leader"], *entry["best_by_country"]]]
+        points = [as_point(s) for s in [*shown, *frontier_bench["frontier_params"]] if s["params_total"]]
         unique = {p["model"]: p for p in points}
         section.charts.append(
             Chart(
