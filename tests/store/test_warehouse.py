@@ -61,3 +61,12 @@ def test_busy_warehouse_is_a_clear_error(db_path: Path) -> None:
 def test_resolve_snapshot_on_empty_warehouse(warehouse: Warehouse) -> None:
     with pytest.raises(NotFoundError, match="modelrace sync"):
         resolve_snapshot(warehouse, None)
+
+
+def test_a_reader_upgrades_an_older_file_first(db_path: Path) -> None:
+    with Warehouse.open(db_path) as wh:
+        wh.connection.execute("DROP TABLE eval_items; DROP TABLE eval_runs")
+        wh.connection.execute("DELETE FROM schema_migrations WHERE version = ?", [migrations()[-1].version])
+    with Warehouse.open(db_path, read_only=True) as wh:
+        assert wh.read_only and wh.schema_version == migrations()[-1].version
+        assert wh.query("SELECT count(*) AS n FROM eval_runs")[0]["n"] == 0

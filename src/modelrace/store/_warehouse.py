@@ -65,10 +65,13 @@ class Warehouse:
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open the warehouse {db_path}: {error}") from error
         warehouse = cls(connection, db_path, read_only)
-        if read_only:
-            warehouse._check_schema()
-        else:
+        if not read_only:
             warehouse.migrate()
+        elif warehouse._behind() and db_path is not None:
+            # A reader of an older file upgrades it first (a short write), then reads as asked.
+            warehouse.close()
+            cls.open(db_path).close()
+            return cls.open(db_path, read_only=True)
         return warehouse
 
     def close(self) -> None:
@@ -120,14 +123,9 @@ class Warehouse:
             applied.append(migration.version)
         return applied
 
-    def _check_schema(self) -> None:
-        newest = migrations()[-1].version
-        current = self.schema_version
-        if current < newest:
-            raise WarehouseError(
-                f"the warehouse {self.path} has schema version {current}, this modelrace needs {newest}: "
-                "run any writing command (e.g. `modelrace snapshots --migrate`) to upgrade it"
-            )
+    def _behind(self) -> bool:
+        """Whether the file lacks migrations this modelrace has (a newer file is refused when migrating)."""
+        return self.schema_version < migrations()[-1].version
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
