@@ -10,7 +10,7 @@ pytest.importorskip("gguf", reason="gguf is not installed (pip install -e '.[hf]
 import torch
 
 from modelrace.evals import make_backend
-from modelrace.evals._transformers import TransformersBackend
+from modelrace.evals._transformers import TransformersBackend, _shared
 
 
 @pytest.fixture(scope="module")
@@ -20,19 +20,55 @@ def smollm() -> TransformersBackend:
     return backend
 
 
-def test_cropped_cache_scoring_equals_fresh_evaluation(smollm: TransformersBackend) -> None:
-    context = "Question: Which is the capital of France?\nAnswer:"
-    choices = [" Paris", " Lyon is a city", " Berlin"]
+def _fresh(backend: TransformersBackend, context: str, choice: str) -> float:
+    """A choice's log-probability from a plain forward over the whole text (what lm-eval's hf backend does)."""
+    context_ids, full = backend._ids(context), backend._ids(context + choice)
+    fork = _shared(context_ids, full)
+    with torch.inference_mode():
+        logprobs = backend.model(torch.tensor([full])).logits[0].float().log_softmax(-1)
+    return sum(float(logprobs[i - 1, full[i]]) for i in range(max(fork, 1), len(full)))
+
+
+PREAMBLE = "A story. " + " ".join(f"Line {i}: the cat sat on mat number {i * 7}." for i in range(12))
+
+
+@pytest.mark.parametrize(
+    ("context", "choices"),
+    [
+        ("Question: Which is the capital of France?\nAnswer:", [" Paris", " Lyon is a city", " Berlin"]),
+        # "hello" + "world" is tokenised differently from "hello" then "world": that branch forks earlier
+        ("Say it: hello", ["world", "!!", " there"]),
+    ],
+)
+def test_tree_scoring_equals_fresh_evaluation(smollm: TransformersBackend, context: str, choices: list[str]) -> None:
     fast = smollm.score_choices(context, choices)
-    context_ids = smollm._ids(context)
     for choice, score in zip(choices, fast, strict=True):
-        full = smollm._ids(context + choice)
-        with torch.inference_mode():
-            logprobs = smollm.model(torch.tensor([full])).logits[0].log_softmax(-1)
-        fresh = sum(float(logprobs[i - 1, full[i]]) for i in range(len(context_ids), len(full)))
-        assert score.logprob == pytest.approx(fresh, abs=1e-3)
-    assert fast[0].logprob > fast[2].logprob
+        assert score.logprob == pytest.approx(_fresh(smollm, context, choice), abs=1e-3)
+        assert score.tokens == len(smollm._ids(context + choice)) - _shared(
+            smollm._ids(context), smollm._ids(context + choice)
+        )
     assert smollm.info()["model_sha256"]
+
+
+def test_choices_never_see_each_other(smollm: TransformersBackend) -> None:
+    """A choice's score does not depend on which other choices share its forward pass."""
+    context = "Question: Which is the capital of France?\nAnswer:"
+    alone = smollm.score_choices(context, [" Lyon is a city"])[0].logprob
+    together = smollm.score_choices(context, [" Paris is big", " Lyon is a city", " no"])[1].logprob
+    assert together == pytest.approx(alone, abs=1e-4)
+
+
+def test_shared_prefix_is_reused_across_items_without_changing_scores(smollm: TransformersBackend) -> None:
+    first = PREAMBLE + "\nQ: What did the cat sit on?\nA:"
+    second = PREAMBLE + "\nQ: Who sat?\nA:"
+    smollm.score_choices(first, [" a mat", " the floor"])
+    cached = len(smollm._cache_ids)
+    assert cached == len(smollm._ids(first))
+    scores = smollm.score_choices(second, [" the cat", " a dog", ""])
+    assert 0 < _shared(smollm._ids(first), smollm._ids(second)) < cached
+    for choice, score in zip([" the cat", " a dog"], scores, strict=False):
+        assert score.logprob == pytest.approx(_fresh(smollm, second, choice), abs=1e-3)
+    assert (scores[2].logprob, scores[2].tokens) == (0.0, 0)  # an empty choice adds nothing
 
 
 def test_greedy_generation(smollm: TransformersBackend) -> None:
