@@ -6,7 +6,9 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 import random
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -30,8 +32,16 @@ class TaskSpec(BaseModel):
     version: int = 1
     description: str = ""
     kind: Literal["multiple_choice", "generation", "code"]
-    source: str  # humaneval | bigbench:<task> | jsonl:<path> | csv:<path>
-    fields: dict[str, str] = Field(default_factory=dict)  # input, choices, gold (index or text), target
+    source: str  # humaneval | bigbench:<task> | jsonl:<path> | csv:<path> | hf:<dataset repo or folder>
+    # input, choices, gold (an index, the right choice's text, or a label listed by `labels`), target, labels;
+    # a dotted path reaches into nested fields (``choices.text``)
+    fields: dict[str, str] = Field(default_factory=dict)
+    # Hugging Face datasets (source hf:...): configuration, split, revision, other load_dataset arguments
+    subset: str | None = None
+    split: str = "test"
+    revision: str | None = None
+    dataset_kwargs: dict[str, Any] = Field(default_factory=dict)
+    target_regex: str | None = None  # the reference answer is this pattern's first group in the target field
     prompt: str = "{input}"
     choice_prefix: str = " "
     fewshot: int = 0
@@ -116,8 +126,10 @@ def _bigbench_items(spec: TaskSpec, name: str) -> list[Item]:
     return items
 
 
-def _rows(source: str) -> list[dict[str, Any]]:
-    kind, _, location = source.partition(":")
+def _rows(spec: TaskSpec) -> list[dict[str, Any]]:
+    kind, _, location = spec.source.partition(":")
+    if kind == "hf":
+        return _dataset_rows(spec, location)
     path = Path(location).expanduser()
     if not path.is_file():
         raise ConfigError(f"no file at {path}")
@@ -130,16 +142,49 @@ def _rows(source: str) -> list[dict[str, Any]]:
         raise ImportFormatError(f"{path} is not valid {kind}: {error}") from None
 
 
-def _field(row: dict[str, Any], spec: TaskSpec, name: str, default: str | None = None) -> Any:
-    key = spec.fields.get(name, default or name)
-    if key not in row:
-        raise ImportFormatError(f"task {spec.id}: a row has no field {key!r} (map it with fields.{name})")
-    return row[key]
+def _dataset_rows(spec: TaskSpec, name: str) -> list[dict[str, Any]]:
+    """A split of a Hugging Face dataset: a Hub repo (downloaded and cached by `datasets`, HF_ENDPOINT and
+    HF_TOKEN honoured; offline, its cache), a local folder, or a builder such as ``json`` with data files."""
+    try:
+        import datasets
+    except ImportError:
+        raise ConfigError(
+            f'task {spec.id}: Hugging Face datasets need `datasets`: pip install -e ".[datasets]"'
+        ) from None
+    datasets.disable_progress_bars()
+    location = str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+    try:
+        loaded = datasets.load_dataset(
+            location, spec.subset, split=spec.split, revision=spec.revision, **spec.dataset_kwargs
+        )
+    except Exception as error:  # datasets fails in many ways (network, missing split, schema): all the user's to fix
+        offline = " (offline: HF_HUB_OFFLINE or HF_DATASETS_OFFLINE is set)" if _offline() else ""
+        raise ConfigError(
+            f"task {spec.id}: cannot load dataset {name!r}"
+            f"{f' ({spec.subset})' if spec.subset else ''} split {spec.split!r}{offline}: "
+            f"{type(error).__name__}: {str(error).strip()[:300]}"
+        ) from None
+    return list(loaded.to_list())
+
+
+def _offline() -> bool:
+    return any(os.environ.get(v, "").lower() in ("1", "true", "yes") for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+
+
+def _field(row: dict[str, Any], spec: TaskSpec, name: str) -> Any:
+    """A row's value for a role (input, choices, gold, target, labels), through the spec's field map."""
+    key = spec.fields.get(name, name)
+    value: Any = row
+    for part in key.split(".") if key not in row else [key]:
+        if not isinstance(value, dict) or part not in value:
+            raise ImportFormatError(f"task {spec.id}: a row has no field {key!r} (map it with fields.{name})")
+        value = value[part]
+    return value
 
 
 def _user_items(spec: TaskSpec) -> list[Item]:
     items = []
-    for index, row in enumerate(_rows(spec.source)):
+    for index, row in enumerate(_rows(spec)):
         if not isinstance(row, dict):
             raise ImportFormatError(f"task {spec.id}: row {index + 1} is not an object")
         values = {k: v for k, v in row.items() if isinstance(k, str)} | {"input": _field(row, spec, "input")}
@@ -156,7 +201,10 @@ def _user_items(spec: TaskSpec) -> list[Item]:
                 choices = json.loads(choices) if choices.startswith("[") else choices.split("|")
             gold = _field(row, spec, "gold")
             options = [str(c) for c in choices]
-            if str(gold).isdigit() and int(gold) < len(options):
+            labels = [str(label) for label in _field(row, spec, "labels")] if "labels" in spec.fields else []
+            if labels and str(gold) in labels:
+                gold_index = labels.index(str(gold))
+            elif str(gold).isdigit() and int(gold) < len(options):
                 gold_index = int(gold)
             elif str(gold) in options:
                 gold_index = options.index(str(gold))
@@ -164,7 +212,15 @@ def _user_items(spec: TaskSpec) -> list[Item]:
                 raise ImportFormatError(f"task {spec.id}: item {item_id}'s answer {gold!r} is not one of its choices")
             items.append(Item(item_id, context, tuple(options), gold_index))
         else:
-            items.append(Item(item_id, context, target=str(_field(row, spec, "target"))))
+            target = str(_field(row, spec, "target"))
+            if spec.target_regex:
+                found = re.search(spec.target_regex, target)
+                if not found:
+                    raise ImportFormatError(
+                        f"task {spec.id}: item {item_id}'s target does not match target_regex {spec.target_regex!r}"
+                    )
+                target = (found.group(1) if found.groups() else found.group(0)).strip()
+            items.append(Item(item_id, context, target=target))
     return items
 
 
@@ -183,10 +239,10 @@ def load_items(spec: TaskSpec) -> list[Item]:
         ]
     if spec.source.startswith("bigbench:"):
         return _bigbench_items(spec, spec.source.split(":", 1)[1])
-    if spec.source.split(":", 1)[0] in ("jsonl", "csv"):
+    if spec.source.split(":", 1)[0] in ("jsonl", "csv", "hf"):
         return _user_items(spec)
     raise ConfigError(
-        f"task {spec.id}: unknown source {spec.source!r} (humaneval, bigbench:NAME, jsonl:PATH, csv:PATH)"
+        f"task {spec.id}: unknown source {spec.source!r} (humaneval, bigbench:NAME, jsonl:PATH, csv:PATH, hf:DATASET)"
     )
 
 
