@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,9 @@ class State:
         self.answers = answers  # prompt substring -> completion
         self.requests = 0
         self.delay_s = 0.0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.fail_first = 0  # answer this many requests with 503 (Retry-After: 0) before serving
         self.prompts: list[str] = []
         self.lock = threading.Lock()
 
@@ -47,6 +51,7 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     state: State
+    disable_nagle_algorithm = True  # headers and body go out separately: no 40 ms delayed-ACK wait between them
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -54,11 +59,23 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         with self.state.lock:
             self.state.requests += 1
+            failing = self.state.requests <= self.state.fail_first
+        if failing:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(503)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "11")
+            self.end_headers()
+            self.wfile.write(b"overloaded!")
+            return
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with self.state.lock:
+            self.state.in_flight += 1
+            self.state.max_in_flight = max(self.state.max_in_flight, self.state.in_flight)
         if self.state.delay_s:
-            import time
-
             time.sleep(self.state.delay_s)
+        with self.state.lock:
+            self.state.in_flight -= 1
         with self.state.lock:
             self.state.prompts.append(json.dumps(body.get("prompt") or body.get("messages")))
         if self.path.endswith("/chat/completions"):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -59,7 +61,43 @@ def test_load_balancing_over_several_endpoints() -> None:
         backend = OpenAIBackend("toy", [first, second], concurrency=2)
         for _ in range(6):
             backend.generate("hello", 4, [], chat=False)
-    assert state_a.requests == state_b.requests == 3
+        assert state_a.requests == state_b.requests == 3  # one at a time: taken in turn
+        backend.close()
+
+
+def test_a_slow_endpoint_gets_fewer_requests_and_no_more_than_its_slots() -> None:
+    with fake_openai() as (slow, slow_state), fake_openai() as (fast, fast_state):
+        slow_state.delay_s = 0.3
+        backend = OpenAIBackend("toy", [slow, fast], concurrency=2)
+        with ThreadPoolExecutor(8) as pool:
+            texts = list(pool.map(lambda _: backend.generate("hello", 4, [], chat=False).text, range(24)))
+        backend.close()
+    assert all(texts)
+    assert slow_state.requests + fast_state.requests == 24
+    assert slow_state.requests < fast_state.requests
+    assert slow_state.max_in_flight <= 2 and fast_state.max_in_flight <= 2
+
+
+def test_overloaded_servers_are_retried_and_dead_ones_are_clear_errors() -> None:
+    with fake_openai() as (url, state):
+        state.fail_first = 2
+        backend = OpenAIBackend("toy", [url], retries=2)
+        assert backend.generate("hello", 4, [], chat=True).text.strip() == "B"
+        assert state.requests == 3
+        backend.close()
+    with fake_openai() as (url, state):
+        state.fail_first = 10
+        backend = OpenAIBackend("toy", [url], retries=1)
+        with pytest.raises(EndpointError, match=r"HTTP 503: overloaded! \(after 2 attempts\)"):
+            backend.generate("hello", 4, [], chat=True)
+        backend.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once the socket is closed
+    backend = OpenAIBackend("toy", [f"http://127.0.0.1:{port}/v1"], retries=0)
+    with pytest.raises(EndpointError, match=f"127.0.0.1:{port}/v1/chat/completions: ClientConnectorError"):
+        backend.generate("hello", 4, [], chat=True)
+    backend.close()
 
 
 def test_run_scores_with_ci_and_resumes(tmp_path: Path, warehouse: Warehouse) -> None:

@@ -85,6 +85,8 @@ def _shape(model: Any, expand: list[str]) -> Any:
 
 class _Handler(BaseHTTPRequestHandler):
     state: ReplayState  # set on the subclass made per server
+    # headers and body are written separately: without TCP_NODELAY every answer waits ~40 ms for a delayed ACK
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
