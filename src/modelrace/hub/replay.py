@@ -1,5 +1,8 @@
 """A loopback server that speaks the Hub's ``/api/models``, for tests, demos and benchmarks offline.
 
+It also serves model repositories' files (model info with siblings, ``resolve`` downloads with the headers
+huggingface_hub checks), so downloads through huggingface_hub are tested without the network.
+
 It serves model objects from a list (hand-made, generated, or built from the llmfit Hub figures in the
 reference data) with the Hub's behaviour: filters, sort by downloads, ``limit`` page size, ``expand``,
 ``Link: <...>; rel="next"`` pagination, and injected faults (429 with Retry-After, 503, a broken page).
@@ -7,8 +10,11 @@ reference data) with the Hub's behaviour: filters, sort by downloads, ``limit`` 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -17,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 # What /api/models returns without `expand` (huggingface_hub's docs and the live Hub agree).
 BASIC_FIELDS = ("id", "likes", "downloads", "tags", "pipeline_tag", "library_name", "createdAt", "private")
@@ -33,6 +39,15 @@ class Fault:
 
 
 @dataclass
+class HubRepo:
+    """A model repository whose files the replay serves (``/api/models/ID`` and ``/ID/resolve/REV/FILE``)."""
+
+    files: dict[str, Path]
+    sha: str = "0" * 40
+    info: dict[str, Any] = field(default_factory=dict)  # extra fields of its model info (cardData, safetensors)
+
+
+@dataclass
 class ReplayState:
     """What the server serves and how it misbehaves; counters for tests to check."""
 
@@ -42,6 +57,7 @@ class ReplayState:
     delay_s: float = 0.0  # wait before each page (to test a sync killed mid-way)
     requests: int = 0
     max_page_size: int = 1000
+    repos: dict[str, HubRepo] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -83,6 +99,16 @@ def _shape(model: Any, expand: list[str]) -> Any:
     return shaped
 
 
+@functools.cache
+def _etag(file: Path, size: int, mtime_ns: int) -> str:
+    """The Hub's ETag for an LFS file: its sha256 (computed once per file version)."""
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class _Handler(BaseHTTPRequestHandler):
     state: ReplayState  # set on the subclass made per server
     # headers and body are written separately: without TCP_NODELAY every answer waits ~40 ms for a delayed ACK
@@ -108,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         url = urlparse(self.path)
         if url.path.rstrip("/") != "/api/models":
-            self._send(404, b'{"error": "not found"}')
+            self._repository(url.path)
             return
         query = parse_qs(url.query)
         try:
@@ -133,6 +159,42 @@ class _Handler(BaseHTTPRequestHandler):
             host = self.headers.get("Host", "127.0.0.1")
             headers["Link"] = f'<http://{host}/api/models?{urlencode(next_query, doseq=True)}>; rel="next"'
         self._send(200, body, headers)
+
+    def do_HEAD(self) -> None:
+        """File metadata, as huggingface_hub asks for it before a download."""
+        self._repository(urlparse(self.path).path, head=True)
+
+    def _repository(self, path: str, head: bool = False) -> None:
+        """``/api/models/OWNER/NAME[/revision/REV]`` (model info with siblings) or
+        ``/OWNER/NAME/resolve/REV/FILE`` (the file, with the Hub's ETag and X-Repo-Commit headers)."""
+        parts = [unquote(p) for p in path.strip("/").split("/")]
+        if parts[:2] == ["api", "models"] and len(parts) in (4, 6):
+            repo = self.state.repos.get("/".join(parts[2:4]))
+            if repo is None:
+                self._send(404, b'{"error": "Repository not found"}', {"X-Error-Code": "RepoNotFound"})
+                return
+            siblings = [{"rfilename": name, "size": file.stat().st_size} for name, file in sorted(repo.files.items())]
+            info = {"id": "/".join(parts[2:4]), "sha": repo.sha, "private": False, "siblings": siblings, **repo.info}
+            self._send(200, json.dumps(info).encode())
+            return
+        if len(parts) >= 5 and parts[2] == "resolve":
+            repo = self.state.repos.get("/".join(parts[:2]))
+            file = repo.files.get("/".join(parts[4:])) if repo else None
+            if repo is None or file is None:
+                self._send(404, b'{"error": "Entry not found"}', {"X-Error-Code": "EntryNotFound"})
+                return
+            etag = _etag(file, file.stat().st_size, file.stat().st_mtime_ns)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(file.stat().st_size))
+            self.send_header("ETag", f'"{etag}"')
+            self.send_header("X-Repo-Commit", repo.sha)
+            self.end_headers()
+            if not head:
+                with file.open("rb") as handle:
+                    shutil.copyfileobj(handle, self.wfile, 1 << 20)
+            return
+        self._send(404, b'{"error": "not found"}')
 
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -183,6 +245,7 @@ def replay_hub(
     corrupt: set[int] | None = None,
     max_page_size: int = 1000,
     delay_s: float = 0.0,
+    repos: dict[str, HubRepo] | None = None,
 ) -> Iterator[ReplayHub]:
     """Run a replay server on a free loopback port for the duration of a block."""
     state = ReplayState(
@@ -191,6 +254,7 @@ def replay_hub(
         corrupt=corrupt or set(),
         max_page_size=max_page_size,
         delay_s=delay_s,
+        repos=repos or {},
     )
     hub = ReplayHub(state).start()
     try:

@@ -1,0 +1,216 @@
+"""What a model target is and how it can run: a GGUF file, a safetensors checkpoint folder, or a Hub repository.
+
+GGUF headers are read here, not with the `gguf` package: its reader turns every tokenizer string into numpy views
+(9 s for a Qwen2.5 file with a 151k vocabulary), and a listing needs a dozen scalar keys and the tensor shapes
+(0.1 s). The format: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import struct
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from modelrace.errors import ConfigError, ImportFormatError
+
+# GGUF value types: 0-7 and 10-12 scalars (struct format), 8 string, 9 array
+_SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+_STRING, _ARRAY = 8, 9
+# general.file_type (llama.cpp's LLAMA_FTYPE); the common ones
+_FILE_TYPES = {
+    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S",
+    12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K",
+    19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL",
+    26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16",
+}  # fmt: skip
+_WANTED = ("general.architecture", "general.name", "general.size_label", "general.file_type", "general.license")
+
+
+class _Reader:
+    def __init__(self, handle: BinaryIO, path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def take(self, fmt: str) -> Any:
+        size = struct.calcsize("<" + fmt)
+        data = self.handle.read(size)
+        if len(data) != size:
+            raise ImportFormatError(f"{self.path}: the GGUF header ends early")
+        return struct.unpack("<" + fmt, data)[0]
+
+    def string(self) -> str:
+        length = self.take("Q")
+        if length > 1 << 24:
+            raise ImportFormatError(f"{self.path}: a GGUF string claims {length:,} bytes")
+        return bytes(self.handle.read(length)).decode("utf-8", "replace")
+
+    def value(self, kind: int, keep: bool) -> Any:
+        if kind in _SCALAR:
+            return self.take(_SCALAR[kind])
+        if kind == _STRING:
+            return self.string()
+        if kind == _ARRAY:
+            item, count = self.take("I"), self.take("Q")
+            if item in _SCALAR and not keep:  # skip fixed-size arrays (token scores, types) in one seek
+                self.handle.seek(count * struct.calcsize("<" + _SCALAR[item]), 1)
+                return count
+            values = [self.value(item, keep) for _ in range(count)]
+            return values if keep else count
+        raise ImportFormatError(f"{self.path}: unknown GGUF value type {kind}")
+
+
+def read_gguf(path: Path) -> dict[str, Any]:
+    """Architecture, name, quantization, context length and parameter count from a GGUF file's header."""
+    with path.open("rb") as handle:
+        reader = _Reader(handle, path)
+        if handle.read(4) != b"GGUF":
+            raise ImportFormatError(f"{path} is not a GGUF file (no GGUF magic)")
+        version = reader.take("I")
+        if version < 2:
+            raise ImportFormatError(f"{path}: GGUF version {version} is too old to read")
+        tensors, keys = reader.take("Q"), reader.take("Q")
+        meta: dict[str, Any] = {}
+        for _ in range(keys):
+            key = reader.string()
+            kind = reader.take("I")
+            wanted = key in _WANTED or key.endswith((".context_length", ".expert_count", ".expert_used_count"))
+            value = reader.value(kind, keep=wanted)
+            if wanted:
+                meta[key] = value
+        params = 0
+        for _ in range(tensors):
+            reader.string()
+            dims = [reader.take("Q") for _ in range(reader.take("I"))]
+            reader.take("I"), reader.take("Q")  # tensor type, offset
+            count = 1
+            for dim in dims:
+                count *= dim
+            params += count
+    arch = meta.get("general.architecture")
+    file_type = meta.get("general.file_type")
+    return {
+        "format": "gguf",
+        "gguf_version": version,
+        "architecture": arch,
+        "name": meta.get("general.name"),
+        "size_label": meta.get("general.size_label"),
+        "quantization": _FILE_TYPES.get(file_type, f"type {file_type}") if file_type is not None else None,
+        "context_length": meta.get(f"{arch}.context_length"),
+        "experts": meta.get(f"{arch}.expert_count"),
+        "params": params,
+        "license": meta.get("general.license"),
+    }
+
+
+def read_safetensors_folder(folder: Path) -> dict[str, Any]:
+    """Architecture and parameter count of a transformers checkpoint folder (config.json + *.safetensors)."""
+    config_path = folder / "config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ImportFormatError(f"{config_path} is not valid JSON: {error}") from None
+    params, dtypes = 0, set()
+    for shard in sorted(folder.glob("*.safetensors")):
+        header = _safetensors_header(shard)
+        for name, tensor in header.items():
+            if name == "__metadata__" or not isinstance(tensor, dict):
+                continue
+            count = 1
+            for dim in tensor.get("shape", []):
+                count *= int(dim)
+            params += count
+            dtypes.add(str(tensor.get("dtype")))
+    text = config.get("text_config", config) if isinstance(config, dict) else {}
+    return {
+        "format": "safetensors",
+        "architecture": (config.get("architectures") or [config.get("model_type")])[0],
+        "name": folder.name,
+        "dtype": ",".join(sorted(dtypes)) or config.get("torch_dtype"),
+        "context_length": text.get("max_position_embeddings"),
+        "experts": text.get("num_local_experts") or text.get("num_experts"),
+        "params": params or None,
+    }
+
+
+def _safetensors_header(path: Path) -> dict[str, Any]:
+    """The JSON header of a safetensors file (8-byte little-endian length, then the header)."""
+    with path.open("rb") as handle:
+        raw = handle.read(8)
+        if len(raw) != 8:
+            raise ImportFormatError(f"{path} is not a safetensors file (too short)")
+        length = struct.unpack("<Q", raw)[0]
+        if length > 100 << 20:
+            raise ImportFormatError(f"{path}: the safetensors header claims {length:,} bytes")
+        try:
+            header = json.loads(handle.read(length))
+        except (ValueError, UnicodeDecodeError):
+            raise ImportFormatError(f"{path} is not a safetensors file (its header is not JSON)") from None
+    if not isinstance(header, dict):
+        raise ImportFormatError(f"{path} is not a safetensors file (its header is not an object)")
+    return header
+
+
+def _can_run(kind: str) -> bool:
+    module = {"gguf": "llama_cpp", "hf": "transformers"}[kind]
+    return importlib.util.find_spec(module) is not None
+
+
+def _specs(*specs: str) -> list[dict[str, Any]]:
+    return [{"spec": s, "installed": _can_run(s.split(":", 1)[0])} for s in specs]
+
+
+def inspect_target(target: str) -> dict[str, Any]:
+    """Describe a model target: a GGUF file, a checkpoint folder, or a Hugging Face repository id."""
+    path = Path(target).expanduser()
+    if path.is_file():
+        if path.suffix.lower() != ".gguf":
+            raise ConfigError(f"{path}: give a .gguf file or a checkpoint folder (config.json + *.safetensors)")
+        info = read_gguf(path)
+        specs = _specs(f"gguf:{path}", f"hf:{path}")
+        return {"target": target, "kind": "gguf file", "size_bytes": path.stat().st_size, **info, "specs": specs}
+    if path.is_dir():
+        if not any(path.glob("*.safetensors")):
+            raise ConfigError(f"{path}: no *.safetensors files (a transformers checkpoint folder has them)")
+        size = sum(p.stat().st_size for p in path.glob("*.safetensors"))
+        info = read_safetensors_folder(path)
+        return {
+            "target": target,
+            "kind": "checkpoint folder",
+            "size_bytes": size,
+            **info,
+            "specs": _specs(f"hf:{path}"),
+        }
+    if target.count("/") == 1 and not target.startswith((".", "/", "~")):
+        return _hub_repo(target)
+    raise ConfigError(f"{target!r}: no such file or folder, and not a Hub repository id (owner/name)")
+
+
+def _hub_repo(repo: str) -> dict[str, Any]:
+    """A Hub repository's weight files, through huggingface_hub (HF_ENDPOINT and HF_TOKEN honoured)."""
+    from huggingface_hub import HfApi
+
+    try:
+        info = HfApi().model_info(repo, files_metadata=True)
+    except Exception as error:  # huggingface_hub raises several kinds (not found, gated, offline, HTTP): all clear
+        raise ConfigError(f"cannot read Hub repository {repo!r}: {type(error).__name__}: {str(error)[:300]}") from None
+    files = [(s.rfilename, s.size) for s in info.siblings or []]
+    ggufs = [(name, size) for name, size in files if name.lower().endswith(".gguf")]
+    weights = [size or 0 for name, size in files if name.endswith(".safetensors")]
+    specs = [f"gguf:hf://{repo}/{name}" for name, _ in ggufs]
+    if weights:
+        specs.insert(0, f"hf:{repo}")
+    card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
+    safetensors = getattr(info, "safetensors", None)
+    return {
+        "target": repo,
+        "kind": "hub repository",
+        "format": "+".join(f for f, present in (("safetensors", weights), ("gguf", ggufs)) if present) or None,
+        "revision": info.sha,
+        "license": card.get("license"),
+        "gated": bool(info.gated),
+        "params": getattr(safetensors, "total", None),
+        "size_bytes": sum(weights) or None,
+        "files": [{"file": name, "size_bytes": size} for name, size in ggufs],
+        "specs": _specs(*specs),
+    }
