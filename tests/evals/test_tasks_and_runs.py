@@ -13,6 +13,7 @@ import pytest
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.evals import RunOptions, load_task, run_eval
 from modelrace.evals._openai import OpenAIBackend
+from modelrace.evals._runner import code_program
 from modelrace.evals._sandbox import network_isolation
 from modelrace.evals._tasks import BIGBENCH_VERSION, TaskSpec, load_items
 from modelrace.store import Warehouse
@@ -177,3 +178,31 @@ def test_bad_user_tasks_are_clear_errors(tmp_path: Path) -> None:
     data.write_text("[1, 2]")
     with pytest.raises(ImportFormatError, match="not an object"):
         load_items(bad_gold)
+
+
+def test_code_programs_from_completions_and_from_fenced_chat_answers() -> None:
+    [item] = load_task("humaneval", limit=1).items
+    body = item.extra["canonical"]
+    assert code_program(item, body) == item.context + body  # a base model continues the function
+    signature = "from typing import List\n\ndef has_close_elements(numbers, threshold):\n"
+    whole = f"Here you go:\n```python\n{signature}{body}```\nDone."
+    program = code_program(item, whole)
+    assert program.startswith(item.context.rstrip() + "\n    pass\n") and program.endswith(body)
+    compile(program, "program", "exec")
+    cut = "```python\n" + body  # the budget ran out inside the block: what there is still runs
+    assert code_program(item, cut) == item.context + body
+
+
+@pytest.mark.skipif(network_isolation() is None, reason="bubblewrap cannot create namespaces here")
+def test_humaneval_instruct_tests_the_fenced_function_of_a_chat_answer(warehouse: Warehouse) -> None:
+    task = load_task("humaneval-instruct", limit=3)
+    assert task.spec.chat_template and task.items[0].context.startswith("Complete the following Python function")
+    answers = {
+        item.extra["code_prompt"]: f"Sure.\n```python\n{item.extra['code_prompt']}{item.extra['canonical']}```"
+        for item in task.items[:2]
+    }
+    with fake_openai(answers=answers) as (url, state):
+        summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]), RunOptions(concurrency=2))
+    assert summary.metrics["pass@1"].mean == pytest.approx(2 / 3)
+    assert summary.manifest["chat_template"] is True
+    assert all("```python" in prompt for prompt in state.prompts)

@@ -79,6 +79,23 @@ def _extract_letter(text: str, count: int) -> int | None:
     return LETTERS.index(found.group(1)) if found else None
 
 
+FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+
+
+def code_program(item: Item, completion: str) -> str:
+    """The program to test: the completion appended to the code prompt (a base model continues the function), or,
+    when the answer is a fenced code block that defines the function (an instruct model answering a chat), that
+    block after the prompt closed with ``pass``, so the prompt's imports and helpers stay defined."""
+    code_prompt = str(item.extra.get("code_prompt", item.context))
+    fenced = FENCE.search(completion)
+    if fenced is None:
+        return f"{code_prompt}{completion}"
+    code = fenced.group(1)
+    if item.entry_point and re.search(rf"^\s*def {re.escape(item.entry_point)}\s*\(", code, re.MULTILINE):
+        return f"{code_prompt.rstrip()}\n    pass\n\n\n{code}"
+    return f"{code_prompt}{code}"
+
+
 def evaluate_item(
     item: Item, task: Task, backend: Backend, options: RunOptions
 ) -> tuple[bool | None, dict[str, Any], dict[str, Any]]:
@@ -129,7 +146,7 @@ def evaluate_item(
     passed, outcomes = 0, []
     for _ in range(spec.samples):
         generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
-        program = f"{item.context}{generation.text}\n\n{item.tests}\n\ncheck({item.entry_point})\n"
+        program = f"{code_program(item, generation.text)}\n\n{item.tests}\n\ncheck({item.entry_point})\n"
         outcome = run_python(program, Limits(), allow_network=options.allow_unisolated_code)
         passed += outcome.passed
         outcomes.append(

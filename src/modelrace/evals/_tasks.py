@@ -227,13 +227,14 @@ def _user_items(spec: TaskSpec) -> list[Item]:
 def load_items(spec: TaskSpec) -> list[Item]:
     """The task's items, in a stable order."""
     if spec.source == "humaneval":
+        # the code prompt stays in `extra`: a chat prompt wraps it in instructions, the program still needs it
         return [
             Item(
                 p["task_id"],
-                p["prompt"],
+                spec.prompt.format(input=p["prompt"]),
                 tests=p["test"],
                 entry_point=p["entry_point"],
-                extra={"canonical": p["canonical_solution"]},
+                extra={"canonical": p["canonical_solution"], "code_prompt": p["prompt"]},
             )
             for p in _humaneval()
         ]
