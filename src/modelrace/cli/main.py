@@ -603,10 +603,18 @@ def licenses_command(as_json: JsonOption = False) -> None:
 
 @app.command("eval")
 def eval_command(
-    model: Annotated[str, typer.Option("--model", help="gguf:PATH_OR_NAME or openai:MODEL@BASE_URL[,BASE_URL].")],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model", help="gguf:PATH_OR_NAME, hf:PATH_OR_ID or openai:MODEL@BASE_URL[,BASE_URL] (`modelrace models`)."
+        ),
+    ],
     task: Annotated[str, typer.Option("--task", help="A built-in task (see `modelrace tasks`) or a task YAML.")],
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed recorded in the manifest (sampling is greedy).")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Seed for the few-shot draw and choice shuffling (default: the task's); greedy decoding."),
+    ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight (servers); 1 in process.")] = 8,
     chat: Annotated[
         bool | None, typer.Option("--chat/--no-chat", help="Apply the chat template (default: the task's).")
@@ -621,10 +629,10 @@ def eval_command(
 
     _json(as_json)
     with user_errors():
-        loaded = load_task(task, limit)
+        loaded = load_task(task, limit, seed)
         backend = make_backend(model, concurrency)
         options = RunOptions(
-            seed=seed, concurrency=concurrency, chat=chat, allow_unisolated_code=unsafe_no_network_isolation
+            seed=loaded.spec.seed, concurrency=concurrency, chat=chat, allow_unisolated_code=unsafe_no_network_isolation
         )
         with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
             summary = run_eval(warehouse, loaded, backend, options, progress)

@@ -282,8 +282,9 @@ def _with_fewshot(spec: TaskSpec, items: list[Item]) -> list[Item]:
     ]
 
 
-def load_task(name: str, limit: int | None = None) -> Task:
-    """A built-in task by id, or a task YAML file; ``limit`` keeps the first N items."""
+def load_task(name: str, limit: int | None = None, seed: int | None = None) -> Task:
+    """A built-in task by id, or a task YAML file; ``limit`` keeps the first N items; ``seed`` replaces the
+    task's (few-shot draw, choice shuffling), and so changes its content hash."""
     if name in builtin_specs():
         spec = builtin_specs()[name]
     elif Path(name).is_file():
@@ -291,6 +292,8 @@ def load_task(name: str, limit: int | None = None) -> Task:
     else:
         known = ", ".join(sorted(builtin_specs()))
         raise ConfigError(f"no task {name!r}: give a built-in task ({known}) or a task YAML file")
+    if seed is not None:
+        spec = spec.model_copy(update={"seed": seed})
     items = _with_fewshot(spec, load_items(spec))
     if limit is not None:
         items = items[:limit]

@@ -122,7 +122,7 @@ class TransformersBackend:
         context_ids = self._ids(context)
         branches = [_Branch.of(context_ids, self._ids(context + choice)) for choice in choices]
         live = [b for b in branches if b.scored]
-        if live and context_ids:
+        if live:
             self._run_tree(context_ids, live)
         return [
             ChoiceScore(b.logprob, b.scored, len(choice), b.greedy) for b, choice in zip(branches, choices, strict=True)
