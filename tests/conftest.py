@@ -14,6 +14,30 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 
 
+# Variables that pytest and libraries set for themselves (not ours to police).
+_LIBRARY_VARIABLES = {
+    "PYTEST_CURRENT_TEST",
+    "KMP_DUPLICATE_LIB_OK",
+    "KMP_INIT_AT_FORK",
+    "TOKENIZERS_PARALLELISM",
+    "CUDA_MODULE_LOADING",
+}
+
+
+@pytest.fixture(autouse=True)
+def _environment_is_left_alone() -> Iterator[None]:
+    """modelrace never changes the process environment: a backend that set HF_HUB_OFFLINE once broke every later
+    Hub call in the same process (and, inherited, in its children)."""
+    before = dict(os.environ)
+    yield
+    changed = {
+        name
+        for name in set(before) | set(os.environ)
+        if before.get(name) != os.environ.get(name) and name not in _LIBRARY_VARIABLES
+    }
+    assert not changed, f"the test left the environment changed: {sorted(changed)}"
+
+
 def reference_dir() -> Path | None:
     env = os.environ.get("MODELRACE_REFERENCE_DATA")
     path = Path(env) if env else REPO.parent / "shared" / "data"

@@ -8,7 +8,6 @@ again for every choice.
 from __future__ import annotations
 
 import inspect
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,9 +74,8 @@ class TransformersBackend:
         else:
             location = source
         self.source = location
-        os.environ.setdefault(
-            "HF_HUB_OFFLINE", "1" if Path(location).exists() else os.environ.get("HF_HUB_OFFLINE", "0")
-        )
+        if Path(location).exists():  # a local folder or file: never ask the Hub (without touching os.environ)
+            options["local_files_only"] = True
         try:
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(location, **options)
             self.model = transformers.AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, **options)
@@ -104,6 +102,8 @@ class TransformersBackend:
             "model": self.local.name if self.local else self.source,
             "model_sha256": self.local.sha256 if self.local else None,
             "dtype": "float32",
+            # a Hub checkpoint is pinned by its commit (local files by their sha256)
+            "revision": getattr(self.model.config, "_commit_hash", None),
         }
 
     def _ids(self, text: str) -> list[int]:
@@ -182,7 +182,8 @@ class TransformersBackend:
         torch = self._torch
         dtype = self.model.dtype
         config = getattr(self.model.config, "text_config", self.model.config)
-        window = getattr(config, "sliding_window", None)
+        # Qwen2 configs name a window and switch it off with use_sliding_window
+        window = getattr(config, "sliding_window", None) if getattr(config, "use_sliding_window", True) else None
         layer_types = getattr(config, "layer_types", None)
         cached = torch.ones(len(position), reuse, dtype=torch.bool)
         full_keys = torch.cat([torch.arange(reuse), position])
