@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 pytest.importorskip("transformers", reason="transformers is not installed (pip install -e '.[hf]')")
@@ -75,3 +77,31 @@ def test_greedy_generation(smollm: TransformersBackend) -> None:
     first = smollm.generate("def add(a, b):\n", 16, ["\n\n"], chat=False)
     again = smollm.generate("def add(a, b):\n", 16, ["\n\n"], chat=False)
     assert first.text == again.text and first.text
+
+
+def _tiny(kind: str, vocab: int) -> Any:
+    """A small random model of an architecture with sliding-window layers, built from its config (no download)."""
+    import transformers
+
+    torch.manual_seed(0)
+    common = {"vocab_size": vocab, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 4}
+    heads = {"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16}
+    if kind == "gemma3":  # alternating sliding (window 8) and full layers
+        layers = ["sliding_attention", "full_attention"] * 2
+        config = transformers.Gemma3TextConfig(**common, **heads, sliding_window=8, layer_types=layers)
+    else:  # mistral: every layer slides
+        config = transformers.MistralConfig(**common, **heads, sliding_window=8)
+    return transformers.AutoModelForCausalLM.from_config(config, dtype=torch.float32).eval()
+
+
+@pytest.mark.parametrize("kind", ["gemma3", "mistral"])
+def test_tree_scoring_respects_sliding_windows(smollm: TransformersBackend, kind: str) -> None:
+    """Contexts longer than the window: the tree's masks must slide in the layers that slide, and only there."""
+    backend = TransformersBackend.from_objects(_tiny(kind, len(smollm.tokenizer)), smollm.tokenizer, f"tiny-{kind}")
+    first = PREAMBLE + "\nQ: What did the cat sit on?\nA:"
+    second = PREAMBLE + "\nQ: Who sat?\nA:"
+    assert len(backend._ids(first)) > 8 * 4
+    for context, choices in ((first, [" a mat", " the floor, then a chair"]), (second, [" the cat", " a dog"])):
+        scores = backend.score_choices(context, choices)  # the second reuses the first's cached prefix
+        for choice, score in zip(choices, scores, strict=True):
+            assert score.logprob == pytest.approx(_fresh(backend, context, choice), abs=1e-4)

@@ -17,6 +17,15 @@ from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
 from modelrace.evals._local import LocalFile
 
 
+def _libraries() -> tuple[Any, Any]:
+    try:
+        import torch
+        import transformers
+    except ImportError:
+        raise ConfigError('the hf: backend needs torch and transformers: pip install -e ".[hf]"') from None
+    return torch, transformers
+
+
 def _shared(a: list[int], b: list[int]) -> int:
     """Length of the common prefix of two token lists."""
     n = min(len(a), len(b))
@@ -59,34 +68,38 @@ class TransformersBackend:
     max_concurrency = 1
 
     def __init__(self, source: str, local: LocalFile | None = None) -> None:
-        try:
-            import torch
-            import transformers
-        except ImportError:
-            raise ConfigError('the hf: backend needs torch and transformers: pip install -e ".[hf]"') from None
-        self._torch = torch
-        self._transformers = transformers
-        self.spec = f"hf:{local.name if local else source}"
-        self.local = local
+        torch, transformers = _libraries()
         options: dict[str, Any] = {}
         if local is not None:  # a GGUF file: transformers dequantizes it (gguf and accelerate must be installed)
             location, options = str(local.path.parent), {"gguf_file": local.path.name}
         else:
             location = source
-        self.source = location
         if Path(location).exists():  # a local folder or file: never ask the Hub (without touching os.environ)
             options["local_files_only"] = True
         try:
-            self.tokenizer = transformers.AutoTokenizer.from_pretrained(location, **options)
-            self.model = transformers.AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, **options)
+            tokenizer = transformers.AutoTokenizer.from_pretrained(location, **options)
+            model = transformers.AutoModelForCausalLM.from_pretrained(location, dtype=torch.float32, **options)
         except (OSError, ValueError) as error:
             raise ConfigError(f"cannot load {location} with transformers: {error}") from None
-        self.model.eval()
+        self._adopt(model, tokenizer, f"hf:{local.name if local else source}", location, local)
+
+    @classmethod
+    def from_objects(cls, model: Any, tokenizer: Any, name: str) -> TransformersBackend:
+        """A backend around a model and tokenizer already in memory (a checkpoint being trained, a test model)."""
+        backend = cls.__new__(cls)
+        backend._adopt(model, tokenizer, f"hf:{name}", name, None)
+        return backend
+
+    def _adopt(self, model: Any, tokenizer: Any, spec: str, source: str, local: LocalFile | None) -> None:
+        torch, transformers = _libraries()
+        self._torch, self._transformers = torch, transformers
+        self.spec, self.source, self.local = spec, source, local
+        self.model, self.tokenizer = model.eval(), tokenizer
         self._cache: Any = None  # the last context's KV cache, for prefix reuse across items
-        # transformers 5.24 renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40)
-        parameters = inspect.signature(self.model.forward).parameters
-        self._cache_argument = "cache" if "cache" in parameters else "past_key_values"
         self._cache_ids: list[int] = []
+        # transformers 5.24 renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40)
+        parameters = inspect.signature(model.forward).parameters
+        self._cache_argument = "cache" if "cache" in parameters else "past_key_values"
         self._versions = {"transformers": transformers.__version__, "torch": torch.__version__}
 
     @property
