@@ -15,6 +15,7 @@ from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ConfigError, NotFoundError
 from modelrace.evals._backends import Backend
+from modelrace.evals._publish import publish_run
 from modelrace.evals._sandbox import Limits, run_python
 from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_difference, pass_at_k
 from modelrace.evals._tasks import Item, Task
@@ -39,7 +40,13 @@ def manifest(task: Task, backend: Backend, options: RunOptions) -> dict[str, Any
     spec = task.spec
     chat = spec.chat_template if options.chat is None else options.chat
     return {
-        "task": {"id": spec.id, "version": spec.version, "hash": task.content_hash, "items": len(task.items)},
+        "task": {
+            "id": spec.id,
+            "version": spec.version,
+            "hash": task.content_hash,
+            "items": len(task.items),
+            "available": task.available,
+        },
         "prompt_template": spec.prompt,
         "fewshot": {"n": spec.fewshot, "seed": spec.seed},
         "chat_template": chat,
@@ -254,8 +261,13 @@ def run_eval(
                 following = next(queue, None)
                 if following is not None:
                     running[pool.submit(evaluate_item, following, task, backend, options)] = following
-    connection.execute("UPDATE eval_runs SET status = 'finished', finished_at = ? WHERE run_id = ?", [_now(), run_id])
-    return summarise(warehouse, run_id, resumed=len(done))
+    finished_at = _now()
+    connection.execute(
+        "UPDATE eval_runs SET status = 'finished', finished_at = ? WHERE run_id = ?", [finished_at, run_id]
+    )
+    summary = summarise(warehouse, run_id, resumed=len(done))
+    publish_run(warehouse, summary, backend, finished_at.date())  # next to imported results, same identities
+    return summary
 
 
 def summarise(warehouse: Warehouse, run_id: str, resumed: int = 0) -> RunSummary:

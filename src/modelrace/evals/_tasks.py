@@ -76,6 +76,7 @@ class Task:
     spec: TaskSpec
     items: tuple[Item, ...]
     content_hash: str
+    available: int | None = None  # items before --limit
 
 
 def _hash(spec: TaskSpec, items: list[Item]) -> str:
@@ -295,6 +296,7 @@ def load_task(name: str, limit: int | None = None, seed: int | None = None) -> T
     if seed is not None:
         spec = spec.model_copy(update={"seed": seed})
     items = _with_fewshot(spec, load_items(spec))
+    available = len(items)
     if limit is not None:
         items = items[:limit]
-    return Task(spec, tuple(items), _hash(spec, items))
+    return Task(spec, tuple(items), _hash(spec, items), available)

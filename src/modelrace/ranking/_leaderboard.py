@@ -15,13 +15,20 @@ from modelrace.ranking._stats import significant, standard_error
 from modelrace.sources import benchmark_catalog
 from modelrace.store import Warehouse
 
-_RESULTS_SQL = """
+# A leaderboard file is a whole board at a date: its latest import replaces the earlier ones. A run (an lm-eval
+# results file, a modelrace evaluation) is one model on some tasks: every run counts, the latest per model,
+# benchmark and metric.
+RUN_SOURCES = ("lm-eval", "modelrace-eval")
+_RESULTS_SQL = f"""
 WITH latest AS (
     SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0 GROUP BY source
 )
 SELECT i.source, i.data_date, i.import_id, r.source_name, r.benchmark, r.metric, r.value, r.scale,
        r.ci_low, r.ci_high, r.n_items
-FROM results r JOIN latest l ON l.import_id = r.import_id JOIN result_imports i ON i.import_id = r.import_id
+FROM results r JOIN result_imports i ON i.import_id = r.import_id
+WHERE i.source IN {RUN_SOURCES} OR r.import_id IN (SELECT import_id FROM latest)
+QUALIFY i.source NOT IN {RUN_SOURCES}
+     OR row_number() OVER (PARTITION BY i.source, r.source_name, r.benchmark, r.metric ORDER BY i.import_id DESC) = 1
 """
 _MODELS_SQL = """
 SELECT i.source, m.source_name, m.organisation, m.country, m.params_total, m.params_active, m.release_date,
@@ -94,7 +101,7 @@ def _known_hub_ids(warehouse: Warehouse) -> list[str]:
         r["source_name"]
         for r in warehouse.query(
             "SELECT DISTINCT m.source_name FROM source_models m JOIN result_imports i USING (import_id) "
-            "WHERE i.source IN ('open-llm-leaderboard', 'lm-eval') AND contains(m.source_name, '/')"
+            "WHERE i.source IN ('open-llm-leaderboard', 'lm-eval', 'modelrace-eval') AND contains(m.source_name, '/')"
         )
     ]
     return ids
@@ -112,7 +119,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
     info: dict[tuple[str, str], dict[str, Any]] = {}
     for model in warehouse.query(_MODELS_SQL):
         info[(model["source"], model["source_name"])] = model | {
-            "is_hub_id": model["source"] in ("open-llm-leaderboard", "lm-eval")
+            "is_hub_id": model["source"] in ("open-llm-leaderboard", *RUN_SOURCES) and "/" in model["source_name"]
         }
     entities: dict[tuple[str, str], Entity] = {}
     unmatched: dict[str, list[str]] = defaultdict(list)
@@ -159,7 +166,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             benchmark=benchmark,
             metric=metric,
             name=entry.get("name", benchmark),
-            data_date=items[0]["data_date"],
+            data_date=max(row["data_date"] for row in items),
             scale=items[0]["scale"],
             uncertainty=", ".join(sorted(methods)),
             scores=sorted(best.values(), key=lambda s: -s.value),

@@ -76,24 +76,8 @@ def _json(value: dict[str, Any]) -> str | None:
     return json.dumps(value, default=str, sort_keys=True) if value else None
 
 
-def import_results(
-    warehouse: Warehouse, source: str, path: Path, when: date | None = None, **options: Any
-) -> ImportSummary:
-    """Read ``path`` with the importer for ``source`` and store it (or find it already stored)."""
-    if source not in IMPORTERS:
-        raise ConfigError(f"unknown source {source!r}: choose one of {', '.join(IMPORTERS)}")
-    if not path.is_file():
-        raise ImportFormatError(f"no file at {path}")
-    digest = sha256(path)
-    existing = warehouse.query("SELECT * FROM result_imports WHERE source = ? AND file_sha256 = ?", [source, digest])
-    if existing:
-        row = existing[0]
-        return ImportSummary(
-            row["import_id"], source, row["path"], row["data_date"], row["models"], row["results"], row["rejected"],
-            True, json.loads(row["notes"]) if row["notes"] else {}, [],
-        )  # fmt: skip
-    importer = IMPORTERS[source]
-    batch: ImportBatch = importer(path, data_date(path, when), **options)
+def store_batch(warehouse: Warehouse, batch: ImportBatch, location: str, digest: str) -> int:
+    """Store a batch of models and results as one import, in one transaction; returns its import id."""
     with warehouse.transaction() as connection:
         rows = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM result_imports").fetchall()
         import_id = int(rows[0][0])
@@ -101,8 +85,8 @@ def import_results(
             "INSERT INTO result_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 import_id,
-                source,
-                str(path),
+                batch.source,
+                location,
                 digest,
                 batch.data_date,
                 datetime.now(UTC).replace(tzinfo=None),
@@ -134,6 +118,28 @@ def import_results(
             connection.register("import_rejected", pa.Table.from_pylist(rejected))
             connection.execute("INSERT INTO import_rejections SELECT * FROM import_rejected")
             connection.unregister("import_rejected")
+    return import_id
+
+
+def import_results(
+    warehouse: Warehouse, source: str, path: Path, when: date | None = None, **options: Any
+) -> ImportSummary:
+    """Read ``path`` with the importer for ``source`` and store it (or find it already stored)."""
+    if source not in IMPORTERS:
+        raise ConfigError(f"unknown source {source!r}: choose one of {', '.join(IMPORTERS)}")
+    if not path.is_file():
+        raise ImportFormatError(f"no file at {path}")
+    digest = sha256(path)
+    existing = warehouse.query("SELECT * FROM result_imports WHERE source = ? AND file_sha256 = ?", [source, digest])
+    if existing:
+        row = existing[0]
+        return ImportSummary(
+            row["import_id"], source, row["path"], row["data_date"], row["models"], row["results"], row["rejected"],
+            True, json.loads(row["notes"]) if row["notes"] else {}, [],
+        )  # fmt: skip
+    importer = IMPORTERS[source]
+    batch: ImportBatch = importer(path, data_date(path, when), **options)
+    import_id = store_batch(warehouse, batch, str(path), digest)
     return ImportSummary(
         import_id,
         source,
