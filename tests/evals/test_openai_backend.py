@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from modelrace.errors import NotFoundError
 from modelrace.evals._openai import EndpointError, OpenAIBackend
-from modelrace.evals._runner import RunOptions, compare_runs, run_eval
+from modelrace.evals._runner import RunOptions, compare_runs, find_run, run_eval
 from modelrace.evals._tasks import load_task
 from modelrace.store import Warehouse
 
@@ -131,6 +132,12 @@ def test_compare_two_models(tmp_path: Path, warehouse: Warehouse) -> None:
     result = compare_runs(warehouse, a.run_id, b.run_id)
     assert result["items"] == 20 and result["metric"] == "acc_letter"
     assert result["difference"]["mean"] == 0 and result["mcnemar"]["p_value"] == 1.0
+    # `modelrace compare A B --task T` with models instead of run ids: their latest runs on the task
+    assert find_run(warehouse, "letters", "toy-mc") == a.run_id
+    assert find_run(warehouse, b.model_spec, "toy-mc") == b.run_id
+    assert find_run(warehouse, a.run_id) == a.run_id
+    with pytest.raises(NotFoundError, match="run `modelrace eval --model letters --task other`"):
+        find_run(warehouse, "letters", "other")
 
 
 def test_an_answer_without_choices_is_a_clear_error() -> None:

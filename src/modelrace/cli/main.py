@@ -656,17 +656,19 @@ def eval_command(
 
 @app.command()
 def compare(
-    run_a: Annotated[str, typer.Argument(help="A run id (from `modelrace eval`).")],
-    run_b: Annotated[str, typer.Argument(help="Another run id on the same task.")],
+    run_a: Annotated[str, typer.Argument(help="A run id, or a model spec with --task (its latest run).")],
+    run_b: Annotated[str, typer.Argument(help="Another run id, or model spec, on the same task.")],
+    task: Annotated[str | None, typer.Option(help="The task, when A and B are models rather than run ids.")] = None,
     metric: Annotated[str | None, typer.Option(help="The metric (default: the task's primary one).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Paired comparison of two runs: the difference with a paired-bootstrap CI, and McNemar's test."""
     from modelrace.evals import compare_runs
+    from modelrace.evals._runner import find_run
 
     _json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
-        result = compare_runs(warehouse, run_a, run_b, metric)
+        result = compare_runs(warehouse, find_run(warehouse, run_a, task), find_run(warehouse, run_b, task), metric)
 
     def render() -> None:
         d = result["difference"]

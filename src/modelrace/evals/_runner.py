@@ -302,6 +302,30 @@ def summarise(warehouse: Warehouse, run_id: str, resumed: int = 0) -> RunSummary
     )
 
 
+def find_run(warehouse: Warehouse, model_or_run: str, task_id: str | None = None) -> str:
+    """A run id as given, or the latest run of a model on a task: the model is its spec as `eval` was given it
+    (``gguf:gemma-3-270m``), the part after the backend (``gemma-3-270m``), or a served model's name."""
+    if warehouse.query("SELECT 1 FROM eval_runs WHERE run_id = ?", [model_or_run]):
+        return model_or_run
+    if task_id is None:
+        raise NotFoundError(f"no evaluation run {model_or_run!r} (give a run id, or a model spec and --task)")
+    rows = warehouse.query(
+        """SELECT run_id, model_spec FROM eval_runs WHERE task_id = ?
+           AND ? IN (model_spec, substr(model_spec, strpos(model_spec, ':') + 1),
+                     split_part(substr(model_spec, strpos(model_spec, ':') + 1), '@', 1))
+           ORDER BY status = 'finished' DESC, coalesce(finished_at, started_at) DESC""",
+        [task_id, model_or_run],
+    )
+    if not rows:
+        raise NotFoundError(
+            f"no run of {model_or_run} on {task_id}: run `modelrace eval --model {model_or_run} --task {task_id}`"
+        )
+    specs = sorted({r["model_spec"] for r in rows})
+    if len(specs) > 1:
+        raise ConfigError(f"{model_or_run!r} names runs of several models on {task_id}: {', '.join(specs)}")
+    return str(rows[0]["run_id"])
+
+
 def compare_runs(warehouse: Warehouse, run_a: str, run_b: str, metric: str | None = None) -> dict[str, Any]:
     """Paired comparison over the items both runs scored: mean difference with a paired bootstrap CI, McNemar."""
     a, b = summarise(warehouse, run_a), summarise(warehouse, run_b)
