@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -145,3 +147,16 @@ def test_an_answer_without_choices_is_a_clear_error() -> None:
 
     with pytest.raises(EndpointError, match="has no choices"):
         _first_choice({"error": "overloaded"})
+
+
+def test_a_backend_never_closed_leaves_no_complaint_at_exit() -> None:
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from evals.fake_openai import fake_openai\n"
+        "from modelrace.evals._openai import OpenAIBackend\n"
+        "with fake_openai() as (url, _):\n"
+        "    print(OpenAIBackend('m', [url]).generate('hi', 4, [], chat=True).text.strip())\n"
+    )
+    tests = str(Path(__file__).parent.parent)
+    done = subprocess.run([sys.executable, "-c", script, tests], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "B", "")

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import threading
+import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -141,6 +142,8 @@ class OpenAIBackend:
             with self._lock:
                 if self._loop is None:
                     self._loop = _Loop(self._headers, self._timeout_s)
+                    # closed with the backend, or at exit: an unclosed aiohttp session complains on stderr
+                    weakref.finalize(self, self._loop.close)
         return self._loop.run(self._request(self._loop.session, path, payload))
 
     def _pick(self) -> Endpoint:
