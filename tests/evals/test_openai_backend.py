@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from modelrace.errors import NotFoundError
+from modelrace.errors import ConfigError, NotFoundError
 from modelrace.evals._openai import EndpointError, OpenAIBackend
 from modelrace.evals._runner import RunOptions, compare_runs, find_run, run_eval
 from modelrace.evals._tasks import load_task
@@ -124,6 +124,16 @@ def test_chat_only_server_falls_back_to_letters_under_another_metric(tmp_path: P
     with fake_openai("no-echo", answers={"Answer with the letter": "B"}) as (url, _):
         summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]))
     assert set(summary.metrics) == {"acc_letter"}
+    assert summary.manifest["chat_template"] is True  # the letter question is asked in a chat
+
+
+def test_a_chat_template_is_never_claimed_for_log_likelihood_scoring(tmp_path: Path, warehouse: Warehouse) -> None:
+    task = load_task(str(mc_task(tmp_path, 4)))
+    with fake_openai() as (url, _):
+        with pytest.raises(ConfigError, match="uses the raw prompt, not a chat template"):
+            run_eval(warehouse, task, OpenAIBackend("toy", [url]), RunOptions(chat=True))
+        summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]))
+    assert summary.manifest["chat_template"] is False and "acc" in summary.metrics
 
 
 def test_compare_two_models(tmp_path: Path, warehouse: Warehouse) -> None:

@@ -35,10 +35,27 @@ class RunOptions:
     letter_fallback: bool = True
 
 
+def effective_chat(task: Task, backend: Backend, options: RunOptions) -> bool:
+    """Whether the chat template is applied, as the run will really do it. Log-likelihood multiple choice scores
+    the raw prompt, so asking for a chat template there is an error rather than a false line in the manifest;
+    the letter fallback always asks in a chat."""
+    requested = task.spec.chat_template if options.chat is None else options.chat
+    if task.spec.kind != "multiple_choice":
+        return requested
+    if not backend.supports_loglikelihood:
+        return True
+    if requested:
+        raise ConfigError(
+            f"task {task.spec.id}: multiple-choice log-likelihood scoring uses the raw prompt, not a chat template "
+            "(drop --chat / chat_template; chat models are compared through generation tasks or the letter fallback)"
+        )
+    return False
+
+
 def manifest(task: Task, backend: Backend, options: RunOptions) -> dict[str, Any]:
     """Everything that determines a run's results (its hash is the run id)."""
     spec = task.spec
-    chat = spec.chat_template if options.chat is None else options.chat
+    chat = effective_chat(task, backend, options)
     return {
         "task": {
             "id": spec.id,
