@@ -125,6 +125,7 @@ def test_chat_only_server_falls_back_to_letters_under_another_metric(tmp_path: P
         summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]))
     assert set(summary.metrics) == {"acc_letter"}
     assert summary.manifest["chat_template"] is True  # the letter question is asked in a chat
+    assert summary.commonest_answer == {"answer": "no", "share": 1.0}  # the server always says B
 
 
 def test_a_chat_template_is_never_claimed_for_log_likelihood_scoring(tmp_path: Path, warehouse: Warehouse) -> None:

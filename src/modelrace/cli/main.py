@@ -650,6 +650,13 @@ def eval_command(
             )
         if summary.truncation_rate is not None:
             stdout.print(f"  truncated by the token budget: {summary.truncation_rate:.1%}")
+        commonest = summary.commonest_answer
+        if commonest is not None and commonest["share"] >= 0.9 and summary.done >= 10:
+            stdout.print(
+                f"  note: the model answered {commonest['answer']!r} on {commonest['share']:.0%} of items; "
+                "the score may say more about the answer key than about the model",
+                highlight=False,
+            )
 
     emit(data, render)
 

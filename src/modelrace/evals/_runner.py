@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import string
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -136,7 +137,13 @@ def evaluate_item(
             predicted = max(range(len(scores)), key=lambda i: logprobs[i])
             normalised = max(range(len(scores)), key=lambda i: logprobs[i] / max(scores[i].characters, 1))
             metrics = {"acc": float(predicted == item.gold), "acc_norm": float(normalised == item.gold)}
-            return predicted == item.gold, metrics, {"logprobs": logprobs, "predicted": predicted, "gold": item.gold}
+            output = {
+                "logprobs": logprobs,
+                "predicted": predicted,
+                "gold": item.gold,
+                "choice": item.choices[predicted],
+            }
+            return predicted == item.gold, metrics, output
         if not options.letter_fallback:
             raise ConfigError(f"{backend.spec} gives no log-probabilities and the letter fallback is off")
         generation = backend.generate(_letter_prompt(item), 16, [], chat=True)
@@ -146,7 +153,12 @@ def evaluate_item(
         return (
             correct,
             {"acc_letter": float(correct)},
-            {"answer": generation.text, "predicted": predicted_letter, "gold": item.gold},
+            {
+                "answer": generation.text,
+                "predicted": predicted_letter,
+                "gold": item.gold,
+                "choice": item.choices[predicted_letter] if predicted_letter is not None else None,
+            },
         )
     if spec.kind == "generation":
         generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
@@ -201,6 +213,8 @@ class RunSummary:
     metrics: dict[str, Estimate]
     truncation_rate: float | None
     manifest: dict[str, Any]
+    # multiple choice: the answer given most often and its share (a model that always says "True" shows here)
+    commonest_answer: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -216,6 +230,7 @@ class RunSummary:
                 for name, e in self.metrics.items()
             },
             "truncation_rate": self.truncation_rate,
+            "commonest_answer": self.commonest_answer,
             "manifest": self.manifest,
         }
 
@@ -298,10 +313,13 @@ def summarise(warehouse: Warehouse, run_id: str, resumed: int = 0) -> RunSummary
     )
     values: dict[str, list[float]] = {}
     truncated = []
+    answers: Counter[str] = Counter()
     for row in rows:
         for name, value in json.loads(row["metrics"]).items():
             values.setdefault(name, []).append(value)
         output = json.loads(row["output"] or "{}")
+        if "choice" in output:
+            answers[str(output["choice"])] += 1
         if "truncated" in output:
             truncated.append(bool(output["truncated"]))
         for sample in output.get("samples", []):
@@ -315,6 +333,11 @@ def summarise(warehouse: Warehouse, run_id: str, resumed: int = 0) -> RunSummary
         resumed=resumed,
         metrics={name: bootstrap_mean(v) for name, v in values.items()},
         truncation_rate=sum(truncated) / len(truncated) if truncated else None,
+        commonest_answer=(
+            {"answer": answers.most_common(1)[0][0], "share": answers.most_common(1)[0][1] / len(rows)}
+            if answers
+            else None
+        ),
         manifest=json.loads(run["manifest"]),
     )
 
