@@ -29,13 +29,28 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from modelrace.evals._openai import OpenAIBackend
 
-PROMPT, MAX_TOKENS = "q", 1
-EXTRA: dict[str, object] = {}
-PAYLOAD = {"model": "m", "messages": [{"role": "user", "content": PROMPT}], "max_tokens": MAX_TOKENS, "temperature": 0}
+
+@dataclass(frozen=True)
+class Load:
+    """What every request asks, the same for every client."""
+
+    prompt: str = "q"
+    max_tokens: int = 1
+    extra: dict[str, object] = field(default_factory=dict)  # server-specific fields
+
+    def payload(self) -> dict[str, object]:
+        messages = [{"role": "user", "content": self.prompt}]
+        return {"model": "m", "messages": messages, "max_tokens": self.max_tokens, "temperature": 0, **self.extra}
+
+
+INSTANT = Load()
+# llama.cpp's server applies repeat_penalty 1.1 unless told otherwise
+LLAMA = Load("Name three colours.", 16, {"repeat_penalty": 1.0})
 REPLY = json.dumps(
     {
         "choices": [{"message": {"role": "assistant", "content": "B"}, "finish_reason": "stop"}],
@@ -74,13 +89,9 @@ def free_port() -> int:
 
 def start_llama_server(port: int) -> subprocess.Popen[bytes]:
     """llama-cpp-python's server with SmolLM2-135M; requests generate 16 tokens from a short chat prompt."""
-    global PROMPT, MAX_TOKENS, PAYLOAD
     from modelrace.evals import resolve_local_model
 
     model = resolve_local_model("smollm2-135m-instruct")
-    PROMPT, MAX_TOKENS = "Name three colours.", 16
-    PAYLOAD = PAYLOAD | {"messages": [{"role": "user", "content": PROMPT}], "max_tokens": MAX_TOKENS}
-    EXTRA["repeat_penalty"] = 1.0
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model.path), "--port", str(port)]
     server = subprocess.Popen([*command, "--n_ctx", "512"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -94,9 +105,9 @@ def start_llama_server(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("llama-cpp-python's server did not start (pip install -e '.[gguf]')")
 
 
-def server_own(port: int, requests: int, concurrency: int) -> float:
+def server_own(port: int, load: Load, requests: int, concurrency: int) -> float:
     """The server's throughput with a client that costs next to nothing."""
-    body = json.dumps(PAYLOAD | EXTRA).encode()
+    body = json.dumps(load.payload()).encode()
     request = (
         f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
@@ -121,7 +132,7 @@ def server_own(port: int, requests: int, concurrency: int) -> float:
     return requests / (time.perf_counter() - start)
 
 
-def plain_httpx(port: int, requests: int, concurrency: int) -> float:
+def plain_httpx(port: int, load: Load, requests: int, concurrency: int) -> float:
     import httpx
 
     local = threading.local()
@@ -130,7 +141,7 @@ def plain_httpx(port: int, requests: int, concurrency: int) -> float:
     def one(_: int) -> None:
         if not hasattr(local, "client"):
             local.client = httpx.Client(timeout=60)
-        response = local.client.post(url, json=PAYLOAD | EXTRA)
+        response = local.client.post(url, json=load.payload())
         response.raise_for_status()
         response.json()["choices"][0]["message"]["content"]
 
@@ -140,11 +151,11 @@ def plain_httpx(port: int, requests: int, concurrency: int) -> float:
     return requests / (time.perf_counter() - start)
 
 
-def ours(port: int, requests: int, concurrency: int) -> float:
-    backend = OpenAIBackend("m", [f"http://127.0.0.1:{port}/v1"], concurrency=concurrency, extra_body=EXTRA)
+def ours(port: int, load: Load, requests: int, concurrency: int) -> float:
+    backend = OpenAIBackend("m", [f"http://127.0.0.1:{port}/v1"], concurrency=concurrency, extra_body=load.extra)
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(lambda _: backend.generate(PROMPT, MAX_TOKENS, [], chat=True), range(requests)))
+        list(pool.map(lambda _: backend.generate(load.prompt, load.max_tokens, [], chat=True), range(requests)))
     elapsed = time.perf_counter() - start
     backend.close()
     return requests / elapsed
@@ -158,22 +169,23 @@ def main() -> None:
     parser.add_argument("--server", choices=["instant", "llama"], default="instant")
     args = parser.parse_args()
     port = free_port()
+    load = LLAMA if args.server == "llama" else INSTANT
     if args.server == "llama":
         server = start_llama_server(port)
     else:
         server = multiprocessing.Process(target=serve, args=(port,), daemon=True)
         server.start()
         time.sleep(0.5)
-    sides: dict[str, Callable[[int, int, int], float]] = {"server": server_own, "ours": ours}
+    sides: dict[str, Callable[[int, Load, int, int], float]] = {"server": server_own, "ours": ours}
     if importlib.util.find_spec("httpx"):
         sides["httpx"] = plain_httpx
     for run in sides.values():  # warm up both ends
-        run(port, max(args.concurrency, args.requests // 10), args.concurrency)
+        run(port, load, max(args.concurrency, args.requests // 10), args.concurrency)
     rates: dict[str, list[float]] = {side: [] for side in sides}
     names = list(sides)
     for round_ in range(args.rounds):  # interleaved, rotating who goes first, to share the machine's noise
         for side in names[round_ % len(names) :] + names[: round_ % len(names)]:
-            rates[side].append(sides[side](port, args.requests, args.concurrency))
+            rates[side].append(sides[side](port, load, args.requests, args.concurrency))
     server.terminate()
     print(
         f"server: {args.server}; concurrency {args.concurrency}, {args.requests} requests per side, "

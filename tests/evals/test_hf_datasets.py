@@ -64,8 +64,8 @@ def test_arc_spec_reads_a_dataset_folder_with_nested_choices_and_letter_answers(
     items = load_items(spec)
     assert [i.id for i in items] == ["Mercury_7175875", "NYSEDREGENTS_2015_4_7"]  # the test split only
     assert items[0].context == f"Question: {ARC_ROWS[0]['question']}\nAnswer:"
-    assert items[0].choices[items[0].gold or 0] == "Planetary days will become shorter."
-    assert items[1].choices[items[1].gold or 0] == "iron nail"  # numeric labels are labels, not indices
+    assert [i.gold for i in items] == [2, 3]  # "C"; "4" is a label, not an index
+    assert [i.choices[2] for i in items] == ["Planetary days will become shorter.", "rubber eraser"]
 
 
 def test_gsm8k_spec_extracts_the_reference_answer(tmp_path: Path) -> None:

@@ -153,7 +153,8 @@ def _dataset_rows(spec: TaskSpec, name: str) -> list[dict[str, Any]]:
             f'task {spec.id}: Hugging Face datasets need `datasets`: pip install -e ".[datasets]"'
         ) from None
     datasets.disable_progress_bars()
-    location = str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+    local = Path(name).expanduser()
+    location = str(local) if local.exists() else name
     try:
         loaded = datasets.load_dataset(
             location, spec.subset, split=spec.split, revision=spec.revision, **spec.dataset_kwargs

@@ -19,6 +19,7 @@ from modelrace.store import Warehouse
 # results file, a modelrace evaluation) is one model on some tasks: every run counts, the latest per model,
 # benchmark and metric.
 RUN_SOURCES = ("lm-eval", "modelrace-eval")
+HUB_ID_SOURCES = ("open-llm-leaderboard", *RUN_SOURCES)  # sources that name models by their Hub id
 _RESULTS_SQL = f"""
 WITH latest AS (
     SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0 GROUP BY source
@@ -101,7 +102,7 @@ def _known_hub_ids(warehouse: Warehouse) -> list[str]:
         r["source_name"]
         for r in warehouse.query(
             "SELECT DISTINCT m.source_name FROM source_models m JOIN result_imports i USING (import_id) "
-            "WHERE i.source IN ('open-llm-leaderboard', 'lm-eval', 'modelrace-eval') AND contains(m.source_name, '/')"
+            f"WHERE i.source IN {HUB_ID_SOURCES} AND contains(m.source_name, '/')"
         )
     ]
     return ids
@@ -119,7 +120,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
     info: dict[tuple[str, str], dict[str, Any]] = {}
     for model in warehouse.query(_MODELS_SQL):
         info[(model["source"], model["source_name"])] = model | {
-            "is_hub_id": model["source"] in ("open-llm-leaderboard", *RUN_SOURCES) and "/" in model["source_name"]
+            "is_hub_id": model["source"] in HUB_ID_SOURCES and "/" in model["source_name"]
         }
     entities: dict[tuple[str, str], Entity] = {}
     unmatched: dict[str, list[str]] = defaultdict(list)
