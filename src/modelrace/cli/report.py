@@ -1,0 +1,51 @@
+"""The race report command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from modelrace.cli._app import (
+    CommandGroup,
+    JsonOption,
+    emit,
+    open_warehouse,
+    stdout,
+    use_json,
+    user_errors,
+)
+
+group = CommandGroup()
+
+
+@group.commands.command()
+def report(
+    html: Annotated[Path, typer.Option(help="Write the self-contained HTML report here.")] = Path(
+        "modelrace-report.html"
+    ),
+    md: Annotated[Path | None, typer.Option(help="Also write Markdown, with PNG/SVG charts beside it.")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    since: Annotated[str | None, typer.Option(help="Compare with this snapshot (default: the one before).")] = None,
+    include_fixtures: Annotated[bool, typer.Option(help="Count test fixtures (tiny-random models).")] = False,
+    top: Annotated[int, typer.Option(min=1, help="Rows in the top-model tables.")] = 25,
+    as_json: JsonOption = False,
+) -> None:
+    """The race report: who leads on downloads and derivatives, how concentrated, what changed."""
+    from modelrace.report import build_report, render_html, render_markdown, render_terminal
+
+    use_json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        built = build_report(warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top)
+        render_html(built, html)
+        written = [html]
+        if md is not None:
+            written += render_markdown(built, md)
+    figures = built.figures | {"files": [str(p) for p in written]}
+
+    def render() -> None:
+        render_terminal(built, stdout)
+        stdout.print(f"report written to [bold]{html}[/]" + (f" and {md}" if md else ""), highlight=False)
+
+    emit(figures, render)
