@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelrace.cli.main import app
-from modelrace.hub.replay import replay_hub
+from modelrace.replay import replay_hub
 from modelrace.store import Warehouse, list_snapshots
 
 runner = CliRunner()
@@ -121,7 +121,7 @@ def test_every_command_has_json(db_path: Path, tmp_path: Path, edge_cases: dict[
 
 @pytest.mark.reference
 def test_replay_of_reference_data_end_to_end(reference_data: Path, db_path: Path) -> None:
-    from modelrace.hub.replay import models_from_llmfit
+    from modelrace.replay import models_from_llmfit
 
     models = models_from_llmfit(
         reference_data / "llmfit_hf_models_2026-05.json",

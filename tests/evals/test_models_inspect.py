@@ -15,7 +15,7 @@ import pytest
 from modelrace.errors import ImportFormatError
 from modelrace.evals import resolve_local_model
 from modelrace.evals._inspect import read_gguf, read_safetensors_folder
-from modelrace.hub.replay import HubRepo, replay_hub
+from modelrace.replay import HubRepo, replay_hub
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

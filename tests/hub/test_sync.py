@@ -8,7 +8,7 @@ from huggingface_hub import HfApi
 
 from modelrace.errors import HubError
 from modelrace.hub import SyncOptions, sync_hub
-from modelrace.hub.replay import Fault, replay_hub
+from modelrace.replay import Fault, replay_hub
 from modelrace.store import Warehouse, list_snapshots
 
 

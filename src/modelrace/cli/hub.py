@@ -21,7 +21,6 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
-from modelrace.config import reference_data_dir
 from modelrace.errors import ConfigError
 from modelrace.hub import IngestStats, SyncOptions, describe_model, import_hub_json, import_hub_stats, sync_hub
 from modelrace.store import SnapshotInfo, list_snapshots
@@ -202,22 +201,10 @@ def replay_hub_command(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
 ) -> None:
     """Serve a replay of the Hub's /api/models on loopback, for offline demos and tests."""
-    from modelrace.hub.replay import ReplayHub, ReplayState, models_from_llmfit
+    from modelrace.replay import ReplayHub, ReplayState, load_replay_models
 
     with user_errors():
-        leaderboard = None
-        if data is None:
-            folder = reference_data_dir(required=True)
-            assert folder is not None
-            data = folder / "llmfit_hf_models_2026-05.json"
-            leaderboard = folder / "open_llm_leaderboard_v2_contents_2025-02.csv"
-        if not data.is_file():
-            raise ConfigError(f"no file at {data}")
-        import json
-
-        raw = json.loads(data.read_text(encoding="utf-8"))
-        is_llmfit = isinstance(raw, list) and raw and isinstance(raw[0], dict) and "hf_downloads" in raw[0]
-        models = models_from_llmfit(data, leaderboard) if is_llmfit else raw
+        models, data = load_replay_models(data)
         try:
             hub = ReplayHub(ReplayState(models=models), port=port)
         except OSError as error:

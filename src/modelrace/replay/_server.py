@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
+from modelrace.config import reference_data_dir
+from modelrace.errors import ConfigError
+
 # What /api/models returns without `expand` (huggingface_hub's docs and the live Hub agree).
 BASIC_FIELDS = ("id", "likes", "downloads", "tags", "pipeline_tag", "library_name", "createdAt", "private")
 
@@ -378,3 +381,27 @@ def _leaderboard_facts(path: Path) -> dict[str, tuple[str | None, str | None]]:
             base = (row.get("Base Model") or "").strip() or None
             facts[row["fullname"]] = (license_id, base)
     return facts
+
+
+def load_replay_models(data: Path | None = None) -> tuple[list[dict[str, Any]], Path]:
+    """The models to replay and the file they come from: llmfit's Hub figures or a JSON list of model objects.
+
+    Without ``data``, the llmfit file of the reference data (with the Open LLM Leaderboard's base-model facts).
+    """
+    leaderboard = None
+    if data is None:
+        folder = reference_data_dir(required=True)
+        if folder is None:  # reference_data_dir(required=True) raises instead; this keeps the type narrow
+            raise ConfigError("no reference data folder")
+        data = folder / "llmfit_hf_models_2026-05.json"
+        leaderboard = folder / "open_llm_leaderboard_v2_contents_2025-02.csv"
+    if not data.is_file():
+        raise ConfigError(f"no file at {data}")
+    try:
+        raw = json.loads(data.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ConfigError(f"{data} is not a readable JSON file: {error}") from None
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ConfigError(f"{data}: expected a JSON list of model objects (or llmfit's Hub figures)")
+    is_llmfit = bool(raw) and "hf_downloads" in raw[0]
+    return (models_from_llmfit(data, leaderboard) if is_llmfit else raw), data
