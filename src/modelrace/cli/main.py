@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from modelrace import __version__
-from modelrace.cli import adoption, evals, hub, licences, report, results
+from modelrace.cli import adoption, evals, hub, licences, ratings, report, results, serving
 from modelrace.cli._app import CommandGroup, state
 from modelrace.config import DB_ENV
 
@@ -34,6 +34,8 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     licences.group,
     results.group,
     evals.group,
+    ratings.group,
+    serving.group,
     report.group,
 )
 for command_group in COMMAND_GROUPS:

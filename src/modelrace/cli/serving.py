@@ -1,0 +1,193 @@
+"""Serving commands: the chip registry with export classes, memory fit, and cost to serve."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from modelrace.cli._app import CommandGroup, JsonOption, emit, stdout, use_json, user_errors
+from modelrace.serving import (
+    DEFAULT_CHIP,
+    ChipTable,
+    CostEstimate,
+    FitResult,
+    Workload,
+    cost_named,
+    fit_named,
+    hardware_table,
+    load_hardware,
+)
+
+group = CommandGroup()
+
+_GB = 1e9
+
+
+def _gb(value: float | None) -> str:
+    return "?" if value is None else f"{value / _GB:,.1f} GB"
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "?" if value is None else f"{value:,.{digits}f}"
+
+
+@group.commands.command("hardware")
+def hardware_command(
+    rule: Annotated[str, typer.Option(help="Export rule version: 2022-10, 2023-10 or current.")] = "current",
+    vendor: Annotated[str | None, typer.Option(help="Only this manufacturer's chips (substring).")] = None,
+    china_licence: Annotated[
+        bool, typer.Option("--china-licence", help="Only chips that need a US licence to go to China (D:5).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Every chip: memory, bandwidth, TPP, density and its US export class under a rule, with the reason."""
+    use_json(as_json)
+    with user_errors():
+        table: ChipTable = hardware_table(load_hardware(), rule, vendor, china_licence)
+
+    def render() -> None:
+        out = Table(title=f"Chips under the {escape(rule)} export rule", show_lines=False)
+        for column in ("chip", "memory", "bandwidth", "TPP", "density", "class", "licence (China)"):
+            out.add_column(column, justify="right" if column in ("memory", "bandwidth", "TPP", "density") else "left")
+        for row in table.rows:
+            chip = row.chip
+            out.add_row(
+                Text(chip.name),
+                _gb(chip.memory_bytes),
+                "?" if chip.bandwidth_bytes_per_s is None else f"{chip.bandwidth_bytes_per_s / 1e12:.2f} TB/s",
+                _num(chip.tpp),
+                _num(chip.density, 2),
+                Text(row.export.export_class),
+                Text(row.export.licence_china),
+            )
+        stdout.print(out)
+        stdout.print(Text(f"{len(table.rows)} chips. Sources: " + "; ".join(table.sources), style="dim"))
+        stdout.print(Text("Export measures:", style="bold"))
+        for event in table.events:
+            stdout.print(Text(f"  {event['date']}: {event['what']} ({event['source']})"), highlight=False)
+
+    emit(table.to_json(), render)
+
+
+def _render_fit(fit: FitResult) -> None:
+    model = fit.model
+    stdout.print(Text(f"{model.name} on {fit.count} x {fit.chip.name}", style="bold"), highlight=False)
+    stdout.print(
+        Text(
+            f"parameters {model.params_total / 1e9:,.2f} B ({model.params_source})"
+            + (f", {model.params_active / 1e9:,.2f} B active" if model.params_active < model.params_total else "")
+        ),
+        highlight=False,
+    )
+    stdout.print(Text(f"weights   {_gb(fit.weights_bytes):>10}  {fit.quant}, {fit.weights.method}"), highlight=False)
+    stdout.print(
+        Text(f"KV cache  {_gb(fit.kv_cache_bytes):>10}  {fit.context:,} tokens x {fit.batch}, {fit.kv_dtype}"),
+        highlight=False,
+    )
+    stdout.print(Text(f"overhead  {_gb(fit.overhead_bytes):>10}  runtime, per device"), highlight=False)
+    stdout.print(Text(f"total     {_gb(fit.total_bytes):>10}  of {_gb(fit.memory_bytes)}"), highlight=False)
+    verdict = {True: "[green]fits[/]", False: "[red]does not fit[/]", None: "[dim]unknown (no memory figure)[/]"}
+    stdout.print(f"{verdict[fit.fits]}, headroom {escape(_gb(fit.headroom_bytes))}", highlight=False)
+    stdout.print(
+        Text(
+            f"largest context at batch {fit.batch}: {_num(fit.max_context)}; largest batch at {fit.context:,}: "
+            f"{_num(fit.max_batch)}"
+        ),
+        highlight=False,
+    )
+    stdout.print(Text(f"KV cache from {fit.kv_source}", style="dim"), highlight=False)
+
+
+@group.commands.command("fit")
+def fit_command(
+    model: Annotated[
+        str, typer.Argument(help="Hub id, model name, GGUF path or eval spec (gguf:smollm2-135m-instruct).")
+    ],
+    hardware: Annotated[
+        str, typer.Option(help="Chip name (substring, case-insensitive); 'cpu' = this machine.")
+    ] = DEFAULT_CHIP,
+    count: Annotated[int, typer.Option(help="Number of chips (tensor parallel).")] = 1,
+    quant: Annotated[
+        str | None, typer.Option(help="bf16, fp8, int4, Q4_K_M ... (default: the file's, else bf16).")
+    ] = None,
+    context: Annotated[
+        int | None, typer.Option(help="Tokens per sequence (default: 8,192 or the model's maximum).")
+    ] = None,
+    batch: Annotated[int, typer.Option(help="Sequences held at once.")] = 1,
+    kv_dtype: Annotated[str, typer.Option(help="KV cache dtype: bf16, fp8, q8_0 ...")] = "bf16",
+    as_json: JsonOption = False,
+) -> None:
+    """Memory of a model: weights, KV cache, overhead; whether it fits, and the largest context and batch that do."""
+    use_json(as_json)
+    with user_errors():
+        fit = fit_named(model, hardware, count, quant, context, batch, kv_dtype)
+    emit(fit.to_json(), lambda: _render_fit(fit))
+
+
+def _render_cost(cost: CostEstimate) -> None:
+    _render_fit(cost.fit)
+    speed = cost.throughput
+    stdout.print(
+        Text(
+            f"throughput {speed.output_tokens_per_s:,.1f} output tokens/s (batch {cost.workload.batch}, "
+            f"{cost.workload.input_tokens} in / {cost.workload.output_tokens} out), "
+            f"{speed.per_sequence_tokens_per_s:,.1f} per sequence, decode {speed.decode_bound}-bound"
+        ),
+        highlight=False,
+    )
+    stdout.print(Text(f"time to first token {speed.ttft_s:.3f} s"), highlight=False)
+    if cost.price is None:
+        stdout.print(Text("no hourly price for this chip in the price sources, and no release price"), highlight=False)
+    else:
+        stdout.print(
+            Text(
+                f"${cost.usd_per_hour:,.2f}/hour ({cost.price.providers} providers, range "
+                f"${cost.price.low * cost.fit.count:,.2f}-${cost.price.high * cost.fit.count:,.2f}; "
+                f"{cost.price.source})"
+            ),
+            highlight=False,
+        )
+        stdout.print(Text(f"${_num(cost.usd_per_mtok_output, 3)} per million output tokens", style="bold"))
+    if cost.market:
+        stdout.print(Text(f"market: {len(cost.market)} provider prices", style="bold"))
+        for price in cost.market[:10]:
+            stdout.print(
+                Text(
+                    f"  {price.provider}: ${_num(price.output_usd_per_mtok, 2)} out / "
+                    f"${_num(price.input_usd_per_mtok, 2)}"
+                    f" in per Mtok ({price.source})"
+                ),
+                highlight=False,
+            )
+    else:
+        stdout.print(Text("market: no provider sells this model in the price sources", style="dim"))
+    if cost.fit.fits is False:
+        stdout.print("[red]the model does not fit: the throughput assumes memory it does not have[/]")
+
+
+@group.commands.command("cost")
+def cost_command(
+    model: Annotated[
+        str, typer.Argument(help="Hub id, model name, GGUF path or eval spec (gguf:smollm2-135m-instruct).")
+    ],
+    hardware: Annotated[
+        str, typer.Option(help="Chip name (substring, case-insensitive); 'cpu' = this machine.")
+    ] = DEFAULT_CHIP,
+    count: Annotated[int, typer.Option(help="Number of chips (tensor parallel).")] = 1,
+    batch: Annotated[int, typer.Option(help="Sequences served together.")] = 1,
+    input_tokens: Annotated[int, typer.Option(help="Prompt tokens per request.")] = 1024,
+    output_tokens: Annotated[int, typer.Option(help="Generated tokens per request.")] = 256,
+    quant: Annotated[
+        str | None, typer.Option(help="bf16, fp8, int4, Q4_K_M ... (default: the file's, else bf16).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Throughput, time to first token, $/hour and $ per million output tokens, beside providers' prices."""
+    use_json(as_json)
+    with user_errors():
+        cost = cost_named(model, hardware, count, Workload(batch, input_tokens, output_tokens), quant)
+    emit(cost.to_json(), lambda: _render_cost(cost))

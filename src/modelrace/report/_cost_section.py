@@ -1,0 +1,139 @@
+"""The "Cost to serve and chips" section: memory and cost of the leading models, market prices, the chip race."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelrace.report import _charts as charts
+from modelrace.report._model import Chart, Column, Section, Table
+from modelrace.serving._report import COST_CHIPS, CostFigures
+
+
+def _gb(value: float) -> float:
+    return round(value / 1e9, 1)
+
+
+def cost_section(figures: CostFigures) -> Section:
+    """Build the section from :func:`modelrace.serving._report.cost_figures`."""
+    source = "; ".join(figures.sources)
+    workload = figures.workload
+    section = Section(
+        id="cost",
+        title="Cost to serve and chips",
+        intro=(
+            f"What it takes to serve the models that lead each size class and the most downloaded ones: memory at"
+            f" {figures.context:,} tokens of context (bf16 weights, bf16 KV cache, runtime overhead), the single chips"
+            f" that hold it, and the cost per million output tokens at batch {workload.batch}"
+            f" ({workload.input_tokens} tokens in, {workload.output_tokens} out) from a roofline model calibrated on"
+            " MLPerf Inference v4.1 and published vLLM measurements, priced at the median rental across providers"
+            " (or the release price amortised where nobody rents the chip). Market prices are what providers"
+            " charged (Artificial Analysis, 2025-08-14; InferenceAtlas, 2026-02; LMArena, 2025-12). Chips come"
+            " from Epoch AI's ML Hardware data (to 2026-03) and are classified under the US export rules of"
+            " 2022-10 and 2023-10 and the 2025-04 H20 licence requirement. Estimates, not measurements: see"
+            " docs/cost.md for the model and its measured error."
+        ),
+    )
+    rows: list[dict[str, Any]] = []
+    for row in figures.models:
+        entry: dict[str, Any] = {
+            "model": row.model,
+            "why": row.why,
+            "params_b": round(row.params_total / 1e9, 2),
+            "memory_gb": _gb(row.memory_bytes_8k),
+            "fits_on": ", ".join(row.fits_on) or "none (needs several chips)",
+            "market": row.market_output_usd_per_mtok,
+        }
+        for chip, cost in row.usd_per_mtok.items():
+            entry[chip] = None if cost is None else round(cost, 3)
+        rows.append(entry)
+    chip_names = list(figures.models[0].usd_per_mtok) if figures.models else list(COST_CHIPS)
+    section.tables.append(
+        Table(
+            id="cost-models",
+            title=f"Memory at {figures.context:,} tokens and USD per million output tokens",
+            columns=[
+                Column("model", "model"),
+                Column("why", "listed as"),
+                Column("params_b", "params (B)", "float"),
+                Column("memory_gb", "memory (GB)", "float"),
+                Column("fits_on", "fits on one"),
+                *[Column(name, f"$/Mtok {name}", "float") for name in chip_names],
+                Column("market", "market $/Mtok out (cheapest)", "float"),
+            ],
+            rows=rows,
+            source=source,
+            note=("Empty cost: the model does not fit on one such chip. " + "; ".join(figures.skipped))
+            if figures.skipped
+            else "Empty cost: the model does not fit on one such chip.",
+        )
+    )
+    points = [p.to_json() for p in figures.price_points]
+    for point in points:
+        point["side"] = "open" if point["open_weights"] else "closed"
+    if points:
+        section.charts.append(
+            Chart(
+                id="cost-frontier",
+                title="Market price against capability, open and closed",
+                spec=charts.scatter(
+                    points,
+                    x="usd_per_mtok",
+                    y="score",
+                    color="side",
+                    title="Market price against capability",
+                    subtitle="cheapest blended price per model; larger points: each side's price/score frontier",
+                    x_title="USD per million tokens (blended, log)",
+                    y_title="Artificial Analysis Intelligence Index",
+                ),
+                source="Artificial Analysis, providers x models (2025-08-14); countries by modelrace's resolver",
+            )
+        )
+        by_country: dict[str, list[float]] = {}
+        for point in figures.price_points:
+            if point.frontier:
+                by_country.setdefault(point.country, []).append(point.score)
+        section.tables.append(
+            Table(
+                id="cost-frontier-countries",
+                title="Price/score frontier models by country",
+                columns=[Column("model", "model"), Column("side", "side"), Column("country", "country"),
+                         Column("usd_per_mtok", "$/Mtok blended", "float"), Column("score", "index", "float")],
+                rows=[p for p in points if p["frontier"]],
+                source="Artificial Analysis, providers x models (2025-08-14)",
+            )
+        )  # fmt: skip
+    chips = [c.to_json() for c in figures.chips]
+    if chips:
+        section.charts.append(
+            Chart(
+                id="cost-chips",
+                title="The chip race: TPP against memory bandwidth, by export class today",
+                spec=charts.scatter(
+                    chips,
+                    x="tpp",
+                    y="bandwidth_tb_s",
+                    color="class_now",
+                    title="TPP against memory bandwidth",
+                    subtitle="colour: US export class today (domestic: Chinese-made)",
+                    x_title="TPP (log)",
+                    y_title="memory bandwidth (TB/s)",
+                    label="chip",
+                ),
+                source="Epoch AI, ML Hardware (to 2026-03); classes by modelrace from the rules' thresholds",
+            )
+        )
+        recent = [c for c in figures.chips if c.bandwidth_tb_s >= 0.5]
+        section.tables.append(
+            Table(
+                id="cost-china",
+                title="What a lab in China can buy without a US licence: 2022 rule against today",
+                columns=[Column("chip", "chip"), Column("class_2022", "class (2022-10)"),
+                         Column("china_without_licence_2022", "no licence needed (2022)"),
+                         Column("class_now", "class (today)"),
+                         Column("china_without_licence_now", "no licence needed (today)")],
+                rows=[c.to_json() for c in sorted(recent, key=lambda c: -c.tpp)],
+                source="Epoch AI, ML Hardware (to 2026-03); 87 FR 62186; 88 FR 73458; NVIDIA Form 8-K 2025-04-15",
+                note="Chips with at least 0.5 TB/s of memory bandwidth. Chinese-made chips need no US licence.",
+            )
+        )  # fmt: skip
+    return section

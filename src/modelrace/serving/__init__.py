@@ -1,0 +1,71 @@
+"""Serving: what it takes to run a model and what that costs, and the chips it runs on.
+
+Owns the hardware registry (Epoch AI's ML Hardware file + curated additions + this machine's CPU), US export
+classification by rule version, memory fit (weights from real headers or parameters x bits, KV cache from the
+architecture), roofline throughput calibrated on measurements, GPU hourly prices and market prices per model.
+Curated knowledge lives in ``data/*.yaml`` with sources. Reads reference files and model headers; never the
+warehouse's internals beyond parameter counts (``snapshot_table``), and never imports the CLI or the report.
+"""
+
+from modelrace.serving._arch import Architecture, curated_architecture, from_config, from_gguf
+from modelrace.serving._cost import CostEstimate, estimate_cost
+from modelrace.serving._export import RULE_VERSIONS, ExportClass, export_class, rule_events
+from modelrace.serving._fit import FitResult, fit_model
+from modelrace.serving._gguf import GgufHeader, read_gguf_header
+from modelrace.serving._hardware import Chip, HardwareRegistry, load_hardware, local_cpu, measure_bandwidth
+from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_context
+from modelrace.serving._model import ModelRef, resolve_model
+from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_prices, hourly_price, market_prices
+from modelrace.serving._roofline import ModelShape, Throughput, Workload, roofline
+from modelrace.serving._table import FitCostTable, fit_and_cost_table, snapshot_fit_table, snapshot_params
+from modelrace.serving._views import DEFAULT_CHIP, ChipTable, HardwareRow, cost_named, fit_named, hardware_table
+from modelrace.serving._weights import WeightsEstimate, estimate_gguf_file_bytes, estimate_weights
+
+__all__ = [
+    "DEFAULT_CHIP",
+    "RULE_VERSIONS",
+    "Architecture",
+    "Chip",
+    "ChipTable",
+    "CostEstimate",
+    "ExportClass",
+    "FitCostTable",
+    "FitResult",
+    "GgufHeader",
+    "HardwareRegistry",
+    "HardwareRow",
+    "HourlyPrice",
+    "MarketPrice",
+    "ModelRef",
+    "ModelShape",
+    "Throughput",
+    "WeightsEstimate",
+    "Workload",
+    "all_market_prices",
+    "cost_named",
+    "curated_architecture",
+    "estimate_cost",
+    "estimate_gguf_file_bytes",
+    "estimate_weights",
+    "export_class",
+    "fit_and_cost_table",
+    "fit_model",
+    "fit_named",
+    "from_config",
+    "from_gguf",
+    "hardware_table",
+    "hourly_price",
+    "kv_bytes_per_token",
+    "kv_cache_bytes",
+    "load_hardware",
+    "local_cpu",
+    "market_prices",
+    "max_context",
+    "measure_bandwidth",
+    "read_gguf_header",
+    "resolve_model",
+    "roofline",
+    "rule_events",
+    "snapshot_fit_table",
+    "snapshot_params",
+]

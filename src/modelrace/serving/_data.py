@@ -1,0 +1,267 @@
+"""The curated serving data shipped in the package (YAML + pydantic schemas): chips, export rules, architectures,
+weight formats and the calibration of the throughput model."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from modelrace._yaml import parse_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- hardware -------------------------------------------------------------------------------------------------
+
+
+class ChipAddition(_Strict):
+    """Figures for one chip that Epoch's file lacks (or a chip it does not list), with the source."""
+
+    epoch_name: str | None = None
+    name: str | None = None
+    new: bool = False
+    aliases: list[str] = []
+    manufacturer: str | None = None
+    release_date: date | None = None
+    fp16_flops: float | None = None
+    fp8_flops: float | None = None
+    memory_bytes: float | None = None
+    bandwidth_bytes_per_s: float | None = None
+    die_size_mm2: float | None = None
+    tpp: float | None = None
+    interconnect_gbps: float | None = None
+    price_labels: list[str] = []
+    source: str
+
+
+class HardwareFile(_Strict):
+    """``data/hardware.yaml``."""
+
+    version: int
+    domestic_china_manufacturers: list[str]
+    chips: list[ChipAddition]
+
+
+# --- export rules ---------------------------------------------------------------------------------------------
+
+
+class Criterion(_Strict):
+    """One conjunction of thresholds (lower bounds inclusive, upper bounds exclusive)."""
+
+    tpp_min: float | None = None
+    tpp_max: float | None = None
+    density_min: float | None = None
+    density_max: float | None = None
+    interconnect_gbps_min: float | None = None
+
+
+class RuleClass(_Strict):
+    """An export classification of a rule: met by its own thresholds or by any of ``any_of``."""
+
+    id: str
+    tpp_min: float | None = None
+    interconnect_gbps_min: float | None = None
+    any_of: list[Criterion] = []
+    licence: str
+
+
+class Rule(_Strict):
+    """A rule version."""
+
+    id: str
+    name: str
+    published: date
+    effective: date
+    source: str
+    source_url: str
+    classes: list[RuleClass]
+
+
+class Event(_Strict):
+    """A dated measure; ``computed`` ones are applied by the classifier."""
+
+    date: date
+    id: str
+    what: str
+    source: str
+    source_url: str | None = None
+    computed: bool
+    memory_bandwidth_gbps_min: float | None = None
+    interconnect_gbps_min: float | None = None
+    licence: str | None = None
+
+
+class ExportRulesFile(_Strict):
+    """``data/export_rules.yaml``."""
+
+    version: int
+    rules: list[Rule]
+    events: list[Event]
+    current: str
+
+
+# --- architectures --------------------------------------------------------------------------------------------
+
+
+class FamilyConfig(_Strict):
+    """A family's architecture facts from its config.json."""
+
+    id: str
+    match: str
+    name: str
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    ffn: int
+    vocab: int
+    tied: bool
+    context: int
+    experts: int | None = None
+    experts_active: int | None = None
+    shared_experts: int = 0
+    expert_ffn: int | None = None
+    dense_layers: int = 0
+    kv_lora_rank: int | None = None
+    rope_head_dim: int | None = None
+    window: int | None = None
+    local_layers_per_global: int | Literal["all"] | None = None
+    params_total: float
+    params_active: float | None = None
+    source: str
+
+
+class ArchitecturesFile(_Strict):
+    """``data/architectures.yaml``."""
+
+    version: int
+    families: list[FamilyConfig]
+
+
+# --- weight formats -------------------------------------------------------------------------------------------
+
+
+class GgmlType(_Strict):
+    """A GGML tensor type: ``bytes`` per block of ``block`` weights."""
+
+    block: int
+    bytes: int
+
+    @property
+    def bits_per_weight(self) -> float:
+        """Bits per weight, scales included."""
+        return self.bytes * 8 / self.block
+
+
+class FileType(_Strict):
+    """How llama.cpp mixes tensor types in one GGUF file type."""
+
+    base: str
+    output: str
+    embedding: str | None = None
+    more_bits: str | None = None
+
+
+class QuantizationsFile(_Strict):
+    """``data/quantizations.yaml``."""
+
+    version: int
+    types: dict[str, GgmlType]
+    type_ids: dict[int, str]
+    fallback: dict[str, str]
+    file_types: dict[str, FileType]
+    dense_formats: dict[str, float]
+
+
+# --- calibration ----------------------------------------------------------------------------------------------
+
+
+class Efficiency(_Strict):
+    """Achieved fractions of peak memory bandwidth and peak compute, with how they were measured."""
+
+    bandwidth: float
+    compute: float
+    bandwidth_from: str
+    compute_from: str
+
+
+class Measurement(_Strict):
+    """A published or local measurement the model is calibrated or checked against."""
+
+    id: str
+    kind: Literal["decode_step", "throughput"]
+    hardware: str
+    count: int = 1
+    model: str
+    weights: str
+    batch: int
+    input_tokens: int
+    output_tokens: int
+    measured_tokens_per_s: float
+    source: str
+    note: str | None = None
+
+
+class OwnershipCost(_Strict):
+    """How an hourly price is derived from a release price when no rental price is known."""
+
+    years: float
+    utilisation: float
+    power_usd_per_kwh: float
+    pue: float
+    hosting_multiplier: float
+    source: str
+
+
+class CalibrationFile(_Strict):
+    """``data/calibration.yaml``: the factors and what they were fitted on."""
+
+    version: int
+    fitted_on: date
+    accelerator: Efficiency
+    cpu: Efficiency
+    runtime_overhead_bytes: dict[str, float]
+    ownership: OwnershipCost
+    measurements: list[Measurement]
+    errors: dict[str, str]
+
+
+def _read(name: str) -> str:
+    return resources.files("modelrace.serving").joinpath(f"data/{name}").read_text("utf-8")
+
+
+@cache
+def hardware_file() -> HardwareFile:
+    """The curated chip additions."""
+    return parse_yaml(_read("hardware.yaml"), "serving/data/hardware.yaml", HardwareFile)
+
+
+@cache
+def export_rules_file() -> ExportRulesFile:
+    """The export-control rules and events."""
+    return parse_yaml(_read("export_rules.yaml"), "serving/data/export_rules.yaml", ExportRulesFile)
+
+
+@cache
+def architectures_file() -> ArchitecturesFile:
+    """The curated family architectures."""
+    return parse_yaml(_read("architectures.yaml"), "serving/data/architectures.yaml", ArchitecturesFile)
+
+
+@cache
+def quantizations_file() -> QuantizationsFile:
+    """GGML types and GGUF file-type recipes."""
+    return parse_yaml(_read("quantizations.yaml"), "serving/data/quantizations.yaml", QuantizationsFile)
+
+
+@cache
+def calibration_file() -> CalibrationFile:
+    """The throughput model's calibrated efficiency factors."""
+    return parse_yaml(_read("calibration.yaml"), "serving/data/calibration.yaml", CalibrationFile)

@@ -1,0 +1,205 @@
+"""The figures of the report's "Cost to serve and chips" section, computed here so the report only lays them out.
+
+- For the models the caller names (size-class leaders, most downloaded): memory at 8k context, which single
+  chips of ``FIT_CHIPS`` hold it, and USD per million output tokens on ``COST_CHIPS`` where it fits.
+- Open versus closed: market price per million tokens against the Artificial Analysis Intelligence Index, by
+  country, with each side's price/score frontier.
+- Chips: TPP against memory bandwidth by export class, and what a lab in China can buy without a US licence under
+  the 2022 rule and today.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelrace._serialise import JsonResult
+from modelrace.config import reference_data_dir
+from modelrace.errors import ModelraceError
+from modelrace.serving._cost import estimate_cost
+from modelrace.serving._export import export_class
+from modelrace.serving._fit import fit_model
+from modelrace.serving._hardware import EPOCH_SOURCE, HardwareRegistry
+from modelrace.serving._model import resolve_model
+from modelrace.serving._prices import AA_FILE, SOURCES
+from modelrace.serving._roofline import Workload
+
+FIT_CHIPS = ("H100 SXM5", "H200", "H20", "A100 80GB", "L40S", "L4", "RTX 4090", "MI300X", "Ascend 910B", "B200")
+COST_CHIPS = ("H100 SXM5", "H20", "Ascend 910B", "MI300X", "RTX 4090")
+REPORT_WORKLOAD = Workload(batch=8, input_tokens=1024, output_tokens=256)
+REPORT_CONTEXT = 8192
+
+
+@dataclass(frozen=True)
+class ModelCostRow(JsonResult):
+    """One model's memory and cost across chips."""
+
+    model: str
+    why: str
+    params_total: float
+    params_active: float
+    memory_bytes_8k: float
+    fits_on: list[str]
+    usd_per_mtok: dict[str, float | None]
+    market_output_usd_per_mtok: float | None
+
+
+@dataclass(frozen=True)
+class PricePoint(JsonResult):
+    """A model's cheapest blended market price and its benchmark score."""
+
+    model: str
+    open_weights: bool
+    country: str
+    usd_per_mtok: float
+    score: float
+    frontier: bool = False
+
+
+@dataclass(frozen=True)
+class ChipPoint(JsonResult):
+    """A chip on the TPP x bandwidth plane with its classes."""
+
+    chip: str
+    manufacturer: str
+    tpp: float
+    bandwidth_tb_s: float
+    class_2022: str
+    class_now: str
+    china_without_licence_2022: bool
+    china_without_licence_now: bool
+    domestic_china: bool
+
+
+@dataclass(frozen=True)
+class CostFigures(JsonResult):
+    """Everything the section shows, with what it covers and its sources."""
+
+    models: list[ModelCostRow]
+    skipped: list[str]
+    price_points: list[PricePoint]
+    chips: list[ChipPoint]
+    workload: Workload
+    context: int
+    sources: list[str] = field(default_factory=list)
+
+
+def _frontier(points: list[PricePoint]) -> list[PricePoint]:
+    """Mark the points no cheaper point beats on score, per open/closed side."""
+    out: list[PricePoint] = []
+    for side in (True, False):
+        best = -math.inf
+        for point in sorted((p for p in points if p.open_weights is side), key=lambda p: (p.usd_per_mtok, -p.score)):
+            is_frontier = point.score > best
+            best = max(best, point.score)
+            out.append(PricePoint(point.model, side, point.country, point.usd_per_mtok, point.score, is_frontier))
+    return out
+
+
+def _price_points(folder: Path | None) -> list[PricePoint]:
+    from modelrace.ranking import Resolver
+
+    if folder is None or not (folder / AA_FILE).exists():
+        return []
+    best: dict[str, PricePoint] = {}
+    resolver = Resolver()
+    with (folder / AA_FILE).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            try:
+                score = float(row.get("Artificial Analysis Intelligence Index") or "")
+                price = float((row.get("Blended USD/1M Tokens") or "").replace("$", "").replace(",", ""))
+            except ValueError:
+                continue
+            if price <= 0:
+                continue
+            name = row.get("Model", "")
+            entity = resolver.resolve(name)
+            point = PricePoint(name, row.get("License") == "Open", entity.country, price, score)
+            if name not in best or price < best[name].usd_per_mtok:
+                best[name] = point
+    return _frontier(list(best.values()))
+
+
+def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
+    points = []
+    for chip in registry:
+        if chip.kind != "accelerator" or chip.tpp is None or not chip.bandwidth_bytes_per_s:
+            continue
+        then, now = export_class(chip, "2022-10"), export_class(chip, "current")
+        points.append(
+            ChipPoint(
+                chip.name,
+                chip.manufacturer,
+                chip.tpp,
+                chip.bandwidth_bytes_per_s / 1e12,
+                then.export_class,
+                now.export_class,
+                then.licence_china in ("not required", "not a US export"),
+                now.licence_china in ("not required", "not a US export"),
+                chip.domestic_china,
+            )
+        )
+    return points
+
+
+def cost_figures(
+    models: Sequence[tuple[str, str]], registry: HardwareRegistry, folder: Path | None = None
+) -> CostFigures:
+    """The section's figures for ``models`` ((name, why it is listed) pairs); names that do not resolve are
+    listed in ``skipped`` with the reason."""
+    folder = folder if folder is not None else reference_data_dir()
+    fit_chips = [registry.find(name) for name in FIT_CHIPS]
+    cost_chips = [registry.find(name) for name in COST_CHIPS]
+    rows: list[ModelCostRow] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for name, why in models:
+        try:
+            model = resolve_model(name)
+        except ModelraceError as error:
+            skipped.append(f"{name}: {error}")
+            continue
+        if model.name in seen:
+            continue
+        seen.add(model.name)
+        fits = [
+            fit_model(
+                model,
+                chip,
+                context=min(REPORT_CONTEXT, model.arch.context or REPORT_CONTEXT) if model.arch else REPORT_CONTEXT,
+            )
+            for chip in fit_chips
+        ]
+        costs: dict[str, float | None] = {}
+        market: float | None = None
+        for chip in cost_chips:
+            cost = estimate_cost(model, chip, workload=REPORT_WORKLOAD)
+            costs[chip.name] = cost.usd_per_mtok_output if cost.fit.fits else None
+            outputs = [m.output_usd_per_mtok for m in cost.market if m.output_usd_per_mtok is not None]
+            market = min(outputs) if outputs else None
+        rows.append(
+            ModelCostRow(
+                model.name,
+                why,
+                model.params_total,
+                model.params_active,
+                fits[0].total_bytes,
+                [f.chip.name for f in fits if f.fits],
+                costs,
+                market,
+            )
+        )
+    sources = [
+        EPOCH_SOURCE,
+        SOURCES["cloud_gpu_prices_2025-03.csv"],
+        SOURCES["inferenceatlas_pricing_catalog_2026-02.json"],
+        SOURCES[AA_FILE],
+        "US export rules: 87 FR 62186 (2022-10), 88 FR 73458 (2023-10), NVIDIA Form 8-K (2025-04-15)",
+        "roofline calibrated on MLPerf Inference v4.1 and published vLLM measurements (docs/cost.md)",
+    ]
+    return CostFigures(
+        rows, skipped, _price_points(folder), _chip_points(registry), REPORT_WORKLOAD, REPORT_CONTEXT, sources
+    )

@@ -1,0 +1,80 @@
+"""`modelrace hardware`, `fit` and `cost` through the CLI: pure JSON, one-line errors, non-zero exits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from modelrace.cli.main import app
+
+pytestmark = pytest.mark.reference
+
+
+@pytest.fixture
+def runner(reference_data: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("MODELRACE_REFERENCE_DATA", str(reference_data))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return CliRunner()
+
+
+def test_hardware_json_is_a_list_of_chips(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["hardware", "--rule", "2023-10", "--vendor", "nvidia", "--json"])
+    assert result.exit_code == 0, result.output
+    chips = json.loads(result.stdout)
+    by_name = {c["name"]: c for c in chips}
+    assert by_name["NVIDIA H100 SXM5 80GB"]["export_class"] == "3A090.a"
+    assert {"name", "tpp", "export_class", "reason"} <= set(chips[0])
+    assert all(c["manufacturer"] == "NVIDIA" for c in chips)
+
+
+def test_hardware_china_licence_lists_only_controlled_chips(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["hardware", "--rule", "2022-10", "--china-licence", "--json"])
+    names = {c["name"] for c in json.loads(result.stdout)}
+    assert "NVIDIA H100 SXM5 80GB" in names and "NVIDIA A800 SXM" not in names
+
+
+def test_fit_json(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["fit", "Qwen/Qwen2.5-7B-Instruct", "--hardware", "RTX 4090", "--context", "32768", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    fit = json.loads(result.stdout)
+    assert fit["kv_cache_bytes"] == 28 * 4 * 128 * 2 * 2 * 32768
+    assert fit["fits"] is True  # 15.2 GB of bf16 weights + 1.9 GB KV + 1.1 GB overhead on 24 GB
+    assert {"weights_bytes", "kv_cache_bytes", "total_bytes", "fits"} <= set(fit)
+    big = runner.invoke(app, ["fit", "Qwen/Qwen2.5-72B-Instruct", "--hardware", "RTX 4090", "--json"])
+    assert json.loads(big.stdout)["fits"] is False
+
+
+def test_cost_json(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["cost", "meta-llama/Llama-3.1-8B-Instruct", "--hardware", "H100", "--batch", "16", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    cost = json.loads(result.stdout)
+    for field in ("output_tokens_per_s", "ttft_s", "usd_per_hour", "usd_per_mtok_output"):
+        assert cost[field] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fit", "Qwen/Qwen2.5-7B-Instruct", "--hardware", "Z9000"], "unknown chip 'Z9000'"),
+        (["fit", "Qwen/Qwen2.5-7B-Instruct", "--hardware", "V100"], "ambiguous"),
+        (["fit", "no-such-model-anywhere"], "unknown model"),
+        (["fit", "meta-llama/Llama-2-7b-hf", "--context", "100000"], "impossible context"),
+        (["cost", "Qwen/Qwen2.5-7B-Instruct", "--batch", "0"], "must be >= 1"),
+        (["hardware", "--rule", "1999-01"], "unknown export rule"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_non_zero_exit(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    as_json = runner.invoke(app, [*args, "--json"])
+    assert as_json.exit_code != 0
+    assert message in json.loads(as_json.stdout)["error"]
