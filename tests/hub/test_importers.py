@@ -150,3 +150,69 @@ def test_hub_json_errors(warehouse: Warehouse, tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("[{")
     with pytest.raises(ImportFormatError, match="not JSON"):
         import_hub_json(warehouse, tmp_path / "broken.json")
+
+
+# -- hardening (issue 17) -----------------------------------------------------------------------------------------
+def deep(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+def test_hub_json_a_record_nested_100000_deep_costs_only_that_record(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "models.json"
+    good = [{"id": "a/one", "downloads": 1}, {"id": "a/two", "downloads": 2}]
+    trap = '{"id": "a/deep", "cardData": ' + deep(100_000) + ', "s": "a string with ] and \\" inside"}'
+    path.write_text("[" + json.dumps(good[0]) + ", " + trap + ", " + deep(50_000) + ", " + json.dumps(good[1]) + "]")
+    snapshot, stats = import_hub_json(warehouse, path)
+    assert (stats.accepted, stats.rejected) == (2, 2)
+    assert all("nested deeper" in r.reason for r in stats.rejection_samples)
+    assert [r.position for r in stats.rejection_samples] == [1, 2]
+    assert snapshot.model_count == 2
+
+
+def test_hub_json_a_file_nested_too_deep_is_one_clear_error(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"models": ' + deep(100_000) + "}")
+    with pytest.raises(ImportFormatError, match="nested deeper"):
+        import_hub_json(warehouse, path)
+    path.write_text("[" + deep(100_000)[:-1])  # never ends
+    with pytest.raises(ImportFormatError, match="never ends"):
+        import_hub_json(warehouse, path)
+    assert list_snapshots(warehouse) == []
+
+
+def test_hub_json_bad_values_reject_records_and_never_crash(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "models.json"
+    records = [
+        {"id": "a/null-tag", "tags": [None]},
+        {"id": "a/overflow", "createdAt": "0001-01-01T00:00:00+01:00"},
+        {"id": "a/overflow2", "lastModified": "9999-12-31T23:59:59-05:00"},
+        {"id": "a/markup", "gated": "[/x]"},
+        {"id": "a/markup-base", "cardData": {"base_model": "[/x]"}},
+        {"id": "a/good", "downloads": 5, "lastModified": "2025-03-01T00:00:00Z"},
+    ]
+    path.write_text(json.dumps(records))
+    snapshot, stats = import_hub_json(warehouse, path)
+    assert (stats.accepted, stats.rejected) == (1, 5)
+    assert snapshot.model_count == 1
+
+
+def test_a_record_dated_in_the_future_never_dates_the_snapshot(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "models.json"
+    records = [
+        {"id": "a/real", "downloads": 5, "lastModified": "2025-03-01T00:00:00Z"},
+        {"id": "a/pinned", "downloads": 5, "lastModified": "9999-12-31T00:00:00Z"},
+    ]
+    path.write_text(json.dumps(records))
+    snapshot, stats = import_hub_json(warehouse, path)
+    assert stats.rejected == 1 and "lastModified" in stats.rejection_samples[0].reason
+    assert snapshot.taken_at == datetime(2025, 3, 1)
+
+
+def test_hub_stats_a_record_dated_in_the_future_never_dates_the_snapshot(warehouse: Warehouse, tmp_path: Path) -> None:
+    rows = hub_stats_rows()
+    rows[0]["lastModified"] = datetime(9999, 1, 1, tzinfo=UTC)
+    path = tmp_path / "models.parquet"
+    write_hub_stats(path, rows)
+    snapshot, stats = import_hub_stats(warehouse, path)
+    assert snapshot.taken_at == datetime(2025, 10, 2)
+    assert stats.rejected == 2

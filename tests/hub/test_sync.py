@@ -80,8 +80,9 @@ def test_a_broken_page_costs_only_that_page(warehouse: Warehouse, edge_cases: di
         result = sync_hub(warehouse, SyncOptions(), api=HfApi(endpoint=hub.endpoint))
     total = sum(m["pipeline_tag"] == "text-generation" for m in edge_cases["valid"])
     assert result.stats.accepted == total - 10
-    assert result.stats.rejected == 1
-    assert "not JSON" in warehouse.query("SELECT reason FROM rejections")[0]["reason"]
+    assert (result.stats.rejected, result.stats.rejected_pages) == (0, 1)  # a page is not a record
+    assert "not JSON" in warehouse.query("SELECT reason FROM page_rejections")[0]["reason"]
+    assert warehouse.query("SELECT count(*) AS n FROM rejections")[0]["n"] == 0
 
 
 def test_filters_limit_min_downloads_author_and_tags(warehouse: Warehouse, edge_cases: dict[str, list[Any]]) -> None:

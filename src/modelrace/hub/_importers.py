@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pyarrow.parquet as pq
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ImportFormatError
 from modelrace.hub._ingest import IngestStats, SnapshotWriter
+from modelrace.hub._records import ModelRecord
 from modelrace.store import SnapshotInfo, Warehouse
 
 # hub-stats (the public dataset cfahlgren1/hub-stats) columns we read; others are ignored.
@@ -47,18 +50,12 @@ def _decode_nested(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _latest_timestamp(rows_max: datetime | None, value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        stamp = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return rows_max
-        stamp = parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
-    else:
-        return rows_max
-    return stamp if rows_max is None or stamp > rows_max else rows_max
+def _latest(latest: datetime | None, record: ModelRecord | None) -> datetime | None:
+    """The newest ``lastModified`` among accepted records: a rejected record (dated 9999, say) never dates a
+    snapshot."""
+    if record is None or record.last_modified is None:
+        return latest
+    return record.last_modified if latest is None or record.last_modified > latest else latest
 
 
 def _iter_hub_stats(path: Path, progress: ProgressSink) -> Iterator[dict[str, Any]]:
@@ -96,13 +93,78 @@ def import_hub_stats(
     latest: datetime | None = None
     with SnapshotWriter(warehouse, source="hub-stats", source_detail=str(path), taken_at=taken_at) as writer:
         for row in _iter_hub_stats(path, progress):
-            latest = _latest_timestamp(latest, row.get("lastModified"))
-            writer.add_raw(row)
+            latest = _latest(latest, writer.add_raw(row))
         if taken_at is None and latest is not None:
             writer.taken_at = latest
         progress.start("resolve model tree and commit", None)
         snapshot = writer.commit()
     return snapshot, writer.stats
+
+
+@dataclass(frozen=True)
+class _TooDeep:
+    """An item of a JSON list that the parser could not read (nested too deep): a rejected record."""
+
+    reason: str
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _skip_value(text: str, start: int, path: Path) -> int:
+    """The end of the JSON array or object starting at ``start``, found without recursion."""
+    depth, at = 0, start
+    while True:
+        found = _STRUCTURE.search(text, at)
+        if found is None:
+            raise ImportFormatError(f"{path} is not JSON: an array or object at character {start} never ends")
+        char = found.group()
+        if char == '"':
+            string = _STRING.match(text, found.start())
+            if string is None:
+                raise ImportFormatError(f"{path} is not JSON: a string at character {found.start()} never ends")
+            at = string.end()
+            continue
+        depth += 1 if char in "[{" else -1
+        at = found.end()
+        if depth == 0:
+            return at
+
+
+def _skip_space(text: str, at: int) -> int:
+    found = _SPACE.match(text, at)
+    return found.end() if found else at
+
+
+def _json_list_items(text: str, path: Path) -> Iterator[object]:
+    """The items of a top-level JSON list, one by one; an item nested too deep to parse is a ``_TooDeep``."""
+    at = _skip_space(text, 0)
+    if not text.startswith("[", at):
+        raise ImportFormatError(f"{path} is nested deeper than the JSON parser allows and is not a list")
+    at = _skip_space(text, at + 1)
+    if text.startswith("]", at):
+        return
+    while True:
+        item: object
+        try:
+            item, at = _DECODER.raw_decode(text, at)
+        except RecursionError:
+            if not text.startswith(("[", "{"), at):
+                raise ImportFormatError(f"{path} is not JSON at character {at}") from None
+            item = _TooDeep(f"record is nested deeper than the JSON parser allows (at character {at})")
+            at = _skip_value(text, at, path)
+        except ValueError as error:
+            raise ImportFormatError(f"{path} is not JSON: {error}") from None
+        yield item
+        at = _skip_space(text, at)
+        if text.startswith("]", at):
+            return
+        if not text.startswith(",", at):
+            raise ImportFormatError(f"{path} is not JSON: expected ',' or ']' at character {at}")
+        at = _skip_space(text, at + 1)
 
 
 def import_hub_json(
@@ -118,7 +180,10 @@ def import_hub_json(
     # Bytes that are not UTF-8 become lone surrogates here, so only the records holding them are rejected.
     text = path.read_bytes().decode("utf-8", "surrogateescape")
     try:
-        records = json.loads(text)
+        records: object = json.loads(text)
+    except RecursionError:
+        # One record nested deeper than the parser allows must cost only that record: read the list item by item.
+        records = list(_json_list_items(text, path))
     except ValueError as error:
         raise ImportFormatError(f"{path} is not JSON: {error}") from None
     if isinstance(records, dict) and isinstance(records.get("models"), list):
@@ -129,9 +194,10 @@ def import_hub_json(
     progress.start(f"import {path.name}", len(records))
     with SnapshotWriter(warehouse, source="hub-json", source_detail=str(path), taken_at=taken_at) as writer:
         for raw in records:
-            if isinstance(raw, dict):
-                latest = _latest_timestamp(latest, raw.get("lastModified"))
-            writer.add_raw(raw)
+            if isinstance(raw, _TooDeep):
+                writer.reject_record(raw.reason)
+            else:
+                latest = _latest(latest, writer.add_raw(raw))
             progress.advance()
         if taken_at is None and latest is not None:
             writer.taken_at = latest

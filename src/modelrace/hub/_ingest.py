@@ -8,20 +8,24 @@ no partial snapshot: DuckDB discards the uncommitted transaction when the file i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ModelraceError, WarehouseError
-from modelrace.hub._records import ModelRecord, RecordError, parse_model
+from modelrace.hub._records import MAX_REASON_CHARS, ModelRecord, RecordError, latest_allowed_date, parse_model
 from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 from modelrace.tree import resolve_tree
 
 BATCH_SIZE = 20_000
 MAX_KEPT_REJECTIONS = 100_000  # every rejection is counted; the first this many are kept with their reason
+MAX_REJECTION_SAMPLES = 1000  # rejections kept in memory for the caller (the warehouse keeps more)
+MAX_DISTINCT_REASONS = 1000  # reasons counted one by one; the rest are counted together under OTHER_REASONS
+OTHER_REASONS = "other reasons (too many distinct reasons to count one by one)"
 
 _BASES = pa.list_(pa.struct([("model_id", pa.string()), ("relation", pa.string())]))
 _STAGING_SCHEMA = pa.schema(
@@ -60,20 +64,84 @@ class Rejection:
 
 
 @dataclass
+class PageRejection:
+    """A listing page that could not be read: which listing, which page (0-based), and why."""
+
+    listing: str | None
+    page: int
+    reason: str
+
+
+@dataclass
 class IngestStats:
-    """Counts for one snapshot write, shown to the user and stored with the snapshot."""
+    """Counts for one snapshot write, shown to the user and stored with the snapshot.
+
+    ``rejected`` counts records; ``rejected_pages`` counts listing pages that could not be read at all (their
+    records were never seen, so they are not in ``rejected``). ``reason_counts`` counts every rejection (records
+    and pages) by reason, not only the kept samples.
+    """
 
     accepted: int = 0
     rejected: int = 0
     duplicates: int = 0
+    rejected_pages: int = 0
     rejection_samples: list[Rejection] = field(default_factory=list)
+    page_rejections: list[PageRejection] = field(default_factory=list)
+    reason_counts: dict[str, int] = field(default_factory=dict)
+
+    def count_reason(self, reason: str) -> None:
+        """Count one rejection under its reason (bounded: past MAX_DISTINCT_REASONS, under OTHER_REASONS)."""
+        if reason not in self.reason_counts and len(self.reason_counts) >= MAX_DISTINCT_REASONS:
+            reason = OTHER_REASONS
+        self.reason_counts[reason] = self.reason_counts.get(reason, 0) + 1
 
     def reasons(self) -> dict[str, int]:
-        """How many of the kept rejection samples share each reason, most frequent first."""
-        counts: dict[str, int] = {}
-        for rejection in self.rejection_samples:
-            counts[rejection.reason] = counts.get(rejection.reason, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+        """How many rejections (all of them, records and pages) share each reason, most frequent first."""
+        return dict(sorted(self.reason_counts.items(), key=lambda kv: -kv[1]))
+
+
+def _claimed_id(raw: object) -> str | None:
+    """The id a rejected record claims, when it has a readable one (kept with the rejection)."""
+    try:
+        model_id = raw.get("id") if isinstance(raw, Mapping) else None
+    except Exception:
+        return None
+    return model_id if isinstance(model_id, str) else None
+
+
+def _bounded(text: str) -> str:
+    text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 3] + "..."
+
+
+@dataclass(frozen=True)
+class IngestSummary(JsonResult):
+    """What a sync or import reports: the snapshot, its counts, every rejection reason counted, and warnings."""
+
+    snapshot: SnapshotInfo
+    accepted: int
+    rejected: int
+    duplicates: int
+    rejected_pages: int
+    rejection_reasons: dict[str, int]
+    pages: int | None = None  # listing pages read (a sync)
+    warnings: tuple[str, ...] = ()  # problems worked around (a corrupt huggingface_hub cache file)
+
+    @classmethod
+    def of(
+        cls, snapshot: SnapshotInfo, stats: IngestStats, pages: int | None = None, warnings: Iterable[str] = ()
+    ) -> IngestSummary:
+        """The summary of a finished write."""
+        return cls(
+            snapshot=snapshot,
+            accepted=stats.accepted,
+            rejected=stats.rejected,
+            duplicates=stats.duplicates,
+            rejected_pages=stats.rejected_pages,
+            rejection_reasons=stats.reasons(),
+            pages=pages,
+            warnings=tuple(warnings),
+        )
 
 
 class SnapshotWriter:
@@ -99,6 +167,9 @@ class SnapshotWriter:
         self._seen: set[str] = set()
         self._columns: dict[str, list[Any]] = {name: [] for name in _STAGING_SCHEMA.names}
         self._rejections: list[Rejection] = []
+        self._page_rejections: list[PageRejection] = []
+        # Records dated after this (now plus a tolerance) are corrupt: they must never date a snapshot.
+        self.not_after = latest_allowed_date()
         self._open = False
         self.snapshot: SnapshotInfo | None = None
 
@@ -119,17 +190,26 @@ class SnapshotWriter:
 
     # -- adding -----------------------------------------------------------------------------------------
     def add_raw(self, raw: object) -> ModelRecord | None:
-        """Parse and stage one raw record; a bad one is counted and kept with its reason."""
+        """Parse and stage one raw record; a bad one is counted and kept with its reason (never raised)."""
         position = self._position
         self._position += 1
         try:
-            record = parse_model(raw)
+            record = parse_model(raw, self.not_after)
         except RecordError as error:
-            model_id = raw.get("id") if isinstance(raw, dict) else None
-            self.reject(position, model_id if isinstance(model_id, str) else None, str(error))
-            return None
-        self._stage(position, record)
-        return record
+            reason = str(error)
+        except Exception as error:
+            reason = f"unreadable record ({type(error).__name__})"
+        else:
+            self._stage(position, record)
+            return record
+        self.reject(position, _claimed_id(raw), reason)
+        return None
+
+    def reject_record(self, reason: str, model_id: str | None = None) -> None:
+        """Count, at the next record position, a record that could not even be read (e.g. nested too deep)."""
+        position = self._position
+        self._position += 1
+        self.reject(position, model_id, reason)
 
     def add_many(self, raws: Iterable[object]) -> None:
         """Parse and stage many raw records."""
@@ -137,15 +217,28 @@ class SnapshotWriter:
             self.add_raw(raw)
 
     def reject(self, position: int, model_id: str | None, reason: str) -> None:
-        """Count a refused record (or page) with its reason."""
+        """Count a refused record with its reason."""
         self.stats.rejected += 1
+        reason = _bounded(reason)
+        self.stats.count_reason(reason)
         if model_id is not None:
             model_id = model_id.encode("utf-8", "replace").decode("utf-8")[:200]
         rejection = Rejection(position, model_id, reason)
         if len(self._rejections) < MAX_KEPT_REJECTIONS:
             self._rejections.append(rejection)
-        if len(self.stats.rejection_samples) < 1000:
+        if len(self.stats.rejection_samples) < MAX_REJECTION_SAMPLES:
             self.stats.rejection_samples.append(rejection)
+
+    def reject_page(self, page: int, reason: str, listing: str | None = None) -> None:
+        """Count a listing page that could not be read (kept apart from record positions)."""
+        self.stats.rejected_pages += 1
+        reason = _bounded(reason)
+        self.stats.count_reason(reason)
+        rejection = PageRejection(listing, page, reason)
+        if len(self._page_rejections) < MAX_KEPT_REJECTIONS:
+            self._page_rejections.append(rejection)
+        if len(self.stats.page_rejections) < MAX_REJECTION_SAMPLES:
+            self.stats.page_rejections.append(rejection)
 
     def _stage(self, position: int, record: ModelRecord) -> None:
         if record.model_id in self._seen:
@@ -236,11 +329,18 @@ class SnapshotWriter:
         )
         if self._rejections:
             rejected = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB
-                [{"position": r.position, "model_id": r.model_id, "reason": r.reason} for r in self._rejections]
+                [{"position": r.position, "model_id": r.model_id, "reason": r.reason} for r in self._rejections],
+                schema=pa.schema([("position", pa.int64()), ("model_id", pa.string()), ("reason", pa.string())]),
             )
             connection.execute(
                 "INSERT INTO rejections SELECT ?, position, model_id, reason FROM rejected", [snapshot_id]
             )
+        if self._page_rejections:
+            pages = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB
+                [{"listing": r.listing, "page": r.page, "reason": r.reason} for r in self._page_rejections],
+                schema=pa.schema([("listing", pa.string()), ("page", pa.int64()), ("reason", pa.string())]),
+            )
+            connection.execute("INSERT INTO page_rejections SELECT ?, listing, page, reason FROM pages", [snapshot_id])
         connection.execute(
             "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

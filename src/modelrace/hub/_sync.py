@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from huggingface_hub import HfApi
 
 from modelrace._progress import NoProgress, ProgressSink
-from modelrace.hub._client import ListingQuery, iter_pages
+from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
 from modelrace.hub._ingest import IngestStats, SnapshotWriter
 from modelrace.store import SnapshotInfo, Warehouse
 from modelrace.tree import TreeStats
@@ -23,6 +23,7 @@ class SyncOptions:
     author: str | None = None
     expand: bool = True
     max_retries: int = 5
+    max_wait_s: float = DEFAULT_MAX_WAIT_S  # a longer Retry-After ends the sync with an error instead of waiting
 
     def to_json(self) -> dict[str, object]:
         """The filters, as stored with the snapshot."""
@@ -43,6 +44,7 @@ class SyncResult:
     stats: IngestStats
     pages: int
     tree: TreeStats | None = field(default=None)
+    warnings: list[str] = field(default_factory=list)  # e.g. a corrupt huggingface_hub cache file, worked around
 
 
 def sync_hub(
@@ -55,6 +57,7 @@ def sync_hub(
     api = api or HfApi()
     progress = progress or NoProgress()
     pages = 0
+    warnings: list[str] = []
     with SnapshotWriter(warehouse, source="hub-api", source_detail=api.endpoint, filters=options.to_json()) as writer:
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
@@ -65,10 +68,13 @@ def sync_hub(
                 page_size=min(options.limit, 1000) if options.limit else 1000,
             )
             taken = 0
-            for page in iter_pages(api, query, max_retries=options.max_retries):
+            listing = iter_pages(
+                api, query, max_retries=options.max_retries, max_wait_s=options.max_wait_s, warnings=warnings
+            )
+            for page in listing:
                 pages += 1
                 if page.error is not None:
-                    writer.reject(page.number, None, page.error)
+                    writer.reject_page(page.number, page.error, listing=f"pipeline_tag={pipeline_tag}")
                     continue
                 done = False
                 for raw in page.items:
@@ -85,7 +91,7 @@ def sync_hub(
                     break
         progress.start("resolve model tree and commit", None)
         snapshot = writer.commit()
-    return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages)
+    return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages, warnings=sorted(set(warnings)))
 
 
 def _downloads(raw: object) -> int:
