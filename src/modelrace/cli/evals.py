@@ -117,11 +117,36 @@ def compare(
 
 
 @group.commands.command("tasks")
-def tasks_command(as_json: JsonOption = False) -> None:
-    """List the built-in evaluation tasks."""
+def tasks_command(
+    search: Annotated[
+        str | None,
+        typer.Option(help="Search every BIG-bench task and subtask (name or description) for WORD."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME)."""
+    from rich.markup import escape
+
     from modelrace.evals import builtin_specs
+    from modelrace.evals._bigbench import search as search_bigbench
 
     use_json(as_json)
+    if search is not None:
+        with user_errors():
+            found = search_bigbench(search)
+        listed = [task.to_json() for task in found]
+
+        def render_found() -> None:
+            table = Table("task", "kind", "items", "description", title=f"BIG-bench tasks matching {search!r}")
+            for task in found:
+                kind = task.kind or "cannot be scored"
+                about = task.description[:80] + (f" [{task.note}]" if task.note else "")
+                table.add_row(escape(f"bigbench:{task.name}"), kind, f"{task.items:,}", escape(about))
+            stdout.print(table)
+            stdout.print(f"{len(found)} tasks; run one with `modelrace eval --task bigbench:NAME --model SPEC`.")
+
+        emit(listed, render_found)
+        return
     rows = [spec.model_dump() for spec in builtin_specs().values()]
 
     def render() -> None:
@@ -129,6 +154,7 @@ def tasks_command(as_json: JsonOption = False) -> None:
         for row in rows:
             table.add_row(row["id"], row["kind"], row["source"], row["description"])
         stdout.print(table)
+        stdout.print("Every BIG-bench task runs as bigbench:NAME: `modelrace tasks --search WORD` lists them.")
 
     emit(rows, render)
 

@@ -106,27 +106,6 @@ def bigbench_task_json(name: str) -> Path:
     return path
 
 
-def _bigbench_items(spec: TaskSpec, name: str) -> list[Item]:
-    data = json.loads(bigbench_task_json(name).read_text(encoding="utf-8"))
-    prefix = data.get("example_input_prefix", "\nQ: ")
-    suffix = data.get("example_output_prefix", "\nA: ")
-    task_prefix = data.get("task_prefix", "")
-    rng = random.Random(spec.seed)
-    items = []
-    for index, example in enumerate(data.get("examples", [])):
-        scores = example.get("target_scores")
-        if not scores:
-            continue
-        choices = list(scores)
-        gold_text = max(scores, key=lambda c: scores[c])
-        if spec.shuffle_choices:
-            # Some tasks always list the right answer first: shuffle, seeded, so order gives nothing away.
-            rng.shuffle(choices)
-        context = f"{task_prefix}{prefix}{example['input']}{suffix}".lstrip("\n")
-        items.append(Item(f"{name}/{index}", context, tuple(choices), choices.index(gold_text)))
-    return items
-
-
 def _rows(spec: TaskSpec) -> list[dict[str, Any]]:
     kind, _, location = spec.source.partition(":")
     if kind == "hf":
@@ -241,7 +220,9 @@ def load_items(spec: TaskSpec) -> list[Item]:
             for p in _humaneval()
         ]
     if spec.source.startswith("bigbench:"):
-        return _bigbench_items(spec, spec.source.split(":", 1)[1])
+        from modelrace.evals._bigbench import bigbench_items  # every BIG-bench task, its kind and subtasks
+
+        return bigbench_items(spec, spec.source.split(":", 1)[1])
     if spec.source.split(":", 1)[0] in ("jsonl", "csv", "hf"):
         return _user_items(spec)
     raise ConfigError(
@@ -289,11 +270,17 @@ def load_task(name: str, limit: int | None = None, seed: int | None = None) -> T
     task's (few-shot draw, choice shuffling), and so changes its content hash."""
     if name in builtin_specs():
         spec = builtin_specs()[name]
+    elif name.startswith("bigbench:"):
+        from modelrace.evals._bigbench import task_spec
+
+        spec = task_spec(name.removeprefix("bigbench:"))
     elif Path(name).is_file():
         spec = parse_yaml(Path(name).read_text(encoding="utf-8"), name, TaskSpec)
     else:
         known = ", ".join(sorted(builtin_specs()))
-        raise ConfigError(f"no task {name!r}: give a built-in task ({known}) or a task YAML file")
+        raise ConfigError(
+            f"no task {name!r}: give a built-in task ({known}), bigbench:TASK[/SUBTASK] or a task YAML file"
+        )
     if seed is not None:
         spec = spec.model_copy(update={"seed": seed})
     items = _with_fewshot(spec, load_items(spec))

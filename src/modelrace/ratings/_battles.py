@@ -1,0 +1,387 @@
+"""Battle files in LMArena's layout, read row by row (a bad row is rejected with its reason, never fatal), and
+stored as one batch in one transaction; the same file twice is recognised, not duplicated.
+
+Layout: ``model_a``, ``model_b``, ``winner`` (``model_a`` | ``model_b`` | ``tie`` | ``tie (bothbad)``), and
+optionally ``language``, ``category``, ``judge``, ``timestamp`` (or LMArena's ``tstamp``: ISO text or Unix
+seconds) and ``question_id``. Files: JSON (a list of objects), JSONL, CSV or Parquet, told apart by extension.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+
+from modelrace.errors import ConfigError, ImportFormatError
+from modelrace.ranking import Resolver
+from modelrace.sources import data_date
+from modelrace.store import Warehouse
+
+JudgeKind = Literal["human", "model"]
+JUDGE_KINDS: tuple[JudgeKind, ...] = ("human", "model")
+WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
+# spellings other exports use for the same verdicts
+_WINNER_ALIASES = {"both_bad": "tie (bothbad)", "bothbad": "tie (bothbad)", "tie(bothbad)": "tie (bothbad)"}
+_REJECTION_SAMPLES = 20
+
+_BATTLE_SCHEMA = pa.schema(
+    [
+        ("batch_id", pa.int32()),
+        ("position", pa.int64()),
+        ("model_a", pa.string()),
+        ("model_b", pa.string()),
+        ("winner", pa.string()),
+        ("judge_kind", pa.string()),
+        ("judge", pa.string()),
+        ("category", pa.string()),
+        ("language", pa.string()),
+        ("question_id", pa.string()),
+        ("happened_at", pa.timestamp("us")),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Battle:
+    """One verdict between two models, as its source names them."""
+
+    model_a: str
+    model_b: str
+    winner: str
+    judge: str | None = None
+    category: str | None = None
+    language: str | None = None
+    question_id: str | None = None
+    happened_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that could not be read, and why."""
+
+    position: int
+    reason: str
+    raw: str
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"position": self.position, "reason": self.reason, "raw": self.raw}
+
+
+@dataclass
+class BattleFile:
+    """What a file holds: valid battles (with their row numbers) and rejected rows."""
+
+    battles: list[tuple[int, Battle]] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ResolvedName:
+    """A battle's model name and the identity entity resolution ties it to."""
+
+    name: str
+    model: str
+    method: str
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"name": self.name, "model": self.model, "method": self.method}
+
+
+@dataclass(frozen=True)
+class BattleImport:
+    """What `import battles` stored."""
+
+    batch_id: int
+    source: str
+    judge_kind: JudgeKind
+    path: str
+    data_date: date
+    battles: int
+    rejected: int
+    already_imported: bool
+    models: tuple[ResolvedName, ...]
+    rejection_samples: tuple[Rejection, ...]
+    ratings_import_id: int | None = None
+
+    @property
+    def unmatched(self) -> list[str]:
+        """Names no resolution rule ties to a developer."""
+        return [m.name for m in self.models if m.method == "unmatched"]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "batch_id": self.batch_id,
+            "source": self.source,
+            "judge_kind": self.judge_kind,
+            "path": self.path,
+            "data_date": self.data_date.isoformat(),
+            "battles": self.battles,
+            "rejected": self.rejected,
+            "already_imported": self.already_imported,
+            "models": [m.to_json() for m in self.models],
+            "unmatched": self.unmatched,
+            "rejection_samples": [r.to_json() for r in self.rejection_samples],
+            "ratings_import_id": self.ratings_import_id,
+        }
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """ISO text, or Unix seconds (LMArena's ``tstamp``); naive UTC."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
+    text = str(value).strip()
+    try:
+        return _timestamp(float(text))
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"timestamp {text[:40]!r} is neither ISO 8601 nor Unix seconds") from None
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _first_given(*values: Any) -> Any:
+    return next((v for v in values if v is not None and v != ""), None)
+
+
+def parse_battle(row: Any) -> Battle:
+    """One row as a battle; ValueError says what is wrong with it."""
+    if not isinstance(row, dict):
+        raise ValueError(f"not an object but {type(row).__name__}")
+    model_a, model_b = _text(row.get("model_a")), _text(row.get("model_b"))
+    if model_a is None or model_b is None:
+        raise ValueError(f"no {'model_a' if model_a is None else 'model_b'}")
+    if model_a == model_b:
+        raise ValueError(f"{model_a!r} against itself")
+    raw_winner = _text(row.get("winner"))
+    if raw_winner is None:
+        raise ValueError("no winner")
+    winner = _WINNER_ALIASES.get(raw_winner.lower(), raw_winner.lower())
+    if winner not in WINNERS:
+        raise ValueError(f"winner {raw_winner[:40]!r} is not one of {', '.join(WINNERS)}")
+    category = row.get("category")
+    if isinstance(category, dict):  # LMArena's category_tag-like objects are not one category
+        raise ValueError("category is an object, not a name")
+    return Battle(
+        model_a,
+        model_b,
+        winner,
+        judge=_text(row.get("judge")),
+        category=_text(category),
+        language=_text(row.get("language")),
+        question_id=_text(row.get("question_id")),
+        happened_at=_timestamp(_first_given(row.get("timestamp"), row.get("tstamp"))),
+    )
+
+
+def _rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """(1-based position, row, why it could not even be parsed) for each row of the file."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            with path.open(encoding="utf-8") as handle:
+                for position, line in enumerate(handle, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        yield position, json.loads(line), None
+                    except ValueError as error:
+                        yield position, line[:200], f"not JSON: {error}"
+        elif suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("battles"), list):
+                data = data["battles"]
+            if not isinstance(data, list):
+                raise ImportFormatError(f"{path} holds no list of battles (a JSON list of objects)")
+            for position, row in enumerate(data, 1):
+                yield position, row, None
+        elif suffix == ".csv":
+            with path.open(encoding="utf-8", newline="") as handle:
+                for position, row in enumerate(csv.DictReader(handle), 1):
+                    yield position, row, None
+        elif suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+            columns = {name: table.column(name).to_pylist() for name in table.column_names}
+            for index in range(table.num_rows):
+                yield index + 1, {name: values[index] for name, values in columns.items()}, None
+        else:
+            raise ConfigError(f"{path}: give a .json, .jsonl, .csv or .parquet file of battles")
+    except (UnicodeDecodeError, csv.Error, pa.ArrowException) as error:
+        raise ImportFormatError(f"{path} cannot be read as {suffix[1:]}: {error}") from None
+    except ValueError as error:  # a whole JSON file that does not parse
+        raise ImportFormatError(f"{path} is not valid JSON: {error}") from None
+
+
+def read_battles(path: Path) -> BattleFile:
+    """Every row of a battle file, valid or rejected with its reason."""
+    if not path.is_file():
+        raise ImportFormatError(f"no file at {path}")
+    found = BattleFile()
+    for position, row, broken in _rows(path):
+        if broken is not None:
+            found.rejected.append(Rejection(position, broken, str(row)[:200]))
+            continue
+        try:
+            found.battles.append((position, parse_battle(row)))
+        except ValueError as error:
+            found.rejected.append(Rejection(position, str(error), json.dumps(row, default=str)[:200]))
+    if not found.battles and not found.rejected:
+        raise ImportFormatError(f"{path} holds no battles")
+    return found
+
+
+def resolver_for(warehouse: Warehouse) -> Resolver:
+    """A resolver that knows the warehouse's Hub ids (so a battle may name a model by its repository)."""
+    hub_ids = [r["model_id"] for r in warehouse.query("SELECT model_id FROM models WHERE contains(model_id, '/')")]
+    return Resolver(hub_ids=hub_ids)
+
+
+def resolve_names(resolver: Resolver, names: list[str]) -> tuple[ResolvedName, ...]:
+    """Each name with the identity it resolves to."""
+    resolved = []
+    for name in sorted(set(names)):
+        entity = resolver.resolve(name)
+        resolved.append(ResolvedName(name, entity.name, entity.method))
+    return tuple(resolved)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_batch(
+    connection: Any,
+    kind: Literal["import", "duel"],
+    source: str,
+    judge_kind: JudgeKind,
+    path: str,
+    digest: str,
+    when: date,
+    notes: dict[str, Any] | None = None,
+) -> int:
+    """Open a batch of battles (inside the caller's transaction); returns its id."""
+    batch_id = int(connection.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM battle_batches").fetchall()[0][0])
+    connection.execute(
+        "INSERT INTO battle_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)",
+        [batch_id, kind, source, judge_kind, path, digest, when, _now(), json.dumps(notes) if notes else None],
+    )
+    return batch_id
+
+
+def insert_battles(connection: Any, batch_id: int, judge_kind: JudgeKind, battles: list[tuple[int, Battle]]) -> None:
+    """Append battles to a batch (inside the caller's transaction)."""
+    if not battles:
+        return
+    columns: dict[str, list[Any]] = {name: [] for name in _BATTLE_SCHEMA.names}
+    for position, battle in battles:
+        columns["batch_id"].append(batch_id)
+        columns["position"].append(position)
+        columns["model_a"].append(battle.model_a)
+        columns["model_b"].append(battle.model_b)
+        columns["winner"].append(battle.winner)
+        columns["judge_kind"].append(judge_kind)
+        columns["judge"].append(battle.judge)
+        columns["category"].append(battle.category)
+        columns["language"].append(battle.language)
+        columns["question_id"].append(battle.question_id)
+        columns["happened_at"].append(battle.happened_at)
+    connection.register("new_battles", pa.Table.from_pydict(columns, schema=_BATTLE_SCHEMA))
+    connection.execute("INSERT INTO battles SELECT * FROM new_battles")
+    connection.unregister("new_battles")
+    connection.execute("UPDATE battle_batches SET battles = battles + ? WHERE batch_id = ?", [len(battles), batch_id])
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_battles(
+    warehouse: Warehouse,
+    path: Path,
+    source: str | None = None,
+    judged_by: str = "human",
+    when: date | None = None,
+) -> BattleImport:
+    """Read a battle file and store it as one batch (or find it stored); ``source`` defaults to the file's stem,
+    ``judged_by`` is human or model."""
+    if judged_by not in JUDGE_KINDS:
+        raise ConfigError(f"judged by {judged_by!r}: choose human or model")
+    judge_kind: JudgeKind = "human" if judged_by == "human" else "model"
+    if not path.is_file():
+        raise ImportFormatError(f"no file at {path}")
+    reserved = (*JUDGE_KINDS, "all")
+    label = source or (path.stem if path.stem not in reserved else path.name)
+    if label in reserved:
+        raise ConfigError(f"--source {label!r} is reserved (it selects battles by judge kind); choose another name")
+    digest = _sha256(path)
+    existing = warehouse.query(
+        "SELECT * FROM battle_batches WHERE kind = 'import' AND file_sha256 = ? AND source = ?", [digest, label]
+    )
+    if existing:
+        row = existing[0]
+        stored = warehouse.query(
+            "SELECT model_a AS name FROM battles WHERE batch_id = ? "
+            "UNION SELECT model_b FROM battles WHERE batch_id = ?",
+            [row["batch_id"], row["batch_id"]],
+        )
+        return BattleImport(
+            row["batch_id"], label, row["judge_kind"], row["path"], row["data_date"], row["battles"], row["rejected"],
+            True, resolve_names(resolver_for(warehouse), [r["name"] for r in stored]), (),
+        )  # fmt: skip
+    found = read_battles(path)
+    day = data_date(path, when)
+    with warehouse.transaction() as connection:
+        batch_id = new_batch(connection, "import", label, judge_kind, str(path), digest, day)
+        insert_battles(connection, batch_id, judge_kind, found.battles)
+        connection.execute("UPDATE battle_batches SET rejected = ? WHERE batch_id = ?", [len(found.rejected), batch_id])
+        if found.rejected:
+            rejected = pa.Table.from_pylist(
+                [{"batch_id": batch_id, **r.to_json()} for r in found.rejected],
+                schema=pa.schema(
+                    [("batch_id", pa.int32()), ("position", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
+                ),
+            )
+            connection.register("new_rejections", rejected)
+            connection.execute("INSERT INTO battle_rejections SELECT * FROM new_rejections")
+            connection.unregister("new_rejections")
+    names = [n for _, b in found.battles for n in (b.model_a, b.model_b)]
+    return BattleImport(
+        batch_id,
+        label,
+        judge_kind,
+        str(path),
+        day,
+        len(found.battles),
+        len(found.rejected),
+        False,
+        resolve_names(resolver_for(warehouse), names),
+        tuple(found.rejected[:_REJECTION_SAMPLES]),
+    )

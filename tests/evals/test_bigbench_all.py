@@ -1,0 +1,146 @@
+"""Every BIG-bench task by name: kinds, subtasks, unscorable tasks, and runs end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import pytest
+from typer.testing import CliRunner
+
+from modelrace.cli.main import app
+from modelrace.errors import ConfigError
+from modelrace.evals import RunOptions, load_task, run_eval
+from modelrace.evals._bigbench import catalogue, search
+from modelrace.evals._openai import OpenAIBackend
+from modelrace.evals._tasks import BIGBENCH_VERSION
+from modelrace.store import Warehouse
+
+from .fake_openai import fake_openai
+
+runner = CliRunner()
+
+
+def _task(root: Path, name: str, data: dict[str, Any]) -> None:
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "task.json").write_text(json.dumps({"name": name, "description": f"about {name}", **data}))
+
+
+def _mc(n: int) -> list[dict[str, Any]]:
+    return [{"input": f"Is {i} even?", "target_scores": {"Yes": int(i % 2 == 0), "No": int(i % 2)}} for i in range(n)]
+
+
+@pytest.fixture
+def sdist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small extracted sdist in a private cache: every kind of task BIG-bench has."""
+    monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path))
+    folder = tmp_path / "bigbench" / BIGBENCH_VERSION
+    root = folder / f"bigbench-{BIGBENCH_VERSION}" / "bigbench" / "benchmark_tasks"
+    _task(root, "parity", {"preferred_score": "multiple_choice_grade", "examples": _mc(6)})
+    additions = [{"input": f"What is {i} plus 3?", "target": str(i + 3)} for i in range(4)]
+    additions.append({"input": "What is ten plus 0?", "target": ["10", "ten"]})
+    _task(root, "adding", {"preferred_score": "exact_str_match", "output_regex": r"[-+]?\d+", "examples": additions})
+    _task(root, "sums", {})
+    for part in ("small", "large"):
+        _task(
+            root,
+            f"sums/{part}",
+            {"preferred_score": "exact_str_match", "output_regex": r"\d+", "examples": additions[:2]},
+        )
+    _task(root, "mixed", {})
+    _task(root, "mixed/choose", {"preferred_score": "multiple_choice_grade", "examples": _mc(2)})
+    _task(root, "mixed/say", {"preferred_score": "exact_str_match", "examples": additions[:2]})
+    _task(root, "summaries", {"preferred_score": "rougeLsum", "examples": [{"input": "Sum up: a b", "target": "ab"}]})
+    _task(root, "empty", {"preferred_score": "exact_str_match"})
+    (root / "coded").mkdir()
+    (root / "coded" / "task.py").write_text("class Task: ...\n")
+    (folder / ".complete").write_text("")
+    return root
+
+
+def test_catalogue_kinds_items_and_reasons(sdist: Path) -> None:
+    tasks = catalogue()
+    assert tasks["parity"].kind == "multiple_choice" and tasks["parity"].items == 6
+    assert tasks["adding"].kind == "generation" and tasks["adding"].items == 5
+    assert "1 items accept several answers" in (tasks["adding"].note or "")
+    assert tasks["sums"].kind == "generation" and tasks["sums"].items == 4
+    assert tasks["sums"].subtasks == ("sums/large", "sums/small")
+    assert not tasks["mixed"].scorable and "one by one" in (tasks["mixed"].note or "")
+    assert tasks["mixed/choose"].kind == "multiple_choice"
+    assert "BIG-bench prefers rougeLsum" in (tasks["summaries"].note or "")
+    assert not tasks["empty"].scorable and "no examples" in (tasks["empty"].note or "")
+    assert not tasks["coded"].scorable and "programmatic" in (tasks["coded"].note or "")
+    assert [t.name for t in search("SUMS/")] == ["sums/large", "sums/small"]
+    assert (sdist.parent.parent.parent / "catalogue-v1.json").exists()  # read from the index next time
+
+
+def test_tasks_by_name_and_the_reasons_others_cannot_run(sdist: Path) -> None:
+    adding = load_task("bigbench:adding")
+    assert adding.spec.kind == "generation" and adding.spec.answer_regex == r"[-+]?\d+"
+    assert adding.spec.stop == ["\n"]
+    assert adding.items[-1].target == "10" and adding.items[-1].extra["targets"] == ["10", "ten"]
+    parity = load_task("bigbench:parity")
+    assert parity.spec.kind == "multiple_choice" and parity.spec.shuffle_choices
+    assert all(i.choices[i.gold] == ("Yes" if n % 2 == 0 else "No") for n, i in enumerate(parity.items))
+    sums = load_task("bigbench:sums")
+    assert [i.id for i in sums.items] == ["sums/large/0", "sums/large/1", "sums/small/0", "sums/small/1"]
+    assert load_task("bigbench:sums/small", limit=1).items[0].id == "sums/small/0"
+    with pytest.raises(ConfigError, match="programmatic"):
+        load_task("bigbench:coded")
+    with pytest.raises(ConfigError, match="one by one"):
+        load_task("bigbench:mixed")
+    with pytest.raises(ConfigError, match="no task 'nothing'"):
+        load_task("bigbench:nothing")
+
+
+def test_three_kinds_run_end_to_end_by_name(sdist: Path, warehouse: Warehouse) -> None:
+    answers = {f"What is {i} plus 3?": f" {i + 3} is the answer" for i in range(3)}  # item 3 answered wrong
+    with fake_openai(answers=answers) as (url, _):
+        backend = OpenAIBackend("toy", [url])
+        generated = run_eval(warehouse, load_task("bigbench:adding"), backend, RunOptions())
+        chosen = run_eval(warehouse, load_task("bigbench:parity"), backend, RunOptions())
+        subtasks = run_eval(warehouse, load_task("bigbench:sums"), backend, RunOptions())
+    assert generated.metrics["exact_match"].mean == pytest.approx(3 / 5)  # the output regex keeps the number
+    assert chosen.done == 6 and "acc" in chosen.metrics
+    assert subtasks.done == 4 and subtasks.metrics["exact_match"].mean == pytest.approx(1.0)
+
+
+def test_cli_tasks_search(sdist: Path) -> None:
+    done = runner.invoke(app, ["tasks", "--search", "sums", "--json"])
+    assert done.exit_code == 0, done.output
+    rows = {r["id"]: r for r in json.loads(done.stdout)}
+    assert rows["bigbench:sums"]["kind"] == "generation" and rows["bigbench:sums"]["items"] == 4
+    text = runner.invoke(app, ["tasks", "--search", "coded"])
+    assert text.exit_code == 0 and "programmatic" in text.stdout
+
+
+def _real_cache() -> Path | None:
+    folder = Path(os.environ.get("MODELRACE_CACHE") or platformdirs.user_cache_dir("modelrace", appauthor=False))
+    folder = folder / "bigbench" / BIGBENCH_VERSION
+    return folder if (folder / f"bigbench-{BIGBENCH_VERSION}").is_dir() else None
+
+
+@pytest.mark.skipif(
+    _real_cache() is None, reason="the bigbench sdist is not extracted here: `modelrace tasks --search x`"
+)
+def test_the_real_sdist(warehouse: Warehouse) -> None:
+    tasks = catalogue()
+    from_json = [t for t in tasks.values() if "programmatic" not in (t.note or "")]
+    assert len(from_json) == 1041
+    assert tasks["arithmetic/1_digit_addition"].kind == "generation"
+    assert tasks["navigate"].kind == "multiple_choice"
+    assert tasks["logical_deduction"].kind == "multiple_choice" and len(tasks["logical_deduction"].subtasks) == 3
+    assert sum(t.scorable for t in tasks.values()) > 1000
+    with fake_openai(answers={"What is 1 plus 1?": " 2"}) as (url, _):
+        backend = OpenAIBackend("toy", [url])
+        for name, metric in (
+            ("bigbench:arithmetic/1_digit_addition", "exact_match"),
+            ("bigbench:navigate", "acc"),
+            ("bigbench:logical_deduction", "acc"),
+        ):
+            summary = run_eval(warehouse, load_task(name, limit=5), backend, RunOptions())
+            assert summary.done == 5 and metric in summary.metrics
