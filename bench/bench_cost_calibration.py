@@ -1,9 +1,9 @@
 """Calibrate the roofline and print every estimate against its measurement.
 
-1. Accelerator bandwidth efficiency: the batch-1 vLLM decode measurements in serving/data/calibration.yaml marked
-   "fit: bandwidth" (geometric mean of measured / estimate at full bandwidth); the other vLLM points are checks.
+1. Accelerator bandwidth efficiency: the vLLM decode-step measurements in serving/data/calibration.yaml marked
+   "fit: bandwidth" (geometric mean of measured / estimate at full bandwidth); the throughput points are checks.
 2. Accelerator compute efficiency: MLPerf Inference v4.1 Offline token rates (single node, known accelerator),
-   each system modelled at the largest batch its memory holds (capped at 256), FP8 where the chip has it
+   each system modelled at the largest batch its memory holds (capped at 1,024), FP8 where the chip has it
    (MLPerf's closed division allows FP8 at 99 % accuracy; the NVIDIA and AMD submissions use it). Median ratio.
    Prompt/answer lengths: GPT-J 1,000 / 70 (CNN-DailyMail articles; GEN_LEN 4,114,386 characters over 13,368
    samples at 4.4 characters per token), Llama 2 70B 800 / 294 (TOKENS_PER_SAMPLE 293.7; prompts capped at
@@ -23,7 +23,6 @@ import math
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 
 from modelrace.config import reference_data_dir
 from modelrace.serving import Architecture, Chip, HardwareRegistry, Workload, load_hardware, resolve_model, roofline
@@ -130,8 +129,8 @@ def mlperf(registry: HardwareRegistry, efficiency: Efficiency) -> list[float]:
         probe = fit_model(model, chip, count, quant, prompt + answer, 1)
         if not probe.fits:
             continue
-        batch = max(1, min(256, probe.max_batch or 1))
-        partial = replace(efficiency, compute=1.0)
+        batch = max(1, min(1024, probe.max_batch or 1))
+        partial = efficiency.model_copy(update={"compute": 1.0})
         estimate = _estimate(model, chip, count, Workload(batch, prompt, answer), quant, partial)
         ratios.append(measured / estimate)
         print(
@@ -148,8 +147,19 @@ def local(cpu: Chip) -> list[float]:
     except ImportError:
         print("\nllama-cpp-python is not installed: no local calibration")
         return []
+    import subprocess
+    import sys
+
     from modelrace.evals import packaged_models, resolve_local_model
 
+    probe = subprocess.run(
+        [sys.executable, "-c", "import llama_cpp, sys; llama_cpp.Llama(sys.argv[1], n_ctx=64, verbose=False)"
+         ".eval([1, 2, 3])", str(resolve_local_model("smollm2-135m-instruct").path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if probe.returncode != 0:
+        print(f"\nllama.cpp cannot run here (exit {probe.returncode}, e.g. built for a CPU feature this one lacks)")
+        return []
     ratios = []
     print(
         f"\nllama.cpp decode on this machine ({cpu.name}, "
@@ -190,9 +200,9 @@ def main() -> None:
     current = calibration_file()
     fit_ratios, _ = published(registry, None)
     bandwidth = math.exp(statistics.mean(math.log(r) for r in fit_ratios))
-    compute_ratios = mlperf(registry, replace(current.accelerator, bandwidth=bandwidth))
+    compute_ratios = mlperf(registry, current.accelerator.model_copy(update={"bandwidth": bandwidth}))
     compute = statistics.median(compute_ratios)
-    fitted = replace(current.accelerator, bandwidth=bandwidth, compute=compute)
+    fitted = current.accelerator.model_copy(update={"bandwidth": bandwidth, "compute": compute})
     print(f"\nfitted accelerator efficiency: bandwidth {bandwidth:.3f}, compute {compute:.3f}")
     print("MLPerf Offline after the fit:", _spread([r / compute for r in compute_ratios]))
     _, checks = published(registry, fitted)
