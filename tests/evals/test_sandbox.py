@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import socket
 import threading
@@ -9,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from modelrace.evals._sandbox import Limits, SandboxUnavailable, network_isolation, run_python
+from modelrace.evals._sandbox import (
+    FALLBACK_PROCESSES,
+    SANDBOX_DIR,
+    Limits,
+    SandboxUnavailable,
+    isolation,
+    network_isolation,
+    run_python,
+)
 
 pytestmark = pytest.mark.skipif(
     network_isolation() is None and not os.environ.get("CI"),
@@ -57,14 +67,15 @@ def test_no_network() -> None:
 def test_cannot_write_outside_its_directory(tmp_path: Path) -> None:
     target = Path("/var/tmp") / f"sandbox-escape-{os.getpid()}.txt"  # world-writable on the host
     outcome = run_python(f"open({str(target)!r}, 'w').write('x')", FAST)
-    assert not outcome.passed and ("Read-only file system" in outcome.stderr or "Permission denied" in outcome.stderr)
+    assert not outcome.passed
+    assert any(e in outcome.stderr for e in ("Read-only file system", "Permission denied", "No such file"))
     assert not target.exists()
     hidden = tmp_path / "owned.txt"  # the host's /tmp is not even visible: the sandbox has its own
     assert not run_python(f"open({str(hidden)!r}, 'w').write('x')", FAST).passed
     assert not hidden.exists()
     inside = run_python("import os; open('here.txt', 'w').write('x'); print(os.getcwd())", FAST)
-    assert inside.passed and "modelrace-sandbox-" in inside.stdout
-    assert not Path(inside.stdout.strip()).exists()  # the directory is gone afterwards
+    assert inside.passed and inside.stdout.strip() == SANDBOX_DIR
+    assert not (Path(SANDBOX_DIR) / "here.txt").exists()  # written to the sandbox's own tmpfs, not the host
 
 
 def test_no_secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,3 +119,118 @@ def test_refuses_without_isolation(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SandboxUnavailable, match="unsafe-no-network-isolation"):
         sandbox.run_python("print(1)", FAST)
     assert sandbox.run_python("print(1)", FAST, allow_network=True).passed
+
+
+# -- hardening (issue 17): each hostile program stops at a limit, and the run ends in bounded time ---------------
+SMALL = Limits(cpu_seconds=5, wall_seconds=20.0, memory_bytes=512 << 20, disk_bytes=8 << 20, processes=32)
+
+
+@pytest.mark.parametrize("stream", ["sys.stdout", "sys.stderr"])
+def test_an_output_bomb_is_read_up_to_the_cap_then_killed(stream: str) -> None:
+    outcome = run_python(f"import sys\nwhile True:\n    {stream}.write('x' * 1000)", SMALL)
+    assert outcome.status == "killed" and outcome.limit == "output"
+    assert len(outcome.stdout) + len(outcome.stderr) == SMALL.output_bytes
+    assert outcome.seconds < SMALL.wall_seconds  # stopped by the cap, not by the clock
+
+
+def test_memory_is_limited_across_children() -> None:
+    # Six children of 300 MB each: every one is within a per-process limit of 512 MB, the total is not.
+    program = (
+        "import os, time\n"
+        "for i in range(6):\n"
+        "    if os.fork() == 0:\n"
+        "        block = bytearray(300 << 20)\n"
+        "        block[::4096] = b'x' * len(block[::4096])\n"
+        "        time.sleep(2)\n"
+        "        os._exit(0)\n"
+        "codes = [os.wait()[1] for _ in range(6)]\n"
+        "assert codes == [0] * 6, codes\n"
+        "print('all six children held their memory')\n"
+    )
+    outcome = run_python(program, SMALL)
+    assert not outcome.passed and "all six" not in outcome.stdout
+
+
+def test_the_temporary_folder_is_a_size_limited_tmpfs() -> None:
+    # Files under the per-file limit, more than the tmpfs holds: the private /tmp was once RAM without a size.
+    program = "for i in range(32):\n    open(f'/tmp/part-{i}', 'wb').write(b'x' * (1 << 20))\n"
+    outcome = run_python(program, SMALL)
+    assert not outcome.passed and "No space left on device" in outcome.stderr
+
+
+def test_the_working_directory_shares_the_disk_limit() -> None:
+    # Many files, each under the per-file limit: the tmpfs's size stops them together.
+    program = "for i in range(64):\n    open(f'part-{i}', 'wb').write(b'x' * (1 << 20))\n"
+    outcome = run_python(program, SMALL)
+    assert not outcome.passed and "No space left on device" in outcome.stderr
+
+
+def _as_nobody(program: str, limits: Limits) -> dict[str, object]:
+    """run_python in a child process that has become the unprivileged user nobody (this test runs as root)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            outcome = run_python(program, limits)
+            report = {"status": outcome.status, "stdout": outcome.stdout, "runs_as": isolation(limits)["runs_as"]}
+            os.write(write, json.dumps(report).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        data = answer.read()
+    os.waitpid(pid, 0)
+    return dict(json.loads(data))
+
+
+FORK_BOMB = (
+    "import os, time\n"
+    "started = 0\n"
+    "for _ in range(300):\n"
+    "    try:\n"
+    "        pid = os.fork()\n"
+    "    except OSError:\n"
+    "        break\n"
+    "    if pid == 0:\n"
+    "        time.sleep(5)\n"
+    "        os._exit(0)\n"
+    "    started += 1\n"
+    "print(started)\n"
+)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become an unprivileged user (runs as one already)")
+def test_a_fork_bomb_is_contained_for_an_unprivileged_user() -> None:
+    report = _as_nobody(FORK_BOMB, SMALL)
+    assert report["runs_as"] == "uid 65534"
+    assert int(str(report["stdout"]).strip()) < FALLBACK_PROCESSES  # not 300
+
+
+def test_a_fork_bomb_is_contained_as_whoever_runs_the_tests() -> None:
+    outcome = run_python(FORK_BOMB, SMALL)
+    assert outcome.passed and int(outcome.stdout.strip()) < SMALL.processes
+
+
+def test_the_host_is_not_visible() -> None:
+    project_file = Path(__file__).resolve()
+    program = (
+        "import os\n"
+        "print(sorted(os.listdir('/')))\n"
+        f"print(os.path.exists({str(project_file)!r}), os.path.exists('/etc/passwd'), os.path.exists('/root'))\n"
+        f"open({str(project_file)!r}).read()\n"
+    )
+    outcome = run_python(program, FAST)
+    assert not outcome.passed and "FileNotFoundError" in outcome.stderr
+    listing, exists = outcome.stdout.splitlines()
+    allowed = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "proc", "dev", "tmp"}
+    assert set(ast.literal_eval(listing)) <= allowed
+    assert exists == "False False False"
+
+
+def test_devices_are_read_only() -> None:
+    outcome = run_python("open('/dev/shm/x', 'wb').write(b'x')", FAST)
+    assert not outcome.passed and "Read-only file system" in outcome.stderr

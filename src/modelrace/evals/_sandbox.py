@@ -1,13 +1,31 @@
-"""Running model-written code: a separate process with limits, a fresh directory, no secrets, no network.
+"""Running model-written code: a separate process with limits, an empty view of the host, no secrets, no network.
 
 Isolation is bubblewrap's (Debian package ``bubblewrap``, the sandbox Flatpak uses): new user, PID, network,
-IPC and UTS namespaces; the whole file system read-only except a fresh, empty working directory (and a private
-/tmp); a scrubbed environment (PATH and locale only: no tokens or keys); the namespace dies with its parent.
-Resource limits on top: CPU seconds, address space, file size, process count (started by root, the run drops
-to the unprivileged user ``nobody``, since root is exempt from that limit), and a wall-clock timeout after which
-the process group is killed. Where bubblewrap cannot run, the sandbox refuses to run model-written code
-unless told, explicitly, to run it without isolation (then only the limits, the directory and the environment
-apply).
+IPC and UTS namespaces, a scrubbed environment (PATH and locale only: no tokens or keys), and a view of the host
+that holds only ``/usr`` (the interpreter and its libraries), read-only: the project tree, ``/etc``, ``/home``
+and every other host file are not there at all. The only writable place is a size-limited tmpfs (``/tmp``, the
+working directory ``/tmp/sandbox`` in it); ``/dev`` is bubblewrap's minimal one, read-only. The namespace dies
+with its parent.
+
+Limits, all enforced by the kernel:
+
+* **total memory and processes of the whole run** (the program and every child): a cgroup when this process
+  may create one (root, with cgroup v2 memory and pids controllers enabled at the hierarchy's root or the v1
+  memory and pids hierarchies writable), holding ``memory_bytes`` (swap included where accounted) and
+  ``processes``. Without a cgroup (an unprivileged user without a delegated cgroup, and no systemd), the same
+  totals hold through per-process limits set *inside* the new user namespace: at most ``FALLBACK_PROCESSES``
+  processes (RLIMIT_NPROC counts per user namespace since Linux 5.14, so it holds for an ordinary user and does
+  not count the user's other processes) of at most ``memory_bytes / FALLBACK_PROCESSES`` address space each;
+* per process: CPU seconds, address space, file size, no core files;
+* the tmpfs: ``disk_bytes`` in all (it is memory, so within the cgroup's total too);
+* output: stdout and stderr are read up to ``output_bytes`` each, and the run is killed when either goes past
+  (a program printing in a loop once took the host to 22 GB while its output was read whole);
+* wall clock: the run is killed after ``wall_seconds``.
+
+Root is exempt from RLIMIT_NPROC, so a run started by root drops to the unprivileged user ``nobody`` before
+bubblewrap starts. Where bubblewrap cannot run, the sandbox refuses to run model-written code unless told,
+explicitly, to run it without isolation (then only the per-process limits, a fresh directory and the scrubbed
+environment apply). ``isolation()`` says what this machine provides.
 """
 
 from __future__ import annotations
@@ -15,17 +33,25 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import selectors
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import IO
 
 from modelrace.errors import ModelraceError
+
+NOBODY = 65534
+FALLBACK_PROCESSES = 8  # without a cgroup: processes per run, each with memory_bytes / this of address space
+SANDBOX_DIR = "/tmp/sandbox"  # the working directory inside the sandbox (on the size-limited tmpfs)
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 class SandboxUnavailable(ModelraceError):
@@ -34,19 +60,20 @@ class SandboxUnavailable(ModelraceError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one run."""
+    """Resource limits for one run (memory and processes are totals over the program and all its children)."""
 
     cpu_seconds: int = 10
     wall_seconds: float = 15.0
     memory_bytes: int = 1 << 30
     file_bytes: int = 16 << 20
+    disk_bytes: int = 64 << 20
     processes: int = 64
     output_bytes: int = 64 << 10
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a run ended."""
+    """How a run ended; ``limit`` names the limit that ended it, when one did."""
 
     passed: bool
     status: str  # passed | failed | timeout | killed
@@ -54,6 +81,102 @@ class Outcome:
     stdout: str
     stderr: str
     seconds: float
+    limit: str | None = None  # wall | output | memory | cpu
+
+
+# -- cgroups ------------------------------------------------------------------------------------------------------
+class _Cgroup:
+    """One run's cgroup(s): total memory and process count for everything the program starts."""
+
+    def __init__(self, folders: list[Path], version: int) -> None:
+        self.folders = folders
+        self.version = version
+
+    @classmethod
+    def create(cls, limits: Limits) -> _Cgroup | None:
+        """A fresh cgroup with the run's limits, or None when this process may not make one."""
+        name = f"modelrace-sandbox-{uuid.uuid4().hex[:12]}"
+        v2 = _CGROUP_ROOT / "cgroup.subtree_control"
+        if v2.is_file():
+            try:
+                enabled = v2.read_text().split()
+            except OSError:
+                enabled = []
+            if {"memory", "pids"} <= set(enabled) and os.access(_CGROUP_ROOT, os.W_OK):
+                folder = _CGROUP_ROOT / name
+                settings = {"memory.max": limits.memory_bytes, "memory.swap.max": 0, "pids.max": limits.processes}
+                return cls._make([(folder, settings)], 2)
+        memory, pids = _CGROUP_ROOT / "memory", _CGROUP_ROOT / "pids"
+        v1 = (memory / "memory.limit_in_bytes").is_file() and (pids / "cgroup.procs").is_file()
+        if v1 and os.access(memory, os.W_OK) and os.access(pids, os.W_OK):
+            memory_settings = {"memory.limit_in_bytes": limits.memory_bytes}
+            if (memory / "memory.memsw.limit_in_bytes").is_file():  # swap accounting: swap counts too
+                memory_settings["memory.memsw.limit_in_bytes"] = limits.memory_bytes
+            return cls._make([(memory / name, memory_settings), (pids / name, {"pids.max": limits.processes})], 1)
+        return None
+
+    @classmethod
+    def _make(cls, plan: list[tuple[Path, dict[str, int]]], version: int) -> _Cgroup | None:
+        made: list[Path] = []
+        try:
+            for folder, settings in plan:
+                folder.mkdir()
+                made.append(folder)
+                for key, value in settings.items():
+                    (folder / key).write_text(str(value))
+        except OSError:
+            cls(made, version).remove()
+            return None
+        return cls(made, version)
+
+    def enter(self) -> None:  # pragma: no cover - runs in the child before exec
+        """Move the calling process into the cgroup(s) (its children follow)."""
+        for folder in self.folders:
+            with open(folder / "cgroup.procs", "w") as procs:
+                procs.write(str(os.getpid()))
+
+    def kill(self) -> None:
+        """Kill everything still in the cgroup."""
+        for _ in range(50):
+            alive = set()
+            for folder in self.folders:
+                with contextlib.suppress(OSError):
+                    alive |= {int(p) for p in (folder / "cgroup.procs").read_text().split()}
+            if not alive:
+                return
+            if self.version == 2:
+                with contextlib.suppress(OSError):
+                    (self.folders[0] / "cgroup.kill").write_text("1")
+            for pid in alive:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.02)
+
+    def out_of_memory(self) -> bool:
+        """Whether the kernel killed or refused something for the memory limit."""
+        folder = self.folders[0]
+        try:
+            if self.version == 2:
+                events = dict(line.split() for line in (folder / "memory.events").read_text().splitlines())
+                return int(events.get("oom_kill", 0)) > 0 or int(events.get("max", 0)) > 0
+            control = (folder / "memory.oom_control").read_text().split()
+            oom_kills = int(control[control.index("oom_kill") + 1]) if "oom_kill" in control else 0
+            return oom_kills > 0 or int((folder / "memory.failcnt").read_text()) > 0
+        except (OSError, ValueError):
+            return False
+
+    def remove(self) -> None:
+        """Kill what is left and delete the cgroup(s)."""
+        self.kill()
+        for folder in self.folders:
+            for _ in range(50):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
 
 
 @cache
@@ -74,49 +197,128 @@ def network_isolation() -> str | None:
     return bwrap if probe.returncode == 0 else None
 
 
-def _isolated(bwrap: str, folder: str, env: dict[str, str], command: list[str]) -> list[str]:
-    setenv = [part for key, value in env.items() for part in ("--setenv", key, value)]
-    return [
-        bwrap,
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--tmpfs", "/tmp",
-        "--bind", folder, folder,
-        "--chdir", folder,
-        "--unshare-all",
-        "--die-with-parent",
-        "--new-session",
-        "--clearenv",
-        *setenv,
-        *command,
-    ]  # fmt: skip
+def isolation(limits: Limits | None = None) -> dict[str, object]:
+    """What this machine provides for the sandbox, as this process (for ``doctor``-style checks and the docs)."""
+    limits = limits or Limits()
+    cgroup = _Cgroup.create(limits)
+    kind = f"cgroup v{cgroup.version}" if cgroup else f"per-process limits ({FALLBACK_PROCESSES} processes)"
+    if cgroup is not None:
+        cgroup.remove()
+    return {
+        "bubblewrap": network_isolation(),
+        "total_memory_and_processes": kind,
+        "runs_as": "nobody (dropped from root)" if os.geteuid() == 0 else f"uid {os.geteuid()}",
+    }
 
 
-NOBODY = 65534
+# -- the run ------------------------------------------------------------------------------------------------------
+# Runs first inside the sandbox, then becomes the program: limits set here, after bubblewrap made the user
+# namespace, count only this run's processes (RLIMIT_NPROC is per user namespace).
+_BOOT = (
+    "import os, resource, sys\n"
+    "cpu, memory, files, processes = (int(v) for v in sys.argv[1:5])\n"
+    "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (memory, memory))\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))\n"
+    "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+    "resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))\n"
+    "os.execv(sys.executable, [sys.executable, '-I', '-B', sys.argv[5]])\n"
+)
 
 
 def _interpreter() -> str:
-    """The system Python (readable by ``nobody``; a virtual environment under /root is not)."""
+    """The system Python (under /usr, which the sandbox shows; a virtual environment in the project is not)."""
     for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
         if os.access(candidate, os.X_OK):
             return candidate
     return sys.executable
 
 
-def _limit(limits: Limits, drop_to_nobody: bool) -> None:  # pragma: no cover - runs in the child
+def _host_view(python: str) -> list[str]:
+    """Read-only mounts for the interpreter and its libraries: /usr, and the interpreter's prefix if elsewhere."""
+    view = ["--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / link
+        if path.is_symlink():
+            view += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            view += ["--ro-bind", str(path), str(path)]
+    prefix = Path(python).resolve().parent.parent
+    if not prefix.is_relative_to("/usr") and prefix != Path("/"):
+        view += ["--ro-bind", str(prefix), str(prefix)]
+    return view
+
+
+def _isolated(bwrap: str, python: str, limits: Limits, env: dict[str, str], program_fd: int) -> list[str]:
+    setenv = [part for key, value in env.items() for part in ("--setenv", key, value)]
+    return [
+        bwrap,
+        *_host_view(python),
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--remount-ro", "/dev",
+        "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
+        "--dir", SANDBOX_DIR,
+        "--file", str(program_fd), f"{SANDBOX_DIR}/program.py",
+        "--chdir", SANDBOX_DIR,
+        "--remount-ro", "/",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        *setenv,
+    ]  # fmt: skip
+
+
+def _start(cgroup: _Cgroup | None, drop_to_nobody: bool) -> None:  # pragma: no cover - runs in the child
     os.setsid()
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    if cgroup is not None:
+        cgroup.enter()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if drop_to_nobody:
         # Root is exempt from the process limit, so a run started by root runs as nobody: the fork bomb
         # then stops at the limit, and nothing root owns is writable even outside the sandbox's view.
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
+
+
+def _read_capped(process: subprocess.Popen[bytes], limits: Limits, deadline: float) -> tuple[bytes, bytes, str | None]:
+    """Read stdout and stderr as they come, at most ``output_bytes`` each; stop at the first limit reached."""
+    streams: dict[int, bytearray] = {}
+    selector = selectors.DefaultSelector()
+    for stream in (process.stdout, process.stderr):
+        assert stream is not None
+        os.set_blocking(stream.fileno(), False)
+        selector.register(stream, selectors.EVENT_READ)
+        streams[stream.fileno()] = bytearray()
+    open_streams = 2
+    try:
+        while open_streams:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return bytes(streams[_fd(process.stdout)]), bytes(streams[_fd(process.stderr)]), "wall"
+            for key, _ in selector.select(timeout=min(left, 0.5)):
+                buffer = streams[key.fd]
+                try:
+                    chunk = os.read(key.fd, max(1, limits.output_bytes + 1 - len(buffer)))
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                buffer += chunk
+                if len(buffer) > limits.output_bytes:
+                    return bytes(streams[_fd(process.stdout)]), bytes(streams[_fd(process.stderr)]), "output"
+    finally:
+        selector.close()
+    return bytes(streams[_fd(process.stdout)]), bytes(streams[_fd(process.stderr)]), None
+
+
+def _fd(stream: IO[bytes] | None) -> int:
+    assert stream is not None
+    return stream.fileno()
 
 
 def run_python(
@@ -130,46 +332,83 @@ def run_python(
             "cannot isolate model-written code here (bubblewrap is missing or cannot create namespaces); refusing"
             " to run it. Install bubblewrap, or pass --unsafe-no-network-isolation to run it anyway"
         )
-    with tempfile.TemporaryDirectory(prefix="modelrace-sandbox-") as folder:
-        script = Path(folder) / "program.py"
-        script.write_text(program, encoding="utf-8")
-        drop = os.geteuid() == 0
-        if drop:
-            os.chown(folder, NOBODY, NOBODY)
-            script.chmod(0o644)
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": folder, "TMPDIR": folder}
-        command = [python or _interpreter(), "-I", "-B", str(script)]
+    python = python or _interpreter()
+    drop = os.geteuid() == 0
+    cgroup = _Cgroup.create(limits)
+    processes, memory = limits.processes, limits.memory_bytes
+    if cgroup is None:  # the totals through per-process limits (see the module's docstring)
+        processes = min(processes, FALLBACK_PROCESSES)
+        memory = memory // processes
+    with contextlib.ExitStack() as stack:
+        if cgroup is not None:
+            stack.callback(cgroup.remove)
+        source = stack.enter_context(tempfile.TemporaryFile())
+        source.write(program.encode("utf-8", "surrogateescape"))
+        source.flush()
+        source.seek(0)
+        limit_args = [str(limits.cpu_seconds), str(memory), str(limits.file_bytes), str(processes)]
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         if bwrap is not None:
-            command = _isolated(bwrap, folder, env, command)
+            env |= {"HOME": SANDBOX_DIR, "TMPDIR": SANDBOX_DIR}
+            command = [
+                *_isolated(bwrap, python, limits, env, source.fileno()),
+                python, "-I", "-B", "-c", _BOOT, *limit_args, f"{SANDBOX_DIR}/program.py",
+            ]  # fmt: skip
+            cwd = "/"
+        else:  # explicitly unsafe: a fresh host directory, the per-process limits, the scrubbed environment
+            cwd = stack.enter_context(tempfile.TemporaryDirectory(prefix="modelrace-sandbox-"))
+            script = Path(cwd) / "program.py"
+            script.write_text(program, encoding="utf-8", errors="surrogateescape")
+            if drop:
+                os.chown(cwd, NOBODY, NOBODY)
+                script.chmod(0o644)
+            env |= {"HOME": cwd, "TMPDIR": cwd}
+            command = [python, "-I", "-B", "-c", _BOOT, *limit_args, str(script)]
         started = time.monotonic()
         process = subprocess.Popen(
             command,
-            cwd=folder,
+            cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=lambda: _limit(limits, drop),
+            pass_fds=(source.fileno(),),
+            preexec_fn=lambda: _start(cgroup, drop),
         )
-        status = ""
         try:
-            stdout, stderr = process.communicate(timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            status = "timeout"
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            stdout, stderr = process.communicate()
+            stdout, stderr, stopped_by = _read_capped(process, limits, started + limits.wall_seconds)
+        finally:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            if cgroup is not None:
+                cgroup.kill()
+            process.wait()
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
         seconds = time.monotonic() - started
+        out_of_memory = cgroup is not None and cgroup.out_of_memory()
     code = process.returncode
-    if not status:
-        # A signal ends the program: negative code directly, or 128 + signal through bubblewrap.
-        killed = code is not None and (code < 0 or (bwrap is not None and code > 128))
+    # A signal ends the program: negative code directly, or 128 + signal through bubblewrap.
+    killed = code is not None and (code < 0 or (bwrap is not None and code > 128))
+    if stopped_by == "wall":
+        status = "timeout"
+    elif stopped_by == "output":
+        status = "killed"
+    else:
         status = "passed" if code == 0 else "killed" if killed else "failed"
+        if status == "killed":
+            signal_number = -code if code is not None and code < 0 else (code or 0) - 128
+            stopped_by = "memory" if out_of_memory else "cpu" if signal_number == signal.SIGXCPU else None
+        elif status == "failed" and out_of_memory:
+            stopped_by = "memory"
     return Outcome(
         passed=status == "passed",
         status=status,
         returncode=code,
         stdout=stdout[: limits.output_bytes].decode("utf-8", "replace"),
-        stderr=stderr[-limits.output_bytes :].decode("utf-8", "replace"),
+        stderr=stderr[: limits.output_bytes].decode("utf-8", "replace"),
         seconds=seconds,
+        limit=stopped_by,
     )
