@@ -59,8 +59,8 @@ def test_uploader_view_keeps_reuploads_with_the_uploader(two_snapshots: Warehous
 def test_fixtures_excluded_by_default(two_snapshots: Warehouse) -> None:
     without = totals(scope(two_snapshots))
     with_fixtures = totals(scope(two_snapshots, include_fixtures=True))
-    assert without["fixtures_excluded"] == 2
-    assert with_fixtures["downloads_30d"] - without["downloads_30d"] == 400000 + 30000
+    assert without.fixtures_excluded == 2
+    assert with_fixtures.downloads_30d - without.downloads_30d == 400000 + 30000
     namespaces = {r["namespace"] for r in download_shares(scope(two_snapshots), "namespace", "uploader")}
     assert "hf-internal-testing" not in namespaces
 
@@ -69,7 +69,7 @@ def test_unknown_namespaces_are_unattributed_not_dropped(two_snapshots: Warehous
     s = scope(two_snapshots)
     countries = by(download_shares(s, "country", "root"), "country")
     assert countries["unattributed"]["downloads_30d"] > 0
-    assert totals(s)["attributed_share"] < 1
+    assert totals(s).attributed_share < 1
 
 
 def test_ecosystem_by_relation(two_snapshots: Warehouse) -> None:
@@ -93,9 +93,9 @@ def test_concentration_figures(two_snapshots: Warehouse) -> None:
     rows = [r for r in download_shares(scope(two_snapshots), "developer", "root") if r["developer"] != "unattributed"]
     total = sum(r["downloads_30d"] for r in rows)
     expected = sum((r["downloads_30d"] / total * 100) ** 2 for r in rows)
-    assert figures["hhi_developer"] == pytest.approx(expected, abs=0.1)
-    assert figures["top1_developer"] == rows[0]["developer"]
-    assert 0 < figures["top1_share"] <= figures["top5_share"] <= 1
+    assert figures.hhi_developer == pytest.approx(expected, abs=0.1)
+    assert figures.top1_developer == rows[0]["developer"]
+    assert 0 < figures.top1_share <= figures.top5_share <= 1
 
 
 def test_size_classes_cover_everything(two_snapshots: Warehouse) -> None:
@@ -108,30 +108,30 @@ def test_movers() -> None:
     then = [{"country": "US", "share": 0.6}, {"country": "CN", "share": 0.4}]
     now = [{"country": "US", "share": 0.5}, {"country": "CN", "share": 0.47}, {"country": "FR", "share": 0.03}]
     result = movers(now, then, "country")
-    assert [g["country"] for g in result["gains"]] == ["CN", "FR"]
-    assert result["losses"][0]["country"] == "US"
-    assert result["losses"][0]["change_pp"] == pytest.approx(-10)
+    assert [g["country"] for g in result.gains] == ["CN", "FR"]
+    assert result.losses[0]["country"] == "US"
+    assert result.losses[0]["change_pp"] == pytest.approx(-10)
 
 
 def test_build_adoption_change_and_history(two_snapshots: Warehouse) -> None:
     figures = build_adoption(two_snapshots)
-    adoption = figures["adoption"]
-    assert figures["snapshot"]["id"] == 2
-    assert adoption["change"]["since"]["id"] == 1
-    assert adoption["change"]["by_family"]["gains"][0]["family"] == "DeepSeek"
-    assert [h["snapshot"]["id"] for h in adoption["history"]] == [1, 2]
+    adoption = figures.adoption
+    assert figures.snapshot.id == 2
+    assert adoption.change is not None and adoption.change.since.id == 1
+    assert adoption.change.by_family.gains[0]["family"] == "DeepSeek"
+    assert [h.snapshot.id for h in adoption.history] == [1, 2]
     only_first = build_adoption(two_snapshots, snapshot_ref=1)
-    assert only_first["adoption"]["change"] is None
+    assert only_first.adoption.change is None
 
 
 def test_headlines_rest_on_figures(two_snapshots: Warehouse) -> None:
     figures = build_adoption(two_snapshots)
-    texts = [h["text"] for h in figures["headlines"]]
-    by_country = [r for r in figures["adoption"]["by_country"] if r["country"] != "unattributed"]
+    texts = [h.text for h in figures.headlines]
+    by_country = [r for r in figures.adoption.by_country if r["country"] != "unattributed"]
     lead = by_country[0]
     assert any(f"{lead['share'] * 100:.1f} %" in t for t in texts)
-    for headline in figures["headlines"]:
-        assert headline["snapshot"] == 2
-        assert headline["figures"]
+    for headline in figures.headlines:
+        assert headline.snapshot == 2
+        assert headline.figures
     assert any("Since snapshot 1" in t for t in texts)
     assert not any("unattributed draw" in t.lower() for t in texts)

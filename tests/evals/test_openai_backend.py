@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from modelrace.errors import ConfigError, NotFoundError
+from modelrace.evals import RunOptions, compare_runs, find_run, run_eval
 from modelrace.evals._openai import EndpointError, OpenAIBackend
-from modelrace.evals._runner import RunOptions, compare_runs, find_run, run_eval
 from modelrace.evals._tasks import load_task
 from modelrace.store import Warehouse
 
@@ -143,8 +143,8 @@ def test_compare_two_models(tmp_path: Path, warehouse: Warehouse) -> None:
         a = run_eval(warehouse, task, OpenAIBackend("letters", [url2]))
         b = run_eval(warehouse, task, OpenAIBackend("other-letters", [url2]))
     result = compare_runs(warehouse, a.run_id, b.run_id)
-    assert result["items"] == 20 and result["metric"] == "acc_letter"
-    assert result["difference"]["mean"] == 0 and result["mcnemar"]["p_value"] == 1.0
+    assert result.items == 20 and result.metric == "acc_letter"
+    assert result.difference.mean == 0 and result.mcnemar is not None and result.mcnemar.p_value == 1.0
     # `modelrace compare A B --task T` with models instead of run ids: their latest runs on the task
     assert find_run(warehouse, "letters", "toy-mc") == a.run_id
     assert find_run(warehouse, b.model_spec, "toy-mc") == b.run_id

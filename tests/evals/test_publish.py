@@ -6,9 +6,9 @@ import json
 from datetime import date
 from pathlib import Path
 
-from modelrace.evals import RunOptions, load_task, run_eval
+from modelrace.evals import EvalRun, RunOptions, Task, load_task, publish_run, run_eval
 from modelrace.evals._openai import OpenAIBackend
-from modelrace.evals._publish import EVAL_SOURCE
+from modelrace.knowledge import EVAL_SOURCE
 from modelrace.ranking._leaderboard import load_catalogue
 from modelrace.sources import import_results
 from modelrace.store import Warehouse
@@ -22,11 +22,18 @@ def test_finished_runs_are_published_once_and_resolved_like_imported_results(
 ) -> None:
     task = load_task(str(mc_task(tmp_path)))
     partial = load_task(str(mc_task(tmp_path)), limit=5)
+
+    def run_and_publish(name: str, which: Task, options: RunOptions) -> EvalRun:
+        backend = OpenAIBackend(name, [url])
+        run = run_eval(warehouse, which, backend, options)
+        publish_run(warehouse, run, backend)
+        return run
+
     with fake_openai() as (url, _):
         for name in ("Qwen/Qwen2.5-7B-Instruct", "meta-llama/Llama-3.1-8B-Instruct"):
-            run_eval(warehouse, task, OpenAIBackend(name, [url]), RunOptions(concurrency=4))
-        again = run_eval(warehouse, task, OpenAIBackend("Qwen/Qwen2.5-7B-Instruct", [url]), RunOptions())
-        run_eval(warehouse, partial, OpenAIBackend("Qwen/Qwen2.5-7B-Instruct", [url]), RunOptions())
+            run_and_publish(name, task, RunOptions(concurrency=4))
+        again = run_and_publish("Qwen/Qwen2.5-7B-Instruct", task, RunOptions())
+        run_and_publish("Qwen/Qwen2.5-7B-Instruct", partial, RunOptions())
     assert again.resumed == 12
     imports = warehouse.query("SELECT * FROM result_imports WHERE source = ? ORDER BY import_id", [EVAL_SOURCE])
     assert len(imports) == 3  # a finished run is published once, however often it is re-run

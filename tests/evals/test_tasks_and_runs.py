@@ -13,8 +13,8 @@ import pytest
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.evals import RunOptions, load_task, run_eval
 from modelrace.evals._openai import OpenAIBackend
-from modelrace.evals._runner import code_program
 from modelrace.evals._sandbox import network_isolation
+from modelrace.evals._scoring import code_program
 from modelrace.evals._tasks import BIGBENCH_VERSION, TaskSpec, load_items
 from modelrace.store import Warehouse
 
@@ -150,7 +150,7 @@ def test_fewshot_prefix_is_shared_and_its_examples_are_not_evaluated(tmp_path: P
 
 
 def test_math_answers_are_checked_for_equivalence(tmp_path: Path, warehouse: Warehouse) -> None:
-    from modelrace.evals._runner import math_equivalent
+    from modelrace.evals._scoring import math_equivalent
 
     assert math_equivalent("\\frac{1}{2}", "The answer is $0.5$")
     assert not math_equivalent("2", "The answer is $3$")

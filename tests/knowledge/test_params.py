@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelrace.hub import params_from_name
+from modelrace.knowledge import params_from_name
 
 
 @pytest.mark.parametrize(

@@ -69,8 +69,8 @@ def test_sql_and_explanation_agree_for_every_model(licensed: Warehouse) -> None:
         if model_id in cycles:
             continue  # neither states a licence; the walk and the resolver stop at the cycle differently
         assert (sql["licence_id"], sql["verdict"], sql["licence_source"]) == (
-            explained["licence_id"] if explained["source"] != "none" else None,
-            explained["verdict"],
-            explained["source"],
+            explained.licence_id if explained.source != "none" else None,
+            explained.verdict,
+            explained.source,
         ), model_id
-        assert bool(sql["conflict"]) == bool(explained["conflicts"]), model_id
+        assert bool(sql["conflict"]) == bool(explained.conflicts), model_id

@@ -85,7 +85,7 @@ def published(warehouse: Warehouse, reference_data: Path) -> Warehouse:
 
 @pytest.mark.reference
 def test_size_class_leaderboard_on_the_real_files(published: Warehouse) -> None:
-    board = leaderboard(published, size_class_filter="3-10B")
+    board = leaderboard(published, size_class_filter="3-10B").to_json()
     assert {b["source"] for b in board["benchmarks"]} >= {"open-llm-leaderboard", "lmarena", "artificial-analysis"}
     for bench in board["benchmarks"]:
         for entry in bench["classes"]:
@@ -98,16 +98,16 @@ def test_size_class_leaderboard_on_the_real_files(published: Warehouse) -> None:
             assert values == sorted(values, reverse=True)
     arena = next(b for b in board["benchmarks"] if b["id"] == "lmarena:full")
     assert arena["uncertainty"] == "published 95 % interval"
-    closed_only = leaderboard(published, benchmark="lmarena:full")["benchmarks"][0]
+    closed_only = leaderboard(published, benchmark="lmarena:full").to_json()["benchmarks"][0]
     assert closed_only["open_vs_closed"]["best_closed"]["open_weights"] is False
 
 
 @pytest.mark.reference
 def test_open_only_and_memory_classes(published: Warehouse) -> None:
     board = leaderboard(published, benchmark="lmarena:full", size_by="bf16", open_only=True)
-    entries = board["benchmarks"][0]["classes"]
-    assert all(e["leader"]["open_weights"] for e in entries)
-    assert {e["size_class"] for e in entries} <= {
+    entries = board.benchmarks[0].classes
+    assert all(e.leader["open_weights"] for e in entries)
+    assert {e.size_class for e in entries} <= {
         "<=8GiB",
         "<=16GiB",
         "<=24GiB",

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from modelrace.hub import describe_model, import_hub_json
+from modelrace.adoption import describe_model
+from modelrace.hub import import_hub_json
 from modelrace.store import Warehouse
 
 
@@ -30,26 +31,26 @@ def roots(warehouse: Warehouse, model_id: str) -> dict[str, float]:
 def test_roots_through_quantization_and_finetune(loaded: Warehouse) -> None:
     assert roots(loaded, "bartowski/Qwen2.5-7B-Instruct-GGUF") == {"Qwen/Qwen2.5-7B": 1.0}
     info = describe_model(loaded, "bartowski/Qwen2.5-7B-Instruct-GGUF")
-    assert [link["model_id"] for link in info["chain"]] == [
+    assert [link.model_id for link in info.chain] == [
         "bartowski/Qwen2.5-7B-Instruct-GGUF",
         "Qwen/Qwen2.5-7B-Instruct",
         "Qwen/Qwen2.5-7B",
     ]
-    assert info["by_root_family"] == {
+    assert info.by_root_family.to_json() == {
         "developer": "Alibaba Cloud (Qwen)",
         "kind": "company",
         "family": "Qwen",
         "country": "CN",
         "method": "namespace",
     }
-    assert info["by_uploader"]["organisation"] == "bartowski"
-    assert info["by_uploader"]["kind"] == "re-uploader"
+    assert info.by_uploader.organisation == "bartowski"
+    assert info.by_uploader.kind == "re-uploader"
 
 
 def test_missing_parent_is_the_root(loaded: Warehouse) -> None:
     assert roots(loaded, "someone/finetune-of-deleted") == {"deleted-org/gone-model": 1.0}
     info = describe_model(loaded, "someone/finetune-of-deleted")
-    assert info["roots"][0]["in_snapshot"] is False
+    assert info.roots[0].in_snapshot is False
 
 
 def test_merge_credit(loaded: Warehouse) -> None:
@@ -98,12 +99,12 @@ def test_ecosystem_counts_by_relation(loaded: Warehouse) -> None:
 
 def test_reuploads_without_a_base_are_matched_by_name(loaded: Warehouse) -> None:
     info = describe_model(loaded, "TheBloke/Llama-2-7B-Chat-GGUF")
-    assert info["root"] == "TheBloke/Llama-2-7B-Chat-GGUF"
-    assert info["by_root_family"]["developer"] == "Meta"
-    assert info["by_root_family"]["method"] == "name-match"
+    assert info.root == "TheBloke/Llama-2-7B-Chat-GGUF"
+    assert info.by_root_family.developer == "Meta"
+    assert info.by_root_family.method == "name-match"
 
 
 def test_fixture_flag(loaded: Warehouse) -> None:
-    assert describe_model(loaded, "hf-internal-testing/tiny-random-LlamaForCausalLM")["is_fixture"]
-    assert describe_model(loaded, "someone/tiny-random-qwen2")["is_fixture"]
-    assert not describe_model(loaded, "Qwen/Qwen2.5-7B")["is_fixture"]
+    assert describe_model(loaded, "hf-internal-testing/tiny-random-LlamaForCausalLM").is_fixture
+    assert describe_model(loaded, "someone/tiny-random-qwen2").is_fixture
+    assert not describe_model(loaded, "Qwen/Qwen2.5-7B").is_fixture

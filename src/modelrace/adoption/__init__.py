@@ -1,4 +1,9 @@
-"""Adoption: who leads on downloads and derivatives, how concentrated the field is, and what changed."""
+"""Adoption: who leads on downloads and derivatives, how concentrated the field is, and what changed.
+
+Owns the attribution of a snapshot (each model with its uploader and its root's developer, family, country and
+credit), the analyses over it and their typed results. Reads the warehouse only (``store``, ``registry``,
+``knowledge``, ``tree``); never imports ``report``, ``cli`` or the network.
+"""
 
 from modelrace.adoption._analyses import (
     SHARE_BREAKDOWNS,
@@ -16,25 +21,63 @@ from modelrace.adoption._analyses import (
     unattributed,
 )
 from modelrace.adoption._attributed import attribute_snapshot
-from modelrace.adoption._build import build_adoption, snapshot_json
-from modelrace.adoption._headlines import country_name, headlines
+from modelrace.adoption._build import build_adoption, open_scope, scope_of
+from modelrace.adoption._describe import ModelDescription, describe_model
+from modelrace.adoption._figures import (
+    Adoption,
+    AdoptionFigures,
+    AdoptionScope,
+    AllTime,
+    AllTimeCoverage,
+    Concentration,
+    Ecosystem,
+    Headline,
+    HistoryPoint,
+    Movers,
+    Row,
+    ShareChange,
+    SnapshotRef,
+    Totals,
+    Unattributed,
+)
+from modelrace.adoption._headlines import headlines
+from modelrace.adoption._shares import ShareTable, share_table
 
 __all__ = [
     "SHARE_BREAKDOWNS",
+    "Adoption",
+    "AdoptionFigures",
+    "AdoptionScope",
+    "AllTime",
+    "AllTimeCoverage",
+    "Concentration",
+    "Ecosystem",
+    "Headline",
+    "HistoryPoint",
     "Measure",
+    "ModelDescription",
+    "Movers",
+    "Row",
     "Scope",
+    "ShareChange",
+    "ShareTable",
+    "SnapshotRef",
+    "Totals",
+    "Unattributed",
     "attribute_snapshot",
     "build_adoption",
     "concentration",
-    "country_name",
+    "describe_model",
     "download_shares",
     "download_shares_many",
     "ecosystem",
     "headlines",
     "hhi_label",
     "movers",
+    "open_scope",
+    "scope_of",
+    "share_table",
     "size_classes",
-    "snapshot_json",
     "top_models",
     "totals",
     "unattributed",

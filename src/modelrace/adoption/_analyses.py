@@ -12,6 +12,8 @@ from typing import Any, Final, Literal
 
 import duckdb
 
+from modelrace.adoption._figures import AllTimeCoverage, Concentration, Movers, Totals, Unattributed
+from modelrace.knowledge import class_names, param_class_sql
 from modelrace.store import SnapshotInfo
 
 View = Literal["root", "uploader"]
@@ -26,14 +28,6 @@ SHARE_BREAKDOWNS: Final[dict[str, tuple[str, View]]] = {
     "by_family": ("family", "root"),
     "by_namespace": ("namespace", "uploader"),
 }
-SIZE_CLASSES: Final[tuple[tuple[str, float | None], ...]] = (
-    ("<1B", 1e9),
-    ("1-3B", 3e9),
-    ("3-10B", 10e9),
-    ("10-40B", 40e9),
-    ("40-100B", 100e9),
-    (">100B", None),
-)
 # Columns that a breakdown carries along (a family's developer and country; a developer's country).
 _CONTEXT: Final[dict[str, tuple[str, ...]]] = {"family": ("developer", "country"), "developer": ("country",)}
 _MISSING: Final = {"namespace": "(no namespace)", "library_name": "unknown"}
@@ -123,7 +117,7 @@ def download_shares_many(
     return result
 
 
-def all_time_coverage(scope: Scope) -> dict[str, Any]:
+def all_time_coverage(scope: Scope) -> AllTimeCoverage:
     """How many models (and what share of 30-day downloads) have an all-time download count."""
     row = scope.rows(
         """
@@ -133,16 +127,16 @@ def all_time_coverage(scope: Scope) -> dict[str, Any]:
         FROM {t} WHERE {f} AND is_primary
         """
     )[0]
-    return {
-        "models": row["models"],
-        "models_with_all_time": row["with_all_time"],
-        "share_of_30d_downloads_covered": (row["covered_30d"] or 0) / row["downloads_30d"]
+    return AllTimeCoverage(
+        models=row["models"],
+        models_with_all_time=row["with_all_time"],
+        share_of_30d_downloads_covered=(row["covered_30d"] or 0) / row["downloads_30d"]
         if row["downloads_30d"]
         else 0.0,
-    }
+    )
 
 
-def totals(scope: Scope) -> dict[str, Any]:
+def totals(scope: Scope) -> Totals:
     """Models and downloads in scope, and how much of it is attributed to a known developer."""
     row = scope.rows(
         """
@@ -159,15 +153,15 @@ def totals(scope: Scope) -> dict[str, Any]:
         "FROM {t} WHERE is_fixture"
     )[0]
     total = row["downloads_30d"] or 0
-    return {
-        "models": row["models"],
-        "downloads_30d": round(total),
-        "attributed_share": (row["attributed"] or 0) / total if total else 0.0,
-        "reuploader_share": (row["reuploaded"] or 0) / total if total else 0.0,
-        "models_in_cycles": row["in_cycles"],
-        "fixtures_excluded": 0 if scope.include_fixtures else excluded["n"],
-        "fixture_downloads_excluded": 0 if scope.include_fixtures else round(excluded["d"]),
-    }
+    return Totals(
+        models=row["models"],
+        downloads_30d=round(total),
+        attributed_share=(row["attributed"] or 0) / total if total else 0.0,
+        reuploader_share=(row["reuploaded"] or 0) / total if total else 0.0,
+        models_in_cycles=row["in_cycles"],
+        fixtures_excluded=0 if scope.include_fixtures else excluded["n"],
+        fixture_downloads_excluded=0 if scope.include_fixtures else round(excluded["d"]),
+    )
 
 
 def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | None = None) -> list[dict[str, Any]]:
@@ -204,7 +198,7 @@ def concentration(
     scope: Scope,
     shares: dict[str, list[dict[str, Any]]] | None = None,
     attributed_share: float | None = None,
-) -> dict[str, Any]:
+) -> Concentration:
     """HHI (0-10,000) and top-1/top-5 shares by developer and by family, over attributed downloads.
 
     Unattributed downloads are left out: they are many unknown developers, not one firm, and counting them as
@@ -221,11 +215,13 @@ def concentration(
         result[f"top1_share_{column}"] = downloads[0] / total if total else 0.0
         result[f"top5_share_{column}"] = sum(downloads[:5]) / total if total else 0.0
         result[f"top1_{column}"] = rows[0][column] if rows else None
-    result["top1_share"] = result["top1_share_family"]
-    result["top5_share"] = result["top5_share_family"]
-    result["attributed_share"] = totals(scope)["attributed_share"] if attributed_share is None else attributed_share
-    result["hhi_scale"] = "0-10000; >1800 highly, 1000-1800 moderately concentrated (2023 US Merger Guidelines)"
-    return result
+    return Concentration(
+        **result,
+        top1_share=result["top1_share_family"],
+        top5_share=result["top5_share_family"],
+        attributed_share=totals(scope).attributed_share if attributed_share is None else attributed_share,
+        hhi_scale="0-10000; >1800 highly, 1000-1800 moderately concentrated (2023 US Merger Guidelines)",
+    )
 
 
 def hhi_label(hhi: float) -> str:
@@ -239,19 +235,16 @@ def hhi_label(hhi: float) -> str:
 
 def size_classes(scope: Scope) -> list[dict[str, Any]]:
     """Downloads by the model's own parameter class (safetensors count, or parsed from the name)."""
-    cases = []
-    for label, upper in SIZE_CLASSES:
-        cases.append(f"WHEN params < {upper:.0f} THEN '{label}'" if upper else f"ELSE '{label}'")
     rows = scope.rows(
         f"""
-        SELECT CASE WHEN params IS NULL THEN 'unknown' {" ".join(cases)} END AS size_class,
+        SELECT {param_class_sql("params")} AS size_class,
                sum(downloads_30d) AS downloads, count(*) AS models,
                count(*) FILTER (WHERE params_source = 'name') AS from_name
         FROM {{t}} WHERE {{f}} AND is_primary GROUP BY 1
         """
     )
     total = sum(r["downloads"] or 0 for r in rows)
-    order = [label for label, _ in SIZE_CLASSES] + ["unknown"]
+    order = [*class_names("total"), "unknown"]
     rows.sort(key=lambda r: order.index(r["size_class"]))
     return [
         {
@@ -282,7 +275,7 @@ def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
     )
 
 
-def unattributed(scope: Scope, limit: int = 25) -> dict[str, Any]:
+def unattributed(scope: Scope, limit: int = 25) -> Unattributed:
     """Root namespaces the registry does not know, by the downloads credited to them: counted and listed."""
     rows = scope.rows(
         """
@@ -298,20 +291,18 @@ def unattributed(scope: Scope, limit: int = 25) -> dict[str, Any]:
         [limit],
     )
     first = rows[0] if rows else {"namespaces": 0, "all_models": 0, "all_downloads": 0}
-    return {
-        "namespaces": first["namespaces"],
-        "models": int(first["all_models"] or 0),
-        "downloads_30d": round(first["all_downloads"] or 0),
-        "top": [
+    return Unattributed(
+        namespaces=first["namespaces"],
+        models=int(first["all_models"] or 0),
+        downloads_30d=round(first["all_downloads"] or 0),
+        top=[
             {"namespace": r["namespace"], "downloads_30d": round(r["downloads"] or 0), "models": r["models"]}
             for r in rows
         ],
-    }
+    )
 
 
-def movers(
-    now: list[dict[str, Any]], then: list[dict[str, Any]], column: str, limit: int = 5
-) -> dict[str, list[dict[str, Any]]]:
+def movers(now: list[dict[str, Any]], then: list[dict[str, Any]], column: str, limit: int = 5) -> Movers:
     """Biggest gains and losses in share (percentage points) between two share tables."""
     before = {r[column]: r["share"] for r in then}
     after = {r[column]: r["share"] for r in now}
@@ -327,7 +318,7 @@ def movers(
     changes.sort(key=lambda c: (-c["change_pp"], str(c[column])))
     gains = [c for c in changes if c["change_pp"] > 0][:limit]
     losses = sorted((c for c in changes if c["change_pp"] < 0), key=lambda c: (c["change_pp"], str(c[column])))
-    return {"gains": gains, "losses": losses[:limit]}
+    return Movers(gains=gains, losses=losses[:limit])
 
 
 def family_by_country(scope: Scope) -> list[dict[str, Any]]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from modelrace.adoption._analyses import (
-    SHARE_BREAKDOWNS,
     Scope,
     all_time_coverage,
     concentration,
@@ -20,6 +18,16 @@ from modelrace.adoption._analyses import (
     unattributed,
 )
 from modelrace.adoption._attributed import attribute_snapshot
+from modelrace.adoption._figures import (
+    Adoption,
+    AdoptionFigures,
+    AdoptionScope,
+    AllTime,
+    Ecosystem,
+    HistoryPoint,
+    ShareChange,
+    SnapshotRef,
+)
 from modelrace.adoption._headlines import headlines
 from modelrace.registry import Registry, load_registry
 from modelrace.store import SnapshotInfo, Warehouse, list_snapshots, resolve_snapshot
@@ -27,15 +35,23 @@ from modelrace.store import SnapshotInfo, Warehouse, list_snapshots, resolve_sna
 NAMESPACE_LIMIT = 100
 
 
-def snapshot_json(snapshot: SnapshotInfo) -> dict[str, Any]:
-    """How a report names the snapshot a figure rests on."""
-    return {
-        "id": snapshot.snapshot_id,
-        "taken_at": snapshot.taken_at.isoformat(),
-        "source": snapshot.source,
-        "source_detail": snapshot.source_detail,
-        "models": snapshot.model_count,
-    }
+def open_scope(
+    warehouse: Warehouse,
+    snapshot_ref: str | int | None = None,
+    include_fixtures: bool = False,
+    registry: Registry | None = None,
+) -> Scope:
+    """The attributed scope of a snapshot (default latest): the one way every analysis opens a snapshot."""
+    snapshot = resolve_snapshot(warehouse, snapshot_ref)
+    return scope_of(warehouse, snapshot, include_fixtures, registry)
+
+
+def scope_of(
+    warehouse: Warehouse, snapshot: SnapshotInfo, include_fixtures: bool = False, registry: Registry | None = None
+) -> Scope:
+    """The attributed scope of a resolved snapshot (its attribution table is built once per connection)."""
+    connection = warehouse.connection
+    return Scope(connection, attribute_snapshot(connection, snapshot.snapshot_id, registry), snapshot, include_fixtures)
 
 
 def pipeline_tags(scope: Scope) -> list[str]:
@@ -66,71 +82,69 @@ def build_adoption(
     top: int = 25,
     history: int = 12,
     registry: Registry | None = None,
-) -> dict[str, Any]:
+) -> AdoptionFigures:
     """All adoption figures for a snapshot (default latest), with change since ``since`` (default previous)."""
     registry = registry or load_registry()
-    snapshot = resolve_snapshot(warehouse, snapshot_ref)
-    connection = warehouse.connection
-    scope = Scope(
-        connection, attribute_snapshot(connection, snapshot.snapshot_id, registry), snapshot, include_fixtures
-    )
-    adoption: dict[str, Any] = {"totals": totals(scope)}
+    scope = open_scope(warehouse, snapshot_ref, include_fixtures, registry)
+    snapshot = scope.snapshot
+    total = totals(scope)
     root = download_shares_many(scope, {"country": None, "developer": None, "family": None}, "root")
     uploader = download_shares_many(
         scope,
         {"uploader_country": None, "uploader": None, "namespace": NAMESPACE_LIMIT, "library_name": None},
         "uploader",
     )
-    for key, (column, _view) in SHARE_BREAKDOWNS.items():
-        adoption[key] = root[column] if column in root else uploader[column]
     all_time = download_shares_many(scope, {"country": None, "family": None}, "root", measure="downloads_all_time")
-    adoption["all_time"] = {"coverage": all_time_coverage(scope)} | {f"by_{k}": v for k, v in all_time.items()}
-    adoption["ecosystem"] = {"by_family": ecosystem(scope, "family"), "by_country": ecosystem(scope, "country")}
-    adoption["concentration"] = concentration(scope, root, adoption["totals"]["attributed_share"])
-    adoption["size_classes"] = size_classes(scope)
-    adoption["by_library"] = uploader["library_name"]
-    adoption["top_models"] = top_models(scope, top)
-    adoption["unattributed"] = unattributed(scope, top)
 
     snapshots = list_snapshots(warehouse)
     earlier = [s for s in snapshots if s.taken_at < snapshot.taken_at or s.snapshot_id < snapshot.snapshot_id]
-    adoption["change"] = None
+    change = None
     if since is not None or earlier:
         then_snapshot = resolve_snapshot(warehouse, since) if since is not None else earlier[-1]
         if then_snapshot.snapshot_id != snapshot.snapshot_id:
-            then = Scope(
-                connection,
-                attribute_snapshot(connection, then_snapshot.snapshot_id, registry),
-                then_snapshot,
-                include_fixtures,
-            )
+            then = scope_of(warehouse, then_snapshot, include_fixtures, registry)
             then_shares = download_shares_many(then, {"country": None, "developer": None, "family": None}, "root")
-            adoption["change"] = {"since": snapshot_json(then_snapshot)} | {
-                f"by_{column}": movers(root[column], then_shares[column], column)
-                for column in ("country", "developer", "family")
-            }
+            change = ShareChange(
+                since=SnapshotRef.of(then_snapshot),
+                by_country=movers(root["country"], then_shares["country"], "country"),
+                by_developer=movers(root["developer"], then_shares["developer"], "developer"),
+                by_family=movers(root["family"], then_shares["family"], "family"),
+            )
     timeline = [s for s in snapshots if s.taken_at <= snapshot.taken_at][-history:]
-    adoption["history"] = []
+    points = []
     for past in timeline:
-        past_scope = (
-            scope
-            if past.snapshot_id == snapshot.snapshot_id
-            else Scope(connection, attribute_snapshot(connection, past.snapshot_id, registry), past, include_fixtures)
-        )
-        shares = (
-            root if past_scope is scope else download_shares_many(past_scope, {"country": None, "family": None}, "root")
-        )
-        adoption["history"].append(
-            {"snapshot": snapshot_json(past), "by_country": shares["country"], "by_family": shares["family"][:15]}
-        )
+        if past.snapshot_id == snapshot.snapshot_id:
+            shares = root
+        else:
+            past_scope = scope_of(warehouse, past, include_fixtures, registry)
+            shares = download_shares_many(past_scope, {"country": None, "family": None}, "root")
+        points.append(HistoryPoint(SnapshotRef.of(past), shares["country"], shares["family"][:15]))
+
+    adoption = Adoption(
+        totals=total,
+        by_country=root["country"],
+        by_uploader_country=uploader["uploader_country"],
+        by_developer=root["developer"],
+        by_uploader=uploader["uploader"],
+        by_family=root["family"],
+        by_namespace=uploader["namespace"],
+        all_time=AllTime(all_time_coverage(scope), all_time["country"], all_time["family"]),
+        ecosystem=Ecosystem(ecosystem(scope, "family"), ecosystem(scope, "country")),
+        concentration=concentration(scope, root, total.attributed_share),
+        size_classes=size_classes(scope),
+        by_library=uploader["library_name"],
+        top_models=top_models(scope, top),
+        unattributed=unattributed(scope, top),
+        change=change,
+        history=points,
+    )
     tags = pipeline_tags(scope)
-    figures = {
-        "snapshot": snapshot_json(snapshot),
-        "scope": {"pipeline_tags": tags, "include_fixtures": include_fixtures},
-        "scope_words": _scope_words(tags),
-        "adoption": adoption,
-        "family_country": family_by_country(scope),
-    }
-    figures["headlines"] = headlines(figures)
-    del figures["family_country"]
-    return figures
+    reference = SnapshotRef.of(snapshot)
+    words = _scope_words(tags)
+    return AdoptionFigures(
+        snapshot=reference,
+        scope=AdoptionScope(tags, include_fixtures),
+        scope_words=words,
+        adoption=adoption,
+        headlines=headlines(reference, words, adoption, family_by_country(scope)),
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.registry import Registry, load_registry
 from modelrace.store import Warehouse, resolve_snapshot
@@ -44,13 +46,117 @@ WHERE e.snapshot_id = ? AND m.model_id = ?
 """
 
 
+@dataclass(frozen=True)
+class SnapshotBrief(JsonResult):
+    """The snapshot a description reads."""
+
+    id: int
+    taken_at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ParamsInfo(JsonResult):
+    """Parameter counts and where they come from (safetensors, or parsed from the name)."""
+
+    total: int | None
+    active: int | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class StatedLicence(JsonResult):
+    """The licence the Hub record states (id, card name, link)."""
+
+    id: str | None
+    name: str | None
+    link: str | None
+
+
+@dataclass(frozen=True)
+class ChainLink(JsonResult):
+    """One step from the model towards its root."""
+
+    model_id: str
+    relation: str | None
+    in_snapshot: bool
+    other_bases: list[str]
+
+
+@dataclass(frozen=True)
+class RootCredit(JsonResult):
+    """A root the model descends from, with its share of the credit (merges split it)."""
+
+    model_id: str
+    credit: float
+    depth: int
+    issue: str | None
+    in_snapshot: bool
+
+
+@dataclass(frozen=True)
+class UploaderView(JsonResult):
+    """Attribution by uploader: the namespace's organisation."""
+
+    namespace: str | None
+    organisation: str
+    kind: str | None
+    country: str
+
+
+@dataclass(frozen=True)
+class RootFamilyView(JsonResult):
+    """Attribution by root family: the developer of the model's root."""
+
+    developer: str
+    kind: str | None
+    family: str | None
+    country: str
+    method: str
+
+
+@dataclass(frozen=True)
+class DownloadPoint(JsonResult):
+    """The model's downloads in one snapshot."""
+
+    snapshot_id: int
+    taken_at: str
+    source: str
+    downloads_30d: int
+    downloads_all_time: int | None
+    likes: int | None
+
+
+@dataclass(frozen=True)
+class ModelDescription(JsonResult):
+    """Everything the warehouse knows about one model in one snapshot."""
+
+    model_id: str
+    snapshot: SnapshotBrief
+    pipeline_tag: str | None
+    library_name: str | None
+    gated: str | None
+    created_at: str | None
+    last_modified: str | None
+    params: ParamsInfo
+    license: StatedLicence
+    is_fixture: bool
+    chain: list[ChainLink]
+    root: str
+    roots: list[RootCredit]
+    by_uploader: UploaderView
+    by_root_family: RootFamilyView
+    downloads: list[DownloadPoint]
+    ecosystem: dict[str, Any] | None
+
+
 def describe_model(
     warehouse: Warehouse,
     model_id: str,
     snapshot_ref: str | int | None = None,
     registry: Registry | None = None,
-) -> dict[str, Any]:
-    """A JSON-ready description of one model in a snapshot (default: the latest)."""
+) -> ModelDescription:
+    """A description of one model in a snapshot (default: the latest)."""
     registry = registry or load_registry()
     snapshot = resolve_snapshot(warehouse, snapshot_ref)
     rows = warehouse.query(_VERSION_SQL, [snapshot.snapshot_id, model_id])
@@ -68,64 +174,43 @@ def describe_model(
     developer = registry.developer(primary["root_id"])
     ecosystem = warehouse.query(_ECOSYSTEM_SQL, [snapshot.snapshot_id, model_id])
     chain = chain_to_root(warehouse.connection, snapshot.snapshot_id, model_id)
-    return {
-        "model_id": model_id,
-        "snapshot": {
-            "id": snapshot.snapshot_id,
-            "taken_at": snapshot.taken_at.isoformat(),
-            "source": snapshot.source,
-        },
-        "pipeline_tag": row["pipeline_tag"],
-        "library_name": row["library_name"],
-        "gated": row["gated"],
-        "created_at": row["created_at"].isoformat() if row["created_at"] else None,
-        "last_modified": row["last_modified"].isoformat() if row["last_modified"] else None,
-        "params": {"total": row["params"], "active": row["params_active"], "source": row["params_source"]},
-        "license": {"id": row["license"], "name": row["license_name"], "link": row["license_link"]},
-        "is_fixture": registry.is_fixture(model_id),
-        "chain": [
-            {
-                "model_id": link.model_id,
-                "relation": link.relation,
-                "in_snapshot": link.in_snapshot,
-                "other_bases": list(link.other_bases),
-            }
-            for link in chain
-        ],
-        "root": primary["root_id"],
-        "roots": [
-            {
-                "model_id": r["root_id"],
-                "credit": r["credit"],
-                "depth": r["depth"],
-                "issue": r["issue"],
-                "in_snapshot": r["root_in_snapshot"],
-            }
-            for r in roots
-        ],
-        "by_uploader": {
-            "namespace": model_id.split("/")[0] if "/" in model_id else None,
-            "organisation": uploader.developer,
-            "kind": uploader.organisation.kind if uploader.organisation else None,
-            "country": uploader.country,
-        },
-        "by_root_family": {
-            "developer": developer.developer,
-            "kind": developer.organisation.kind if developer.organisation else None,
-            "family": developer.family,
-            "country": developer.country,
-            "method": developer.method,
-        },
-        "downloads": [
-            {
-                "snapshot_id": h["snapshot_id"],
-                "taken_at": h["taken_at"].isoformat(),
-                "source": h["source"],
-                "downloads_30d": h["downloads_30d"],
-                "downloads_all_time": h["downloads_all_time"],
-                "likes": h["likes"],
-            }
+    return ModelDescription(
+        model_id=model_id,
+        snapshot=SnapshotBrief(snapshot.snapshot_id, snapshot.taken_at.isoformat(), snapshot.source),
+        pipeline_tag=row["pipeline_tag"],
+        library_name=row["library_name"],
+        gated=row["gated"],
+        created_at=row["created_at"].isoformat() if row["created_at"] else None,
+        last_modified=row["last_modified"].isoformat() if row["last_modified"] else None,
+        params=ParamsInfo(row["params"], row["params_active"], row["params_source"]),
+        license=StatedLicence(row["license"], row["license_name"], row["license_link"]),
+        is_fixture=registry.is_fixture(model_id),
+        chain=[ChainLink(link.model_id, link.relation, link.in_snapshot, list(link.other_bases)) for link in chain],
+        root=primary["root_id"],
+        roots=[RootCredit(r["root_id"], r["credit"], r["depth"], r["issue"], r["root_in_snapshot"]) for r in roots],
+        by_uploader=UploaderView(
+            namespace=model_id.split("/")[0] if "/" in model_id else None,
+            organisation=uploader.developer,
+            kind=uploader.organisation.kind if uploader.organisation else None,
+            country=uploader.country,
+        ),
+        by_root_family=RootFamilyView(
+            developer=developer.developer,
+            kind=developer.organisation.kind if developer.organisation else None,
+            family=developer.family,
+            country=developer.country,
+            method=developer.method,
+        ),
+        downloads=[
+            DownloadPoint(
+                h["snapshot_id"],
+                h["taken_at"].isoformat(),
+                h["source"],
+                h["downloads_30d"],
+                h["downloads_all_time"],
+                h["likes"],
+            )
             for h in warehouse.query(_HISTORY_SQL, [model_id])
         ],
-        "ecosystem": ecosystem[0] if ecosystem else None,
-    }
+        ecosystem=ecosystem[0] if ecosystem else None,
+    )

@@ -9,59 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 from modelrace.adoption._analyses import hhi_label
-
-COUNTRY_NAMES = {
-    "US": "the United States",
-    "CN": "China",
-    "FR": "France",
-    "DE": "Germany",
-    "GB": "the United Kingdom",
-    "AE": "the United Arab Emirates",
-    "KR": "Korea",
-    "JP": "Japan",
-    "CA": "Canada",
-    "IL": "Israel",
-    "IN": "India",
-    "SG": "Singapore",
-    "CH": "Switzerland",
-    "ES": "Spain",
-    "PT": "Portugal",
-    "IT": "Italy",
-    "PL": "Poland",
-    "SE": "Sweden",
-    "NO": "Norway",
-    "FI": "Finland",
-    "LV": "Latvia",
-    "AT": "Austria",
-    "DK": "Denmark",
-    "multinational": "multinational collaborations",
-}
-
-
-def country_name(code: str) -> str:
-    """A country code in words, for sentences."""
-    return COUNTRY_NAMES.get(code, code)
+from modelrace.adoption._figures import Adoption, Headline, Row, SnapshotRef
+from modelrace.knowledge import country_name
 
 
 def _pct(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def headlines(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Headlines from an adoption figure set (the ``adoption`` part of the report JSON plus context)."""
-    snapshot = figures["snapshot"]
-    scope_words = figures["scope_words"]
-    adoption = figures["adoption"]
-    found: list[dict[str, Any]] = []
+def headlines(snapshot: SnapshotRef, scope_words: str, adoption: Adoption, family_country: list[Row]) -> list[Headline]:
+    """Headlines from a snapshot's adoption figures (``family_country``: each country's families' shares)."""
+    found: list[Headline] = []
 
     def add(text: str, numbers: dict[str, Any]) -> None:
-        found.append({"text": text, "figures": numbers, "snapshot": snapshot["id"], "taken_at": snapshot["taken_at"]})
+        found.append(Headline(text, numbers, snapshot.id, snapshot.taken_at))
 
-    countries = [r for r in adoption["by_country"] if r["country"] != "unattributed"]
-    families = [r for r in adoption["by_family"] if r["family"] != "unattributed"]
+    countries = [r for r in adoption.by_country if r["country"] != "unattributed"]
+    families = [r for r in adoption.by_family if r["family"] != "unattributed"]
     if countries and countries[0]["share"] > 0:
         lead = countries[0]
-        own = [f for f in figures["family_country"] if f["country"] == lead["country"]]
+        own = [f for f in family_country if f["country"] == lead["country"]]
         text = f"Families from {country_name(lead['country'])} draw {_pct(lead['share'])} of {scope_words}"
         numbers: dict[str, Any] = {"country": lead["country"], "share": lead["share"]}
         if own:
@@ -83,7 +50,7 @@ def headlines(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 "second_share": second["share"],
             },
         )
-    eco = [e for e in adoption["ecosystem"]["by_family"] if e["family"] != "unattributed"]
+    eco = [e for e in adoption.ecosystem.by_family if e["family"] != "unattributed"]
     if eco and eco[0]["derivatives"] > 0 and (len(eco) == 1 or eco[0]["derivatives"] > eco[1]["derivatives"]):
         e = eco[0]
         add(
@@ -92,33 +59,38 @@ def headlines(figures: dict[str, Any]) -> list[dict[str, Any]]:
             f"{e['merges']:,} merges).",
             {k: e[k] for k in ("family", "derivatives", "finetunes", "quantizations", "adapters", "merges")},
         )
-    conc = adoption["concentration"]
-    if conc["top1_developer"]:
+    conc = adoption.concentration
+    if conc.top1_developer:
         add(
-            f"The top 5 families draw {_pct(conc['top5_share_family'])} of attributed downloads; by developer the "
-            f"field is {hhi_label(conc['hhi_developer'])} (HHI {conc['hhi_developer']:,.0f}), led by "
-            f"{conc['top1_developer']} with {_pct(conc['top1_share_developer'])}.",
-            {k: conc[k] for k in ("top5_share_family", "hhi_developer", "top1_developer", "top1_share_developer")},
+            f"The top 5 families draw {_pct(conc.top5_share_family)} of attributed downloads; by developer the "
+            f"field is {hhi_label(conc.hhi_developer)} (HHI {conc.hhi_developer:,.0f}), led by "
+            f"{conc.top1_developer} with {_pct(conc.top1_share_developer)}.",
+            {
+                "top5_share_family": conc.top5_share_family,
+                "hhi_developer": conc.hhi_developer,
+                "top1_developer": conc.top1_developer,
+                "top1_share_developer": conc.top1_share_developer,
+            },
         )
-    total = adoption["totals"]
-    if total["reuploader_share"] > 0:
+    total = adoption.totals
+    if total.reuploader_share > 0:
         add(
-            f"Re-uploaders and quantizers serve {_pct(total['reuploader_share'])} of {scope_words}; the model tree "
+            f"Re-uploaders and quantizers serve {_pct(total.reuploader_share)} of {scope_words}; the model tree "
             "credits them to the original developers.",
-            {"reuploader_share": total["reuploader_share"]},
+            {"reuploader_share": total.reuploader_share},
         )
-    if total["attributed_share"] < 1:
+    if total.attributed_share < 1:
         add(
-            f"{_pct(1 - total['attributed_share'])} of {scope_words} go to models whose developer is not in "
+            f"{_pct(1 - total.attributed_share)} of {scope_words} go to models whose developer is not in "
             "the registry (unattributed); shares by country and developer are of the total, unattributed included.",
-            {"unattributed_share": 1 - total["attributed_share"]},
+            {"unattributed_share": 1 - total.attributed_share},
         )
-    change = adoption.get("change")
-    if change and change["by_country"]["gains"]:
-        gain = next((g for g in change["by_country"]["gains"] if g["country"] != "unattributed"), None)
+    change = adoption.change
+    if change and change.by_country.gains:
+        gain = next((g for g in change.by_country.gains if g["country"] != "unattributed"), None)
         if gain:
             add(
-                f"Since snapshot {change['since']['id']} ({change['since']['taken_at'][:10]}), "
+                f"Since snapshot {change.since.id} ({change.since.taken_at[:10]}), "
                 f"{country_name(gain['country'])} gained {gain['change_pp']:.1f} percentage points of download "
                 f"share ({_pct(gain['share_then'])} to {_pct(gain['share_now'])}).",
                 {"country": gain["country"], **{k: gain[k] for k in ("share_then", "share_now", "change_pp")}},

@@ -1,12 +1,15 @@
-"""Adoption commands: download shares by one breakdown."""
+"""Adoption commands: download shares by one breakdown, and everything known about one model."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from modelrace.adoption import ModelDescription
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -16,7 +19,6 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
-from modelrace.errors import ConfigError
 
 group = CommandGroup()
 
@@ -34,34 +36,75 @@ def shares(
     as_json: JsonOption = False,
 ) -> None:
     """Download shares by one breakdown (root-family view for country/developer/family)."""
-    from modelrace.adoption import (
-        SHARE_BREAKDOWNS,
-        Measure,
-        Scope,
-        attribute_snapshot,
-        download_shares,
-        snapshot_json,
-    )
-    from modelrace.store import resolve_snapshot
+    from modelrace.adoption import Measure, share_table
 
     use_json(as_json)
-    views = {column: view for column, view in SHARE_BREAKDOWNS.values()}
     measure: Measure = "downloads_all_time" if all_time else "downloads_30d"
     with user_errors(), open_warehouse(read_only=True) as warehouse:
-        if by not in views:
-            raise ConfigError(f"--by {by!r}: choose one of {', '.join(views)}")
-        found = resolve_snapshot(warehouse, snapshot)
-        table_name = attribute_snapshot(warehouse.connection, found.snapshot_id)
-        scope = Scope(warehouse.connection, table_name, found, include_fixtures)
-        rows = download_shares(scope, by, views[by], measure=measure)
-    data = {"snapshot": snapshot_json(found), "by": by, "view": views[by], "measure": measure, "rows": rows}
+        table_data = share_table(warehouse, by, snapshot, include_fixtures, measure)
+    rows = table_data.rows
 
     def render() -> None:
-        table = Table(by, measure.replace("_", " "), "share", "models", title=f"snapshot {found.snapshot_id}")
+        table = Table(by, measure.replace("_", " "), "share", "models", title=f"snapshot {table_data.snapshot.id}")
         for row in rows[:limit]:
-            table.add_row(str(row[by]), f"{row[measure]:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}")
+            table.add_row(
+                escape(str(row[by])), f"{row[measure]:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}"
+            )
         stdout.print(table)
         if len(rows) > limit:
             stdout.print(f"... {len(rows) - limit:,} more (--limit, or --json for all)")
 
-    emit(data, render)
+    emit(table_data.to_json(), render)
+
+
+@group.commands.command()
+def model(
+    model_id: Annotated[str, typer.Argument(help="Hub model id, e.g. Qwen/Qwen2.5-7B-Instruct.")],
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Everything known about one model: chain to its root, family, developer, country, licence, downloads."""
+    from modelrace.adoption import describe_model
+
+    use_json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        info = describe_model(warehouse, model_id, snapshot)
+    emit(info.to_json(), lambda: _render_model(info))
+
+
+def _render_model(info: ModelDescription) -> None:
+    # Every cell is a Text: names and card text from the Hub are never read as markup or emoji codes.
+    chain = " -> ".join(link.model_id + (f" ({link.relation})" if link.relation else "") for link in info.chain)
+    up, dev, params, lic = info.by_uploader, info.by_root_family, info.params, info.license
+    rows: list[tuple[str, str]] = [
+        ("model", info.model_id),
+        ("snapshot", f"{info.snapshot.id} ({info.snapshot.taken_at})"),
+        ("chain", chain),
+    ]
+    if len(info.roots) > 1:
+        rows.append(("roots (merge credit)", ", ".join(f"{r.model_id} {r.credit:.0%}" for r in info.roots)))
+    rows += [
+        ("root", info.root),
+        ("family", f"{dev.family} ({dev.method})" if dev.family else "unattributed"),
+        ("developer", f"{dev.developer} [{dev.country}]"),
+        ("uploader", f"{up.organisation} [{up.country}] ({up.kind or 'unknown kind'})"),
+        ("licence", " ".join(x for x in (lic.id, lic.name, lic.link) if x) or "none stated in this snapshot"),
+    ]
+    if params.total:
+        active = f", {params.active / 1e9:.1f} B active" if params.active else ""
+        rows.append(("parameters", f"{params.total / 1e9:.2f} B{active} (from {params.source})"))
+    rows.append(("test fixture", "yes" if info.is_fixture else "no"))
+    rows += [(f"downloads @ {h.taken_at[:10]}", f"{h.downloads_30d:,} (30 days)") for h in info.downloads]
+    if info.ecosystem:
+        e = info.ecosystem
+        rows.append(
+            (
+                "ecosystem",
+                f"{e['finetunes']} finetunes, {e['quantizations']} quantizations, {e['adapters']} adapters, "
+                f"{e['merges']} merges",
+            )
+        )
+    table = Table(show_header=False, box=None)
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    stdout.print(table)

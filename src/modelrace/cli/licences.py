@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from modelrace.cli._app import (
     CommandGroup,
@@ -16,32 +17,28 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
+from modelrace.licensing import LicenceExplanation, ModelLicence
 
 group = CommandGroup()
 
 
-def _render_licence_explanation(info: dict[str, object], notice: bool = True) -> None:
+def _render_verdict(info: LicenceExplanation | ModelLicence, notice: bool = True) -> None:
     colours = {"permissive": "green", "conditional": "yellow", "non-commercial": "red", "unknown": "dim"}
-    verdict = str(info["verdict"])
-    stdout.print(f"verdict: [bold {colours[verdict]}]{verdict}[/]", highlight=False)
-    clauses = info["deciding_clauses"]
-    assert isinstance(clauses, list)
-    if clauses:
+    stdout.print(f"verdict: [bold {colours[info.verdict]}]{info.verdict}[/]", highlight=False)
+    if info.deciding_clauses:
         stdout.print("deciding clauses:")
-        for clause in clauses:
-            stdout.print(f"  § {clause['section']} ({clause['term']}): {clause['text']}", highlight=False)
-    terms = info["terms"]
-    assert isinstance(terms, dict)
-    for term, value in terms.items():
+        for clause in info.deciding_clauses:
+            stdout.print(Text(f"  § {clause['section']} ({clause['term']}): {clause['text']}"))
+    for term, value in info.terms.items():
         if term not in ("commercial_use",) and value not in (None, False):
             shown = (
                 value
                 if not isinstance(value, dict)
                 else f"{value['limit']:,} {value['metric']}: {value['consequence']}"
             )
-            stdout.print(f"  {term.replace('_', ' ')}: {shown}", highlight=False)
+            stdout.print(Text(f"  {term.replace('_', ' ')}: {shown}"))
     if notice:
-        stdout.print(f"[dim]{info['notice']}[/]", highlight=False)
+        stdout.print(Text(info.notice, style="dim"))
 
 
 @group.commands.command("license")
@@ -55,36 +52,35 @@ def license_command(
 
     use_json(as_json)
     registry = load_licences()
+    info: LicenceExplanation | ModelLicence
     with user_errors():
         named = registry.normalise_text(target)
         if "/" not in target and named.licence_id is not None:
             info = explain_licence(registry.get(named.licence_id))
-            kind = "licence"
         else:
             with open_warehouse(read_only=True) as warehouse:
                 info = explain_model(warehouse, target, snapshot)
-            kind = "model"
 
     def render() -> None:
-        if kind == "licence":
-            stdout.print(f"[bold]{info['name']}[/] ({info['id']})", highlight=False)
-            stdout.print(f"text: {info['source']} (read {info['read_on']})", highlight=False)
+        if isinstance(info, LicenceExplanation):
+            stdout.print(Text(f"{info.name} ({info.id})", style="bold"))
+            stdout.print(Text(f"text: {info.source} (read {info.read_on})"))
         else:
             where = (
-                f"inherited from {info['inherited_from']}"
-                if info["source"] == "inherited"
+                f"inherited from {info.inherited_from}"
+                if info.source == "inherited"
                 else "stated by the model"
-                if info["source"] == "own"
+                if info.source == "own"
                 else "no licence stated by the model or its bases"
             )
-            stdout.print(f"[bold]{info['model_id']}[/]: {info['licence_name'] or info['raw'] or 'none'} ({where})")
-            if info["licence_source"]:
-                stdout.print(f"text: {info['licence_source']} (read {info['read_on']})", highlight=False)
-            for conflict in info["conflicts"]:
-                stdout.print(f"[bold red]conflict:[/] {conflict['reason']}", highlight=False)
-        _render_licence_explanation(info)
+            stdout.print(Text(f"{info.model_id}: {info.licence_name or info.raw or 'none'} ({where})"))
+            if info.licence_source:
+                stdout.print(Text(f"text: {info.licence_source} (read {info.read_on})"))
+            for conflict in info.conflicts:
+                stdout.print(Text.assemble(("conflict: ", "bold red"), conflict.reason))
+        _render_verdict(info)
 
-    emit(info, render)
+    emit(info.to_json(), render)
 
 
 @group.commands.command("licenses")
@@ -98,8 +94,8 @@ def licenses_command(as_json: JsonOption = False) -> None:
     def render() -> None:
         table = Table("licence", "name", "verdict", "deciding terms", "source")
         for row in rows:
-            table.add_row(row["id"], row["name"], row["verdict"], ", ".join(row["deciding_terms"]), row["source"])
+            table.add_row(row.id, Text(row.name), row.verdict, ", ".join(row.deciding_terms), Text(row.source))
         stdout.print(table)
-        stdout.print(f"[dim]{rows[0]['notice']}[/]", highlight=False)
+        stdout.print(Text(rows[0].notice, style="dim"))
 
-    emit(rows, render)
+    emit([row.to_json() for row in rows], render)

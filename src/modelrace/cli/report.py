@@ -42,7 +42,7 @@ def report(
         written = [html]
         if md is not None:
             written += render_markdown(built, md)
-    figures = built.figures | {"files": [str(p) for p in written]}
+    figures = built.figures.to_json() | {"files": [str(p) for p in written]}
 
     def render() -> None:
         render_terminal(built, stdout)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from modelrace.cli._app import (
     CommandGroup,
@@ -19,6 +21,8 @@ from modelrace.cli._app import (
     user_errors,
 )
 from modelrace.errors import ConfigError
+from modelrace.knowledge import SizeByChoice
+from modelrace.ranking import CountryCheck, Entity, UnmatchedNames
 from modelrace.sources import IMPORTER_INFO, ImporterInfo
 
 group = CommandGroup()
@@ -68,9 +72,10 @@ DATE_HELP = "Date of the data (default: from the file name, else its mtime)."
 
 def _add_import_command(source: str, info: ImporterInfo) -> None:
     """One `modelrace import SOURCE` command, generated from the importer table."""
+    command: Callable[..., None]
     if info.companion is None:
 
-        def command(
+        def single_file(
             path: Path = typer.Argument(..., help=info.path_help),
             date: str | None = typer.Option(None, "--date", help=DATE_HELP),
             as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
@@ -78,10 +83,11 @@ def _add_import_command(source: str, info: ImporterInfo) -> None:
             use_json(as_json)
             _import_results(source, path, date)
 
+        command = single_file
     else:
         companion = info.companion
 
-        def command(
+        def with_companion(
             path: Path = typer.Argument(..., help=info.path_help),
             companion_path: Path | None = typer.Option(None, f"--{companion}", help=info.companion_help),
             date: str | None = typer.Option(None, "--date", help=DATE_HELP),
@@ -89,6 +95,8 @@ def _add_import_command(source: str, info: ImporterInfo) -> None:
         ) -> None:
             use_json(as_json)
             _import_results(source, path, date, **{companion: companion_path})
+
+        command = with_companion
 
     command.__doc__ = info.summary
     group.imports.command(source)(command)
@@ -106,48 +114,62 @@ def resolve(
     as_json: JsonOption = False,
 ) -> None:
     """Explain how a source's model name is tied to a model, developer, country and size."""
-    from modelrace.ranking import Resolver, country_cross_check, load_catalogue
+    from modelrace.ranking import country_cross_check, explain_name, unmatched_names
 
     use_json(as_json)
-    data: dict[str, object]
     with user_errors():
         if name is None and not unmatched and not check_countries:
             raise ConfigError("give a NAME, --unmatched or --check-countries")
         if name is not None:
-            hub_ids: list[str] = []
             if state.db_path.exists():
                 with open_warehouse(read_only=True) as warehouse:
-                    hub_ids = [r["model_id"] for r in warehouse.query("SELECT model_id FROM models")]
-            data = Resolver(hub_ids=hub_ids).resolve(name).to_json()
-        else:
-            with open_warehouse(read_only=True) as warehouse:
-                data = (
-                    {"unmatched": load_catalogue(warehouse).unmatched} if unmatched else country_cross_check(warehouse)
-                )
+                    entity = explain_name(warehouse, name)
+            else:
+                entity = explain_name(None, name)
+            emit(entity.to_json(), lambda: _render_entity(entity))
+            return
+        with open_warehouse(read_only=True) as warehouse:
+            if unmatched:
+                names = unmatched_names(warehouse)
+                emit(names.to_json(), lambda: _render_unmatched(names))
+            else:
+                check = country_cross_check(warehouse)
+                emit(check.to_json(), lambda: _render_country_check(check))
 
-    def render() -> None:
-        if name is not None:
-            for step in data["steps"]:  # type: ignore[attr-defined]
-                stdout.print(f"- {step}", highlight=False)
-            openness = {True: "open weights", False: "closed"}.get(data["open_weights"], "openness unknown")  # type: ignore[call-overload]
-            stdout.print(
-                f"=> {data['name']}: {data['developer']} [{data['country']}], family {data['family']}, {openness}"
-                f"{', reasoning' if data['reasoning'] else ''} ({data['method']})",
-                highlight=False,
-            )
-        elif unmatched:
-            for source, names in data["unmatched"].items():  # type: ignore[attr-defined]
-                stdout.print(f"[bold]{source}[/]: {len(names)} unmatched: {', '.join(names[:30])}", highlight=False)
-        else:
-            stdout.print(f"countries agree with Epoch on {data['agree']} of {data['compared']} models")
-            for item in data["disagreements"][:40]:  # type: ignore[index]
-                stdout.print(f"  {item['model']}: ours {item['ours']} ({item['developer']}), Epoch {item['epoch']}")
 
-    emit(data, render)
+def _render_entity(entity: Entity) -> None:
+    for step in entity.steps:
+        stdout.print(Text(f"- {step}"))
+    openness = (
+        "openness unknown" if entity.open_weights is None else "open weights" if entity.open_weights else "closed"
+    )
+    stdout.print(
+        Text(
+            f"=> {entity.name}: {entity.developer} [{entity.country}], family {entity.family}, {openness}"
+            f"{', reasoning' if entity.reasoning else ''} ({entity.method})"
+        )
+    )
+
+
+def _render_unmatched(names: UnmatchedNames) -> None:
+    # One name per line: the names are what a user copies into aliases.yaml.
+    for source, found in names.unmatched.items():
+        stdout.print(Text(f"{source}: {len(found)} unmatched", style="bold"))
+        for unmatched_name in found:
+            stdout.print(Text(f"  {unmatched_name}"))
+
+
+def _render_country_check(check: CountryCheck) -> None:
+    stdout.print(f"countries agree with Epoch on {check.agree} of {check.compared} models")
+    for item in check.disagreements[:40]:
+        stdout.print(Text(f"  {item.model}: ours {item.ours} ({item.developer}), Epoch {', '.join(item.epoch)}"))
 
 
 def _score(value: float) -> str:
     return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+SizeByOption = Annotated[SizeByChoice, typer.Option(help="Size classes by total or active parameters, or memory.")]
 
 
 @group.commands.command("leaderboard")
@@ -156,7 +178,7 @@ def leaderboard_command(
         str | None, typer.Option(help="A benchmark id or name (substring), e.g. lmarena:full.")
     ] = None,
     size_class: Annotated[str | None, typer.Option(help="e.g. 3-10B, or <=24GiB with --size-by bf16.")] = None,
-    size_by: Annotated[str, typer.Option(help="total, active, bf16, fp8 or int4.")] = "total",
+    size_by: SizeByOption = SizeByChoice.total,
     open_only: Annotated[bool, typer.Option("--open-only", help="Only open-weight models.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -164,33 +186,30 @@ def leaderboard_command(
     from modelrace.ranking import leaderboard
 
     use_json(as_json)
-    with user_errors():
-        if size_by not in ("total", "active", "bf16", "fp8", "int4"):
-            raise ConfigError(f"--size-by {size_by!r}: choose total, active, bf16, fp8 or int4")
-        with open_warehouse(read_only=True) as warehouse:
-            data = leaderboard(warehouse, benchmark, size_class, size_by, open_only)  # type: ignore[arg-type]
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        board = leaderboard(warehouse, benchmark, size_class, size_by.scheme, open_only)
 
     def render() -> None:
         table = Table("benchmark", "class", "leader", "score", "margin", "tied", "best by country", title="leaders")
-        for bench in data["benchmarks"]:
-            for entry in bench["classes"]:
-                leader = entry["leader"]
-                countries = ", ".join(f"{c['country']} {c['model']}" for c in entry["best_by_country"][:3])
-                margin = entry["margin"]
+        for bench in board.benchmarks:
+            for entry in bench.classes:
+                leader = entry.leader
+                countries = ", ".join(f"{c['country']} {c['model']}" for c in entry.best_by_country[:3])
+                margin = entry.margin
                 table.add_row(
-                    bench["id"],
-                    entry["size_class"],
-                    f"{leader['model']} [{leader['country']}]" + (" (R)" if leader["reasoning"] else ""),
+                    bench.id,
+                    entry.size_class,
+                    Text(f"{leader['model']} [{leader['country']}]" + (" (R)" if leader["reasoning"] else "")),
                     _score(leader["value"]),
-                    "–" if margin is None else _score(margin) + ("" if entry["lead_significant"] else " (n.s.)"),
-                    str(len(entry["tie_set"])),
-                    countries,
+                    "–" if margin is None else _score(margin) + ("" if entry.lead_significant else " (n.s.)"),
+                    str(len(entry.tie_set)),
+                    Text(countries),
                 )
         stdout.print(table)
         stdout.print(
             "(R) reasoning model; n.s.: the lead over the runner-up is not significant at 95 %; tied: models "
-            "statistically tied with the leader. Sources: " + ", ".join(f"{s} ({d})" for s, d in data["sources"]),
+            "statistically tied with the leader. Sources: " + ", ".join(f"{s} ({d})" for s, d in board.sources),
             highlight=False,
         )
 
-    emit(data, render)
+    emit(board.to_json(), render)

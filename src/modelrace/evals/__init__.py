@@ -1,9 +1,18 @@
-"""The evaluation engine: tasks as data, model backends, resumable runs, scores with uncertainty, a sandbox."""
+"""The evaluation engine: tasks as data, model backends, resumable runs, scores with uncertainty, a sandbox.
+
+Owns tasks, backends (one protocol: :class:`Backend`), scoring, the run store and comparisons. Publishing a run
+writes a result import through ``sources``; it never imports ``ranking``, ``adoption``, ``report`` or ``cli``.
+"""
 
 from modelrace.evals._backends import Backend, ChoiceScore, Generation, split_reasoning
-from modelrace.evals._local import LocalFile, packaged_models, resolve_local_model
-from modelrace.evals._runner import RunOptions, RunSummary, compare_runs, run_eval, summarise
+from modelrace.evals._compare import Comparison, compare_models, compare_runs
+from modelrace.evals._inspect import inspect_target
+from modelrace.evals._local import LocalFile, packaged_model_rows, packaged_models, resolve_local_model
+from modelrace.evals._publish import publish_run
+from modelrace.evals._runner import run_eval
+from modelrace.evals._runstore import EvalRun, RunStore, find_run, summarise
 from modelrace.evals._sandbox import Limits, Outcome, SandboxUnavailable, run_python
+from modelrace.evals._scoring import RunOptions
 from modelrace.evals._spec import make_backend
 from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_difference, pass_at_k
 from modelrace.evals._tasks import Item, Task, TaskSpec, builtin_specs, load_task
@@ -11,26 +20,33 @@ from modelrace.evals._tasks import Item, Task, TaskSpec, builtin_specs, load_tas
 __all__ = [
     "Backend",
     "ChoiceScore",
+    "Comparison",
     "Estimate",
+    "EvalRun",
     "Generation",
     "Item",
     "Limits",
     "LocalFile",
     "Outcome",
     "RunOptions",
-    "RunSummary",
+    "RunStore",
     "SandboxUnavailable",
     "Task",
     "TaskSpec",
     "bootstrap_mean",
     "builtin_specs",
+    "compare_models",
     "compare_runs",
+    "find_run",
+    "inspect_target",
     "load_task",
     "make_backend",
     "mcnemar",
+    "packaged_model_rows",
     "packaged_models",
     "paired_difference",
     "pass_at_k",
+    "publish_run",
     "resolve_local_model",
     "run_eval",
     "run_python",

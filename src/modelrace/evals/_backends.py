@@ -1,6 +1,6 @@
 """The model contract and its backends.
 
-Every backend answers two questions (see ../shared/conventions.md: lm-eval's and inspect_ai's model APIs):
+Every backend answers two questions (the shape of lm-evaluation-harness's and inspect_ai's model APIs):
 - ``score_choices(context, choices)``: the log-probability of each continuation given the context. The context
   is evaluated once and its state reused for every choice where the backend allows it;
 - ``generate(prompt, max_tokens, stop)``: greedy generation with stop sequences and a token budget, returning
@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from modelrace.evals._local import LocalFile
 
 THINK = re.compile(r"<think>(.*?)(</think>|$)", re.DOTALL)
 
@@ -54,6 +57,12 @@ class Backend(Protocol):
     """What every model backend implements."""
 
     spec: str
+    max_concurrency: int | None
+    """Requests it can serve at once (1 for a model in this process; None: as many as the caller asks)."""
+
+    @property
+    def local_file(self) -> LocalFile | None:
+        """The weights file run in this process, when the model is a local, packaged or downloaded file."""
 
     @property
     def supports_loglikelihood(self) -> bool:

@@ -32,7 +32,12 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
 class LlamaCppBackend:
     """A GGUF model loaded in this process (one request at a time)."""
 
-    max_concurrency = 1
+    max_concurrency: int | None = 1
+
+    @property
+    def local_file(self) -> LocalFile | None:
+        """The GGUF file this backend runs."""
+        return self.model
 
     @property
     def supports_loglikelihood(self) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -150,3 +151,15 @@ def resolve_local_model(name: str) -> LocalFile:
     raise ConfigError(
         f"no model file {name!r}: give a path to a .gguf file, hf://OWNER/REPO/FILE.gguf, or one of {known}"
     )
+
+
+def packaged_model_rows() -> list[dict[str, Any]]:
+    """Each packaged model with the spec that runs it and whether its weights are in the cache yet."""
+    rows = []
+    for model in packaged_models().values():
+        path = cache_dir() / "models" / f"{model.id}.gguf"
+        rows.append(
+            model.model_dump()
+            | {"spec": f"gguf:{model.id}", "fetched": path.exists(), "path": str(path) if path.exists() else None}
+        )
+    return rows

@@ -28,6 +28,7 @@ import aiohttp
 
 from modelrace.errors import ModelraceError
 from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
+from modelrace.evals._local import LocalFile
 
 _T = TypeVar("_T")
 PROBE_CONTEXT = "The capital of France is"
@@ -98,6 +99,9 @@ class _Loop:
 
 class OpenAIBackend:
     """A model served behind one or more OpenAI-compatible endpoints."""
+
+    max_concurrency: int | None = None  # the endpoints' slots bound what is in flight
+    local_file: LocalFile | None = None  # the model is served elsewhere
 
     def __init__(
         self,

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from modelrace.evals._backends import Backend
-from modelrace.evals._local import HUB_PREFIX, LocalFile
+from modelrace.evals._local import HUB_PREFIX
+from modelrace.evals._runstore import EvalRun
+from modelrace.knowledge import EVAL_SOURCE
 from modelrace.sources._model import ImportBatch, Result, SourceModel
 from modelrace.sources._store import store_batch
 from modelrace.store import Warehouse
 
-if TYPE_CHECKING:
-    from modelrace.evals._runner import RunSummary
-
-EVAL_SOURCE = "modelrace-eval"
 # our per-item metrics, in the results table's vocabulary
 METRICS = {
     "acc": "accuracy",
@@ -33,10 +30,7 @@ METRICS = {
 def model_identity(backend: Backend) -> SourceModel:
     """The model as the results table names it: a packaged model's Hub id and facts, a Hub repository, the name a
     server serves it under, or a local file's name (which `modelrace resolve` then lists as unmatched)."""
-    local = next(
-        (v for v in (getattr(backend, "local", None), getattr(backend, "model", None)) if isinstance(v, LocalFile)),
-        None,
-    )
+    local = backend.local_file
     if local is not None and local.packaged is not None:
         packaged = local.packaged
         return SourceModel(
@@ -61,8 +55,9 @@ def model_identity(backend: Backend) -> SourceModel:
     return SourceModel(served.removeprefix(HUB_PREFIX), extra={"revision": info.get("revision")})
 
 
-def publish_run(warehouse: Warehouse, summary: RunSummary, backend: Backend, finished: date) -> int | None:
-    """Store a finished run's scores as a result import (once per run: its id is the import's hash)."""
+def publish_run(warehouse: Warehouse, summary: EvalRun, backend: Backend, finished: date | None = None) -> int | None:
+    """Store a finished run's scores as a result import (once per run: its id is the import's hash), dated the
+    day it finished (``finished``, default today)."""
     if summary.done < summary.items:
         return None
     if warehouse.query(
@@ -72,7 +67,9 @@ def publish_run(warehouse: Warehouse, summary: RunSummary, backend: Backend, fin
     model = model_identity(backend)
     full = summary.manifest.get("task", {}).get("available")
     benchmark = summary.task_id if full in (None, summary.items) else f"{summary.task_id} (first {summary.items})"
-    batch = ImportBatch(EVAL_SOURCE, finished, notes={"run_id": summary.run_id, "model_spec": summary.model_spec})
+    batch = ImportBatch(
+        EVAL_SOURCE, finished or date.today(), notes={"run_id": summary.run_id, "model_spec": summary.model_spec}
+    )
     batch.models[model.source_name] = model
     for name, estimate in summary.metrics.items():
         batch.results.append(

@@ -65,7 +65,12 @@ class _Branch:
 class TransformersBackend:
     """A causal language model loaded with transformers (one request at a time)."""
 
-    max_concurrency = 1
+    max_concurrency: int | None = 1
+
+    @property
+    def local_file(self) -> LocalFile | None:
+        """The GGUF file dequantized for this backend, when it was given one."""
+        return self.local
 
     def __init__(self, source: str, local: LocalFile | None = None) -> None:
         torch, transformers = _libraries()

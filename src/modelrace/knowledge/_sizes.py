@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final, Literal
 
 SizeBy = Literal["total", "active", "bf16", "fp8", "int4"]
+
+
+class SizeByChoice(StrEnum):
+    """The size schemes as command-line choices (the same names as :data:`SizeBy`)."""
+
+    total = "total"
+    active = "active"
+    bf16 = "bf16"
+    fp8 = "fp8"
+    int4 = "int4"
+
+    @property
+    def scheme(self) -> SizeBy:
+        """The scheme as analyses take it."""
+        schemes: dict[str, SizeBy] = {
+            "total": "total",
+            "active": "active",
+            "bf16": "bf16",
+            "fp8": "fp8",
+            "int4": "int4",
+        }
+        return schemes[self.value]
+
+
 PARAM_CLASSES: Final[tuple[tuple[str, float], ...]] = (
     ("<1B", 1e9),
     ("1-3B", 3e9),
@@ -46,3 +71,12 @@ def size_class(total: float | None, active: float | None, size_by: SizeBy) -> st
         return next(name for name, upper in PARAM_CLASSES if params < upper)
     gib = weights_gib(params, size_by)
     return next(name for name, upper in MEMORY_CLASSES if gib <= upper)
+
+
+def param_class_sql(column: str = "params", unknown: str = "unknown") -> str:
+    """A SQL CASE expression putting ``column`` (total parameters) into the parameter classes."""
+    cases = " ".join(
+        f"WHEN {column} < {upper:.0f} THEN '{name}'" if upper != float("inf") else f"ELSE '{name}'"
+        for name, upper in PARAM_CLASSES
+    )
+    return f"CASE WHEN {column} IS NULL THEN '{unknown}' {cases} END"

@@ -1,7 +1,17 @@
-"""Licence intelligence: what a company may do under each licence, and a verdict per licence and model."""
+"""Licence intelligence: what a company may do under each licence, and a verdict per licence and model.
 
-from modelrace.licensing._analyses import licence_figures
-from modelrace.licensing._explain import explain_licence, explain_model
+Owns the licence registry (data/licences.yaml), the verdict rule, licence inheritance through the model tree and
+the licence figures. Imports ``adoption`` (scopes), ``tree`` and ``store``; never ``report`` or ``cli``.
+"""
+
+from modelrace.licensing._analyses import LicenceConflicts, LicenceFigures, licence_figures, snapshot_licence_figures
+from modelrace.licensing._explain import (
+    LicenceConflict,
+    LicenceExplanation,
+    ModelLicence,
+    explain_licence,
+    explain_model,
+)
 from modelrace.licensing._models import licence_row, model_licences
 from modelrace.licensing._registry import (
     Clause,
@@ -29,7 +39,12 @@ __all__ = [
     "Clause",
     "Decision",
     "Licence",
+    "LicenceConflict",
+    "LicenceConflicts",
+    "LicenceExplanation",
+    "LicenceFigures",
     "LicenceRegistry",
+    "ModelLicence",
     "Normalised",
     "Terms",
     "Verdict",
@@ -42,4 +57,5 @@ __all__ = [
     "load_licence_file",
     "load_licences",
     "model_licences",
+    "snapshot_licence_figures",
 ]

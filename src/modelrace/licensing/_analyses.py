@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from modelrace.adoption import Scope
+from modelrace._serialise import JsonResult
+from modelrace.adoption import Row, Scope
+from modelrace.licensing._models import model_licences
 from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, VERDICTS
 
 
@@ -34,7 +37,28 @@ def _verdict_rows(scope: Scope, licences: str, column: str | None, top: int | No
     return shaped[:top] if top else shaped
 
 
-def licence_figures(scope: Scope, licences: str, top: int = 25) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LicenceConflicts(JsonResult):
+    """Models that state a licence their base model does not allow: how many, and the most downloaded."""
+
+    count: int
+    top: list[Row]
+
+
+@dataclass(frozen=True)
+class LicenceFigures(JsonResult):
+    """Every licence figure of a snapshot: download shares by verdict overall, per country, family, licence."""
+
+    by_verdict: dict[str, float]
+    by_country: list[Row]
+    by_family: list[Row]
+    by_licence: list[Row]
+    licence_sources: dict[str, Row]
+    conflicts: LicenceConflicts
+    notice: str
+
+
+def licence_figures(scope: Scope, licences: str, top: int = 25) -> LicenceFigures:
     """Every licence figure of a snapshot (the report's ``licensing`` part)."""
     overall = _verdict_rows(scope, licences, None, None)
     by_licence = scope.rows(
@@ -70,11 +94,11 @@ def licence_figures(scope: Scope, licences: str, top: int = 25) -> dict[str, Any
         f"""SELECT count(*) AS n FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key
             WHERE {{f}} AND a.is_primary AND l.conflict IS NOT NULL"""
     )[0]["n"]
-    return {
-        "by_verdict": {v: overall[0][v] if overall else 0.0 for v in VERDICTS},
-        "by_country": [{"country": r.pop("key"), **r} for r in _verdict_rows(scope, licences, "country", None)],
-        "by_family": [{"family": r.pop("key"), **r} for r in _verdict_rows(scope, licences, "family", 50)],
-        "by_licence": [
+    return LicenceFigures(
+        by_verdict={v: overall[0][v] if overall else 0.0 for v in VERDICTS},
+        by_country=[{"country": r.pop("key"), **r} for r in _verdict_rows(scope, licences, "country", None)],
+        by_family=[{"family": r.pop("key"), **r} for r in _verdict_rows(scope, licences, "family", 50)],
+        by_licence=[
             {
                 "licence_id": r["licence_id"],
                 "verdict": r["verdict"],
@@ -84,9 +108,14 @@ def licence_figures(scope: Scope, licences: str, top: int = 25) -> dict[str, Any
             }
             for r in by_licence
         ],
-        "licence_sources": {
+        licence_sources={
             r["licence_source"]: {"models": r["models"], "downloads_30d": int(r["downloads"] or 0)} for r in sources
         },
-        "conflicts": {"count": conflict_count, "top": conflicts},
-        "notice": NOT_LEGAL_ADVICE,
-    }
+        conflicts=LicenceConflicts(conflict_count, conflicts),
+        notice=NOT_LEGAL_ADVICE,
+    )
+
+
+def snapshot_licence_figures(scope: Scope, top: int = 25) -> LicenceFigures:
+    """The licence figures of an attributed snapshot scope (each model's licence resolved through the tree)."""
+    return licence_figures(scope, model_licences(scope.connection, scope.snapshot.snapshot_id), top=top)

@@ -2,33 +2,85 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.licensing._registry import Licence, LicenceRegistry, Normalised, load_licences
-from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, conflict_rule, decide
+from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, Verdict, conflict_rule, decide
 from modelrace.store import Warehouse, resolve_snapshot
 
 MAX_WALK = 1000
 
 
-def explain_licence(licence: Licence) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LicenceExplanation(JsonResult):
+    """A licence's identifiers, terms, verdict and the clauses that decide it, with its source."""
+
+    id: str
+    name: str
+    version: str | None
+    spdx: str | None
+    hub_ids: list[str]
+    verdict: Verdict
+    deciding_terms: list[str]
+    deciding_clauses: list[dict[str, Any]]
+    terms: dict[str, Any]
+    source: str
+    read_on: str
+    notice: str
+
+
+@dataclass(frozen=True)
+class LicenceConflict(JsonResult):
+    """A licence the model states that its base's licence does not allow."""
+
+    base: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ModelLicence(JsonResult):
+    """A model's licence: stated or inherited through its tree, the verdict and its clauses, and conflicts."""
+
+    model_id: str
+    snapshot: dict[str, Any]
+    stated: dict[str, str | None]
+    licence_id: str | None
+    licence_name: str | None
+    raw: str | None
+    resolved_by: str
+    source: Literal["own", "inherited", "none"]
+    inherited_from: str | None
+    walked: list[str]
+    verdict: Verdict
+    deciding_terms: list[str]
+    deciding_clauses: list[dict[str, Any]]
+    terms: dict[str, Any]
+    licence_source: str | None
+    read_on: str | None
+    conflicts: list[LicenceConflict]
+    notice: str
+
+
+def explain_licence(licence: Licence) -> LicenceExplanation:
     """A licence's identifiers, terms, verdict and deciding clauses, with its source."""
     decision = decide(licence)
-    return {
-        "id": licence.id,
-        "name": licence.name,
-        "version": licence.version,
-        "spdx": licence.spdx,
-        "hub_ids": licence.hub_ids,
-        "verdict": decision.verdict,
-        "deciding_terms": list(decision.deciding_terms),
-        "deciding_clauses": [clause.model_dump() for clause in decision.clauses],
-        "terms": licence.terms.model_dump(exclude_none=True),
-        "source": licence.source,
-        "read_on": licence.read_on,
-        "notice": NOT_LEGAL_ADVICE,
-    }
+    return LicenceExplanation(
+        id=licence.id,
+        name=licence.name,
+        version=licence.version,
+        spdx=licence.spdx,
+        hub_ids=list(licence.hub_ids),
+        verdict=decision.verdict,
+        deciding_terms=list(decision.deciding_terms),
+        deciding_clauses=[clause.model_dump() for clause in decision.clauses],
+        terms=licence.terms.model_dump(exclude_none=True),
+        source=licence.source,
+        read_on=licence.read_on,
+        notice=NOT_LEGAL_ADVICE,
+    )
 
 
 def _stated(warehouse: Warehouse, snapshot_id: int, model_id: str) -> tuple[bool, dict[str, Any] | None]:
@@ -66,7 +118,7 @@ def explain_model(
     model_id: str,
     snapshot_ref: str | int | None = None,
     registry: LicenceRegistry | None = None,
-) -> dict[str, Any]:
+) -> ModelLicence:
     """A model's licence: stated or inherited, verdict with deciding clauses, and conflicts with its bases."""
     registry = registry or load_licences()
     snapshot = resolve_snapshot(warehouse, snapshot_ref)
@@ -84,25 +136,25 @@ def explain_model(
             base_licence = registry.licences.get(base_found.licence_id or "unknown") if base_found else None
             reason = conflict_rule(licence, base_licence, quantized=len(bases) == 1 and base["relation"] == "quantized")
             if reason:
-                conflicts.append({"base": base["model_id"], "reason": reason.format(base=base["model_id"])})
+                conflicts.append(LicenceConflict(base["model_id"], reason.format(base=base["model_id"])))
     decision = decide(licence)
-    return {
-        "model_id": model_id,
-        "snapshot": {"id": snapshot.snapshot_id, "taken_at": snapshot.taken_at.isoformat(), "source": snapshot.source},
-        "stated": {"license": row["license"], "license_name": row["license_name"], "license_link": row["license_link"]},
-        "licence_id": licence.id if licence else None,
-        "licence_name": licence.name if licence else None,
-        "raw": found.raw if found else None,
-        "resolved_by": found.method if found else "none",
-        "source": "own" if stated_by == model_id else "inherited" if stated_by else "none",
-        "inherited_from": stated_by if stated_by and stated_by != model_id else None,
-        "walked": walked,
-        "verdict": decision.verdict,
-        "deciding_terms": list(decision.deciding_terms),
-        "deciding_clauses": [clause.model_dump() for clause in decision.clauses],
-        "terms": licence.terms.model_dump(exclude_none=True) if licence else {},
-        "licence_source": licence.source if licence else None,
-        "read_on": licence.read_on if licence else None,
-        "conflicts": conflicts,
-        "notice": NOT_LEGAL_ADVICE,
-    }
+    return ModelLicence(
+        model_id=model_id,
+        snapshot={"id": snapshot.snapshot_id, "taken_at": snapshot.taken_at.isoformat(), "source": snapshot.source},
+        stated={"license": row["license"], "license_name": row["license_name"], "license_link": row["license_link"]},
+        licence_id=licence.id if licence else None,
+        licence_name=licence.name if licence else None,
+        raw=found.raw if found else None,
+        resolved_by=found.method if found else "none",
+        source="own" if stated_by == model_id else "inherited" if stated_by else "none",
+        inherited_from=stated_by if stated_by and stated_by != model_id else None,
+        walked=walked,
+        verdict=decision.verdict,
+        deciding_terms=list(decision.deciding_terms),
+        deciding_clauses=[clause.model_dump() for clause in decision.clauses],
+        terms=licence.terms.model_dump(exclude_none=True) if licence else {},
+        licence_source=licence.source if licence else None,
+        read_on=licence.read_on if licence else None,
+        conflicts=conflicts,
+        notice=NOT_LEGAL_ADVICE,
+    )

@@ -1,29 +1,52 @@
-"""Ranking: entity resolution for published results and the size-class leaderboard."""
+"""Ranking: entity resolution for published results and the size-class leaderboard.
 
+Owns tying source names to model identities (curated aliases) and the leaderboard's typed results. Reads the
+warehouse (``store``) and ``knowledge``; never imports ``report``, ``cli``, ``adoption`` or the network.
+"""
+
+from modelrace.knowledge import SizeBy, class_names, size_class, weights_gib
 from modelrace.ranking._entities import Entity, Resolver, entity_key, load_aliases
+from modelrace.ranking._explain import (
+    CountryCheck,
+    CountryDisagreement,
+    UnmatchedNames,
+    country_cross_check,
+    explain_name,
+    unmatched_names,
+)
 from modelrace.ranking._leaderboard import (
     Benchmark,
+    BenchmarkBoard,
     Catalogue,
+    ClassEntry,
+    Leaderboard,
     Score,
-    country_cross_check,
+    has_results,
     leaderboard,
     load_catalogue,
     open_vs_closed,
     pareto_frontier,
 )
-from modelrace.ranking._sizes import SizeBy, class_names, size_class, weights_gib
 from modelrace.ranking._stats import significant, standard_error
 
 __all__ = [
     "Benchmark",
+    "BenchmarkBoard",
     "Catalogue",
+    "ClassEntry",
+    "CountryCheck",
+    "CountryDisagreement",
     "Entity",
+    "Leaderboard",
     "Resolver",
     "Score",
     "SizeBy",
+    "UnmatchedNames",
     "class_names",
     "country_cross_check",
     "entity_key",
+    "explain_name",
+    "has_results",
     "leaderboard",
     "load_aliases",
     "load_catalogue",
@@ -32,5 +55,6 @@ __all__ = [
     "significant",
     "size_class",
     "standard_error",
+    "unmatched_names",
     "weights_gib",
 ]

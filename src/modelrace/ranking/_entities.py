@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modelrace._yaml import parse_yaml
-from modelrace.hub import params_from_name
+from modelrace.knowledge import params_from_name
 from modelrace.registry import Organisation, Registry, load_registry
 
 

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
+from modelrace.knowledge import HUB_ID_SOURCES, RUN_SOURCES, UNKNOWN, SizeBy, benchmark_catalog, class_names, size_class
 from modelrace.ranking._entities import Entity, Resolver
-from modelrace.ranking._sizes import UNKNOWN, SizeBy, class_names, size_class
 from modelrace.ranking._stats import significant, standard_error
-from modelrace.sources import benchmark_catalog
 from modelrace.store import Warehouse
 
 # A leaderboard file is a whole board at a date: its latest import replaces the earlier ones. A run (an lm-eval
 # results file, a modelrace evaluation) is one model on some tasks: every run counts, the latest per model,
 # benchmark and metric.
-RUN_SOURCES = ("lm-eval", "modelrace-eval")
-HUB_ID_SOURCES = ("open-llm-leaderboard", *RUN_SOURCES)  # sources that name models by their Hub id
 _RESULTS_SQL = f"""
 WITH latest AS (
     SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0 GROUP BY source
@@ -96,7 +93,8 @@ class Catalogue:
     unmatched: dict[str, list[str]]
 
 
-def _known_hub_ids(warehouse: Warehouse) -> list[str]:
+def known_hub_ids(warehouse: Warehouse) -> list[str]:
+    """Hub ids the warehouse knows (snapshots, and sources that name models by Hub id): resolution prefers them."""
     ids = [r["model_id"] for r in warehouse.query("SELECT model_id FROM models WHERE contains(model_id, '/')")]
     ids += [
         r["source_name"]
@@ -116,7 +114,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             "no published results in the warehouse: run `modelrace import open-llm-leaderboard PATH` "
             "(or lmarena, artificial-analysis, livebench, epoch-benchmarks, lm-eval)"
         )
-    resolver = Resolver(hub_ids=_known_hub_ids(warehouse))
+    resolver = Resolver(hub_ids=known_hub_ids(warehouse))
     info: dict[tuple[str, str], dict[str, Any]] = {}
     for model in warehouse.query(_MODELS_SQL):
         info[(model["source"], model["source_name"])] = model | {
@@ -149,7 +147,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             continue
         several = len(metrics[(source, benchmark)]) > 1 and not preferred
         bench_id = f"{source}:{benchmark}" + (f":{metric}" if several else "")
-        entry = catalog.get(source, {}).get(benchmark, {})
+        entry = catalog.get(source, {}).get(benchmark)
         best: dict[str, Score] = {}
         methods = set()
         for row in items:
@@ -166,13 +164,64 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             source=source,
             benchmark=benchmark,
             metric=metric,
-            name=entry.get("name", benchmark),
+            name=entry.name if entry else benchmark,
             data_date=max(row["data_date"] for row in items),
             scale=items[0]["scale"],
             uncertainty=", ".join(sorted(methods)),
             scores=sorted(best.values(), key=lambda s: -s.value),
         )
     return Catalogue(benchmarks, resolver, entities, {k: sorted(set(v)) for k, v in unmatched.items()})
+
+
+Row = dict[str, Any]
+"""One JSON-ready row (a score as :meth:`Score.to_json` gives it, a frontier point, ...)."""
+
+
+@dataclass(frozen=True)
+class ClassEntry(JsonResult):
+    """One size class on one benchmark: its leader, margin, tie set and the best model of each country."""
+
+    size_class: str
+    leader: Row
+    runner_up: Row | None
+    margin: float | None
+    lead_significant: bool | None
+    tie_set: list[str]
+    models: int
+    best_by_country: list[Row]
+    country_leader: Row | None
+
+
+@dataclass(frozen=True)
+class BenchmarkBoard(JsonResult):
+    """One benchmark's board: classes, Pareto frontiers and the open-versus-closed gap."""
+
+    id: str
+    source: str
+    benchmark: str
+    metric: str
+    name: str
+    data_date: str
+    scale: str
+    uncertainty: str
+    models: int
+    classes: list[ClassEntry]
+    frontier_params: list[Row]
+    frontier_price: list[Row]
+    open_vs_closed: Row
+
+
+@dataclass(frozen=True)
+class Leaderboard(JsonResult):
+    """The size-class leaderboard: per benchmark and size class, who leads and whether the lead is real."""
+
+    size_by: SizeBy
+    size_class: str | None
+    open_only: bool
+    method: dict[str, str]
+    sources: list[tuple[str, str]]
+    benchmarks: list[BenchmarkBoard]
+    unmatched: dict[str, int]
 
 
 def _rank(scores: list[Score]) -> dict[str, Any] | None:
@@ -284,7 +333,7 @@ def leaderboard(
     size_class_filter: str | None = None,
     size_by: SizeBy = "total",
     open_only: bool = False,
-) -> dict[str, Any]:
+) -> Leaderboard:
     """Per benchmark and size class: the leader, its margin and tie set, the best model of each country."""
     catalogue = load_catalogue(warehouse)
     chosen = [
@@ -314,58 +363,39 @@ def leaderboard(
             ranked = _rank(members)
             if ranked is None:
                 continue
-            entries.append({"size_class": name} | ranked | _countries(members))
+            entries.append(ClassEntry(size_class=name, **ranked, **_countries(members)))
         output.append(
-            {
-                "id": bench.id,
-                "source": bench.source,
-                "benchmark": bench.benchmark,
-                "metric": bench.metric,
-                "name": bench.name,
-                "data_date": bench.data_date.isoformat(),
-                "scale": bench.scale,
-                "uncertainty": bench.uncertainty,
-                "models": len(scores),
-                "classes": entries,
-                "frontier_params": pareto_frontier(scores, "params"),
-                "frontier_price": pareto_frontier(scores, "price"),
-                "open_vs_closed": open_vs_closed(scores),
-            }
+            BenchmarkBoard(
+                id=bench.id,
+                source=bench.source,
+                benchmark=bench.benchmark,
+                metric=bench.metric,
+                name=bench.name,
+                data_date=bench.data_date.isoformat(),
+                scale=bench.scale,
+                uncertainty=bench.uncertainty,
+                models=len(scores),
+                classes=entries,
+                frontier_params=pareto_frontier(scores, "params"),
+                frontier_price=pareto_frontier(scores, "price"),
+                open_vs_closed=open_vs_closed(scores),
+            )
         )
-    return {
-        "size_by": size_by,
-        "size_class": size_class_filter,
-        "open_only": open_only,
-        "method": {
+    return Leaderboard(
+        size_by=size_by,
+        size_class=size_class_filter,
+        open_only=open_only,
+        method={
             "tie": "tied with the leader unless |leader - x| > 1.96 sqrt(se_leader^2 + se_x^2)",
             "standard_error": "published 95 % interval width / 3.92, else binomial sqrt(p(1-p)/n) from the item count",
             "sizes": "total (or active for MoE under --size-by active) parameters; memory for the weights alone",
         },
-        "sources": sorted({(b.source, b.data_date.isoformat()) for b in chosen}),
-        "benchmarks": output,
-        "unmatched": {source: len(names) for source, names in catalogue.unmatched.items()},
-    }
-
-
-def country_cross_check(warehouse: Warehouse) -> dict[str, Any]:
-    """Our country for each Epoch model we resolve, against Epoch's Country column."""
-    catalogue_rows = warehouse.query(
-        "SELECT DISTINCT m.source_name, m.organisation, m.extra FROM source_models m "
-        "JOIN result_imports i USING (import_id) WHERE i.source = 'epoch-models'"
+        sources=sorted({(b.source, b.data_date.isoformat()) for b in chosen}),
+        benchmarks=output,
+        unmatched={source: len(names) for source, names in catalogue.unmatched.items()},
     )
-    resolver = Resolver(hub_ids=_known_hub_ids(warehouse))
-    agree, disagree, compared = 0, [], 0
-    for row in catalogue_rows:
-        extra = json.loads(row["extra"]) if row["extra"] else {}
-        theirs = extra.get("countries") or []
-        entity = resolver.resolve(row["source_name"], {"organisation": row["organisation"]})
-        if not entity.matched or entity.country == "unattributed" or not theirs:
-            continue
-        compared += 1
-        if entity.country in theirs:
-            agree += 1
-        else:
-            disagree.append(
-                {"model": row["source_name"], "ours": entity.country, "epoch": theirs, "developer": entity.developer}
-            )
-    return {"compared": compared, "agree": agree, "disagreements": disagree}
+
+
+def has_results(warehouse: Warehouse) -> bool:
+    """Whether any published or run result is stored."""
+    return bool(warehouse.query("SELECT count(*) AS n FROM results")[0]["n"])

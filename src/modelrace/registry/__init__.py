@@ -1,4 +1,8 @@
-"""Curated knowledge shipped as data: organisations, their namespaces, countries and families."""
+"""The organisation registry: Hub namespaces -> organisation, kind, country and families, shipped as data.
+
+Owns attribution of a model id to its uploader and (through its root) its developer. Imports ``knowledge``,
+``errors`` and ``_yaml`` only; never the warehouse, the analyses or the network.
+"""
 
 from modelrace.registry._organisations import (
     UNATTRIBUTED,

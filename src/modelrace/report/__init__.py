@@ -1,4 +1,8 @@
-"""The race report: sections of headlines, charts and tables, rendered as HTML, Markdown, JSON or text."""
+"""The race report: sections of headlines, charts and tables, rendered as HTML, Markdown, JSON or text.
+
+Owns presentation: each section is built from a capability's typed results, never from SQL of its own. Imports
+the analyses; never ``cli`` or the network.
+"""
 
 from modelrace.report._build import build_report
 from modelrace.report._model import Chart, Column, Report, Section, Table

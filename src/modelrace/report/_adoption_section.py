@@ -2,72 +2,65 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from modelrace.adoption import country_name, hhi_label
+from modelrace.adoption import Adoption, AdoptionFigures, SnapshotRef, hhi_label
+from modelrace.knowledge import country_label, snapshot_source_name
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 
 TOP = 15
-_SOURCES = {
-    "hub-api": "Hugging Face Hub API",
-    "hub-stats": "hub-stats dataset (cfahlgren1/hub-stats)",
-    "hub-json": "Hub API JSON file",
-}
 
 
-def source_text(snapshot: dict[str, Any]) -> str:
+def source_text(snapshot: SnapshotRef) -> str:
     """'Hugging Face Hub API (endpoint), snapshot 3 taken 2026-11-28': what every figure cites."""
-    where = _SOURCES.get(snapshot["source"], snapshot["source"])
-    detail = f" ({snapshot['source_detail']})" if snapshot.get("source_detail") else ""
-    return f"{where}{detail}, snapshot {snapshot['id']} taken {snapshot['taken_at'][:10]}"
+    where = snapshot_source_name(snapshot.source)
+    detail = f" ({snapshot.source_detail})" if snapshot.source_detail else ""
+    return f"{where}{detail}, snapshot {snapshot.id} taken {snapshot.taken_at[:10]}"
 
 
 def _label(country: str) -> str:
-    return country if country in ("unattributed", "multinational") else f"{country} – {country_name(country)}"
+    return country_label(country)
 
 
-def adoption_section(figures: dict[str, Any]) -> Section:
+def adoption_section(figures: AdoptionFigures) -> Section:
     """Build the section from :func:`modelrace.adoption.build_adoption` figures."""
-    snapshot = figures["snapshot"]
-    adoption = figures["adoption"]
-    source = source_text(snapshot)
-    scope = figures["scope_words"]
-    conc = adoption["concentration"]
-    totals = adoption["totals"]
+    adoption = figures.adoption
+    source = source_text(figures.snapshot)
+    scope = figures.scope_words
+    conc = adoption.concentration
+    totals = adoption.totals
     section = Section(
         id="adoption",
         title="Adoption: downloads and derivatives",
         intro=(
-            f"{totals['models']:,} models and {totals['downloads_30d']:,} {scope}. By root family, every derivative,"
+            f"{totals.models:,} models and {totals.downloads_30d:,} {scope}. By root family, every derivative,"
             " quantization and re-upload counts for the original developer through the model tree (merges split"
             " their credit equally); by uploader, each model counts for its own namespace."
             + (
-                f" {totals['fixtures_excluded']:,} test fixtures ({totals['fixture_downloads_excluded']:,} downloads)"
+                f" {totals.fixtures_excluded:,} test fixtures ({totals.fixture_downloads_excluded:,} downloads)"
                 " are excluded."
-                if totals["fixtures_excluded"]
+                if totals.fixtures_excluded
                 else ""
             )
         ),
-        headlines=figures["headlines"],
+        headlines=list(figures.headlines),
     )
-    history = adoption["history"]
+    history = adoption.history
     if len(history) >= 2:
         rows = [
-            {"taken_at": h["snapshot"]["taken_at"], "country": _label(r["country"]), "share": r["share"]}
+            {"taken_at": h.snapshot.taken_at, "country": _label(r["country"]), "share": r["share"]}
             for h in history
-            for r in h["by_country"]
+            for r in h.by_country
         ]
         spec = charts.stacked_area(rows, "taken_at", "share", "country", "Download share by country", source)
     else:
-        rows = [{"country": _label(r["country"]), "share": r["share"]} for r in adoption["by_country"][:TOP]]
+        rows = [{"country": _label(r["country"]), "share": r["share"]} for r in adoption.by_country[:TOP]]
         spec = charts.bars(rows, "country", "share", "Download share by country (root family view)", source)
     section.charts.append(Chart("share-by-country", "Download share by country", spec, source))
 
     views = []
     for key, view in (("by_country", "by root family"), ("by_uploader_country", "by uploader")):
         column = "country" if key == "by_country" else "uploader_country"
-        views += [{"country": _label(r[column]), "share": r["share"], "view": view} for r in adoption[key][:10]]
+        views += [{"country": _label(r[column]), "share": r["share"], "view": view} for r in adoption.shares(key)[:10]]
     section.charts.append(
         Chart(
             "country-views",
@@ -80,8 +73,7 @@ def adoption_section(figures: dict[str, Any]) -> Section:
         )
     )
     families = [
-        {"family": r["family"], "share": r["share"], "country": _label(r["country"])}
-        for r in adoption["by_family"][:TOP]
+        {"family": r["family"], "share": r["share"], "country": _label(r["country"])} for r in adoption.by_family[:TOP]
     ]
     section.charts.append(
         Chart(
@@ -93,7 +85,7 @@ def adoption_section(figures: dict[str, Any]) -> Section:
     )
     eco_rows = [
         {"family": e["family"], "relation": relation, "count": e[column]}
-        for e in adoption["ecosystem"]["by_family"][:TOP]
+        for e in adoption.ecosystem.by_family[:TOP]
         for relation, column in (
             ("fine-tune", "finetunes"),
             ("quantization", "quantizations"),
@@ -113,8 +105,8 @@ def adoption_section(figures: dict[str, Any]) -> Section:
             source,
         )
     )
-    developers = [r for r in adoption["by_developer"] if r["developer"] != "unattributed"][:10]
-    attributed_total = sum(r["downloads_30d"] for r in adoption["by_developer"] if r["developer"] != "unattributed")
+    developers = [r for r in adoption.by_developer if r["developer"] != "unattributed"][:10]
+    attributed_total = sum(r["downloads_30d"] for r in adoption.by_developer if r["developer"] != "unattributed")
     section.charts.append(
         Chart(
             "concentration",
@@ -125,14 +117,14 @@ def adoption_section(figures: dict[str, Any]) -> Section:
                 else [],
                 "developer",
                 "share",
-                f"Top developers' share of attributed downloads (HHI {conc['hhi_developer']:,.0f}, "
-                f"{hhi_label(conc['hhi_developer'])})",
+                f"Top developers' share of attributed downloads (HHI {conc.hhi_developer:,.0f}, "
+                f"{hhi_label(conc.hhi_developer)})",
                 source,
             ),
             source,
             note=(
-                f"HHI by developer {conc['hhi_developer']:,.0f}, by family {conc['hhi_family']:,.0f} (0–10,000;"
-                f" over the {conc['attributed_share'] * 100:.1f} % of downloads attributed to a known developer)."
+                f"HHI by developer {conc.hhi_developer:,.0f}, by family {conc.hhi_family:,.0f} (0–10,000;"
+                f" over the {conc.attributed_share * 100:.1f} % of downloads attributed to a known developer)."
             ),
         )
     )
@@ -140,7 +132,7 @@ def adoption_section(figures: dict[str, Any]) -> Section:
         Chart(
             "size-classes",
             "Downloads by size",
-            charts.bars(adoption["size_classes"], "size_class", "share", "Downloads by parameter class", source),
+            charts.bars(adoption.size_classes, "size_class", "share", "Downloads by parameter class", source),
             source,
         )
     )
@@ -148,7 +140,7 @@ def adoption_section(figures: dict[str, Any]) -> Section:
     return section
 
 
-def _tables(adoption: dict[str, Any], source: str) -> list[Table]:
+def _tables(adoption: Adoption, source: str) -> list[Table]:
     share = [
         Column("downloads_30d", "downloads (30 d)", "int"),
         Column("share", "share", "pct"),
@@ -159,21 +151,21 @@ def _tables(adoption: dict[str, Any], source: str) -> list[Table]:
             "countries",
             "Countries (by root family)",
             [Column("country", "country"), *share],
-            adoption["by_country"],
+            adoption.by_country,
             source,
         ),
         Table(
             "developers",
             "Developers (by root family)",
             [Column("developer", "developer"), Column("country", "country"), *share],
-            adoption["by_developer"][:50],
+            adoption.by_developer[:50],
             source,
         ),
         Table(
             "families",
             "Families",
             [Column("family", "family"), Column("developer", "developer"), Column("country", "country"), *share],
-            adoption["by_family"][:50],
+            adoption.by_family[:50],
             source,
         ),
         Table(
@@ -190,7 +182,7 @@ def _tables(adoption: dict[str, Any], source: str) -> list[Table]:
                 Column("license", "licence"),
                 Column("params", "parameters", "params"),
             ],
-            adoption["top_models"],
+            adoption.top_models,
             source,
         ),
         Table(
@@ -206,14 +198,14 @@ def _tables(adoption: dict[str, Any], source: str) -> list[Table]:
                 Column("merges", "merges", "int"),
                 Column("derivative_downloads_30d", "their downloads (30 d)", "int"),
             ],
-            adoption["ecosystem"]["by_family"][:50],
+            adoption.ecosystem.by_family[:50],
             source,
         ),
         Table(
             "by-library",
             "Downloads by library / format",
             [Column("library_name", "library"), *share],
-            adoption["by_library"],
+            adoption.by_library,
             source,
             note="The Hub counts every GGUF file download, so GGUF repositories read high next to safetensors ones.",
         ),
@@ -225,19 +217,23 @@ def _tables(adoption: dict[str, Any], source: str) -> list[Table]:
                 Column("downloads_30d", "downloads (30 d)", "int"),
                 Column("models", "models", "int"),
             ],
-            adoption["unattributed"]["top"],
+            adoption.unattributed.top,
             source,
             note=(
-                f"{adoption['unattributed']['namespaces']:,} namespaces, {adoption['unattributed']['models']:,} models"
+                f"{adoption.unattributed.namespaces:,} namespaces, {adoption.unattributed.models:,} models"
                 " are not in the registry; they are counted as 'unattributed', never dropped."
             ),
         ),
     ]
-    change = adoption.get("change")
+    change = adoption.change
     if change:
-        since = f"since snapshot {change['since']['id']} ({change['since']['taken_at'][:10]})"
-        for key, column in (("by_country", "country"), ("by_family", "family"), ("by_developer", "developer")):
-            rows = change[key]["gains"] + change[key]["losses"]
+        since = f"since snapshot {change.since.id} ({change.since.taken_at[:10]})"
+        for moved, column in (
+            (change.by_country, "country"),
+            (change.by_family, "family"),
+            (change.by_developer, "developer"),
+        ):
+            rows = moved.gains + moved.losses
             tables.append(
                 Table(
                     f"movers-{column}",

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from modelrace import __version__
-from modelrace.adoption import Scope, attribute_snapshot, build_adoption
-from modelrace.licensing import licence_figures, model_licences
-from modelrace.ranking import leaderboard
+from modelrace.adoption import build_adoption, open_scope
+from modelrace.licensing import snapshot_licence_figures
+from modelrace.ranking import Leaderboard, has_results, leaderboard
+from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
 from modelrace.report._licensing_section import licensing_section
-from modelrace.report._model import Report
-from modelrace.store import Warehouse, resolve_snapshot
+from modelrace.report._model import Report, ReportFigures
+from modelrace.store import Warehouse
 
 NOTICE = (
     "Figures are measured from the sources cited under each chart and table, on the snapshot dates given. "
@@ -30,43 +31,36 @@ def build_report(
     top: int = 25,
 ) -> Report:
     """Compute every section's figures for one snapshot."""
-    figures = build_adoption(warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top)
-    found = resolve_snapshot(warehouse, figures["snapshot"]["id"])
-    scope = Scope(
-        warehouse.connection,
-        attribute_snapshot(warehouse.connection, found.snapshot_id),
-        found,
-        include_fixtures,
+    registry = load_registry()
+    figures = build_adoption(
+        warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top, registry=registry
     )
-    licensing = licence_figures(scope, model_licences(warehouse.connection, found.snapshot_id), top=top)
-    sections = [adoption_section(figures), licensing_section(figures["snapshot"], licensing)]
-    capability: dict[str, Any] | None = None
-    if warehouse.query("SELECT count(*) AS n FROM results")[0]["n"]:
+    scope = open_scope(warehouse, figures.snapshot.id, include_fixtures, registry)  # attributed once, reused
+    licensing = snapshot_licence_figures(scope, top=top)
+    sections = [adoption_section(figures), licensing_section(figures.snapshot, licensing)]
+    capability: Leaderboard | None = None
+    if has_results(warehouse):
         board = leaderboard(warehouse)
-        capability = {
-            "sources": board["sources"],
-            "method": board["method"],
-            "benchmarks": [
-                b for b in board["benchmarks"] if b["id"] in HEADLINE_BENCHMARKS or b["id"] in GAP_BENCHMARKS
-            ],
-            "unmatched": board["unmatched"],
-        }
+        capability = replace(
+            board, benchmarks=[b for b in board.benchmarks if b.id in HEADLINE_BENCHMARKS or b.id in GAP_BENCHMARKS]
+        )
         sections.append(capability_section(capability))
-    all_figures: dict[str, Any] = {
-        "modelrace_version": __version__,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "snapshot": figures["snapshot"],
-        "scope": figures["scope"],
-        "adoption": figures["adoption"],
-        "licensing": licensing,
-        "capability": capability,
-        "headlines": [h for section in sections for h in section.headlines],
-        "sections": [s.id for s in sections],
-    }
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    all_figures = ReportFigures(
+        modelrace_version=__version__,
+        generated_at=generated_at,
+        snapshot=figures.snapshot,
+        scope=figures.scope,
+        adoption=figures.adoption,
+        licensing=licensing,
+        capability=capability,
+        headlines=[h for section in sections for h in section.headlines],
+        sections=[s.id for s in sections],
+    )
     return Report(
         title="The open-model race",
-        generated_at=all_figures["generated_at"],
-        snapshot=figures["snapshot"],
+        generated_at=generated_at,
+        snapshot=figures.snapshot,
         sections=sections,
         figures=all_figures,
         notice=NOTICE,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelrace.adoption import country_name
+from modelrace.adoption import Headline
+from modelrace.knowledge import country_name
+from modelrace.ranking import BenchmarkBoard, Leaderboard
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 
@@ -19,8 +21,8 @@ HEADLINE_BENCHMARKS = (
 GAP_BENCHMARKS = ("epoch-benchmarks:gpqa_diamond", "epoch-benchmarks:math_level_5", "lmarena:full")
 
 
-def _source(bench: dict[str, Any]) -> str:
-    return f"{bench['source']} ({bench['name']}), data of {bench['data_date']}"
+def _source(bench: BenchmarkBoard) -> str:
+    return f"{bench.source} ({bench.name}), data of {bench.data_date}"
 
 
 def _fmt(value: float | None) -> str:
@@ -29,9 +31,9 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def capability_section(board: dict[str, Any]) -> Section:
+def capability_section(board: Leaderboard) -> Section:
     """Build the section from a :func:`modelrace.ranking.leaderboard` result over the headline benchmarks."""
-    benches = {b["id"]: b for b in board["benchmarks"]}
+    benches = {b.id: b for b in board.benchmarks}
     section = Section(
         id="capability",
         title="Capability: whatever the size, who is best?",
@@ -48,30 +50,30 @@ def capability_section(board: dict[str, Any]) -> Section:
         bench = benches.get(bench_id)
         if bench is None:
             continue
-        for entry in bench["classes"]:
-            if entry["size_class"] == "unknown size":
+        for entry in bench.classes:
+            if entry.size_class == "unknown size":
                 continue
-            leader = entry["leader"]
-            by_country = {c["country"]: c for c in entry["best_by_country"]}
+            leader = entry.leader
+            by_country = {c["country"]: c for c in entry.best_by_country}
             rows.append(
                 {
-                    "benchmark": bench["name"],
-                    "size_class": entry["size_class"],
+                    "benchmark": bench.name,
+                    "size_class": entry.size_class,
                     "leader": leader["model"],
                     "country": leader["country"],
                     "score": leader["value"],
-                    "margin": entry["margin"],
-                    "significant": {True: "yes", False: "no", None: "–"}[entry["lead_significant"]],
-                    "tied": len(entry["tie_set"]) - 1,
+                    "margin": entry.margin,
+                    "significant": {True: "yes", False: "no", None: "–"}[entry.lead_significant],
+                    "tied": len(entry.tie_set) - 1,
                     "best_cn": by_country["CN"]["model"] if "CN" in by_country else None,
                     "best_us": by_country["US"]["model"] if "US" in by_country else None,
-                    "country_leader": entry["country_leader"]["country"] if entry["country_leader"] else None,
+                    "country_leader": entry.country_leader["country"] if entry.country_leader else None,
                     "country_significant": {True: "yes", False: "no", None: "–"}[
-                        entry["country_leader"]["significant"] if entry["country_leader"] else None
+                        entry.country_leader["significant"] if entry.country_leader else None
                     ],
                 }
             )
-        leaders = [r for r in rows if r["benchmark"] == bench["name"]]
+        leaders = [r for r in rows if r["benchmark"] == bench.name]
         if leaders and not section.headlines:
             text = "; ".join(
                 f"{r['size_class']}: {r['leader']} ({country_name(r['country'])})"
@@ -79,10 +81,7 @@ def capability_section(board: dict[str, Any]) -> Section:
                 for r in leaders
             )
             section.headlines.append(
-                {
-                    "text": f"{bench['name']} leaders by size: {text}.",
-                    "figures": {"benchmark": bench_id, "leaders": leaders},
-                }
+                Headline(f"{bench.name} leaders by size: {text}.", {"benchmark": bench_id, "leaders": leaders})
             )
     if rows:
         section.tables.append(
@@ -108,10 +107,10 @@ def capability_section(board: dict[str, Any]) -> Section:
             )
         )
     frontier_bench = next(
-        (benches[b] for b in HEADLINE_BENCHMARKS if b in benches and benches[b]["frontier_params"]), None
+        (benches[b] for b in HEADLINE_BENCHMARKS if b in benches and benches[b].frontier_params), None
     )
     if frontier_bench is not None:
-        frontier_models = {f["model"] for f in frontier_bench["frontier_params"]}
+        frontier_models = {f["model"] for f in frontier_bench.frontier_params}
 
         def as_point(score: dict[str, Any]) -> dict[str, Any]:
             return {
@@ -122,8 +121,8 @@ def capability_section(board: dict[str, Any]) -> Section:
                 "frontier": score["model"] in frontier_models,
             }
 
-        shown = [s for entry in frontier_bench["classes"] for s in [entry["leader"], *entry["best_by_country"]]]
-        points = [as_point(s) for s in [*shown, *frontier_bench["frontier_params"]] if s["params_total"]]
+        shown = [s for entry in frontier_bench.classes for s in [entry.leader, *entry.best_by_country]]
+        points = [as_point(s) for s in [*shown, *frontier_bench.frontier_params] if s["params_total"]]
         unique = {p["model"]: p for p in points}
         section.charts.append(
             Chart(
@@ -134,7 +133,7 @@ def capability_section(board: dict[str, Any]) -> Section:
                     "params_b",
                     "score",
                     "country",
-                    f"{frontier_bench['name']}: score against parameters (dashed: Pareto frontier)",
+                    f"{frontier_bench.name}: score against parameters (dashed: Pareto frontier)",
                     _source(frontier_bench),
                     "total parameters, billions (log scale)",
                     "score",
@@ -144,11 +143,11 @@ def capability_section(board: dict[str, Any]) -> Section:
             )
         )
     gap_bench = next(
-        (benches[b] for b in GAP_BENCHMARKS if b in benches and benches[b]["open_vs_closed"]["over_time"]), None
+        (benches[b] for b in GAP_BENCHMARKS if b in benches and benches[b].open_vs_closed["over_time"]), None
     )
     if gap_bench is not None:
         series_rows = []
-        for point in gap_bench["open_vs_closed"]["over_time"]:
+        for point in gap_bench.open_vs_closed["over_time"]:
             if point["best_closed"] is not None:
                 series_rows.append(
                     {
@@ -172,26 +171,26 @@ def capability_section(board: dict[str, Any]) -> Section:
                     "date",
                     "score",
                     "series",
-                    f"{gap_bench['name']}: best closed model and best open model by country, by release date",
+                    f"{gap_bench.name}: best closed model and best open model by country, by release date",
                     _source(gap_bench),
                     "score",
                 ),
                 _source(gap_bench),
             )
         )
-        gap = gap_bench["open_vs_closed"]
+        gap = gap_bench.open_vs_closed
         if gap["best_open"] and gap["best_closed"]:
             section.headlines.append(
-                {
-                    "text": (
-                        f"On {gap_bench['name']}, the best closed model ({gap['best_closed']['model']}, "
+                Headline(
+                    (
+                        f"On {gap_bench.name}, the best closed model ({gap['best_closed']['model']}, "
                         f"{_fmt(gap['best_closed']['value'])}) leads the best open one ({gap['best_open']['model']},"
                         f" {country_name(gap['best_open']['country'])}, {_fmt(gap['best_open']['value'])}) by "
                         f"{_fmt(gap['gap'])}"
                         + (" (significant at 95 %)." if gap["gap_significant"] else " (not significant at 95 %).")
                     ),
-                    "figures": {"benchmark": gap_bench["id"], "gap": gap["gap"], "significant": gap["gap_significant"]},
-                }
+                    {"benchmark": gap_bench.id, "gap": gap["gap"], "significant": gap["gap_significant"]},
+                )
             )
     if not section.headlines and not rows:
         section.intro += (

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelrace.adoption import country_name
-from modelrace.licensing import VERDICTS
+from modelrace.adoption import Headline, SnapshotRef
+from modelrace.knowledge import country_name
+from modelrace.licensing import VERDICTS, LicenceFigures
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
 from modelrace.report._model import Chart, Column, Section, Table
@@ -15,10 +16,10 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f} %"
 
 
-def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Section:
+def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section:
     """Build the section from :func:`modelrace.licensing.licence_figures`."""
     source = source_text(snapshot) + "; licence terms: modelrace licence registry"
-    overall = figures["by_verdict"]
+    overall = figures.by_verdict
     section = Section(
         id="licensing",
         title="Openness: can a company use it without legal review?",
@@ -26,13 +27,12 @@ def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Sect
             "Each model's licence is its stated Hub licence, or inherited from the nearest base model that states"
             " one. Verdicts: permissive (ordinary commercial use needs no legal review), conditional (commercial"
             " use with thresholds, use policies, naming or pass-through duties a lawyer should read),"
-            " non-commercial, unknown. " + figures["notice"]
+            " non-commercial, unknown. " + figures.notice
         ),
     )
-    snapshot_id, taken_at = snapshot["id"], snapshot["taken_at"]
 
     def headline(text: str, numbers: dict[str, Any]) -> None:
-        section.headlines.append({"text": text, "figures": numbers, "snapshot": snapshot_id, "taken_at": taken_at})
+        section.headlines.append(Headline(text, numbers, snapshot.id, snapshot.taken_at))
 
     headline(
         f"{_pct(overall['permissive'])} of downloads go to models under permissive licences, "
@@ -40,23 +40,23 @@ def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Sect
         f"{_pct(overall['unknown'])} unknown.",
         dict(overall),
     )
-    countries = [r for r in figures["by_country"] if r["country"] != "unattributed"][:3]
+    countries = [r for r in figures.by_country if r["country"] != "unattributed"][:3]
     for row in countries:
         headline(
             f"Of the downloads of families from {country_name(row['country'])}, {_pct(row['permissive'])} are "
             f"under permissive licences and {_pct(row['conditional'])} under conditional ones.",
             {k: row[k] for k in ("country", "permissive", "conditional", "non-commercial", "unknown")},
         )
-    if figures["conflicts"]["count"]:
-        top = figures["conflicts"]["top"][0]
+    if figures.conflicts.count:
+        top = figures.conflicts.top[0]
         headline(
-            f"{figures['conflicts']['count']:,} models state a licence their base model does not allow; the most "
+            f"{figures.conflicts.count:,} models state a licence their base model does not allow; the most "
             f"downloaded is {top['model_id']} ({top['conflict']}).",
-            {"conflicts": figures["conflicts"]["count"], "top": top["model_id"]},
+            {"conflicts": figures.conflicts.count, "top": top["model_id"]},
         )
     rows = [
         {"country": row["country"], "verdict": verdict, "share": row[verdict]}
-        for row in figures["by_country"][:10]
+        for row in figures.by_country[:10]
         for verdict in VERDICTS
     ]
     section.charts.append(
@@ -84,14 +84,14 @@ def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Sect
             "licence-countries",
             "Licence verdicts by country",
             [Column("country", "country"), Column("downloads_30d", "downloads (30 d)", "int"), *verdict_columns],
-            figures["by_country"],
+            figures.by_country,
             source,
         ),
         Table(
             "licence-families",
             "Licence verdicts by family",
             [Column("family", "family"), Column("downloads_30d", "downloads (30 d)", "int"), *verdict_columns],
-            figures["by_family"],
+            figures.by_family,
             source,
         ),
         Table(
@@ -104,7 +104,7 @@ def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Sect
                 Column("share", "share", "pct"),
                 Column("models", "models", "int"),
             ],
-            figures["by_licence"],
+            figures.by_licence,
             source,
         ),
         Table(
@@ -118,9 +118,9 @@ def licensing_section(snapshot: dict[str, Any], figures: dict[str, Any]) -> Sect
                 Column("family", "family"),
                 Column("country", "country"),
             ],
-            figures["conflicts"]["top"],
+            figures.conflicts.top,
             source,
-            note=f"{figures['conflicts']['count']:,} models in conflict in all.",
+            note=f"{figures.conflicts.count:,} models in conflict in all.",
         ),
     ]
     return section

@@ -1,12 +1,17 @@
 """What a report is made of: sections of headlines, charts and tables, each citing its source and date.
 
-Capabilities add sections (adoption now; licences, benchmarks and cost later) without touching renderers.
+Each capability adds its section (adoption, licences, capability, cost, ...) without touching the renderers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from modelrace._serialise import JsonResult
+from modelrace.adoption import Adoption, AdoptionScope, Headline, SnapshotRef
+from modelrace.licensing import LicenceFigures
+from modelrace.ranking import Leaderboard
 
 Format = Literal["text", "int", "pct", "float", "params"]
 
@@ -50,9 +55,24 @@ class Section:
     id: str
     title: str
     intro: str
-    headlines: list[dict[str, Any]] = field(default_factory=list)
+    headlines: list[Headline] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportFigures(JsonResult):
+    """Every figure of a report, as ``report --json`` prints it (docs/json.md)."""
+
+    modelrace_version: str
+    generated_at: str
+    snapshot: SnapshotRef
+    scope: AdoptionScope
+    adoption: Adoption
+    licensing: LicenceFigures
+    capability: Leaderboard | None
+    headlines: list[Headline]
+    sections: list[str]
 
 
 @dataclass
@@ -61,9 +81,9 @@ class Report:
 
     title: str
     generated_at: str
-    snapshot: dict[str, Any]
+    snapshot: SnapshotRef
     sections: list[Section]
-    figures: dict[str, Any]
+    figures: ReportFigures
     notice: str
 
 

@@ -74,7 +74,7 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
     try:
         for section in report.sections:
             out += [f"## {section.title}", "", section.intro, ""]
-            out += [f"- {h['text']}" for h in section.headlines] + [""]
+            out += [f"- {h.text}" for h in section.headlines] + [""]
             for chart in section.charts:
                 png, svg = folder / f"{chart.id}.png", folder / f"{chart.id}.svg"
                 _write_atomically(png, charts.to_png(chart.spec))
@@ -102,7 +102,7 @@ def render_terminal(report: Report, console: Console) -> None:
     for section in report.sections:
         console.rule(section.title)
         for headline in section.headlines:
-            console.print(f"• {headline['text']}", highlight=False)
+            console.print(f"• {headline.text}", highlight=False)
         for table in section.tables[:3]:
             columns = table.columns[:7]  # a terminal summary: the full table is in the HTML and --json
             rich = RichTable(title=table.title, title_justify="left")

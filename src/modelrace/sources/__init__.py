@@ -1,7 +1,11 @@
-"""Published results: importers for public leaderboards and harness outputs, and their storage."""
+"""Published results: importers for public leaderboards and harness outputs, and their storage.
+
+Owns reading each publisher's format and storing result imports with their source and data date. Imports
+``store`` and ``knowledge``; never the analyses (``ranking`` reads what it stores), ``report`` or ``cli``.
+"""
 
 from modelrace.sources._importers import IMPORTER_INFO, IMPORTERS, ImporterInfo, epoch_countries, normalise_oll
-from modelrace.sources._model import ImportBatch, Result, SourceModel, benchmark_catalog, data_date, n_items
+from modelrace.sources._model import ImportBatch, Result, SourceModel, data_date
 from modelrace.sources._store import ImportSummary, import_results
 
 __all__ = [
@@ -12,10 +16,8 @@ __all__ = [
     "ImporterInfo",
     "Result",
     "SourceModel",
-    "benchmark_catalog",
     "data_date",
     "epoch_countries",
     "import_results",
-    "n_items",
     "normalise_oll",
 ]

@@ -13,7 +13,8 @@ from statistics import median
 from typing import Any
 
 from modelrace.errors import ImportFormatError
-from modelrace.sources._model import ImportBatch, Result, Scale, n_items, parse_date, parse_number
+from modelrace.knowledge import country_code, n_items
+from modelrace.sources._model import ImportBatch, Result, Scale, parse_date, parse_number
 
 Importer = Callable[[Path, date], ImportBatch]
 
@@ -334,41 +335,13 @@ def read_livebench(path: Path, when: date, categories: Path | None = None) -> Im
 
 
 # ---------------------------------------------------------------------------------- Epoch AI
-COUNTRIES = {
-    "United States of America": "US",
-    "China": "CN",
-    "France": "FR",
-    "United Kingdom of Great Britain and Northern Ireland": "GB",
-    "United Kingdom": "GB",
-    "United Arab Emirates": "AE",
-    "Korea (Republic of)": "KR",
-    "South Korea": "KR",
-    "Japan": "JP",
-    "Canada": "CA",
-    "Israel": "IL",
-    "India": "IN",
-    "Singapore": "SG",
-    "Germany": "DE",
-    "Switzerland": "CH",
-    "Russia": "RU",
-    "Taiwan": "TW",
-    "Netherlands": "NL",
-    "Finland": "FI",
-    "Sweden": "SE",
-    "Spain": "ES",
-    "Italy": "IT",
-    "Hong Kong": "HK",
-    "Multinational": "multinational",
-}
-
-
 def epoch_countries(raw: str | None) -> list[str]:
     """Epoch's country field as ISO codes: split on commas, de-duplicated, order kept."""
     codes: list[str] = []
     for part in (raw or "").split(","):
         part = part.strip()
         if part:
-            code = COUNTRIES.get(part, part)
+            code = country_code(part) or part
             if code not in codes:
                 codes.append(code)
     return codes

@@ -6,12 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
-
-import yaml
 
 from modelrace.errors import ImportFormatError
 
@@ -98,21 +94,6 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@cache
-def benchmark_catalog() -> dict[str, dict[str, dict[str, Any]]]:
-    """Known benchmarks per source (data/benchmarks.yaml)."""
-    text = resources.files("modelrace.sources").joinpath("data/benchmarks.yaml").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
-    return loaded["benchmarks"]  # type: ignore[no-any-return]
-
-
-def n_items(source: str, benchmark: str) -> int | None:
-    """The item count of a benchmark, when known."""
-    entry = benchmark_catalog().get(source, {}).get(benchmark)
-    value = entry.get("n_items") if entry else None
-    return int(value) if value else None
 
 
 def parse_number(raw: object, field_name: str) -> float | None:

@@ -1,0 +1,195 @@
+"""Typed adoption results: what ``build_adoption`` returns and the report, claims and CLI read.
+
+Share tables stay lists of JSON-ready rows (:data:`Row`): a row's first key is its breakdown's column
+(``country``, ``family``, ...), then the measure, ``share``, ``models`` and context columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelrace._serialise import JsonResult
+from modelrace.store import SnapshotInfo
+
+Row = dict[str, Any]
+"""One JSON-ready table row."""
+
+
+@dataclass(frozen=True)
+class SnapshotRef(JsonResult):
+    """How a figure names the snapshot it rests on."""
+
+    id: int
+    taken_at: str
+    source: str
+    source_detail: str | None
+    models: int
+
+    @classmethod
+    def of(cls, snapshot: SnapshotInfo) -> SnapshotRef:
+        """The reference for a stored snapshot."""
+        return cls(
+            snapshot.snapshot_id,
+            snapshot.taken_at.isoformat(),
+            snapshot.source,
+            snapshot.source_detail,
+            snapshot.model_count,
+        )
+
+
+@dataclass(frozen=True)
+class Headline(JsonResult):
+    """A plain-language finding with the figures it rests on and, for Hub figures, their snapshot."""
+
+    text: str
+    figures: dict[str, Any]
+    snapshot: int | None = None
+    taken_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Totals(JsonResult):
+    """Models and downloads in scope, and how much is attributed to a known developer."""
+
+    models: int
+    downloads_30d: int
+    attributed_share: float
+    reuploader_share: float
+    models_in_cycles: int
+    fixtures_excluded: int
+    fixture_downloads_excluded: int
+
+
+@dataclass(frozen=True)
+class Concentration(JsonResult):
+    """HHI and top-k shares by developer and family, over attributed downloads."""
+
+    hhi_developer: float
+    top1_share_developer: float
+    top5_share_developer: float
+    top1_developer: str | None
+    hhi_family: float
+    top1_share_family: float
+    top5_share_family: float
+    top1_family: str | None
+    top1_share: float
+    top5_share: float
+    attributed_share: float
+    hhi_scale: str
+
+
+@dataclass(frozen=True)
+class AllTimeCoverage(JsonResult):
+    """How many models (and what share of 30-day downloads) have an all-time count."""
+
+    models: int
+    models_with_all_time: int
+    share_of_30d_downloads_covered: float
+
+
+@dataclass(frozen=True)
+class AllTime(JsonResult):
+    """All-time download shares, with their coverage."""
+
+    coverage: AllTimeCoverage
+    by_country: list[Row]
+    by_family: list[Row]
+
+
+@dataclass(frozen=True)
+class Ecosystem(JsonResult):
+    """Derivatives by relation per root family and per country."""
+
+    by_family: list[Row]
+    by_country: list[Row]
+
+
+@dataclass(frozen=True)
+class Unattributed(JsonResult):
+    """Root namespaces the registry does not know: counted and listed."""
+
+    namespaces: int
+    models: int
+    downloads_30d: int
+    top: list[Row]
+
+
+@dataclass(frozen=True)
+class Movers(JsonResult):
+    """Biggest gains and losses of share (percentage points) between two snapshots."""
+
+    gains: list[Row]
+    losses: list[Row]
+
+
+@dataclass(frozen=True)
+class ShareChange(JsonResult):
+    """Share changes since an earlier snapshot."""
+
+    since: SnapshotRef
+    by_country: Movers
+    by_developer: Movers
+    by_family: Movers
+
+
+@dataclass(frozen=True)
+class HistoryPoint(JsonResult):
+    """Country and family shares at one snapshot of the history."""
+
+    snapshot: SnapshotRef
+    by_country: list[Row]
+    by_family: list[Row]
+
+
+@dataclass(frozen=True)
+class Adoption(JsonResult):
+    """Every adoption analysis of one snapshot."""
+
+    totals: Totals
+    by_country: list[Row]
+    by_uploader_country: list[Row]
+    by_developer: list[Row]
+    by_uploader: list[Row]
+    by_family: list[Row]
+    by_namespace: list[Row]
+    all_time: AllTime
+    ecosystem: Ecosystem
+    concentration: Concentration
+    size_classes: list[Row]
+    by_library: list[Row]
+    top_models: list[Row]
+    unattributed: Unattributed
+    change: ShareChange | None = None
+    history: list[HistoryPoint] = field(default_factory=list)
+
+    def shares(self, key: str) -> list[Row]:
+        """A share table by its JSON key (``by_country``, ``by_uploader``, ...)."""
+        tables: dict[str, list[Row]] = {
+            "by_country": self.by_country,
+            "by_uploader_country": self.by_uploader_country,
+            "by_developer": self.by_developer,
+            "by_uploader": self.by_uploader,
+            "by_family": self.by_family,
+            "by_namespace": self.by_namespace,
+        }
+        return tables[key]
+
+
+@dataclass(frozen=True)
+class AdoptionScope(JsonResult):
+    """What a snapshot's figures cover."""
+
+    pipeline_tags: list[str]
+    include_fixtures: bool
+
+
+@dataclass(frozen=True)
+class AdoptionFigures(JsonResult):
+    """The adoption figures of a snapshot: the analyses, their scope and the headlines drawn from them."""
+
+    snapshot: SnapshotRef
+    scope: AdoptionScope
+    scope_words: str
+    adoption: Adoption
+    headlines: list[Headline]

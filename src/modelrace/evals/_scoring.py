@@ -1,0 +1,163 @@
+"""Scoring one item: multiple choice by log-likelihood (or a letter answer), generation by exact or math
+equivalence, code by running the model's program in the sandbox."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from modelrace.errors import ConfigError
+from modelrace.evals._backends import Backend
+from modelrace.evals._sandbox import Limits, run_python
+from modelrace.evals._stats import pass_at_k
+from modelrace.evals._tasks import Item, Task
+
+LETTERS = string.ascii_uppercase
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: concurrency, seed, chat template, and whether code may run without isolation."""
+
+    seed: int = 0
+    concurrency: int = 1
+    chat: bool | None = None  # None: the task's setting
+    allow_unisolated_code: bool = False
+    letter_fallback: bool = True
+
+
+def effective_chat(task: Task, backend: Backend, options: RunOptions) -> bool:
+    """Whether the chat template is applied, as the run will really do it. Log-likelihood multiple choice scores
+    the raw prompt, so asking for a chat template there is an error rather than a false line in the manifest;
+    the letter fallback always asks in a chat."""
+    requested = task.spec.chat_template if options.chat is None else options.chat
+    if task.spec.kind != "multiple_choice":
+        return requested
+    if not backend.supports_loglikelihood:
+        return True
+    if requested:
+        raise ConfigError(
+            f"task {task.spec.id}: multiple-choice log-likelihood scoring uses the raw prompt, not a chat template "
+            "(drop --chat / chat_template; chat models are compared through generation tasks or the letter fallback)"
+        )
+    return False
+
+
+def math_equivalent(target: str, answer: str) -> bool:
+    """Whether an answer equals the target mathematically (1/2 = 0.5 = \\frac{1}{2}), by math-verify."""
+    try:
+        from math_verify import parse, verify
+    except ImportError:
+        raise ConfigError("math answers are checked with math-verify: pip install math-verify") from None
+    # Items are scored in worker threads, where math-verify's signal-based timeout cannot run; answers are
+    # bounded by the task's token budget.
+    gold = parse(target if "$" in target else f"${target}$", parsing_timeout=None)
+    return bool(gold) and bool(verify(gold, parse(answer, parsing_timeout=None), timeout_seconds=None))
+
+
+def _letter_prompt(item: Item) -> str:
+    options = "\n".join(f"{LETTERS[i]}. {choice.strip()}" for i, choice in enumerate(item.choices))
+    return f"{item.context.strip()}\n\n{options}\n\nAnswer with the letter of the correct option only."
+
+
+def _extract_letter(text: str, count: int) -> int | None:
+    found = re.search(rf"\b([{LETTERS[:count]}])\b", text.strip().upper())
+    return LETTERS.index(found.group(1)) if found else None
+
+
+FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
+
+
+def code_program(item: Item, completion: str) -> str:
+    """The program to test: the completion appended to the code prompt (a base model continues the function), or,
+    when the answer is a fenced code block that defines the function (an instruct model answering a chat), that
+    block after the prompt closed with ``pass``, so the prompt's imports and helpers stay defined."""
+    code_prompt = str(item.extra.get("code_prompt", item.context))
+    fenced = FENCE.search(completion)
+    if fenced is None:
+        return f"{code_prompt}{completion}"
+    code = fenced.group(1)
+    if item.entry_point and re.search(rf"^\s*def {re.escape(item.entry_point)}\s*\(", code, re.MULTILINE):
+        return f"{code_prompt.rstrip()}\n    pass\n\n\n{code}"
+    return f"{code_prompt}{code}"
+
+
+def evaluate_item(
+    item: Item, task: Task, backend: Backend, options: RunOptions
+) -> tuple[bool | None, dict[str, Any], dict[str, Any]]:
+    """Score one item: (primary correct, metrics, output)."""
+    spec = task.spec
+    chat = spec.chat_template if options.chat is None else options.chat
+    if spec.kind == "multiple_choice":
+        assert item.gold is not None
+        if backend.supports_loglikelihood:
+            # "Answer: " + " 7am" would score a double space: the separator belongs to the choice.
+            context = item.context.rstrip() if spec.choice_prefix[:1].isspace() else item.context
+            scores = backend.score_choices(context, [spec.choice_prefix + c for c in item.choices])
+            logprobs = [s.logprob for s in scores]
+            predicted = max(range(len(scores)), key=lambda i: logprobs[i])
+            normalised = max(range(len(scores)), key=lambda i: logprobs[i] / max(scores[i].characters, 1))
+            metrics = {"acc": float(predicted == item.gold), "acc_norm": float(normalised == item.gold)}
+            output = {
+                "logprobs": logprobs,
+                "predicted": predicted,
+                "gold": item.gold,
+                "choice": item.choices[predicted],
+            }
+            return predicted == item.gold, metrics, output
+        if not options.letter_fallback:
+            raise ConfigError(f"{backend.spec} gives no log-probabilities and the letter fallback is off")
+        generation = backend.generate(_letter_prompt(item), 16, [], chat=True)
+        predicted_letter = _extract_letter(generation.text, len(item.choices))
+        correct = predicted_letter == item.gold
+        # A different metric: a letter answer is not a log-likelihood choice, and is never mixed with one.
+        return (
+            correct,
+            {"acc_letter": float(correct)},
+            {
+                "answer": generation.text,
+                "predicted": predicted_letter,
+                "gold": item.gold,
+                "choice": item.choices[predicted_letter] if predicted_letter is not None else None,
+            },
+        )
+    if spec.kind == "generation":
+        generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
+        answer = generation.text.strip()
+        if spec.answer_regex:
+            match = re.search(spec.answer_regex, answer)
+            answer = match.group(1) if match and match.groups() else (match.group(0) if match else "")
+        if spec.check == "math":
+            correct = math_equivalent(item.target or "", answer)
+        else:
+            correct = answer.strip().lower() == (item.target or "").strip().lower()
+        output = {
+            "answer": answer,
+            "text": generation.text,
+            "reasoning_tokens": generation.reasoning_tokens,
+            "truncated": generation.truncated,
+        }
+        metric = "math_equivalent" if spec.check == "math" else "exact_match"
+        return correct, {metric: float(correct)}, output
+    # code: sample, run each completion against the item's tests in the sandbox
+    passed, outcomes = 0, []
+    for _ in range(spec.samples):
+        generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
+        program = f"{code_program(item, generation.text)}\n\n{item.tests}\n\ncheck({item.entry_point})\n"
+        outcome = run_python(program, Limits(), allow_network=options.allow_unisolated_code)
+        passed += outcome.passed
+        outcomes.append(
+            {
+                "status": outcome.status,
+                "completion": generation.text,
+                "truncated": generation.truncated,
+                "stderr": outcome.stderr[-500:],
+            }
+        )
+    n = spec.samples
+    metrics = {"pass@1": pass_at_k(n, passed, 1)}
+    if n >= 10:
+        metrics["pass@10"] = pass_at_k(n, passed, 10)
+    return passed == n if n == 1 else None, metrics, {"samples": outcomes, "passed": passed, "n": n}

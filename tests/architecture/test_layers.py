@@ -1,0 +1,101 @@
+"""The layer order, enforced: sources -> warehouse -> analyses -> report/CLI, no import climbs back.
+
+Each top-level module or package of ``modelrace`` has a layer; a module may import only from lower layers or
+from its own package. A new package must be given its layer here (the test fails until it is), and its
+``__init__`` docstring must say what it owns and what it must not import.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "modelrace"
+
+LAYERS: dict[str, int] = {
+    # shared plumbing and curated knowledge: import nothing above them
+    "__init__": 0,
+    "__main__": 11,
+    "errors": 0,
+    "config": 1,
+    "_yaml": 1,
+    "_serialise": 0,
+    "_progress": 0,
+    "knowledge": 2,
+    # the warehouse and curated registries
+    "store": 3,
+    "registry": 3,
+    "tree": 4,
+    "replay": 4,  # a loopback Hub for demos and tests (reads the organisation registry to infer re-uploads)
+    # sources: what flows into the warehouse
+    "hub": 5,
+    "sources": 5,
+    # analyses over the warehouse
+    "adoption": 6,
+    "ranking": 6,
+    "evals": 6,
+    "licensing": 7,
+    "serving": 7,
+    "ratings": 7,
+    "answers": 8,
+    # presentation
+    "report": 9,
+    "cli": 10,
+}
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _top(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0].removesuffix(".py")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name == "modelrace":
+                found.append((node.lineno, "__init__"))
+            elif name.startswith("modelrace."):
+                found.append((node.lineno, name.split(".")[1]))
+    return found
+
+
+def test_every_package_has_a_layer() -> None:
+    missing = sorted({_top(p) for p in _modules()} - set(LAYERS))
+    assert not missing, f"give these a layer in tests/architecture/test_layers.py: {missing}"
+
+
+def test_no_import_climbs_back() -> None:
+    violations = []
+    for path in _modules():
+        own = _top(path)
+        if own not in LAYERS:
+            continue
+        for line, target in _imports(path):
+            if target == own or target not in LAYERS:
+                continue
+            if LAYERS[target] >= LAYERS[own]:
+                where = f"{path.relative_to(PACKAGE)}:{line}"
+                violations.append(f"{where} imports {target} (layer {LAYERS[target]} >= {LAYERS[own]})")
+    assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("package", sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py")))
+def test_each_package_says_what_it_owns_and_must_not_import(package: str) -> None:
+    docstring = ast.get_docstring(ast.parse((PACKAGE / package / "__init__.py").read_text(encoding="utf-8")))
+    assert docstring, f"{package}/__init__.py has no docstring"
+    assert "owns" in docstring.lower(), f"{package}: say what the package owns"
+    assert "import" in docstring.lower(), f"{package}: say what it must not import"
