@@ -117,14 +117,14 @@ def arena_command(
 
     def render() -> None:
         title = f"arena: {board.source}" + (f", {board.category}" if board.category else "")
-        table = Table("rank", "model", "identity", "rating", "95 % CI", "rank range", "battles", title=escape(title))
+        table = Table("rank", "model", "developer", "rating", "95 % CI", "ranks", "battles", title=escape(title))
         for model in board.models:
             table.add_row(
                 str(model.rank),
-                escape(model.name),
-                escape(model.model) if model.model != model.name else "",
-                f"{model.rating:,.0f}",
-                f"{model.lower:,.0f} to {model.upper:,.0f}",
+                escape(model.name + (f" ({model.model})" if model.model != model.name else "")),
+                escape(model.developer),
+                f"{model.rating:.0f}",
+                f"{model.lower:.0f}-{model.upper:.0f}",
                 f"{model.rank_min}-{model.rank_max}" if model.rank_min != model.rank_max else str(model.rank_min),
                 f"{model.battles:,}",
             )

@@ -65,6 +65,7 @@ class ModelRating:
     rank_min: int
     rank_max: int
     battles: int
+    developer: str = "unattributed"
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -78,6 +79,7 @@ class ModelRating:
             "rank_min": self.rank_min,
             "rank_max": self.rank_max,
             "battles": self.battles,
+            "developer": self.developer,
         }
 
 
@@ -224,6 +226,7 @@ def arena(
             rank_min=int(best[i]),
             rank_max=int(worst[i]),
             battles=int(battles[i]),
+            developer=identities[counts.models[i]].developer,
         )
         for rank, i in enumerate(order, 1)
     )

@@ -90,10 +90,11 @@ class ResolvedName:
     name: str
     model: str
     method: str
+    developer: str = "unattributed"
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {"name": self.name, "model": self.model, "method": self.method}
+        return {"name": self.name, "model": self.model, "developer": self.developer, "method": self.method}
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,7 @@ def resolve_names(resolver: Resolver, names: list[str]) -> tuple[ResolvedName, .
     resolved = []
     for name in sorted(set(names)):
         entity = resolver.resolve(name)
-        resolved.append(ResolvedName(name, entity.name, entity.method))
+        resolved.append(ResolvedName(name, entity.name, entity.method, entity.developer))
     return tuple(resolved)
 
 
