@@ -15,14 +15,16 @@ largest free share of its slots; connection errors, 429 and 5xx answers are retr
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import math
 import os
 import threading
 import weakref
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
 
@@ -39,6 +41,33 @@ class EndpointError(ModelraceError):
     """An OpenAI-compatible endpoint failed or answered something unusable."""
 
 
+def split_base_url(url: str) -> tuple[str, dict[str, str]]:
+    """A base URL without credentials, and the headers they stand for.
+
+    ``http://user:password@host/v1`` is taken as HTTP Basic authentication for that endpoint (percent-escapes
+    decoded), sent as its ``Authorization`` header instead of the ``OPENAI_API_KEY`` bearer token; the URL kept
+    (in the spec, the manifest, messages) has no credentials. Anything but an http(s) URL with a host is refused.
+    """
+    parts = urlsplit(url.strip())
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        host, port = None, None
+    if parts.scheme not in ("http", "https") or not host:
+        shown = "***@" + url.rpartition("@")[2] if "@" in url else url  # whatever came before an @ may be a password
+        raise EndpointError(
+            f"{shown!r} is not a base URL: write http(s)://HOST[:PORT]/PATH, e.g. http://127.0.0.1:8000/v1"
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    if parts.username is None and parts.password is None:
+        return clean, {}
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    return clean, {"Authorization": "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")}
+
+
 def _first_choice(body: dict[str, Any]) -> dict[str, Any]:
     """The first choice of an answer, or a clear error for an answer without one."""
     choices = body.get("choices")
@@ -51,9 +80,10 @@ def _first_choice(body: dict[str, Any]) -> dict[str, Any]:
 class Endpoint:
     """One base URL with its own concurrency limit (requests in flight are counted in the event loop's thread)."""
 
-    base_url: str
+    base_url: str  # never holds credentials (they go to ``headers``)
     limit: int
     in_flight: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # per-endpoint Authorization from URL credentials
 
     def __post_init__(self) -> None:
         # an asyncio.Semaphore binds to the loop that first waits on it: the backend's own loop
@@ -118,8 +148,9 @@ class OpenAIBackend:
         self.model = model
         # Server-specific sampling fields (llama.cpp's server applies repeat_penalty 1.1 unless told otherwise).
         self.extra_body = dict(extra_body or {})
-        self.spec = f"openai:{model}@{','.join(base_urls)}"
-        self.endpoints = [Endpoint(url.rstrip("/"), max(1, concurrency)) for url in base_urls]
+        split = [split_base_url(url) for url in base_urls]  # credentials in a URL never reach the spec
+        self.spec = f"openai:{model}@{','.join(url for url, _ in split)}"
+        self.endpoints = [Endpoint(url.rstrip("/"), max(1, concurrency), headers=auth) for url, auth in split]
         self._headers = {"Authorization": f"Bearer {key}"}
         self._timeout_s = timeout_s
         self._retries = retries
@@ -169,7 +200,7 @@ class OpenAIBackend:
             url = f"{endpoint.base_url}{path}"
             endpoint.in_flight += 1
             try:
-                async with endpoint.slots, session.post(url, json=payload) as response:
+                async with endpoint.slots, session.post(url, json=payload, headers=endpoint.headers) as response:
                     status, data = response.status, await response.read()
                     retry_after = response.headers.get("Retry-After", "")
             except (aiohttp.ClientError, TimeoutError) as error:

@@ -6,12 +6,25 @@ default repeat penalty (1.1) would otherwise change greedy decoding.
 
 from __future__ import annotations
 
+import re
+
 from modelrace.errors import ConfigError
 from modelrace.evals._backends import Backend
 
+_CREDENTIALS = re.compile(r"(?<=//)[^/@\s]*@")
+
+
+def redact(text: str) -> str:
+    """Text that may quote a URL, with any ``user:password@`` in it replaced by ``***@``."""
+    return _CREDENTIALS.sub("***@", text)
+
 
 def make_backend(spec: str, concurrency: int = 8) -> Backend:
-    """A backend for a model spec (local weights are resolved and verified on first use)."""
+    """A backend for a model spec (local weights are resolved and verified on first use).
+
+    A base URL may hold credentials (``openai:M@http://user:password@host/v1``): they are sent as that endpoint's
+    Basic authentication and never shown (messages print ``***@`` in their place).
+    """
     kind, _, rest = spec.partition(":")
     if kind == "openai":
         rest, _, query = rest.partition("?")
@@ -22,7 +35,7 @@ def make_backend(spec: str, concurrency: int = 8) -> Backend:
         model, at, urls = rest.partition("@")
         if not at or not model or not urls:
             raise ConfigError(
-                f"{spec!r}: write openai:MODEL@BASE_URL[,BASE_URL...] (e.g. openai:qwen@http://127.0.0.1:8000/v1)"
+                f"{redact(spec)!r}: write openai:MODEL@BASE_URL[,BASE_URL...] (e.g. openai:qwen@http://127.0.0.1:8000/v1)"
             )
         from modelrace.evals._openai import OpenAIBackend
 
@@ -39,4 +52,6 @@ def make_backend(spec: str, concurrency: int = 8) -> Backend:
         if rest in packaged_models() or rest.endswith(".gguf"):
             return TransformersBackend(rest, resolve_local_model(rest))
         return TransformersBackend(rest)
-    raise ConfigError(f"unknown model spec {spec!r}: use gguf:PATH_OR_NAME, hf:PATH_OR_NAME or openai:MODEL@BASE_URL")
+    raise ConfigError(
+        f"unknown model spec {redact(spec)!r}: use gguf:PATH_OR_NAME, hf:PATH_OR_NAME or openai:MODEL@BASE_URL"
+    )
