@@ -53,10 +53,27 @@ def render_html(report: Report, path: Path) -> None:
         raise ConfigError(f"cannot write {path}: {error.strerror}") from None
 
 
-def _markdown_table(table: Table, limit: int = 25) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+# Any ASCII punctuation character may be backslash-escaped in CommonMark (and GitHub's Markdown). Escaped, these
+# start no link, image, emphasis, code span, heading, list, table cell, raw HTML, entity, math or emoji code
+# (`:zzz:`), so text from data (model names, card text, file paths) reads as text in any renderer, as the HTML
+# report's autoescaping makes it do there. Newlines become spaces: data never starts a block.
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~&$@:")
 
+
+def markdown_text(text: str) -> str:
+    """Text as Markdown that renders as exactly that text: punctuation escaped, one line."""
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in " ".join(text.split()))
+
+
+def _destination(link: str) -> str:
+    """A link destination: as is when plain, else in angle brackets (a folder named by the user may hold spaces)."""
+    if not any(char in link for char in " ()<>\\"):
+        return link
+    return "<" + link.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>") + ">"
+
+
+def _markdown_table(table: Table, limit: int = 25) -> str:
+    cell = markdown_text
     lines = [
         "| " + " | ".join(cell(c.label) for c in table.columns) + " |",
         "|" + "|".join("---:" if c.format != "text" else "---" for c in table.columns) + "|",
@@ -67,29 +84,33 @@ def _markdown_table(table: Table, limit: int = 25) -> str:
 
 
 def render_markdown(report: Report, path: Path) -> list[Path]:
-    """Write Markdown plus PNG and SVG charts in a folder beside it; return the files written."""
+    """Write Markdown plus PNG and SVG charts in a folder beside it; return the files written.
+
+    Every text is escaped (:func:`markdown_text`): names and card text from the Hub are data, never Markdown.
+    """
+    md = markdown_text
     folder = path.with_name(path.stem + "_charts")
     written: list[Path] = []
-    out = [f"# {report.title}", "", f"{source_text(report.snapshot)}. Generated {report.generated_at}.", ""]
+    out = [f"# {md(report.title)}", "", f"{md(source_text(report.snapshot))}. Generated {md(report.generated_at)}.", ""]
     try:
         for section in report.sections:
-            out += [f"## {section.title}", "", section.intro, ""]
-            out += [f"- {h.text}" for h in section.headlines] + [""]
+            out += [f"## {md(section.title)}", "", md(section.intro), ""]
+            out += [f"- {md(h.text)}" for h in section.headlines] + [""]
             for chart in section.charts:
                 png, svg = folder / f"{chart.id}.png", folder / f"{chart.id}.svg"
                 _write_atomically(png, charts.to_png(chart.spec))
                 _write_atomically(svg, charts.to_svg(chart.spec))
                 written += [png, svg]
-                out += [f"![{chart.title}]({folder.name}/{png.name})", ""]
+                out += [f"![{md(chart.title)}]({_destination(f'{folder.name}/{png.name}')})", ""]
                 if chart.note:
-                    out += [f"_{chart.note}_", ""]
-                out += [f"Source: {chart.source}.", ""]
+                    out += [f"_{md(chart.note)}_", ""]
+                out += [f"Source: {md(chart.source)}.", ""]
             for table in section.tables:
-                out += [f"### {table.title}", ""]
+                out += [f"### {md(table.title)}", ""]
                 if table.note:
-                    out += [f"_{table.note}_", ""]
-                out += [_markdown_table(table), "", f"Source: {table.source}.", ""]
-        out += ["---", "", report.notice, ""]
+                    out += [f"_{md(table.note)}_", ""]
+                out += [_markdown_table(table), "", f"Source: {md(table.source)}.", ""]
+        out += ["---", "", md(report.notice), ""]
         _write_atomically(path, "\n".join(out))
     except OSError as error:
         raise ConfigError(f"cannot write {error.filename or path}: {error.strerror}") from None

@@ -1,0 +1,77 @@
+"""The Markdown report shows data as text: rendered by an ordinary Markdown renderer, no payload runs or formats."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from markdown_it import MarkdownIt
+
+from modelrace.adoption import Headline, SnapshotRef
+from modelrace.report import render_markdown
+from modelrace.report._model import Column, Report, Section, Table
+from modelrace.report._render import markdown_text
+
+PAYLOADS = [
+    "<script>window.pwned = 1</script>",
+    '<img src=x onerror="window.pwned = 2">',
+    "[click me](javascript:window.pwned=3)",
+    "![x](javascript:window.pwned=4)",
+    "<javascript:window.pwned=5>",
+    "<iframe src=javascript:window.pwned=6></iframe>",
+    '<a href="javascript:window.pwned=7">x</a>',
+    "[x][r]\n\n[r]: javascript:window.pwned=8",
+    "**bold** _em_ `code` ~~gone~~ | cell | :zzz: $x^2$ &lt;b&gt; &amp;",
+    "line one\n# a heading\n- a list\n1. a number\n<div>block</div>",
+    "back\\slash \\<script> [a\\](b)",
+]
+
+
+def report_with(payload: str) -> Report:
+    snapshot = SnapshotRef(id=1, taken_at="2026-01-01T00:00:00", source="hub-json", source_detail=payload, models=1)
+    table = Table(
+        id="t",
+        title=payload,
+        columns=[Column("name", payload), Column("share", "share", "pct")],
+        rows=[{"name": payload, "share": 0.5}],
+        source=payload,
+        note=payload,
+    )
+    section = Section(
+        id="s", title=payload, intro=payload, headlines=[Headline(text=payload, figures={})], tables=[table]
+    )
+    # The renderer reads no figures: the report's --json part is not under test here.
+    return Report(
+        title=payload,
+        generated_at="2026-01-01",
+        snapshot=snapshot,
+        sections=[section],
+        figures=cast(Any, None),
+        notice=payload,
+    )
+
+
+def rendered(path: Path) -> str:
+    renderer = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    return str(renderer.render(path.read_text()))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_render_as_text(payload: str, tmp_path: Path) -> None:
+    path = tmp_path / "report.md"
+    render_markdown(report_with(payload), path)
+    page = rendered(path)
+    for tag in ("<script", "<img", "<iframe", "<a ", "<div", "<strong", "<code", "<s>", "<del", "<ol"):
+        assert tag not in page, (tag, page)
+    # only the report's own structure: a title, a section, a table heading, the headlines, the note in italics
+    assert [page.count(tag) for tag in ("<h1>", "<h2>", "<h3>", "<ul>", "<em>")] == [1, 1, 1, 1, 1]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert " ".join(payload.split()) in " ".join(text.split())  # every payload reads back exactly, as text
+
+
+def test_markdown_text_is_one_line_and_plain_text_stays_readable() -> None:
+    assert markdown_text("Qwen2.5 7B\nInstruct") == "Qwen2\\.5 7B Instruct"
+    assert markdown_text("plain words") == "plain words"
