@@ -12,6 +12,7 @@ from modelrace.ranking import Leaderboard, has_results, leaderboard
 from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
+from modelrace.report._cost_section import report_cost_section
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._model import Report, ReportFigures
 from modelrace.store import Warehouse
@@ -45,6 +46,8 @@ def build_report(
             board, benchmarks=[b for b in board.benchmarks if b.id in HEADLINE_BENCHMARKS or b.id in GAP_BENCHMARKS]
         )
         sections.append(capability_section(capability))
+        if (cost := report_cost_section(capability, figures.adoption.top_models)) is not None:
+            sections.append(cost)
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     all_figures = ReportFigures(
         modelrace_version=__version__,

@@ -4,9 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelrace.errors import ConfigError
+from modelrace.ranking import Leaderboard
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
-from modelrace.serving._report import COST_CHIPS, CostFigures
+from modelrace.serving import load_hardware
+from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
+
+TOP_DOWNLOADED = 10
+
+
+def report_cost_section(capability: Leaderboard | None, top_models: list[dict[str, Any]]) -> Section | None:
+    """The section for each size class's leader on the headline benchmarks and the most downloaded models
+    (adoption's ``top_models`` rows); None without the reference hardware data (Epoch's file)."""
+    try:
+        registry = load_hardware(include_cpu=False)
+    except ConfigError:
+        return None
+    models = [
+        (str(entry.leader["model"]), f"leads {entry.size_class} ({bench.name})")
+        for bench in (capability.benchmarks if capability else [])
+        for entry in bench.classes
+        if entry.size_class != "unknown size"
+    ]
+    models += [(str(row["model_id"]), "most downloaded") for row in top_models[:TOP_DOWNLOADED]]
+    return cost_section(cost_figures(models, registry))
 
 
 def _gb(value: float) -> float:

@@ -42,6 +42,7 @@ class Architecture:
     local_layers: int = 0  # layers that attend only within ``window``
     params_total: float | None = None
     params_active: float | None = None
+    weights_format: str = "bf16"  # the format the weights are released in
 
     @property
     def is_moe(self) -> bool:
@@ -108,6 +109,7 @@ def from_family(family: FamilyConfig) -> Architecture:
         local_layers=_local_layers(family.layers, family.local_layers_per_global, family.window),
         params_total=family.params_total,
         params_active=family.params_active,
+        weights_format=family.weights_format,
     )
 
 

@@ -135,6 +135,7 @@ class FamilyConfig(_Strict):
     local_layers_per_global: int | Literal["all"] | None = None
     params_total: float
     params_active: float | None = None
+    weights_format: str = "bf16"  # as released: DeepSeek-V3 fp8, gpt-oss mxfp4 (MXFP4 GGUF type)
     source: str
 
 

@@ -90,7 +90,8 @@ def weights_for(model: ModelRef, quant: str | None) -> WeightsEstimate:
     if model.weights_bytes is not None and (quant is None or normalise_quant(quant) == model.weights_format):
         bits = model.weights_bytes * 8 / model.params_total if model.params_total else 0.0
         return WeightsEstimate(model.weights_bytes, model.weights_format or "?", model.weights_source or "", bits)
-    return estimate_weights(model.params_total, quant or "bf16", model.arch)
+    released = model.arch.weights_format if model.arch else "bf16"
+    return estimate_weights(model.params_total, quant or released, model.arch)
 
 
 def overhead_for(chip: Chip, count: int) -> float:

@@ -141,8 +141,8 @@ def _from_hub(repo: str) -> tuple[float | None, Architecture | None]:
         return None, None
 
 
-def resolve_model(spec: str) -> ModelRef:
-    """Resolve MODEL (see the module docstring)."""
+def resolve_model(spec: str, allow_hub: bool = True) -> ModelRef:
+    """Resolve MODEL (see the module docstring); ``allow_hub=False`` never calls the Hub (analyses, the report)."""
     if spec.startswith("gguf:"):
         from modelrace.evals import packaged_models, resolve_local_model
 
@@ -173,7 +173,7 @@ def resolve_model(spec: str) -> ModelRef:
         total, active_known, source = arch.params_total, arch.params_active, "curated architecture table"
     else:
         total, active_known, source = entity.params_total, entity.params_active, entity.params_source
-    if entity.hub_id and (arch is None or total is None):
+    if allow_hub and entity.hub_id and (arch is None or total is None):
         hub_params, hub_arch = _from_hub(entity.hub_id)
         arch = arch or hub_arch
         if total is None and hub_params:

@@ -158,7 +158,7 @@ def cost_figures(
     seen: set[str] = set()
     for name, why in models:
         try:
-            model = resolve_model(name)
+            model = resolve_model(name, allow_hub=False)
         except ModelraceError as error:
             skipped.append(f"{name}: {error}")
             continue

@@ -1,0 +1,37 @@
+"""The report's cost section: figures for named models, market frontier, chips, and the section's tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelrace.report._cost_section import cost_section
+from modelrace.serving import HardwareRegistry
+from modelrace.serving._report import COST_CHIPS, cost_figures
+
+pytestmark = pytest.mark.reference
+
+
+def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
+    models = [
+        ("meta-llama/Llama-3.1-8B-Instruct", "most downloaded"),
+        ("Qwen/Qwen2.5-72B-Instruct", "leads 40-100B"),
+        ("deepseek-ai/DeepSeek-V3", "leads >100B"),
+        ("no-such-model-anywhere", "most downloaded"),
+    ]
+    figures = cost_figures(models, registry)
+    rows = {row.model: row for row in figures.models}
+    llama = rows["meta-llama/Llama-3.1-8B-Instruct"]
+    assert "NVIDIA GeForce RTX 4090" in llama.fits_on and llama.usd_per_mtok["NVIDIA H100 SXM5 80GB"] is not None
+    assert rows["deepseek-ai/DeepSeek-V3"].fits_on == []  # 671 B in fp8 fits on no single chip
+    assert all(v is None for v in rows["deepseek-ai/DeepSeek-V3"].usd_per_mtok.values())
+    assert len(figures.skipped) == 1 and "no-such-model-anywhere" in figures.skipped[0]
+    assert any(p.open_weights for p in figures.price_points) and any(not p.open_weights for p in figures.price_points)
+    assert any(p.frontier for p in figures.price_points)
+    h20 = next(c for c in figures.chips if c.chip == "NVIDIA HGX H20")
+    assert h20.china_without_licence_2022 and not h20.china_without_licence_now
+    section = cost_section(figures)
+    assert section.id == "cost" and "Epoch" in section.intro
+    table = section.tables[0]
+    assert len(table.rows) == 3 and len(COST_CHIPS) == 5
+    assert "Epoch AI" in table.source and "2025-03" in table.source
+    assert {c.id for c in section.charts} == {"cost-frontier", "cost-chips"}
