@@ -164,3 +164,12 @@ def test_a_corrupt_huggingface_hub_cache_is_explained_and_sync_goes_on(
     assert len(result.warnings) == 1 and str(cache) in result.warnings[0]
     assert hub.seen[0].headers["authorization"] == "Bearer hf_secret"  # the token is still sent to the Hub
     assert len(list_snapshots(warehouse)) == 1
+
+
+def test_a_redirect_to_another_origin_does_not_carry_the_token() -> None:
+    with scripted_hub(lambda n, path, origin: Reply(body=MODELS)) as elsewhere:
+        redirect = {"Location": f"{elsewhere.endpoint}/api/models"}
+        with scripted_hub(lambda n, path, origin: Reply(302, b"", redirect)) as hub:
+            assert listed(hub.endpoint) == ["a/one", "a/two"]
+        assert hub.seen[0].headers.get("authorization") == "Bearer hf_secret"
+        assert "authorization" not in elsewhere.seen[0].headers

@@ -216,3 +216,18 @@ def test_hub_stats_a_record_dated_in_the_future_never_dates_the_snapshot(warehou
     snapshot, stats = import_hub_stats(warehouse, path)
     assert snapshot.taken_at == datetime(2025, 10, 2)
     assert stats.rejected == 2
+
+
+def test_hub_stats_json_text_nested_too_deep_costs_at_most_its_record(warehouse: Warehouse, tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    rows = {
+        "id": ["a/deep-card", "a/deep-bases", "a/fine"],
+        "downloads": [1, 2, 3],
+        "cardData": [deep, None, '{"license": "mit"}'],
+        "baseModels": [None, deep, None],
+    }
+    path = tmp_path / "models.parquet"
+    pq.write_table(pa.table(rows), path)
+    _, stats = import_hub_stats(warehouse, path)
+    assert (stats.accepted, stats.rejected) == (2, 1)  # a bad card is dropped; bad base models reject the record
+    assert "baseModels is not an object" in stats.rejection_samples[0].reason

@@ -45,7 +45,7 @@ def _decode_nested(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             try:
                 row[column] = json.loads(value) if value.strip() else None
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser allows
                 row[column] = None if column == "cardData" else value  # a bad card is no reason to reject
     return row
 
