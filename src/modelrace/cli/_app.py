@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from modelrace.config import default_db_path
 from modelrace.errors import ModelraceError
@@ -77,7 +78,8 @@ def user_errors() -> Iterator[None]:
     except ModelraceError as error:
         if state.as_json:
             sys.stdout.write(json.dumps({"error": str(error), "type": type(error).__name__}) + "\n")
-        stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+        # The message may quote data (an id, a path): never read it as markup or emoji codes.
+        stderr.print(Text.assemble(("error:", "bold red"), " ", str(error)), highlight=False)
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:
         stderr.print("[bold red]interrupted:[/] nothing half-written was kept")

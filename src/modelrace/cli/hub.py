@@ -22,7 +22,7 @@ from modelrace.cli._app import (
     user_errors,
 )
 from modelrace.errors import ConfigError
-from modelrace.hub import IngestSummary, SyncOptions, import_hub_json, import_hub_stats, sync_hub
+from modelrace.hub import DEFAULT_MAX_WAIT_S, IngestSummary, SyncOptions, import_hub_json, import_hub_stats, sync_hub
 from modelrace.store import list_snapshots
 
 group = CommandGroup()
@@ -61,9 +61,19 @@ def sync(
         bool, typer.Option(help="Ask for card data, safetensors, base models and all-time downloads.")
     ] = True,
     retries: Annotated[int, typer.Option(min=0, help="Retries per request on 429/5xx/network errors.")] = 5,
+    max_wait: Annotated[
+        float,
+        typer.Option(
+            "--max-wait",
+            min=0,
+            envvar="MODELRACE_MAX_WAIT",
+            help="Longest Retry-After to honour, in seconds; a longer one ends the sync with an error.",
+        ),
+    ] = DEFAULT_MAX_WAIT_S,
     as_json: JsonOption = False,
 ) -> None:
-    """Take a snapshot of the Hub's models (honours HF_ENDPOINT and HF_TOKEN)."""
+    """Take a snapshot of the Hub's models (honours HF_ENDPOINT and HF_TOKEN); text-generation unless
+    --pipeline-tag says otherwise."""
     use_json(as_json)
     options = SyncOptions(
         pipeline_tags=tuple(pipeline_tag or ["text-generation"]),
@@ -72,6 +82,7 @@ def sync(
         author=author,
         expand=expand,
         max_retries=retries,
+        max_wait_s=max_wait,
     )
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         result = sync_hub(warehouse, options, progress=progress)

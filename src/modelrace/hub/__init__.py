@@ -5,13 +5,14 @@ Owns getting Hub metadata into the warehouse. Imports ``store``, ``tree``, ``reg
 the analyses (``adoption``, ``ranking``, ...), ``report`` or ``cli``.
 """
 
-from modelrace.hub._client import SYNC_EXPAND, ListingQuery, Page, iter_pages
+from modelrace.hub._client import DEFAULT_MAX_WAIT_S, SYNC_EXPAND, ListingQuery, Page, iter_pages
 from modelrace.hub._importers import import_hub_json, import_hub_stats
 from modelrace.hub._ingest import IngestStats, IngestSummary, PageRejection, Rejection, SnapshotWriter
 from modelrace.hub._records import ModelRecord, RecordError, parse_model
 from modelrace.hub._sync import SyncOptions, SyncResult, sync_hub
 
 __all__ = [
+    "DEFAULT_MAX_WAIT_S",
     "SYNC_EXPAND",
     "IngestStats",
     "IngestSummary",
