@@ -137,7 +137,10 @@ def tasks_command(
         listed = [task.to_json() for task in found]
 
         def render_found() -> None:
-            table = Table("task", "kind", "items", "description", title=f"BIG-bench tasks matching {search!r}")
+            table = Table(title=f"BIG-bench tasks matching {search!r}")
+            table.add_column("task", overflow="fold")  # a name is what the user types: folded, never cut
+            for heading in ("kind", "items", "description"):
+                table.add_column(heading)
             for task in found:
                 kind = task.kind or "cannot be scored"
                 about = task.description[:80] + (f" [{task.note}]" if task.note else "")
