@@ -234,3 +234,24 @@ def test_the_host_is_not_visible() -> None:
 def test_devices_are_read_only() -> None:
     outcome = run_python("open('/dev/shm/x', 'wb').write(b'x')", FAST)
     assert not outcome.passed and "Read-only file system" in outcome.stderr
+
+
+def test_a_bubblewrap_without_the_needed_options_is_refused_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="fake-bwrap-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)  # the probe runs as nobody when the tests run as root
+        fake = folder / "bwrap"
+        real = network_isolation()
+        for refuse, expected in ((True, None), (False, str(fake))):
+            refusal = (
+                'case "$*" in *--size*) echo "bwrap: Unknown option --size" >&2; exit 1;; esac\n' if refuse else ""
+            )
+            fake.write_text(f'#!/bin/sh\n{refusal}exec {real} "$@"\n')
+            fake.chmod(0o755)
+            monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+            assert network_isolation.__wrapped__() == expected
+    finally:
+        shutil.rmtree(folder)

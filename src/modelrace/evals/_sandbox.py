@@ -181,18 +181,31 @@ class _Cgroup:
 
 @cache
 def network_isolation() -> str | None:
-    """The bubblewrap binary when it can create namespaces here, else None."""
+    """The bubblewrap binary when it can build the sandbox here, as the runs will (as nobody when root), else None.
+
+    The probe uses the options a run needs (``--size`` needs bubblewrap 0.5+), so an old or restricted bubblewrap
+    is refused up front instead of failing every program.
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return None
+    drop = os.geteuid() == 0
+    probe_command = [
+        bwrap, *_host_view("/usr/bin/true"),
+        "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+        "--size", str(1 << 20), "--tmpfs", "/tmp", "--remount-ro", "/",
+        "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "/usr/bin/true",
+    ]  # fmt: skip
     try:
         probe = subprocess.run(
-            [bwrap, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],
+            probe_command,
             capture_output=True,
             timeout=10,
             check=False,
+            cwd="/",
+            preexec_fn=lambda: _start(None, drop),
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.SubprocessError):
         return None
     return bwrap if probe.returncode == 0 else None
 
