@@ -69,8 +69,8 @@ SYNC_EXPAND: Final[tuple[str, ...]] = (
 assert set(SYNC_EXPAND) <= set(get_args(ExpandModelProperty_T)), "SYNC_EXPAND drifted from huggingface_hub"
 PAGE_SIZE: Final = 1000  # the Hub's largest page
 DEFAULT_MAX_WAIT_S: Final = 300.0  # the longest wait a server may ask for (Retry-After) before a sync gives up
-MAX_HUB_MODELS: Final = 50_000_000  # far more than the Hub lists (about 2.5 million models in 2026): caps pages
-MAX_EMPTY_PAGES: Final = 5  # consecutive empty pages that still name a next page: a broken listing
+MAX_HUB_MODELS: Final = 10_000_000  # four times what the Hub lists (about 2.5 million models in 2026): caps pages
+MAX_EMPTY_PAGES: Final = 5  # consecutive empty or unreadable pages that still name a next page: a broken listing
 MAX_PAGE_BYTES: Final = 256 << 20  # a page of 1,000 expanded models is a few MB
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _RETRY_ERRORS: Final = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
@@ -301,7 +301,7 @@ def iter_pages(
             ) from None
         page = _page(number, answer)
         yield page
-        empty_run = empty_run + 1 if not page.items and page.error is None else 0
+        empty_run = empty_run + 1 if not page.items else 0  # empty, or unreadable
         next_link = answer.next_link
         if next_link is not None:
             seen.add(answer.url)
@@ -313,7 +313,8 @@ def iter_pages(
                 )
             if empty_run >= MAX_EMPTY_PAGES:
                 raise HubError(
-                    f"the listing at {endpoint} gave {empty_run} empty pages in a row that still name a next page: "
+                    f"the listing at {endpoint} gave {empty_run} empty or unreadable pages in a row that still name "
+                    "a next page: "
                     "stopping"
                 )
             if cursor is not None:
