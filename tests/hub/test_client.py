@@ -58,10 +58,15 @@ def test_pages_are_capped_and_empty_pages_end_the_listing() -> None:
         with pytest.raises(HubError, match="went on past 10 pages"):
             listed(hub.endpoint, max_pages=10)
         assert len(hub.seen) == 10
-    with scripted_hub(empty) as hub:
-        with pytest.raises(HubError, match="empty pages in a row"):
-            listed(hub.endpoint)
-        assert len(hub.seen) == 5
+
+    def unreadable(n: int, path: str, origin: str) -> Reply:
+        return Reply(body=b"<html>busy</html>", headers={"Link": f'<{origin}/api/models?cursor=c{n}>; rel="next"'})
+
+    for script in (empty, unreadable):
+        with scripted_hub(script) as hub:
+            with pytest.raises(HubError, match="empty or unreadable pages in a row"):
+                listed(hub.endpoint)
+            assert len(hub.seen) == 5
 
 
 def test_a_retry_after_longer_than_the_cap_fails_at_once() -> None:
