@@ -255,3 +255,15 @@ def test_a_bubblewrap_without_the_needed_options_is_refused_up_front(monkeypatch
             assert network_isolation.__wrapped__() == expected
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_program_that_closes_its_output_still_runs_to_its_end() -> None:
+    program = (
+        "import os, time\nos.close(1)\nos.close(2)\ntime.sleep(1)\nopen('done', 'w').write('x')\nraise SystemExit(3)\n"
+    )
+    outcome = run_python(program, FAST)
+    assert outcome.status == "failed" and outcome.returncode == 3  # not killed when its streams closed
+    hung = run_python(
+        "import os\nos.close(1)\nos.close(2)\nwhile True:\n    pass\n", Limits(cpu_seconds=60, wall_seconds=2.0)
+    )
+    assert hung.status == "timeout" and hung.limit == "wall"

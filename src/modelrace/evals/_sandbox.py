@@ -390,6 +390,11 @@ def run_python(
         )
         try:
             stdout, stderr, stopped_by = _read_capped(process, limits, started + limits.wall_seconds)
+            if stopped_by is None:  # both streams closed: the program may still run (it closed them itself)
+                try:
+                    process.wait(timeout=max(0.0, started + limits.wall_seconds - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    stopped_by = "wall"
         finally:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
