@@ -151,7 +151,8 @@ def test_report_has_the_capability_section_when_results_are_imported(
     )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
-    assert figures["sections"] == ["adoption", "licensing", "capability"]
+    assert figures["sections"] == ["adoption", "licensing", "capability", "cost"]
+    assert figures["cost"]["models"] and figures["cost"]["sources"]  # the cost section's figures are in the JSON too
     ids = {b["id"] for b in figures["capability"]["benchmarks"]}
     assert {"lmarena:full", "epoch-benchmarks:gpqa_diamond"} <= ids
     assert any("leaders by size" in h["text"] for h in figures["headlines"])

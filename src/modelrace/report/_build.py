@@ -12,9 +12,10 @@ from modelrace.ranking import Leaderboard, has_results, leaderboard
 from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
-from modelrace.report._cost_section import report_cost_section
+from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._model import Report, ReportFigures
+from modelrace.serving import CostFigures
 from modelrace.store import Warehouse
 
 NOTICE = (
@@ -40,14 +41,16 @@ def build_report(
     licensing = snapshot_licence_figures(scope, top=top)
     sections = [adoption_section(figures), licensing_section(figures.snapshot, licensing)]
     capability: Leaderboard | None = None
+    cost: CostFigures | None = None
     if has_results(warehouse):
         board = leaderboard(warehouse)
         capability = replace(
             board, benchmarks=[b for b in board.benchmarks if b.id in HEADLINE_BENCHMARKS or b.id in GAP_BENCHMARKS]
         )
         sections.append(capability_section(capability))
-        if (cost := report_cost_section(capability, figures.adoption.top_models)) is not None:
-            sections.append(cost)
+        cost = report_cost_figures(capability, figures.adoption.top_models)
+        if cost is not None:
+            sections.append(cost_section(cost))
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     all_figures = ReportFigures(
         modelrace_version=__version__,
@@ -57,6 +60,7 @@ def build_report(
         adoption=figures.adoption,
         licensing=licensing,
         capability=capability,
+        cost=cost,
         headlines=[h for section in sections for h in section.headlines],
         sections=[s.id for s in sections],
     )

@@ -8,14 +8,13 @@ from modelrace.errors import ConfigError
 from modelrace.ranking import Leaderboard
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
-from modelrace.serving import load_hardware
-from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
+from modelrace.serving import COST_CHIPS, CostFigures, cost_figures, load_hardware
 
 TOP_DOWNLOADED = 10
 
 
-def report_cost_section(capability: Leaderboard | None, top_models: list[dict[str, Any]]) -> Section | None:
-    """The section for each size class's leader on the headline benchmarks and the most downloaded models
+def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[str, Any]]) -> CostFigures | None:
+    """The cost figures for each size class's leader on the headline benchmarks and the most downloaded models
     (adoption's ``top_models`` rows); None without the reference hardware data (Epoch's file)."""
     try:
         registry = load_hardware(include_cpu=False)
@@ -28,7 +27,7 @@ def report_cost_section(capability: Leaderboard | None, top_models: list[dict[st
         if entry.size_class != "unknown size"
     ]
     models += [(str(row["model_id"]), "most downloaded") for row in top_models[:TOP_DOWNLOADED]]
-    return cost_section(cost_figures(models, registry))
+    return cost_figures(models, registry)
 
 
 def _gb(value: float) -> float:

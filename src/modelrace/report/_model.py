@@ -12,6 +12,7 @@ from modelrace._serialise import JsonResult
 from modelrace.adoption import Adoption, AdoptionScope, Headline, SnapshotRef
 from modelrace.licensing import LicenceFigures
 from modelrace.ranking import Leaderboard
+from modelrace.serving import CostFigures
 
 Format = Literal["text", "int", "pct", "float", "params"]
 
@@ -71,6 +72,7 @@ class ReportFigures(JsonResult):
     adoption: Adoption
     licensing: LicenceFigures
     capability: Leaderboard | None
+    cost: CostFigures | None
     headlines: list[Headline]
     sections: list[str]
 

@@ -16,18 +16,21 @@ from modelrace.serving._hardware import Chip, HardwareRegistry, load_hardware, l
 from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_context
 from modelrace.serving._model import ModelRef, resolve_model
 from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_prices, hourly_price, market_prices
+from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
 from modelrace.serving._roofline import ModelShape, Throughput, Workload, roofline
 from modelrace.serving._table import FitCostTable, fit_and_cost_table, snapshot_fit_table, snapshot_params
 from modelrace.serving._views import DEFAULT_CHIP, ChipTable, HardwareRow, cost_named, fit_named, hardware_table
 from modelrace.serving._weights import WeightsEstimate, estimate_gguf_file_bytes, estimate_weights
 
 __all__ = [
+    "COST_CHIPS",
     "DEFAULT_CHIP",
     "RULE_VERSIONS",
     "Architecture",
     "Chip",
     "ChipTable",
     "CostEstimate",
+    "CostFigures",
     "ExportClass",
     "FitCostTable",
     "FitResult",
@@ -42,6 +45,7 @@ __all__ = [
     "WeightsEstimate",
     "Workload",
     "all_market_prices",
+    "cost_figures",
     "cost_named",
     "curated_architecture",
     "estimate_cost",
