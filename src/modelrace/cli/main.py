@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from modelrace import __version__
-from modelrace.cli import adoption, evals, hub, licences, ratings, report, results, serving
+from modelrace.cli import adoption, answers, evals, hub, licences, ratings, report, results, serving
 from modelrace.cli._app import CommandGroup, state
 from modelrace.config import DB_ENV
 
@@ -36,6 +36,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     evals.group,
     ratings.group,
     serving.group,
+    answers.group,
     report.group,
 )
 for command_group in COMMAND_GROUPS:

@@ -1,0 +1,466 @@
+"""`modelrace pick`: the best models for a task under a person's constraints, with reasons and what was excluded.
+
+The ranking (docs/answers.md):
+1. The task names benchmarks with weights (``data/tasks.yaml``).
+2. Each benchmark's scores are **standardised** over every model it scores (open and closed): ``z = (x - mean) /
+   sd``, so a point on LMArena and a point on an index weigh by how much they separate models there. A benchmark
+   with fewer than ``MIN_FIELD`` scores is left out (its spread is not known).
+3. A model's task score is the **weighted mean of its z over the benchmarks it has**: a missing benchmark does not
+   count as zero (nor as the field's average); the model is taken to do there as it does on the others, and the
+   not knowing is carried by the uncertainty. ``coverage`` is the share of the task's weight it has;
+   ``confidence`` is high (coverage >= 2/3 on two or more benchmarks), medium (>= 1/3) or low.
+4. Its standard error has two parts: measurement, ``sqrt(sum (w se / sd)^2) / sum w`` over the benchmarks it has
+   that publish an uncertainty (a published interval, or binomial from the item count: composite indices without
+   one add none, ``interval_basis`` names those that do); and what is missing, ``sqrt(sum_missing w^2) tau / W``
+   with ``W`` the task's total weight and ``tau`` the spread of one model's z across the task's benchmarks
+   (pooled over models scored on two or more; 1, the field's spread, when fewer than three such models exist).
+5. Candidates are ranked by the **lower end of their 95 % interval** (``score - 1.96 se``): best first by what the
+   evidence guarantees, so a model seen on one benchmark does not outrank one seen on all with the same score.
+   A candidate is **tied with the first** by the leaderboard's rule on these task scores (``ranking.significant``).
+
+Constraints are checked in a fixed order and the first one a model fails is the one reported: open weights,
+country, licence verdict, hardware (memory fit at the context asked, with the released format, else Q8_0, else
+Q4_K_M, unless ``quant`` is given), context, price. A constraint that cannot be checked (size, licence or price
+unknown) excludes the model, saying so: nothing is assumed to pass.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Literal
+
+from modelrace._serialise import JsonResult
+from modelrace.answers._facts import FactFinder, LicenceFacts
+from modelrace.answers._tasks import Task, get_task
+from modelrace.errors import ConfigError, ModelraceError
+from modelrace.knowledge import country_code, country_name
+from modelrace.ranking import Catalogue, Entity, Score, load_catalogue, significant
+from modelrace.serving import Chip, FitResult, Workload, estimate_cost, fit_model, load_hardware, resolve_model
+from modelrace.store import Warehouse
+
+MIN_FIELD = 5
+QUANT_LADDER = ("q8_0", "q4_k_m")
+LicenceChoice = Literal["permissive", "conditional"]
+_ALLOWED: dict[str, tuple[str, ...]] = {"permissive": ("permissive",), "conditional": ("permissive", "conditional")}
+Constraint = Literal["open-only", "country", "licence", "hardware", "context", "price"]
+
+
+@dataclass(frozen=True)
+class PickConstraints(JsonResult):
+    """What `pick` was asked for."""
+
+    task: str = "general"
+    hardware: str | None = None
+    count: int = 1
+    quant: str | None = None
+    context: int | None = None
+    licence: LicenceChoice | None = None
+    exclude_countries: tuple[str, ...] = ()
+    only_countries: tuple[str, ...] = ()
+    max_usd_per_mtok: float | None = None
+    open_only: bool = True
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class TaskScore(JsonResult):
+    """A candidate's figure on one of the task's benchmarks."""
+
+    benchmark: str
+    name: str
+    source_name: str
+    data_date: str
+    value: float
+    se: float | None
+    standard_score: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class Candidate(JsonResult):
+    """A model that meets every constraint, with its task score and the reasons it is listed."""
+
+    rank: int
+    model: str
+    score: float
+    interval: list[float] | None
+    interval_basis: list[str]
+    tied_with_first: bool
+    confidence: Literal["high", "medium", "low"]
+    coverage: float
+    country: str
+    developer: str
+    params_total: float | None
+    licence_verdict: str
+    licence_id: str | None
+    fits: bool | None
+    headroom_gb: float | None
+    quant: str | None
+    usd_per_mtok: float | None
+    price_basis: str | None
+    benchmarks: list[TaskScore]
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Excluded(JsonResult):
+    """A strong model a constraint excluded: which constraint, and why."""
+
+    model: str
+    constraint: Constraint
+    detail: str
+    score: float
+
+
+@dataclass(frozen=True)
+class TaskWeights(JsonResult):
+    """The task's benchmarks as used: weight, and whether it could be used."""
+
+    benchmark: str
+    weight: float
+    used: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Pick(JsonResult):
+    """`pick --json` (docs/json.md)."""
+
+    constraints: PickConstraints
+    task: str
+    benchmarks: list[TaskWeights]
+    candidates: list[Candidate]
+    excluded: list[Excluded]
+    message: str
+    method: dict[str, str] = field(default_factory=dict)
+
+
+METHOD = {
+    "standardise": "per benchmark z = (score - mean) / sd over every model it scores",
+    "combine": "weighted mean of z over the benchmarks a model has; missing ones lower coverage, never count as 0",
+    "interval": "95 %: measurement (benchmarks with an uncertainty) and missing benchmarks (tau x their weight)",
+    "order": "by the lower end of the 95 % interval",
+    "tie": "tied with the first unless the difference exceeds 1.96 sqrt(se_first^2 + se^2) (leaderboard rule)",
+    "fit": "memory fit (weights + KV cache + overhead) at the context asked: released format, else Q8_0, else Q4_K_M",
+    "price": "with hardware: roofline estimate on it (modelrace cost); else the market price (3:1 blend)",
+}
+
+
+@dataclass
+class _Scored:
+    entity: Entity
+    scores: list[TaskScore]
+    score: float
+    se: float | None
+    coverage: float
+    basis: list[str]
+
+
+def _standardise(catalogue: Catalogue, task: Task) -> tuple[dict[str, _Scored], list[TaskWeights], float]:
+    """Every entity's task score (module docstring, steps 2-4)."""
+    total_weight = sum(b.weight for b in task.benchmarks)
+    per_entity: dict[str, list[tuple[TaskScore, float, float | None]]] = {}
+    entities: dict[str, Entity] = {}
+    used: list[TaskWeights] = []
+    for wanted in task.benchmarks:
+        benchmark = catalogue.benchmarks.get(wanted.id)
+        if benchmark is None:
+            used.append(TaskWeights(wanted.id, wanted.weight, False, "not imported"))
+            continue
+        field_scores: list[Score] = [s for s in benchmark.scores if s.entity.matched]
+        if len(field_scores) < MIN_FIELD:
+            used.append(TaskWeights(wanted.id, wanted.weight, False, f"only {len(field_scores)} models scored"))
+            continue
+        values = [s.value for s in field_scores]
+        mean, sd = statistics.fmean(values), statistics.pstdev(values)
+        if sd == 0:
+            used.append(TaskWeights(wanted.id, wanted.weight, False, "every model scores the same"))
+            continue
+        used.append(TaskWeights(wanted.id, wanted.weight, True, f"{len(values)} models, mean {mean:.3g}, sd {sd:.3g}"))
+        for score in field_scores:
+            z = (score.value - mean) / sd
+            entry = TaskScore(
+                wanted.id,
+                benchmark.name,
+                score.source_name,
+                benchmark.data_date.isoformat(),
+                score.value,
+                score.se,
+                z,
+                wanted.weight,
+            )
+            key = score.entity.key
+            entities.setdefault(key, score.entity)
+            per_entity.setdefault(key, []).append((entry, wanted.weight, None if score.se is None else score.se / sd))
+    tau = _spread_across_benchmarks(per_entity)
+    weights = {b.id: b.weight for b in task.benchmarks}
+    scored: dict[str, _Scored] = {}
+    for key, items in per_entity.items():
+        weight = sum(w for _, w, _ in items)
+        value = sum(w * entry.standard_score for entry, w, _ in items) / weight
+        with_se = [(w, se) for _, w, se in items if se is not None]
+        have = {entry.benchmark for entry, _, _ in items}
+        missing = sum(w**2 for b, w in weights.items() if b not in have)
+        variance = sum((w * s) ** 2 for w, s in with_se) / weight**2 + missing * tau**2 / total_weight**2
+        scored[key] = _Scored(
+            entities[key],
+            [entry for entry, _, _ in items],
+            value,
+            math.sqrt(variance) if with_se or missing else None,
+            weight / total_weight,
+            [entry.benchmark for entry, _, s in items if s is not None],
+        )
+    return scored, used, tau
+
+
+def _spread_across_benchmarks(per_entity: dict[str, list[tuple[TaskScore, float, float | None]]]) -> float:
+    """Pooled standard deviation of one model's z across the task's benchmarks (1 without enough models)."""
+    squares, freedom, models = 0.0, 0, 0
+    for items in per_entity.values():
+        if len(items) < 2:
+            continue
+        zs = [entry.standard_score for entry, _, _ in items]
+        mean = statistics.fmean(zs)
+        squares += sum((z - mean) ** 2 for z in zs)
+        freedom += len(zs) - 1
+        models += 1
+    return math.sqrt(squares / freedom) if models >= 3 and freedom else 1.0
+
+
+def _lower(item: _Scored) -> float:
+    return item.score - 1.96 * item.se if item.se is not None else item.score
+
+
+def _confidence(item: _Scored) -> Literal["high", "medium", "low"]:
+    if item.coverage >= 2 / 3 and len(item.scores) >= 2:
+        return "high"
+    return "medium" if item.coverage >= 1 / 3 else "low"
+
+
+def _countries(values: tuple[str, ...], option: str) -> set[str]:
+    codes = set()
+    for value in values:
+        code = value.strip().upper() if len(value.strip()) == 2 else country_code(value)
+        if not code:
+            raise ConfigError(f"{option} {value!r}: not a country code or name modelrace knows (e.g. CN, US, China)")
+        codes.add(code)
+    return codes
+
+
+@dataclass
+class _Check:
+    """What checking one model against the constraints found."""
+
+    failed: tuple[Constraint, str] | None = None
+    licence: LicenceFacts | None = None
+    fit: FitResult | None = None
+    usd_per_mtok: float | None = None
+    price_basis: str | None = None
+
+
+class _Checker:
+    def __init__(self, warehouse: Warehouse, catalogue: Catalogue, constraints: PickConstraints) -> None:
+        self.constraints = constraints
+        self.finder = FactFinder(warehouse, catalogue)
+        self.only = _countries(constraints.only_countries, "--only-country")
+        self.exclude = _countries(constraints.exclude_countries, "--exclude-country")
+        self.chip: Chip | None = None
+        if constraints.hardware:
+            wants_cpu = constraints.hardware.strip().lower() in ("cpu", "this machine", "local")
+            self.chip = load_hardware(include_cpu=wants_cpu).find(constraints.hardware)
+        if constraints.count < 1:
+            raise ConfigError(f"--count {constraints.count}: give at least 1 chip")
+        if constraints.context is not None and constraints.context < 1:
+            raise ConfigError(f"--context {constraints.context}: give at least 1 token")
+        self.workload = Workload()
+
+    def check(self, entity: Entity, market_price: float | None) -> _Check:
+        c = self.constraints
+        result = _Check()
+        if c.open_only and entity.open_weights is not True:
+            detail = "closed weights" if entity.open_weights is False else "whether its weights are open is unknown"
+            result.failed = ("open-only", detail)
+            return result
+        if self.only and entity.country not in self.only:
+            result.failed = ("country", f"from {country_name(entity.country)}, not {', '.join(sorted(self.only))}")
+            return result
+        if entity.country in self.exclude:
+            result.failed = ("country", f"from {country_name(entity.country)} (excluded)")
+            return result
+        result.licence = self.finder.licence(entity)
+        if c.licence and result.licence.verdict not in _ALLOWED[c.licence]:
+            result.failed = ("licence", f"{result.licence.verdict} ({result.licence.found_in})")
+            return result
+        if self.chip is not None or c.context is not None:
+            failed = self._fit(entity, result)
+            if failed:
+                result.failed = failed
+                return result
+        if self.chip is not None and result.fit is not None:
+            cost = estimate_cost(result.fit.model, self.chip, c.count, self.workload, result.fit.quant)
+            result.usd_per_mtok = cost.usd_per_mtok_output
+            result.price_basis = (
+                f"roofline estimate on {c.count} x {self.chip.name} at {result.fit.quant} (batch 1)"
+                if result.usd_per_mtok is not None
+                else None
+            )
+        else:
+            result.usd_per_mtok = market_price
+            result.price_basis = "market price (3 input : 1 output blend)" if market_price is not None else None
+        if c.max_usd_per_mtok is not None:
+            if result.usd_per_mtok is None:
+                result.failed = ("price", "no price known")
+            elif result.usd_per_mtok > c.max_usd_per_mtok:
+                result.failed = ("price", f"${result.usd_per_mtok:,.3g} per million tokens")
+        return result
+
+    def _fit(self, entity: Entity, result: _Check) -> tuple[Constraint, str] | None:
+        c = self.constraints
+        if entity.open_weights is False:
+            return ("hardware", "closed weights cannot run on your hardware") if self.chip else None
+        try:
+            model = resolve_model(entity.hub_id or entity.name, allow_hub=False)
+        except ModelraceError:
+            if self.chip is not None:
+                return "hardware", "its size is unknown, so its fit cannot be checked"
+            return "context", "its maximum context is unknown"
+        if self.chip is None:
+            limit = model.arch.context if model.arch else None
+            if limit is None:
+                return "context", "its maximum context is unknown"
+            if c.context is not None and c.context > limit:
+                return "context", f"supports at most {limit:,} tokens"
+            return None
+        released = model.arch.weights_format if model.arch and model.arch.weights_format else "bf16"
+        ladder = [c.quant] if c.quant else list(dict.fromkeys([released, *QUANT_LADDER]))
+        last: FitResult | None = None
+        for quant in ladder:
+            try:
+                fit = fit_model(model, self.chip, c.count, quant, c.context)
+            except ConfigError as error:
+                if "context" in str(error):
+                    return "context", str(error).split(": ", 1)[-1]
+                raise
+            last = fit
+            if fit.fits:
+                result.fit = fit
+                return None
+        need = f"{last.total_bytes / 1e9:,.1f} GB at {last.quant}" if last else "unknown memory"
+        have = f"{last.memory_bytes / 1e9:,.0f} GB" if last and last.memory_bytes else "unknown memory"
+        return "hardware", f"needs {need}, {c.count} x {self.chip.name} has {have}"
+
+
+def _strongest_excluded(failed: list[Excluded], limit: int) -> list[Excluded]:
+    """The strongest excluded models (in rank order), the strongest one of each constraint among them first."""
+    kept: list[Excluded] = []
+    for constraint in dict.fromkeys(e.constraint for e in failed):
+        kept.append(next(e for e in failed if e.constraint == constraint))
+    kept = kept[:limit]
+    for item in failed:
+        if len(kept) >= limit:
+            break
+        if item not in kept:
+            kept.append(item)
+    order = {id(e): i for i, e in enumerate(failed)}
+    return sorted(kept, key=lambda e: order[id(e)])
+
+
+def _reasons(item: _Scored, check: _Check, tied: bool, chip: Chip | None, count: int) -> list[str]:
+    reasons = []
+    for entry in sorted(item.scores, key=lambda e: -e.weight):
+        spread = f" +/- {1.96 * entry.se:.3g}" if entry.se is not None else ""
+        reasons.append(f"{entry.name}: {entry.value:.4g}{spread} ({entry.data_date})")
+    if tied:
+        reasons.append("statistically tied with the first")
+    if check.fit is not None and chip is not None and check.fit.headroom_bytes is not None:
+        reasons.append(
+            f"fits on {count} x {chip.name} at {check.fit.quant} with {check.fit.headroom_bytes / 1e9:,.1f} GB headroom"
+            f" ({check.fit.context:,} tokens of context)"
+        )
+    if check.licence is not None:
+        clauses = "; ".join(check.licence.deciding_clauses[:2])
+        reasons.append(
+            f"licence {check.licence.licence_id or '?'}: {check.licence.verdict}" + (f" ({clauses})" if clauses else "")
+        )
+    if check.usd_per_mtok is not None:
+        reasons.append(f"${check.usd_per_mtok:,.3g} per million output tokens: {check.price_basis}")
+    return reasons
+
+
+def pick_from(
+    warehouse: Warehouse, catalogue: Catalogue, constraints: PickConstraints, excluded_limit: int = 5
+) -> Pick:
+    """:func:`pick` over a catalogue already loaded."""
+    if constraints.limit < 1:
+        raise ConfigError(f"--limit {constraints.limit}: give at least 1")
+    task = get_task(constraints.task)
+    scored, used, tau = _standardise(catalogue, task)
+    checker = _Checker(warehouse, catalogue, constraints)
+    ranked = sorted(scored.values(), key=lambda s: (-_lower(s), -s.score, s.entity.name))
+    market: dict[str, float | None] = {}
+    for benchmark in catalogue.benchmarks.values():
+        for s in benchmark.scores:
+            if s.price_usd_per_mtok is not None and s.price_usd_per_mtok > 0:  # a price of 0 is a free tier
+                market.setdefault(s.entity.key, s.price_usd_per_mtok)
+    chosen: list[tuple[_Scored, _Check]] = []
+    failed: list[Excluded] = []
+    for item in ranked:
+        if len(chosen) >= constraints.limit:
+            break
+        check = checker.check(item.entity, market.get(item.entity.key))
+        if check.failed is None:
+            chosen.append((item, check))
+        else:
+            failed.append(Excluded(item.entity.name, check.failed[0], check.failed[1], item.score))
+    excluded = _strongest_excluded(failed, excluded_limit)
+    candidates: list[Candidate] = []
+    first = chosen[0][0] if chosen else None
+    for rank, (item, check) in enumerate(chosen, 1):
+        tied = (
+            first is not None and item is not first and significant(first.score, first.se, item.score, item.se) is False
+        )
+        licence = check.licence
+        candidates.append(
+            Candidate(
+                rank=rank,
+                model=item.entity.name,
+                score=item.score,
+                interval=[item.score - 1.96 * item.se, item.score + 1.96 * item.se] if item.se is not None else None,
+                interval_basis=item.basis,
+                tied_with_first=tied,
+                confidence=_confidence(item),
+                coverage=item.coverage,
+                country=item.entity.country,
+                developer=item.entity.developer,
+                params_total=item.entity.params_total,
+                licence_verdict=licence.verdict if licence else "unknown",
+                licence_id=licence.licence_id if licence else None,
+                fits=check.fit.fits if check.fit else None,
+                headroom_gb=check.fit.headroom_bytes / 1e9
+                if check.fit and check.fit.headroom_bytes is not None
+                else None,
+                quant=check.fit.quant if check.fit else None,
+                usd_per_mtok=check.usd_per_mtok,
+                price_basis=check.price_basis,
+                benchmarks=item.scores,
+                reasons=_reasons(item, check, tied, checker.chip, constraints.count),
+            )
+        )
+    if candidates:
+        message = f"{len(candidates)} models meet every constraint, best first by their {constraints.task} score"
+    elif not scored:
+        message = f"no imported benchmark measures {constraints.task}: import the sources tasks.yaml names"
+    else:
+        message = (
+            f"no model meets every constraint ({len(scored)} models have a {constraints.task} score); "
+            "the strongest excluded ones say which constraint excluded them"
+        )
+    method = METHOD | {"tau": f"{tau:.3f} (spread of one model's z across this task's benchmarks)"}
+    return Pick(constraints, constraints.task, used, candidates, excluded, message, method)
+
+
+def pick(warehouse: Warehouse, constraints: PickConstraints) -> Pick:
+    """The best models for a task under constraints (module docstring)."""
+    return pick_from(warehouse, load_catalogue(warehouse), constraints)

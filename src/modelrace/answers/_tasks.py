@@ -1,0 +1,62 @@
+"""The task-to-benchmark map `pick --task` ranks by: data (``data/tasks.yaml``) validated by a schema."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelrace._yaml import parse_yaml
+from modelrace.errors import ConfigError
+
+
+class TaskBenchmark(BaseModel):
+    """One benchmark of a task, with its weight and why it measures the task."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z0-9-]+:.+$")
+    weight: float = Field(gt=0)
+    why: str
+
+
+class Task(BaseModel):
+    """A task people pick a model for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str
+    benchmarks: list[TaskBenchmark] = Field(min_length=1)
+
+
+class TaskFile(BaseModel):
+    """The YAML file."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int
+    reviewed: str
+    tasks: dict[str, Task] = Field(min_length=1)
+
+
+def parse_tasks(text: str, source: str = "tasks.yaml") -> TaskFile:
+    """Parse and validate a tasks file (errors name the file and field)."""
+    return parse_yaml(text, source, TaskFile)
+
+
+@cache
+def load_tasks() -> TaskFile:
+    """The task map shipped in the package."""
+    text = resources.files("modelrace.answers").joinpath("data/tasks.yaml").read_text("utf-8")
+    return parse_tasks(text)
+
+
+def task_names() -> list[str]:
+    """The tasks `pick --task` knows."""
+    return list(load_tasks().tasks)
+
+
+def get_task(name: str) -> Task:
+    """A task by name, or a one-line error listing the known ones."""
+    tasks = load_tasks().tasks
+    if name not in tasks:
+        raise ConfigError(f"--task {name!r}: choose one of {', '.join(tasks)}")
+    return tasks[name]

@@ -1,0 +1,197 @@
+"""Answer commands: two models head to head (versus), the best model under constraints (pick), claims checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from modelrace.answers import (
+    ClaimsChecked,
+    LicenceChoice,
+    Pick,
+    PickConstraints,
+    Versus,
+    check_claims,
+    pick,
+    task_names,
+    versus,
+)
+from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, stdout, use_json, user_errors
+
+group = CommandGroup()
+
+_VERDICT_STYLE = {
+    "a ahead": "green",
+    "b ahead": "red",
+    "tied": "yellow",
+    "supported": "green",
+    "not supported": "red",
+    "mixed": "yellow",
+    "insufficient data": "dim",
+}
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}g}"
+
+
+def _size(params: float | None) -> str:
+    return "size unknown" if not params else f"{params / 1e9:,.1f} B parameters"
+
+
+def _render_versus(result: Versus) -> None:
+    for side in (result.a, result.b):
+        licence = side.licence
+        facts = [
+            side.developer,
+            side.country_name,
+            _size(side.params_total),
+            f"released {side.release_date}" if side.release_date else "release date unknown",
+            f"licence: {licence.verdict}" + (f" ({licence.licence_id})" if licence.licence_id else ""),
+            f"${side.price_usd_per_mtok:,.3g}/Mtok" if side.price_usd_per_mtok is not None else "price unknown",
+        ]
+        stdout.print(Text.assemble((side.model, "bold"), f"  ({side.query})  " + " · ".join(facts)), highlight=False)
+    table = Table(title="Benchmarks that score both", title_justify="left")
+    for column in ("benchmark", "A", "B", "A - B", "95 % interval", "verdict", "P(A preferred)"):
+        table.add_column(column, justify="left" if column in ("benchmark", "verdict") else "right")
+    for row in result.benchmarks:
+        interval = f"[{row.interval[0]:.3g}, {row.interval[1]:.3g}]" if row.interval else "–"
+        win = f"{row.win_probability.value * 100:.1f} %" if row.win_probability else ""
+        names = f"  ({row.a_name} / {row.b_name})" if "variant" in (row.a_match, row.b_match) else ""
+        table.add_row(
+            Text(f"{row.name}{names}"),
+            _number(row.a, 4),
+            _number(row.b, 4),
+            f"{row.difference:+.3g}",
+            interval,
+            Text(row.verdict, style=_VERDICT_STYLE[row.verdict]),
+            win,
+        )
+    if result.benchmarks:
+        stdout.print(table)
+    stdout.print(Text(result.summary.text, style="bold"), highlight=False)
+    for missing in result.missing:
+        stdout.print(
+            Text(f"{missing.source}: no result for {missing.lacks} ({missing.benchmarks} benchmarks for the other)"),
+            highlight=False,
+        )
+
+
+@group.commands.command("versus")
+def versus_command(
+    a: Annotated[str, typer.Argument(help="A model name `resolve` understands (e.g. deepseek-r1).")],
+    b: Annotated[str, typer.Argument(help="The other model (e.g. o1).")],
+    every: Annotated[
+        bool, typer.Option("--all", help="Every benchmark (each LMArena category and LiveBench task).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Two models on every benchmark that scores both: difference, 95 % interval and a verdict per benchmark."""
+    use_json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        result = versus(warehouse, a, b, every=every)
+    emit(result.to_json(), lambda: _render_versus(result))
+
+
+def _render_pick(result: Pick) -> None:
+    stdout.print(Text(result.message, style="bold"), highlight=False)
+    for row in result.candidates:
+        interval = f" [{row.interval[0]:.2f}, {row.interval[1]:.2f}]" if row.interval else ""
+        tied = " · tied with the first" if row.tied_with_first else ""
+        stdout.print(
+            Text.assemble(
+                (f"{row.rank}. {row.model}", "bold"),
+                f"  score {row.score:+.2f}{interval} · {row.confidence} confidence{tied}",
+            ),
+            highlight=False,
+        )
+        for reason in row.reasons:
+            stdout.print(Text(f"     {reason}"), highlight=False)
+    if result.excluded:
+        stdout.print(Text("Strongest excluded:", style="bold"))
+        for excluded in result.excluded:
+            stdout.print(
+                Text(f"  {excluded.model} (score {excluded.score:+.2f}): {excluded.constraint}, {excluded.detail}"),
+                highlight=False,
+            )
+    unused = [b for b in result.benchmarks if not b.used]
+    for benchmark in unused:
+        stdout.print(Text(f"not used: {benchmark.benchmark} ({benchmark.note})", style="dim"), highlight=False)
+
+
+@group.commands.command("pick")
+def pick_command(
+    task: Annotated[str, typer.Option(help=f"What the model is for: {', '.join(task_names())}.")] = "general",
+    hardware: Annotated[str | None, typer.Option(help="A chip `modelrace hardware` lists (e.g. 'RTX 4090').")] = None,
+    count: Annotated[int, typer.Option(help="How many of those chips.")] = 1,
+    quant: Annotated[
+        str | None, typer.Option(help="Weights format (bf16, fp8, q8_0, q4_k_m); default: tried in turn.")
+    ] = None,
+    context: Annotated[
+        int | None, typer.Option(help="Tokens of context the model must hold (default 8192 on hardware).")
+    ] = None,
+    licence: Annotated[
+        LicenceChoice | None, typer.Option("--licence", help="permissive, or conditional (permissive or conditional).")
+    ] = None,
+    exclude_country: Annotated[
+        list[str] | None, typer.Option("--exclude-country", help="A country to leave out (CN, China); repeatable.")
+    ] = None,
+    only_country: Annotated[
+        list[str] | None, typer.Option("--only-country", help="Only models from this country; repeatable.")
+    ] = None,
+    max_usd_per_mtok: Annotated[float | None, typer.Option(help="Highest price per million output tokens.")] = None,
+    open_only: Annotated[
+        bool, typer.Option("--open-only/--include-closed", help="Only open-weight models (default).")
+    ] = True,
+    limit: Annotated[int, typer.Option(help="How many candidates to list.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """The best models for a task under your constraints, with reasons, ties and what each constraint excluded."""
+    use_json(as_json)
+    constraints = PickConstraints(
+        task=task,
+        hardware=hardware,
+        count=count,
+        quant=quant,
+        context=context,
+        licence=licence,
+        exclude_countries=tuple(exclude_country or ()),
+        only_countries=tuple(only_country or ()),
+        max_usd_per_mtok=max_usd_per_mtok,
+        open_only=open_only,
+        limit=limit,
+    )
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        result = pick(warehouse, constraints)
+    emit(result.to_json(), lambda: _render_pick(result))
+
+
+def _render_claims(result: ClaimsChecked) -> None:
+    for claim in result.claims:
+        stdout.print(
+            Text.assemble((f"[{claim.verdict}]", _VERDICT_STYLE[claim.verdict]), " ", (claim.statement, "bold")),
+            highlight=False,
+        )
+        stdout.print(Text(f"    {claim.why}"), highlight=False)
+        stdout.print(
+            Text(f"    source: {claim.source or '–'} ({claim.date or 'no date'})", style="dim"), highlight=False
+        )
+        for caveat in claim.caveats:
+            stdout.print(Text(f"    note: {caveat}", style="dim"), highlight=False)
+
+
+@group.commands.command("claims")
+def claims_command(
+    path: Annotated[Path | None, typer.Argument(help="A claims YAML file (default: the built-in claims).")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id for download figures (default latest).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Claims checked against the figures: supported, not supported, mixed or insufficient data, and why."""
+    use_json(as_json)
+    with user_errors(), open_warehouse(read_only=True) as warehouse:
+        result = check_claims(warehouse, path, snapshot)
+    emit(result.to_json(), lambda: _render_claims(result))
