@@ -168,7 +168,10 @@ def _range(figure: Figure, name: str) -> tuple[float, float, float] | None:
 def decide(claim: Claim, figure: Figure) -> tuple[ClaimVerdict, str]:
     """The verdict and why (module docstring)."""
     if figure.insufficient:
-        return "insufficient data", figure.insufficient
+        return (
+            "insufficient data",
+            f"{figure.text}; but {figure.insufficient}" if figure.values else figure.insufficient,
+        )
     main = _range(figure, claim.test.value)
     if main is None:
         return "insufficient data", f"the figure {figure.name} has no value {claim.test.value!r}"
@@ -227,9 +230,12 @@ class ClaimsChecked(JsonResult):
         return [claim.to_json() for claim in self.claims]
 
 
-def check_claims(warehouse: Warehouse, path: Path | None = None, snapshot: str | int | None = None) -> ClaimsChecked:
-    """Check every claim of ``path`` (default: the built-in claims) against the warehouse."""
+def check_claims(
+    warehouse: Warehouse, path: Path | None = None, snapshot: str | int | None = None, evidence: Evidence | None = None
+) -> ClaimsChecked:
+    """Check every claim of ``path`` (default: the built-in claims) against the warehouse (or ``evidence``
+    already gathered for it, as the report passes its own figures)."""
     claims = load_claims(path)
-    evidence = Evidence(warehouse, snapshot)
+    evidence = evidence or Evidence(warehouse, snapshot)
     checks = [check_claim(evidence, claim) for claim in claims.claims]
     return ClaimsChecked(str(path) if path else "built-in claims", checks)

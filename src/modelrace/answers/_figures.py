@@ -85,9 +85,20 @@ class Figure(JsonResult):
 class Evidence:
     """Everything figures read, computed once per evaluation (a warehouse, its latest snapshot and results)."""
 
-    def __init__(self, warehouse: Warehouse, snapshot: str | int | None = None) -> None:
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        snapshot: str | int | None = None,
+        adoption: AdoptionFigures | None = None,
+        licensing: LicenceFigures | None = None,
+    ) -> None:
+        """``adoption`` and ``licensing`` may pass figures already computed for the same snapshot (the report)."""
         self.warehouse = warehouse
-        self.snapshot_ref = snapshot
+        self.snapshot_ref = adoption.snapshot.id if adoption is not None else snapshot
+        if adoption is not None:
+            self.__dict__["adoption"] = adoption
+        if licensing is not None:
+            self.__dict__["licensing"] = licensing
 
     @cached_property
     def snapshot(self) -> SnapshotInfo:

@@ -12,6 +12,7 @@ from modelrace.ranking import Leaderboard, has_results, leaderboard
 from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
+from modelrace.report._claims_section import claims_section, report_claims
 from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._model import Report, ReportFigures
@@ -51,6 +52,8 @@ def build_report(
         cost = report_cost_figures(capability, figures.adoption.top_models)
         if cost is not None:
             sections.append(cost_section(cost))
+    claims = report_claims(warehouse, figures, licensing)  # the report opens with the claims checked
+    sections.insert(0, claims_section(claims, {s.id for s in sections}))
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     all_figures = ReportFigures(
         modelrace_version=__version__,
@@ -61,6 +64,7 @@ def build_report(
         licensing=licensing,
         capability=capability,
         cost=cost,
+        claims=claims.claims,
         headlines=[h for section in sections for h in section.headlines],
         sections=[s.id for s in sections],
     )

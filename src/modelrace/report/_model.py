@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
 from modelrace.adoption import Adoption, AdoptionScope, Headline, SnapshotRef
+from modelrace.answers import ClaimCheck
 from modelrace.licensing import LicenceFigures
 from modelrace.ranking import Leaderboard
 from modelrace.serving import CostFigures
@@ -75,6 +76,7 @@ class ReportFigures(JsonResult):
     cost: CostFigures | None
     headlines: list[Headline]
     sections: list[str]
+    claims: list[ClaimCheck] = field(default_factory=list)  # the built-in claims checked (docs/answers.md)
 
 
 @dataclass

@@ -1,0 +1,88 @@
+"""The report's opening section, "Claims checked": one line per built-in claim with its verdict and the figure,
+pointing to the section that holds the evidence (rules in docs/answers.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelrace.adoption import AdoptionFigures, Headline
+from modelrace.answers import ClaimsChecked, Evidence, check_claims
+from modelrace.licensing import LicenceFigures
+from modelrace.report._model import Column, Section, Table
+from modelrace.store import Warehouse
+
+# The section each figure's evidence lives in, as the report titles it.
+SECTION_TITLES = {
+    "adoption": "Adoption",
+    "licensing": "Openness",
+    "capability": "Capability",
+    "cost": "Cost to serve",
+}
+
+
+def report_claims(warehouse: Warehouse, adoption: AdoptionFigures, licensing: LicenceFigures) -> ClaimsChecked:
+    """The built-in claims checked on the report's snapshot, reusing the figures the report computed."""
+    return check_claims(warehouse, evidence=Evidence(warehouse, adoption=adoption, licensing=licensing))
+
+
+def _interval(values: list[float] | None) -> str | None:
+    return f"[{values[0]:.3g}, {values[1]:.3g}]" if values else None
+
+
+def claims_section(checked: ClaimsChecked, sections: set[str]) -> Section:
+    """Build the section; ``sections`` are the ids of the report's other sections (where evidence can point)."""
+    section = Section(
+        id="claims",
+        title="Claims checked",
+        intro=(
+            "Common claims about the open-model race, each tested against a named figure of this report. A claim is"
+            " supported when its test holds over the figure's whole interval (attribution bounds for downloads, 95 %"
+            " intervals for benchmarks), not supported when it fails over the whole interval, mixed when it fails"
+            " but a weaker form holds, and insufficient data when the figure cannot be computed or its interval"
+            " straddles the threshold. Rules and thresholds: docs/answers.md; `modelrace claims --json` has every"
+            " part."
+        ),
+    )
+    rows: list[dict[str, Any]] = []
+    for claim in checked.claims:
+        title = SECTION_TITLES.get(claim.evidence, claim.evidence)
+        where = f"#{claim.evidence}" if claim.evidence in sections else None
+        pointer = f"evidence: {title} section" if where else "evidence: not in this report (modelrace claims)"
+        section.headlines.append(
+            Headline(
+                f"{claim.verdict.capitalize()}: {claim.statement} {claim.why} ({pointer}).",
+                {"claim": claim.id, "verdict": claim.verdict, "value": claim.value, "interval": claim.interval,
+                 "evidence": where},
+            )
+        )  # fmt: skip
+        rows.append(
+            {
+                "verdict": claim.verdict,
+                "claim": claim.statement,
+                "figure": claim.figure,
+                "interval": _interval(claim.interval),
+                "source": claim.source or None,
+                "date": claim.date,
+                "evidence": title if where else f"{title} (not in this report)",
+                "evidence_href": where,
+            }
+        )
+    section.tables.append(
+        Table(
+            id="claims",
+            title="Claims, verdicts and the figures that test them",
+            columns=[
+                Column("verdict", "verdict"),
+                Column("claim", "claim"),
+                Column("figure", "figure"),
+                Column("interval", "interval"),
+                Column("source", "source"),
+                Column("date", "date"),
+                Column("evidence", "evidence section"),
+            ],
+            rows=rows,
+            source="modelrace claims (answers/data/claims.yaml), on the figures cited in each row",
+            note="Why each verdict was reached, with every part of each figure: `modelrace claims` or report --json.",
+        )
+    )
+    return section
