@@ -35,5 +35,10 @@ class ImportFormatError(ModelraceError):
     """An input file is not in the format its importer reads."""
 
 
+class ImportRefusedError(ModelraceError):
+    """An import (or sync) would damage the warehouse: it stores nothing, rejects most of what it read, or is
+    much smaller than the previous import of the same source. Nothing was written."""
+
+
 class RegistryError(ModelraceError):
     """Curated data shipped in the package (organisations, licences, ...) failed its schema."""

@@ -191,7 +191,7 @@ def test_hub_json_bad_values_reject_records_and_never_crash(warehouse: Warehouse
         {"id": "a/good", "downloads": 5, "lastModified": "2025-03-01T00:00:00Z"},
     ]
     path.write_text(json.dumps(records))
-    snapshot, stats = import_hub_json(warehouse, path)
+    snapshot, stats = import_hub_json(warehouse, path, allow_partial=True)  # most are rejected on purpose
     assert (stats.accepted, stats.rejected) == (1, 5)
     assert snapshot.model_count == 1
 
@@ -213,7 +213,7 @@ def test_hub_stats_a_record_dated_in_the_future_never_dates_the_snapshot(warehou
     rows[0]["lastModified"] = datetime(9999, 1, 1, tzinfo=UTC)
     path = tmp_path / "models.parquet"
     write_hub_stats(path, rows)
-    snapshot, stats = import_hub_stats(warehouse, path)
+    snapshot, stats = import_hub_stats(warehouse, path, allow_partial=True)  # 2 of 3 rejected on purpose
     assert snapshot.taken_at == datetime(2025, 10, 2)
     assert stats.rejected == 2
 

@@ -24,7 +24,7 @@ HOSTILE = [
 def test_markup_and_emoji_codes_in_rejections_print_as_text(tmp_path: Path, db_path: Path) -> None:
     path = tmp_path / "models.json"
     path.write_text(json.dumps(HOSTILE))
-    done = runner.invoke(app, ["--db", str(db_path), "-q", "import", "hub-json", str(path)])
+    done = runner.invoke(app, ["--db", str(db_path), "-q", "import", "hub-json", str(path), "--allow-partial"])
     assert done.exit_code == 0, done.output
     assert "1 models stored, 4 rejected" in done.output
     assert "gated is '[/x]'" in done.output  # the markup is shown, not interpreted
@@ -37,7 +37,7 @@ def test_markup_and_emoji_codes_in_rejections_print_as_text(tmp_path: Path, db_p
 def test_json_summary_counts_every_rejection(tmp_path: Path, db_path: Path) -> None:
     path = tmp_path / "models.json"
     path.write_text(json.dumps([{"id": f"a/m{i}", "tags": [None]} for i in range(1200)]))
-    done = runner.invoke(app, ["--db", str(db_path), "--json", "import", "hub-json", str(path)])
+    done = runner.invoke(app, ["--db", str(db_path), "--json", "import", "hub-json", str(path), "--allow-partial"])
     assert done.exit_code == 0, done.output
     summary = json.loads(done.stdout)
     assert summary["rejected"] == 1200

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from modelrace._progress import progress_bar
 from modelrace.cli._app import (
@@ -23,7 +24,7 @@ from modelrace.cli._app import (
 )
 from modelrace.errors import ConfigError
 from modelrace.hub import DEFAULT_MAX_WAIT_S, IngestSummary, SyncOptions, import_hub_json, import_hub_stats, sync_hub
-from modelrace.store import list_snapshots
+from modelrace.store import check_selection, list_snapshots
 
 group = CommandGroup()
 
@@ -33,7 +34,7 @@ def _render_ingest(summary: IngestSummary) -> None:
     snapshot = summary.snapshot
     lost_pages = f", {summary.rejected_pages:,} listing pages unreadable" if summary.rejected_pages else ""
     stdout.print(
-        f"snapshot {snapshot.snapshot_id} taken {snapshot.taken_at.isoformat()} from {snapshot.source}: "
+        f"snapshot {snapshot.snapshot_id}: {snapshot.provenance}, {snapshot.selection}: "
         f"{summary.accepted:,} models stored, {summary.rejected:,} rejected, "
         f"{summary.duplicates:,} duplicates skipped{lost_pages}",
         markup=False,
@@ -70,6 +71,7 @@ def sync(
             help="Longest Retry-After to honour, in seconds; a longer one ends the sync with an error.",
         ),
     ] = DEFAULT_MAX_WAIT_S,
+    allow_partial: AllowPartialOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Take a snapshot of the Hub's models (honours HF_ENDPOINT and HF_TOKEN); text-generation unless
@@ -83,11 +85,29 @@ def sync(
         expand=expand,
         max_retries=retries,
         max_wait_s=max_wait,
+        allow_partial=allow_partial,
     )
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         result = sync_hub(warehouse, options, progress=progress)
     summary = IngestSummary.of(result.snapshot, result.stats, pages=result.pages, warnings=result.warnings)
     emit(summary.to_json(), lambda: _render_ingest(summary))
+
+
+AllowPartialOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial", help="Store it even if it yields no model or rejects more than half of what it read."
+    ),
+]
+
+
+def _selection_option() -> Any:
+    return typer.Option(
+        "--selection",
+        help="Which models the file holds: complete (all of the Hub or of a pipeline tag/author), top-downloads "
+        "(the most downloaded, complete down to its smallest count) or subset (unknown selection).",
+        show_default=True,
+    )
 
 
 @group.imports.command("hub-stats")
@@ -96,12 +116,21 @@ def import_hub_stats_command(
     taken_at: Annotated[
         datetime | None, typer.Option(help="Snapshot date (default: newest lastModified in the file).")
     ] = None,
+    selection: Annotated[str, _selection_option()] = "complete",
+    allow_partial: AllowPartialOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load a hub-stats models.parquet (the whole Hub, daily) as a snapshot."""
     use_json(as_json)
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
-        snapshot, stats = import_hub_stats(warehouse, path, taken_at=taken_at, progress=progress)
+        snapshot, stats = import_hub_stats(
+            warehouse,
+            path,
+            taken_at=taken_at,
+            progress=progress,
+            selection=check_selection(selection),
+            allow_partial=allow_partial,
+        )
     summary = IngestSummary.of(snapshot, stats)
     emit(summary.to_json(), lambda: _render_ingest(summary))
 
@@ -112,12 +141,21 @@ def import_hub_json_command(
     taken_at: Annotated[
         datetime | None, typer.Option(help="Snapshot date (default: newest lastModified in the file).")
     ] = None,
+    selection: Annotated[str, _selection_option()] = "subset",
+    allow_partial: AllowPartialOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load a JSON list of Hub API model objects as a snapshot."""
     use_json(as_json)
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
-        snapshot, stats = import_hub_json(warehouse, path, taken_at=taken_at, progress=progress)
+        snapshot, stats = import_hub_json(
+            warehouse,
+            path,
+            taken_at=taken_at,
+            progress=progress,
+            selection=check_selection(selection),
+            allow_partial=allow_partial,
+        )
     summary = IngestSummary.of(snapshot, stats)
     emit(summary.to_json(), lambda: _render_ingest(summary))
 
@@ -133,16 +171,17 @@ def snapshots(as_json: JsonOption = False) -> None:
         if not found:
             stdout.print("no snapshots yet: run `modelrace sync` or `modelrace import hub-stats PATH`")
             return
-        table = Table("id", "taken at (UTC)", "source", "models", "rejected", "duplicates", "from")
+        table = Table("id", "data of", "source", "selection", "models", "rejected", "duplicates", "from")
         for s in found:
             table.add_row(
                 str(s.snapshot_id),
-                s.taken_at.isoformat(sep=" ", timespec="seconds"),
-                s.source,
+                s.data_date,
+                s.source_kind,
+                s.selection,
                 f"{s.model_count:,}",
                 f"{s.rejected_count:,}",
                 f"{s.duplicate_count:,}",
-                s.source_detail or "",
+                Text(s.origin or s.source_detail or ""),
             )
         stdout.print(table)
 
@@ -156,17 +195,25 @@ def replay_hub_command(
         typer.Option(help="llmfit Hub JSON or a JSON list of model objects (default: the reference data)."),
     ] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    selection: Annotated[str, _selection_option()] = "subset",
 ) -> None:
-    """Serve a replay of the Hub's /api/models on loopback, for offline demos and tests."""
-    from modelrace.replay import ReplayHub, ReplayState, load_replay_models
+    """Serve a replay of the Hub's /api/models on loopback, for offline demos and tests; every listing page
+    says which file it replays, the date of its data and its selection (X-Modelrace-Replay-* headers)."""
+    from modelrace.replay import ReplayHub, ReplayState, load_replay_models, replay_provenance
 
     with user_errors():
         models, data = load_replay_models(data)
+        provenance = replay_provenance(data, models, check_selection(selection))
         try:
-            hub = ReplayHub(ReplayState(models=models), port=port)
+            hub = ReplayHub(ReplayState(models=models, provenance=provenance), port=port)
         except OSError as error:
             raise ConfigError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}; pick another --port") from None
-        stderr.print(f"replaying {len(models):,} models at {hub.endpoint} (HF_ENDPOINT={hub.endpoint})")
+        stderr.print(
+            Text(
+                f"replaying {len(models):,} models of {provenance.file} (data of {provenance.data_date or 'unknown'}, "
+                f"{provenance.selection}) at {hub.endpoint} (HF_ENDPOINT={hub.endpoint})"
+            )
+        )
         try:
             hub.serve_forever()
         except KeyboardInterrupt:

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from modelrace import __version__
-from modelrace.cli import adoption, answers, evals, hub, licences, ratings, report, results, serving
+from modelrace.cli import adoption, answers, evals, hub, imports, licences, ratings, report, results, serving
 from modelrace.cli._app import CommandGroup, state
 from modelrace.config import DB_ENV
 
@@ -30,6 +30,7 @@ app.add_typer(import_app, name="import")
 # One line per capability; the order is the order of `modelrace --help`.
 COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     hub.group,
+    imports.group,
     adoption.group,
     licences.group,
     results.group,

@@ -28,7 +28,9 @@ from modelrace.sources import IMPORTER_INFO, ImporterInfo
 group = CommandGroup()
 
 
-def _import_results(source: str, path: Path, date_: str | None, **options: object) -> None:
+def _import_results(
+    source: str, path: Path, date_: str | None, allow_partial: bool, force: bool, **options: object
+) -> None:
     from datetime import date as date_type
 
     from modelrace.sources import import_results
@@ -41,15 +43,26 @@ def _import_results(source: str, path: Path, date_: str | None, **options: objec
             except ValueError:
                 raise ConfigError(f"--date {date_!r} is not an ISO date (YYYY-MM-DD)") from None
         with open_warehouse() as warehouse:
-            summary = import_results(warehouse, source, path, when, **options)
+            summary = import_results(
+                warehouse, source, path, when, allow_partial=allow_partial, force=force, **options
+            )
     data = summary.to_json()
 
     def render() -> None:
         if summary.already_imported:
-            stdout.print(f"{path} was already imported as import {summary.import_id} ({source}); nothing to do")
+            stdout.print(
+                Text(f"{path} was already imported as import {summary.import_id} ({source}); nothing to do")
+            )
+            if summary.superseded_by is not None:
+                stdout.print(
+                    f"  but the leaderboard reads the newer import {summary.superseded_by} of {source}: "
+                    f"`modelrace drop import {summary.superseded_by}` to read this one again",
+                    highlight=False,
+                )
             return
         stdout.print(
-            f"import {summary.import_id} ({source}, data of {summary.data_date}): {summary.models:,} models, "
+            f"import {summary.import_id} ({source}, data of {summary.data_date}, from its {summary.date_basis}): "
+            f"{summary.models:,} models, "
             f"{summary.results:,} results, {summary.rejected:,} rejected",
             highlight=False,
         )
@@ -67,7 +80,9 @@ def _import_results(source: str, path: Path, date_: str | None, **options: objec
     emit(data, render)
 
 
-DATE_HELP = "Date of the data (default: from the file name, else its mtime)."
+DATE_HELP = "Date of the data (default: from the file's contents, else its name; never its modification time)."
+ALLOW_PARTIAL_HELP = "Store it even if it yields no result or rejects more than half of its rows."
+FORCE_HELP = "Import it even if it is much smaller than the previous import of the same source."
 
 
 def _add_import_command(source: str, info: ImporterInfo) -> None:
@@ -78,10 +93,12 @@ def _add_import_command(source: str, info: ImporterInfo) -> None:
         def single_file(
             path: Path = typer.Argument(..., help=info.path_help),
             date: str | None = typer.Option(None, "--date", help=DATE_HELP),
+            allow_partial: bool = typer.Option(False, "--allow-partial", help=ALLOW_PARTIAL_HELP),
+            force: bool = typer.Option(False, "--force", help=FORCE_HELP),
             as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
         ) -> None:
             use_json(as_json)
-            _import_results(source, path, date)
+            _import_results(source, path, date, allow_partial, force)
 
         command = single_file
     else:
@@ -91,10 +108,12 @@ def _add_import_command(source: str, info: ImporterInfo) -> None:
             path: Path = typer.Argument(..., help=info.path_help),
             companion_path: Path | None = typer.Option(None, f"--{companion}", help=info.companion_help),
             date: str | None = typer.Option(None, "--date", help=DATE_HELP),
+            allow_partial: bool = typer.Option(False, "--allow-partial", help=ALLOW_PARTIAL_HELP),
+            force: bool = typer.Option(False, "--force", help=FORCE_HELP),
             as_json: bool = typer.Option(False, "--json", help="Machine-readable output on stdout."),
         ) -> None:
             use_json(as_json)
-            _import_results(source, path, date, **{companion: companion_path})
+            _import_results(source, path, date, allow_partial, force, **{companion: companion_path})
 
         command = with_companion
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Final, get_args
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import httpx2
 from huggingface_hub import HfApi
@@ -79,11 +79,16 @@ _BACKOFF_S: Final = (1.0, 2.0, 4.0, 8.0)
 
 @dataclass
 class Page:
-    """One page of the listing: its records, or the reason it could not be read."""
+    """One page of the listing: its records, or the reason it could not be read.
+
+    ``replay`` holds what a replay server says it replays (its ``X-Modelrace-Replay-*`` headers, names lowered
+    and without the prefix: file, data-date, selection, lacks); empty from the Hub itself.
+    """
 
     number: int
     items: list[Any] = field(default_factory=list)
     error: str | None = None
+    replay: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -177,6 +182,19 @@ class _Answer:
     url: str
     next_link: str | None
     error: str | None = None
+    replay: dict[str, str] = field(default_factory=dict)
+
+
+_REPLAY_PREFIX = "x-modelrace-replay-"
+
+
+def _replay_headers(response: httpx2.Response) -> dict[str, str]:
+    """What a replay server says it replays (modelrace.replay.ReplayProvenance.headers), bounded and unquoted."""
+    return {
+        name.lower().removeprefix(_REPLAY_PREFIX): unquote(value)[:500]
+        for name, value in response.headers.items()
+        if name.lower().startswith(_REPLAY_PREFIX)
+    }
 
 
 def _wait_asked(response: httpx2.Response) -> float | None:
@@ -214,7 +232,14 @@ def _get(
                         raise HubError(f"the Hub at {endpoint} answered HTTP {status} for {str(response.url)[:300]}")
                     here = str(response.url)
                     next_link = response.links.get("next", {}).get("url")
-                    return _Answer(status, body, here, urljoin(here, next_link) if next_link else None, error)
+                    return _Answer(
+                        status,
+                        body,
+                        here,
+                        urljoin(here, next_link) if next_link else None,
+                        error,
+                        _replay_headers(response),
+                    )
                 asked = _wait_asked(response)
         except _RETRY_ERRORS as failure:
             if attempt == max_retries:
@@ -324,14 +349,15 @@ def iter_pages(
 
 
 def _page(number: int, answer: _Answer) -> Page:
+    replay = answer.replay
     if answer.error is not None:
-        return Page(number, error=f"page {number} is {answer.error}")
+        return Page(number, error=f"page {number} is {answer.error}", replay=replay)
     try:
         body = json.loads(answer.body.decode("utf-8", "surrogateescape"))
     except RecursionError:
-        return Page(number, error=f"page {number} is nested deeper than the JSON parser allows")
+        return Page(number, error=f"page {number} is nested deeper than the JSON parser allows", replay=replay)
     except ValueError as error:
-        return Page(number, error=f"page {number} is not JSON ({str(error)[:200]})")
+        return Page(number, error=f"page {number} is not JSON ({str(error)[:200]})", replay=replay)
     if isinstance(body, list):
-        return Page(number, items=body)
-    return Page(number, error=f"page {number} is a JSON {type(body).__name__}, not a list")
+        return Page(number, items=body, replay=replay)
+    return Page(number, error=f"page {number} is a JSON {type(body).__name__}, not a list", replay=replay)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,9 +14,10 @@ import pyarrow.parquet as pq
 
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ImportFormatError
+from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import IngestStats, SnapshotWriter
 from modelrace.hub._records import ModelRecord
-from modelrace.store import SnapshotInfo, Warehouse
+from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection
 
 # hub-stats (the public dataset cfahlgren1/hub-stats) columns we read; others are ignored.
 HUB_STATS_COLUMNS = (
@@ -58,7 +59,12 @@ def _latest(latest: datetime | None, record: ModelRecord | None) -> datetime | N
     return record.last_modified if latest is None or record.last_modified > latest else latest
 
 
-def _iter_hub_stats(path: Path, progress: ProgressSink) -> Iterator[dict[str, Any]]:
+def _date_basis(taken_at: datetime | None) -> str:
+    """How an import's data date is found (docs/provenance.md)."""
+    return "--taken-at" if taken_at is not None else "newest lastModified of an accepted record"
+
+
+def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
     try:
         parquet = pq.ParquetFile(path)
     except (OSError, ValueError) as error:
@@ -68,8 +74,10 @@ def _iter_hub_stats(path: Path, progress: ProgressSink) -> Iterator[dict[str, An
         raise ImportFormatError(
             f"{path} has no `id` column: not a hub-stats models.parquet (columns: {', '.join(sorted(names))})"
         )
-    columns = [c for c in HUB_STATS_COLUMNS if c in names]
-    progress.start(f"import {path.name}", parquet.metadata.num_rows)
+    return parquet, [c for c in HUB_STATS_COLUMNS if c in names]
+
+
+def _iter_hub_stats(parquet: pq.ParquetFile, columns: list[str], progress: ProgressSink) -> Iterator[dict[str, Any]]:
     for batch in parquet.iter_batches(batch_size=50_000, columns=columns):
         for row in batch.to_pylist():
             yield _decode_nested(row)
@@ -81,22 +89,55 @@ def import_hub_stats(
     path: Path,
     taken_at: datetime | None = None,
     progress: ProgressSink | None = None,
+    vectorised: bool = True,
+    *,
+    selection: Selection = "complete",
+    allow_partial: bool = False,
 ) -> tuple[SnapshotInfo, IngestStats]:
     """Load a hub-stats ``models.parquet`` as one snapshot.
 
-    The snapshot's date is ``taken_at`` if given, else the latest ``lastModified`` in the file (the dump
-    cannot be older than its newest record).
+    Validation is vectorised (``_bulk.py``): DuckDB checks every row against the per-record rules at once and
+    stages the rows it can prove valid; the rest (rare) go through ``parse_model`` one by one, so that each
+    rejection has the per-record reason. A file whose columns have unexpected types is read record by record,
+    as is every file with ``vectorised=False`` (the reference the tests and the bench compare with).
+    The snapshot's date is ``taken_at`` if given, else the latest ``lastModified`` of an accepted record (the
+    dump cannot be older than its newest record).
     """
     progress = progress or NoProgress()
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
-    latest: datetime | None = None
-    with SnapshotWriter(warehouse, source="hub-stats", source_detail=str(path), taken_at=taken_at) as writer:
-        for row in _iter_hub_stats(path, progress):
-            latest = _latest(latest, writer.add_raw(row))
-        if taken_at is None and latest is not None:
-            writer.taken_at = latest
-        progress.start("resolve model tree and commit", None)
+    parquet, columns = _open_hub_stats(path)
+    rows = parquet.metadata.num_rows
+    with SnapshotWriter(
+        warehouse,
+        source="hub-stats",
+        source_detail=str(path),
+        taken_at=taken_at,
+        progress=progress,
+        selection=check_selection(selection),
+        date_basis=_date_basis(taken_at),
+        allow_partial=allow_partial,
+    ) as writer:
+        connection = warehouse.connection
+        bulk = plan(connection, path, writer.not_after)
+        if not vectorised:
+            bulk = replace(bulk, all_rows_need_python="asked to")
+        if bulk.all_rows_need_python is None:
+            progress.start(f"validate {path.name} ({rows:,} models)", 1)
+            unusual = writer.stage_query(bulk.select_sql, [str(path)])
+            progress.advance()
+            progress.start("check unusual records one by one", len(unusual))
+            for position, row in rows_at(connection, path, unusual, columns):
+                writer.add_raw(_decode_nested(row), position)
+                progress.advance()
+        else:
+            progress.start(f"import {path.name} record by record ({bulk.all_rows_need_python})", rows)
+            for row in _iter_hub_stats(parquet, columns, progress):
+                writer.add_raw(row)
+        if taken_at is None:
+            latest = writer.latest_modified()
+            if latest is not None:
+                writer.taken_at = latest
         snapshot = writer.commit()
     return snapshot, writer.stats
 
@@ -172,8 +213,14 @@ def import_hub_json(
     path: Path,
     taken_at: datetime | None = None,
     progress: ProgressSink | None = None,
+    *,
+    selection: Selection = "subset",
+    allow_partial: bool = False,
 ) -> tuple[SnapshotInfo, IngestStats]:
-    """Load a JSON list of ``/api/models`` objects as one snapshot (dated like :func:`import_hub_stats`)."""
+    """Load a JSON list of ``/api/models`` objects as one snapshot (dated like :func:`import_hub_stats`).
+
+    Its selection is ``subset`` unless the caller declares it (a file says nothing of how its models were chosen).
+    """
     progress = progress or NoProgress()
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
@@ -192,7 +239,16 @@ def import_hub_json(
         raise ImportFormatError(f"{path} holds a JSON {type(records).__name__}, not a list of model objects")
     latest: datetime | None = None
     progress.start(f"import {path.name}", len(records))
-    with SnapshotWriter(warehouse, source="hub-json", source_detail=str(path), taken_at=taken_at) as writer:
+    with SnapshotWriter(
+        warehouse,
+        source="hub-json",
+        source_detail=str(path),
+        taken_at=taken_at,
+        progress=progress,
+        selection=check_selection(selection),
+        date_basis=_date_basis(taken_at),
+        allow_partial=allow_partial,
+    ) as writer:
         for raw in records:
             if isinstance(raw, _TooDeep):
                 writer.reject_record(raw.reason)
@@ -201,6 +257,5 @@ def import_hub_json(
             progress.advance()
         if taken_at is None and latest is not None:
             writer.taken_at = latest
-        progress.start("resolve model tree and commit", None)
         snapshot = writer.commit()
     return snapshot, writer.stats

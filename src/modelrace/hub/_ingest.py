@@ -15,17 +15,28 @@ from typing import Any
 
 import pyarrow as pa
 
+from modelrace._progress import NoProgress, ProgressSink
 from modelrace._serialise import JsonResult
-from modelrace.errors import ModelraceError, WarehouseError
+from modelrace.errors import ImportRefusedError, ModelraceError, WarehouseError
+from modelrace.hub._bulk import name_params
 from modelrace.hub._records import MAX_REASON_CHARS, ModelRecord, RecordError, latest_allowed_date, parse_model
 from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 from modelrace.tree import resolve_tree
 
 BATCH_SIZE = 20_000
+# A version is a model's n-th distinct content: version_id = model_key * 2^20 + n (store migration 0007).
+VERSION_BITS = 20
+# The content that makes a new version (downloads and likes are per snapshot, not content). DuckDB's hash():
+# a DuckDB upgrade that changed it would store each model's content once more, never mix two contents.
+CONTENT_HASH = """(hash(s.model_id, s.pipeline_tag, s.library_name, s.tags, s.gated, s.license, s.license_name,
+    s.license_link, s.params, s.params_active, s.params_source, s.created_at, s.last_modified, s.base_models) >> 1
+    )::BIGINT"""
 MAX_KEPT_REJECTIONS = 100_000  # every rejection is counted; the first this many are kept with their reason
 MAX_REJECTION_SAMPLES = 1000  # rejections kept in memory for the caller (the warehouse keeps more)
 MAX_DISTINCT_REASONS = 1000  # reasons counted one by one; the rest are counted together under OTHER_REASONS
 OTHER_REASONS = "other reasons (too many distinct reasons to count one by one)"
+# A snapshot's source kind when the writer is not told (store/_snapshots.py SourceKind).
+_SOURCE_KINDS = {"hub-api": "live", "hub-stats": "hub-stats-file", "hub-json": "hub-json-file"}
 
 _BASES = pa.list_(pa.struct([("model_id", pa.string()), ("relation", pa.string())]))
 _STAGING_SCHEMA = pa.schema(
@@ -33,7 +44,6 @@ _STAGING_SCHEMA = pa.schema(
         ("position", pa.int64()),
         ("model_id", pa.string()),
         ("namespace", pa.string()),
-        ("version_id", pa.int64()),
         ("downloads_30d", pa.int64()),
         ("downloads_all_time", pa.int64()),
         ("likes", pa.int64()),
@@ -50,6 +60,10 @@ _STAGING_SCHEMA = pa.schema(
         ("created_at", pa.timestamp("us")),
         ("last_modified", pa.timestamp("us")),
         ("base_models", _BASES),
+        # Set by the bulk importer's SQL (hub/_bulk.py); a record parsed in Python is clean by construction.
+        ("clean", pa.bool_()),
+        ("name_needs_python", pa.bool_()),
+        ("safetensors_total", pa.int64()),
     ]
 )
 
@@ -154,6 +168,15 @@ class SnapshotWriter:
         source_detail: str | None = None,
         filters: dict[str, Any] | None = None,
         taken_at: datetime | None = None,
+        progress: ProgressSink | None = None,
+        *,
+        source_kind: str | None = None,
+        origin: str | None = None,
+        selection: str | None = None,
+        data_date: str | None = None,
+        date_basis: str | None = None,
+        lacks: Iterable[str] = (),
+        allow_partial: bool = True,
     ) -> None:
         if warehouse.read_only:
             raise WarehouseError("the warehouse is open read-only")
@@ -162,9 +185,18 @@ class SnapshotWriter:
         self.source_detail = source_detail
         self.filters = filters
         self.taken_at = (taken_at or datetime.now(UTC)).replace(tzinfo=None)
+        # Provenance (store/_snapshots.py, docs/provenance.md); data_date defaults to taken_at's date at commit.
+        self.source_kind = source_kind or _SOURCE_KINDS.get(source, source)
+        self.origin = origin if origin is not None else source_detail
+        self.selection = selection or ("subset" if source == "hub-json" else "complete")
+        self.data_date = data_date
+        self.date_basis = date_basis
+        self.lacks = tuple(lacks)
+        # False: refuse to commit a write that stores nothing or rejects more than half of what it read.
+        self.allow_partial = allow_partial
         self.stats = IngestStats()
+        self._progress = progress or NoProgress()
         self._position = 0
-        self._seen: set[str] = set()
         self._columns: dict[str, list[Any]] = {name: [] for name in _STAGING_SCHEMA.names}
         self._rejections: list[Rejection] = []
         self._page_rejections: list[PageRejection] = []
@@ -189,10 +221,15 @@ class SnapshotWriter:
             self.warehouse.connection.execute("ROLLBACK")
 
     # -- adding -----------------------------------------------------------------------------------------
-    def add_raw(self, raw: object) -> ModelRecord | None:
-        """Parse and stage one raw record; a bad one is counted and kept with its reason (never raised)."""
-        position = self._position
-        self._position += 1
+    def add_raw(self, raw: object, position: int | None = None) -> ModelRecord | None:
+        """Parse and stage one raw record; a bad one is counted and kept with its reason (never raised).
+
+        ``position`` is the record's place in the source (default: the next one); the bulk importer gives the
+        positions of the rows it hands over.
+        """
+        if position is None:
+            position = self._position
+            self._position += 1
         try:
             record = parse_model(raw, self.not_after)
         except RecordError as error:
@@ -204,6 +241,33 @@ class SnapshotWriter:
             return record
         self.reject(position, _claimed_id(raw), reason)
         return None
+
+    def stage_query(self, select_sql: str, params: list[Any]) -> list[int]:
+        """Stage the rows of ``select_sql`` (the staging columns) that its SQL validation found clean.
+
+        Used by the bulk importer (``_bulk.py``). Returns the positions of the other rows, in order: the caller
+        hands them to :meth:`add_raw`, so that each is stored or rejected by the per-record rules.
+        """
+        self._flush()
+        connection = self.warehouse.connection
+        columns = ", ".join(_STAGING_SCHEMA.names)
+        connection.execute(f"INSERT INTO staging_models SELECT {columns} FROM ({select_sql})", params)
+        unclean = connection.execute(
+            "SELECT position FROM staging_models WHERE NOT clean ORDER BY position"
+        ).fetchnumpy()["position"]
+        if len(unclean):
+            connection.execute("DELETE FROM staging_models WHERE NOT clean")
+        named = connection.execute(
+            "SELECT model_id, safetensors_total FROM staging_models WHERE name_needs_python"
+        ).fetchall()
+        if named:
+            fixed = name_params([r[0] for r in named], [r[1] for r in named])  # noqa: F841 - read by DuckDB
+            connection.execute(
+                """UPDATE staging_models s SET params = f.params, params_active = f.params_active,
+                          params_source = f.params_source
+                   FROM fixed f WHERE s.model_id = f.model_id AND s.name_needs_python"""
+            )
+        return [int(p) for p in unclean]
 
     def reject_record(self, reason: str, model_id: str | None = None) -> None:
         """Count, at the next record position, a record that could not even be read (e.g. nested too deep)."""
@@ -241,17 +305,12 @@ class SnapshotWriter:
             self.stats.page_rejections.append(rejection)
 
     def _stage(self, position: int, record: ModelRecord) -> None:
-        if record.model_id in self._seen:
-            # A live listing sorted by downloads can return a model twice when counts move between pages.
-            self.stats.duplicates += 1
-            return
-        self._seen.add(record.model_id)
-        self.stats.accepted += 1
+        # Duplicates (a live listing sorted by downloads can return a model twice when counts move between
+        # pages) are dropped at commit, in SQL: the first position of each id is kept.
         columns = self._columns
         columns["position"].append(position)
         columns["model_id"].append(record.model_id)
         columns["namespace"].append(record.namespace)
-        columns["version_id"].append(record.version_id())
         columns["downloads_30d"].append(record.downloads_30d)
         columns["downloads_all_time"].append(record.downloads_all_time)
         columns["likes"].append(record.likes)
@@ -270,6 +329,9 @@ class SnapshotWriter:
         columns["base_models"].append(
             [{"model_id": model_id, "relation": relation} for model_id, relation in record.base_models]
         )
+        columns["clean"].append(True)
+        columns["name_needs_python"].append(False)
+        columns["safetensors_total"].append(None)
         if len(columns["model_id"]) >= BATCH_SIZE:
             self._flush()
 
@@ -282,7 +344,30 @@ class SnapshotWriter:
         connection.unregister("staging_batch")
         self._columns = {name: [] for name in _STAGING_SCHEMA.names}
 
+    def latest_modified(self) -> datetime | None:
+        """The newest ``lastModified`` among the records accepted so far (what dates an import)."""
+        self._flush()
+        rows = self.warehouse.connection.execute("SELECT max(last_modified) FROM staging_models").fetchall()
+        value = rows[0][0]
+        return value if isinstance(value, datetime) else None
+
     # -- committing ---------------------------------------------------------------------------------------
+    def _refuse_if_damaging(self) -> None:
+        """Raise (the caller's ``with`` rolls everything back) when the write stores nothing or rejects more than
+        half of the records it read: such a snapshot would become "latest" and every figure would rest on it."""
+        accepted, rejected = self.stats.accepted, self.stats.rejected
+        read = accepted + rejected + self.stats.duplicates
+        if accepted > 0 and rejected * 2 <= read:
+            return
+        what = "stores no model" if accepted == 0 else f"rejects {rejected:,} of the {read:,} records it read"
+        pages = f" and {self.stats.rejected_pages:,} unreadable pages" if self.stats.rejected_pages else ""
+        reasons = "; ".join(f"{count:,} x {reason}" for reason, count in list(self.stats.reasons().items())[:5])
+        raise ImportRefusedError(
+            f"{self.source} {self.origin or ''}: refused, this snapshot {what}{pages}"
+            + (f" (reasons: {reasons})" if reasons else "")
+            + "; nothing was stored. Pass --allow-partial to store it anyway"
+        )
+
     def commit(self) -> SnapshotInfo:
         """Write the staged records as a new snapshot, resolve its tree, and commit everything at once."""
         if not self._open:
@@ -291,6 +376,20 @@ class SnapshotWriter:
         connection = self.warehouse.connection
         rows = connection.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchall()
         snapshot_id = int(rows[0][0])
+        self._progress.start("store the snapshot", 5)
+        staged, distinct = connection.execute(
+            "SELECT count(*), count(DISTINCT model_id) FROM staging_models"
+        ).fetchall()[0]
+        if staged != distinct:
+            connection.execute(
+                """DELETE FROM staging_models WHERE position IN (
+                       SELECT position FROM staging_models
+                       QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY position) > 1)"""
+            )
+        self.stats.accepted = int(distinct)
+        self.stats.duplicates = int(staged - distinct)
+        if not self.allow_partial:
+            self._refuse_if_damaging()
         # Every id seen, as a record or as a referenced base model, gets one integer key, once.
         connection.execute(
             """
@@ -309,24 +408,55 @@ class SnapshotWriter:
             WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.model_id = seen.model_id)
             """
         )
+        self._progress.advance()
+        # Each record's content: an existing version of the same model with the same content is reused; a new
+        # content gets the model's next version number.
+        connection.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE staged_versions AS
+            WITH hashed AS (
+                SELECT s.position, m.model_key, {CONTENT_HASH} AS content_hash
+                FROM staging_models s JOIN models m USING (model_id)
+            ), known AS (
+                SELECT h.*, v.version_id AS existing
+                FROM hashed h LEFT JOIN model_versions v
+                     ON v.model_key = h.model_key AND v.content_hash = h.content_hash
+            ), numbered AS (
+                SELECT model_key, max(version_id & {(1 << VERSION_BITS) - 1}) AS last_number
+                FROM model_versions WHERE model_key IN (SELECT model_key FROM known WHERE existing IS NULL)
+                GROUP BY model_key
+            )
+            SELECT k.position, k.model_key, k.content_hash, k.existing IS NULL AS is_new,
+                   coalesce(k.existing, (k.model_key::BIGINT << {VERSION_BITS}) + coalesce(n.last_number, 0) + 1)
+                       AS version_id
+            FROM known k LEFT JOIN numbered n USING (model_key)
+            """
+        )
+        self._progress.advance()
         connection.execute(
             """
             INSERT INTO model_versions
-            SELECT s.version_id, m.model_key, s.pipeline_tag, s.library_name, s.tags, s.gated, s.license,
+            SELECT k.version_id, k.model_key, s.pipeline_tag, s.library_name, s.tags, s.gated, s.license,
                    s.license_name, s.license_link, s.params, s.params_active, s.params_source,
-                   s.created_at, s.last_modified, s.base_models
-            FROM staging_models s JOIN models m USING (model_id)
-            WHERE NOT EXISTS (SELECT 1 FROM model_versions v WHERE v.version_id = s.version_id)
+                   s.created_at, s.last_modified, s.base_models, k.content_hash
+            FROM staging_models s JOIN staged_versions k USING (position)
+            WHERE k.is_new
+            ORDER BY k.version_id
             """
         )
+        self._progress.advance()
+        # In model_key order: the key and version columns of a snapshot then compress to almost nothing.
         connection.execute(
             """
             INSERT INTO snapshot_models
-            SELECT ?, m.model_key, s.version_id, s.downloads_30d, s.downloads_all_time, s.likes
-            FROM staging_models s JOIN models m USING (model_id)
+            SELECT ?, k.model_key, k.version_id, s.downloads_30d, s.downloads_all_time, s.likes
+            FROM staging_models s JOIN staged_versions k USING (position)
+            ORDER BY k.model_key
             """,
             [snapshot_id],
         )
+        connection.execute("DROP TABLE staged_versions")
+        self._progress.advance()
         if self._rejections:
             rejected = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB
                 [{"position": r.position, "model_id": r.model_id, "reason": r.reason} for r in self._rejections],
@@ -342,7 +472,10 @@ class SnapshotWriter:
             )
             connection.execute("INSERT INTO page_rejections SELECT ?, listing, page, reason FROM pages", [snapshot_id])
         connection.execute(
-            "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO snapshots (snapshot_id, taken_at, source, source_detail, filters, model_count,
+                   rejected_count, duplicate_count, created_at, source_kind, data_date, date_basis, origin, selection,
+                   lacks)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 snapshot_id,
                 self.taken_at,
@@ -353,9 +486,16 @@ class SnapshotWriter:
                 self.stats.rejected,
                 self.stats.duplicates,
                 datetime.now(UTC).replace(tzinfo=None),
+                self.source_kind,
+                self.data_date or self.taken_at.date().isoformat(),
+                self.date_basis,
+                self.origin,
+                self.selection,
+                json.dumps(sorted(self.lacks)) if self.lacks else None,
             ],
         )
-        resolve_tree(connection, snapshot_id)
+        self._progress.advance()
+        resolve_tree(connection, snapshot_id, self._progress)
         connection.execute("DROP TABLE staging_models")
         connection.execute("COMMIT")
         self._open = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from huggingface_hub import HfApi
 
@@ -24,6 +25,12 @@ class SyncOptions:
     expand: bool = True
     max_retries: int = 5
     max_wait_s: float = DEFAULT_MAX_WAIT_S  # a longer Retry-After ends the sync with an error instead of waiting
+    allow_partial: bool = False  # store a listing that yields no model or rejects most records (refused otherwise)
+
+    @property
+    def selection(self) -> str:
+        """What the listing holds: the top of each listing by downloads when cut, else all of it."""
+        return "top-downloads" if self.limit is not None or self.min_downloads is not None else "complete"
 
     def to_json(self) -> dict[str, object]:
         """The filters, as stored with the snapshot."""
@@ -58,7 +65,15 @@ def sync_hub(
     progress = progress or NoProgress()
     pages = 0
     warnings: list[str] = []
-    with SnapshotWriter(warehouse, source="hub-api", source_detail=api.endpoint, filters=options.to_json()) as writer:
+    with SnapshotWriter(
+        warehouse,
+        source="hub-api",
+        source_detail=api.endpoint,
+        filters=options.to_json(),
+        selection=options.selection,
+        date_basis="sync time",
+        allow_partial=options.allow_partial,
+    ) as writer:
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
             query = ListingQuery(
@@ -73,6 +88,8 @@ def sync_hub(
             )
             for page in listing:
                 pages += 1
+                if page.replay and writer.source_kind != "replay":
+                    _record_replay(writer, page.replay)
                 if page.error is not None:
                     writer.reject_page(page.number, page.error, listing=f"pipeline_tag={pipeline_tag}")
                     continue
@@ -92,6 +109,40 @@ def sync_hub(
         progress.start("resolve model tree and commit", None)
         snapshot = writer.commit()
     return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages, warnings=sorted(set(warnings)))
+
+
+_SELECTION_ORDER = ("subset", "top-downloads", "complete")
+
+
+def _record_replay(writer: SnapshotWriter, replay: dict[str, str]) -> None:
+    """A replay server said what it replays: the snapshot is a replay of that file, dated by the file's data.
+
+    Its selection is the narrower of the listing's and the replayed file's (a complete listing of a subset is a
+    subset).
+    """
+    writer.source_kind = "replay"
+    writer.origin = replay.get("file") or writer.origin
+    served = replay.get("selection", "subset")
+    served = served if served in _SELECTION_ORDER else "subset"
+    writer.selection = min(writer.selection, served, key=_SELECTION_ORDER.index)
+    writer.lacks = tuple(sorted({part.strip() for part in replay.get("lacks", "").split(",") if part.strip()}))
+    dated = _parse_data_date(replay.get("data-date"))
+    if dated is not None:
+        writer.data_date = replay["data-date"]
+        writer.taken_at = dated
+        writer.date_basis = "the replayed file's data date (sent by the replay server)"
+    else:
+        writer.date_basis = "sync time (the replay server gave no data date)"
+
+
+def _parse_data_date(value: str | None) -> datetime | None:
+    """'2026-05' or '2026-05-20' as the first instant it covers; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value if len(value) > 7 else f"{value}-01")
+    except ValueError:
+        return None
 
 
 def _downloads(raw: object) -> int:

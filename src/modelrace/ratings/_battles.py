@@ -358,7 +358,7 @@ def store_battles(
             True, resolve_names(resolver_for(warehouse), [r["name"] for r in stored]), (),
         )  # fmt: skip
     found = read_battles(path)
-    day = data_date(path, when)
+    day = data_date(path, when, mtime_fallback=True)  # battles: TODO date from their timestamps (issue #10)
     with warehouse.transaction() as connection:
         batch_id = new_batch(connection, "import", label, judge_kind, str(path), digest, day)
         insert_battles(connection, batch_id, judge_kind, found.battles)

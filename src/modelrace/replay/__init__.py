@@ -7,22 +7,36 @@ never ``hub``, ``store`` or the analyses.
 
 from modelrace.replay._server import (
     BASIC_FIELDS,
+    REPLAY_DATE_HEADER,
+    REPLAY_FILE_HEADER,
+    REPLAY_LACKS_HEADER,
+    REPLAY_SELECTION_HEADER,
     Fault,
     HubRepo,
     ReplayHub,
+    ReplayProvenance,
     ReplayState,
+    date_in_name,
     load_replay_models,
     models_from_llmfit,
     replay_hub,
+    replay_provenance,
 )
 
 __all__ = [
     "BASIC_FIELDS",
+    "REPLAY_DATE_HEADER",
+    "REPLAY_FILE_HEADER",
+    "REPLAY_LACKS_HEADER",
+    "REPLAY_SELECTION_HEADER",
     "Fault",
     "HubRepo",
     "ReplayHub",
+    "ReplayProvenance",
     "ReplayState",
+    "date_in_name",
     "load_replay_models",
     "models_from_llmfit",
     "replay_hub",
+    "replay_provenance",
 ]

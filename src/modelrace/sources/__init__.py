@@ -5,19 +5,33 @@ Owns reading each publisher's format and storing result imports with their sourc
 """
 
 from modelrace.sources._importers import IMPORTER_INFO, IMPORTERS, ImporterInfo, epoch_countries, normalise_oll
-from modelrace.sources._model import ImportBatch, Result, SourceModel, data_date
-from modelrace.sources._store import ImportSummary, import_results
+from modelrace.sources._model import DataDate, ImportBatch, Result, SourceModel, data_date, date_from_name, dating
+from modelrace.sources._store import (
+    ImportList,
+    ImportSummary,
+    ResultImportInfo,
+    drop_import,
+    import_results,
+    list_imports,
+)
 
 __all__ = [
     "IMPORTERS",
     "IMPORTER_INFO",
+    "DataDate",
     "ImportBatch",
+    "ImportList",
     "ImportSummary",
     "ImporterInfo",
     "Result",
+    "ResultImportInfo",
     "SourceModel",
     "data_date",
+    "date_from_name",
+    "dating",
+    "drop_import",
     "epoch_countries",
     "import_results",
+    "list_imports",
     "normalise_oll",
 ]

@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -438,6 +438,9 @@ def read_lm_eval(path: Path, when: date) -> ImportBatch:
     if not name:
         raise ImportFormatError(f"{path} names no model (model_name or model_args pretrained=...)")
     batch = ImportBatch("lm-eval", when)
+    stamp = data.get("date")
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and 0 < stamp < 32_503_680_000:
+        batch.contents_date = datetime.fromtimestamp(stamp, UTC).date()  # when the harness ran
     model = batch.model(name)
     model.extra |= {"lm_eval_version": data.get("lm_eval_version"), "model_args": config.get("model_args")}
     samples = data.get("n-samples") or {}

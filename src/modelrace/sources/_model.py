@@ -58,6 +58,8 @@ class ImportBatch:
     results: list[Result] = field(default_factory=list)
     rejected: list[tuple[int, str | None, str]] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
+    contents_date: date | None = None  # the date the file's contents give, when they give one
+    date_basis: str | None = None  # how data_date was found (--date, contents, file name)
 
     def model(self, name: str) -> SourceModel:
         """The source model of that name, created on first use."""
@@ -70,21 +72,57 @@ class ImportBatch:
         self.rejected.append((position, name, reason))
 
 
-_DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
+
+DateBasis = Literal["--date", "contents", "file name", "modification time"]
 
 
-def data_date(path: Path, given: date | None = None) -> date:
-    """The data's date: given, else from the file name (``..._2025-12.csv`` is 2025-12-01), else its mtime."""
-    if given is not None:
-        return given
+@dataclass(frozen=True)
+class DataDate:
+    """The date of an import's data and how it was found (docs/provenance.md)."""
+
+    value: date
+    basis: DateBasis
+
+
+def date_from_name(path: Path) -> date | None:
+    """The date a file name gives (``..._2025-12.csv`` is 2025-12-01, ``..._2024-09-20.json`` 2024-09-20)."""
     match = _DATE_IN_NAME.search(path.name)
-    if match:
-        year, month, day = match.groups()
-        try:
-            return date(int(year), int(month), int(day or 1))
-        except ValueError:
-            pass
-    return datetime.fromtimestamp(path.stat().st_mtime).date()
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    try:
+        return date(int(year), int(month), int(day or 1))
+    except ValueError:
+        return None
+
+
+def dating(
+    path: Path, given: date | None = None, contents: date | None = None, *, mtime_fallback: bool = False
+) -> DataDate:
+    """The data's date: ``--date``, else the date the file's contents give, else the one its name gives.
+
+    Never the file's modification time (a copied or truncated file is "new"), unless a caller that has no better
+    rule asks for it with ``mtime_fallback``. Without any, a clear error asks for ``--date``.
+    """
+    if given is not None:
+        return DataDate(given, "--date")
+    if contents is not None:
+        return DataDate(contents, "contents")
+    named = date_from_name(path)
+    if named is not None:
+        return DataDate(named, "file name")
+    if mtime_fallback:
+        return DataDate(datetime.fromtimestamp(path.stat().st_mtime).date(), "modification time")
+    raise ImportFormatError(
+        f"{path}: neither its contents nor its name give the date of its data; pass --date YYYY-MM-DD "
+        "(the file's modification time is not the data's date)"
+    )
+
+
+def data_date(path: Path, given: date | None = None, *, mtime_fallback: bool = False) -> date:
+    """The data's date (see :func:`dating`): given, else from the file name; never the mtime unless asked."""
+    return dating(path, given, mtime_fallback=mtime_fallback).value
 
 
 def sha256(path: Path) -> str:

@@ -105,9 +105,12 @@ class Warehouse:
                 f"the warehouse {self.path} has schema version {current}, newer than this modelrace "
                 f"({newest}); upgrade modelrace"
             )
+        done = self._applied_versions()
         applied = []
         for migration in known:
-            if migration.version <= current:
+            # By set, not by "above the highest": a migration numbered below one already applied (parallel
+            # branches land out of order) is still applied once.
+            if migration.version in done:
                 continue
             with self.transaction() as connection:
                 if migration.version == 1:
@@ -123,9 +126,14 @@ class Warehouse:
             applied.append(migration.version)
         return applied
 
+    def _applied_versions(self) -> set[int]:
+        if self.schema_version == 0:
+            return set()
+        return {int(row[0]) for row in self.connection.execute("SELECT version FROM schema_migrations").fetchall()}
+
     def _behind(self) -> bool:
         """Whether the file lacks migrations this modelrace has (a newer file is refused when migrating)."""
-        return self.schema_version < migrations()[-1].version
+        return bool({m.version for m in migrations()} - self._applied_versions())
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
