@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from modelrace._progress import NoProgress, ProgressSink
+
 IntArray = npt.NDArray[np.int64]
 
 
@@ -239,8 +241,15 @@ ORDER BY d.child, d.ordinal
 """
 
 
-def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> TreeStats:
-    """Fill ``model_tree`` and ``root_ecosystem`` for one snapshot (inside the caller's transaction)."""
+def resolve_tree(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, progress: ProgressSink | None = None
+) -> TreeStats:
+    """Fill ``model_tree`` and ``root_ecosystem`` for one snapshot (inside the caller's transaction).
+
+    Rows are written in model_key order, as ``snapshot_models`` is: a day's tree then costs little storage.
+    """
+    progress = progress or NoProgress()
+    progress.start("resolve the model tree", 4)
     keys = connection.execute(
         "SELECT model_key FROM snapshot_models WHERE snapshot_id = ?", [snapshot_id]
     ).fetchnumpy()["model_key"]
@@ -248,6 +257,7 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
     child_keys = np.asarray(edges["child"], dtype=np.int64)
     parent_keys = np.asarray(edges["parent"], dtype=np.int64)
     nodes = sorted_unique(np.concatenate([np.asarray(keys, dtype=np.int64), parent_keys]))
+    progress.advance()
     assignment = resolve_roots(
         len(nodes),
         np.searchsorted(nodes, child_keys),
@@ -264,17 +274,19 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
             "in_cycle": assignment.in_cycle,
         }
     )
+    progress.advance()
     connection.register("resolved_tree", tree)
     connection.execute(
         """
         INSERT INTO model_tree
         SELECT ?, model_key, root_key, credit, is_primary, depth,
                CASE WHEN in_cycle THEN 'cycle' END
-        FROM resolved_tree
+        FROM resolved_tree ORDER BY model_key
         """,
         [snapshot_id],
     )
     connection.unregister("resolved_tree")
+    progress.advance()
     connection.execute(
         """
         INSERT INTO root_ecosystem
@@ -297,6 +309,7 @@ def resolve_tree(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> Tre
         """,
         [snapshot_id],
     )
+    progress.advance()
     return TreeStats(
         models=len(keys),
         roots=int(np.count_nonzero(np.bincount(assignment.root))) if len(assignment.root) else 0,

@@ -1,0 +1,190 @@
+"""A whole Hub, end to end: import a 2.2 M-model hub-stats file, then the report, against an analyst's notebook.
+
+The baseline is the pandas notebook an analyst writes for the same question, measured in the same run: read
+the parquet, follow first base models to the root (a merge's downloads split equally among its bases), map
+root namespaces to organisations and countries (the same registry), share tables by country and developer,
+and the developer HHI. Ours: ``import_hub_stats`` (every record validated, rejections kept, the model tree
+resolved and stored) and then ``build_report`` + the HTML, each in a fresh process (peak RSS = its VmHWM).
+The share tables of both are compared row by row.
+
+Targets (issue #15): import <= 10 s and <= 1.5 GiB; report <= 3 s and <= 1 GiB; import + report at least
+2x faster than the notebook. The file is generated once under /tmp/modelrace-bench (bench/synthetic_hub.py).
+Run: python bench/bench_notebook.py [--models N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from synthetic_hub import cached_hub_stats
+
+GIB = 1024.0
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory (VmHWM; ru_maxrss would include a parent's)."""
+    status = Path("/proc/self/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+
+
+def run_import(parquet: str, db: str) -> dict[str, Any]:
+    from modelrace.hub import import_hub_stats
+    from modelrace.store import Warehouse
+
+    start = time.perf_counter()
+    with Warehouse.open(db) as warehouse:
+        snapshot, stats = import_hub_stats(warehouse, Path(parquet))
+    return {"seconds": time.perf_counter() - start, "models": snapshot.model_count, "rejected": stats.rejected}
+
+
+def run_report(db: str, html: str) -> dict[str, Any]:
+    from modelrace.report import build_report, render_html
+    from modelrace.store import Warehouse
+
+    start = time.perf_counter()
+    with Warehouse.open(db, read_only=True) as warehouse:
+        report = build_report(warehouse)
+        render_html(report, Path(html))
+    seconds = time.perf_counter() - start
+    figures = report.figures
+    data = figures.to_json() if hasattr(figures, "to_json") else figures
+    adoption = data["adoption"]
+    return {
+        "seconds": seconds,
+        "html_mb": Path(html).stat().st_size / 1e6,
+        "by_country": {r["country"]: r["share"] for r in adoption["by_country"]},
+        "by_developer": {r["developer"]: r["share"] for r in adoption["by_developer"]},
+        "hhi_developer": adoption["concentration"]["hhi_developer"],
+    }
+
+
+def run_notebook(parquet: str) -> dict[str, Any]:
+    """The analyst's notebook, as one would write it (vectorised pandas where pandas allows)."""
+    import pandas as pd
+
+    from modelrace.registry import load_registry
+
+    start = time.perf_counter()
+    registry = load_registry()
+    organisation = {ns.lower(): o for o in registry.organisations for ns in o.namespaces}
+    developer_of = {ns: o.name for ns, o in organisation.items()}
+    country_of = {ns: o.country or "unattributed" for ns, o in organisation.items()}
+
+    df = pd.read_parquet(parquet, columns=["id", "downloads", "baseModels"])
+    df["bases"] = [
+        [m["id"] for m in b["models"]] if b is not None and len(b["models"]) else [] for b in df["baseModels"]
+    ]
+    # First bases, followed to the root (a cycle guard of 100 steps).
+    first = pd.Series([b[0] if b else None for b in df["bases"]], index=df["id"]).dropna()
+    root = pd.Series(df["id"].to_numpy(), index=df["id"])
+    for _ in range(100):
+        up = root.map(first)
+        moved = up.notna() & (up != root)
+        if not moved.any():
+            break
+        root[moved] = up[moved]
+    # A merge's downloads go in equal parts to its bases' roots.
+    rows = df[["id", "downloads", "bases"]].copy()
+    rows["weight"] = 1.0 / rows["bases"].map(len).clip(lower=1)
+    rows["base"] = [b if b else [i] for b, i in zip(rows["bases"], rows["id"], strict=True)]
+    rows = rows.explode("base", ignore_index=True)
+    rows["root"] = rows["base"].map(root).fillna(rows["base"])
+    namespace = rows["root"].str.split("/").str[0].str.lower()
+    rows["developer"] = namespace.map(developer_of).fillna("unattributed")
+    rows["country"] = namespace.map(country_of).fillna("unattributed")
+    rows["credited"] = rows["downloads"] * rows["weight"]
+    total = rows["credited"].sum()
+    by_country = (rows.groupby("country")["credited"].sum() / total).sort_values(ascending=False)
+    by_developer = (rows.groupby("developer")["credited"].sum() / total).sort_values(ascending=False)
+    attributed = by_developer.drop("unattributed", errors="ignore")
+    hhi = float(((attributed / attributed.sum() * 100) ** 2).sum())
+    return {
+        "seconds": time.perf_counter() - start,
+        "by_country": by_country.to_dict(),
+        "by_developer": by_developer.to_dict(),
+        "hhi_developer": hhi,
+    }
+
+
+def child(kind: str, args: list[str]) -> None:
+    runners = {"import": run_import, "report": run_report, "notebook": run_notebook}
+    result = runners[kind](*args)
+    result["peak_rss_mib"] = peak_rss_mib()
+    print(json.dumps(result))
+
+
+def spawn(kind: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, env=os.environ.copy()
+    )
+    if out.returncode:
+        raise SystemExit(f"{kind} failed:\n{out.stderr[-4000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def largest_difference(ours: dict[str, float], theirs: dict[str, float]) -> tuple[float, str]:
+    keys = set(ours) | set(theirs)
+    worst = max(keys, key=lambda k: abs(ours.get(k, 0.0) - theirs.get(k, 0.0)))
+    return abs(ours.get(worst, 0.0) - theirs.get(worst, 0.0)) * 100, worst
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--models", type=int, default=2_200_000)
+    parser.add_argument("--child", nargs="+")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1:])
+        return
+    started = time.perf_counter()
+    parquet = cached_hub_stats(args.models)
+    print(
+        f"hub-stats file: {parquet} ({parquet.stat().st_size / 1e6:.0f} MB), "
+        f"ready in {time.perf_counter() - started:.0f} s"
+    )
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores)")
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        db, html = str(Path(folder) / "bench.duckdb"), str(Path(folder) / "report.html")
+        imported = spawn("import", str(parquet), db)
+        print(
+            f"import   {imported['seconds']:6.2f} s  {imported['peak_rss_mib']:6.0f} MiB  "
+            f"{imported['models']:,} models, {imported['rejected']:,} rejected"
+        )
+        reported = spawn("report", db, html)
+        print(
+            f"report   {reported['seconds']:6.2f} s  {reported['peak_rss_mib']:6.0f} MiB  "
+            f"HTML {reported['html_mb']:.2f} MB"
+        )
+        notebook = spawn("notebook", str(parquet))
+        print(f"notebook {notebook['seconds']:6.2f} s  {notebook['peak_rss_mib']:6.0f} MiB")
+    ours = imported["seconds"] + reported["seconds"]
+    ratio = notebook["seconds"] / ours
+    country_pp, country = largest_difference(reported["by_country"], notebook["by_country"])
+    developer_pp, developer = largest_difference(reported["by_developer"], notebook["by_developer"])
+    print(
+        f"share tables: largest difference by country {country_pp:.3f} pp ({country}), by developer "
+        f"{developer_pp:.3f} pp ({developer}); HHI developer {reported['hhi_developer']:.0f} vs "
+        f"{notebook['hhi_developer']:.0f}"
+    )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    checks = [
+        ("import <= 10 s", imported["seconds"] <= 10),
+        ("import <= 1.5 GiB", imported["peak_rss_mib"] <= 1.5 * GIB),
+        ("report <= 3 s", reported["seconds"] <= 3),
+        ("report <= 1 GiB", reported["peak_rss_mib"] <= GIB),
+        (f"import + report {ours:.2f} s vs notebook {notebook['seconds']:.2f} s: {ratio:.2f}x >= 2x", ratio >= 2),
+    ]
+    for label, met in checks:
+        print(f"target {label}: {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
