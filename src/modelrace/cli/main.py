@@ -13,7 +13,19 @@ from typing import Annotated
 import typer
 
 from modelrace import __version__
-from modelrace.cli import adoption, answers, evals, hub, imports, licences, ratings, report, results, serving
+from modelrace.cli import (
+    adoption,
+    answers,
+    evals,
+    hub,
+    imports,
+    licences,
+    ratings,
+    report,
+    results,
+    serving,
+    warehouse,
+)
 from modelrace.cli._app import CommandGroup, state
 from modelrace.config import DB_ENV
 
@@ -31,6 +43,7 @@ app.add_typer(import_app, name="import")
 COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     hub.group,
     imports.group,
+    warehouse.group,
     adoption.group,
     licences.group,
     results.group,

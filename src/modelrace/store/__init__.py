@@ -1,10 +1,12 @@
 """The DuckDB warehouse: opening, numbered schema migrations, transactions and the snapshot list.
 
-Owns the schema (``store/migrations``), access to the file and snapshot provenance. Imports ``errors`` and
-``_serialise`` only; every other layer reads
+Owns the schema (``store/migrations``), access to the file, snapshot provenance, and the export as Hive-partitioned
+Parquet (``export_parquet``; such a folder opens read-only as a warehouse). Imports ``errors``, ``_serialise`` and
+``_progress`` only; every other layer reads
 and writes through it, it imports none of them.
 """
 
+from modelrace.store._export import ExportedTable, ExportResult, attach_parquet, export_parquet, is_parquet_export
 from modelrace.store._snapshots import (
     SELECTION_WORDS,
     SELECTIONS,
@@ -25,13 +27,18 @@ __all__ = [
     "SELECTIONS",
     "SELECTION_WORDS",
     "SOURCE_KINDS",
+    "ExportResult",
+    "ExportedTable",
     "Migration",
     "Selection",
     "SnapshotInfo",
     "SourceKind",
     "Warehouse",
+    "attach_parquet",
     "check_selection",
     "drop_snapshot",
+    "export_parquet",
+    "is_parquet_export",
     "latest_snapshot",
     "list_snapshots",
     "migrations",

@@ -50,6 +50,14 @@ class Warehouse:
     def open(cls, path: Path | str | None, read_only: bool = False) -> Warehouse:
         """Open (creating and migrating when writable) the warehouse at ``path``; None means in memory."""
         db_path = Path(path) if path is not None else None
+        if db_path is not None and db_path.is_dir():
+            from modelrace.store._export import attach_parquet, is_parquet_export
+
+            if not is_parquet_export(db_path):
+                raise WarehouseError(f"{db_path} is a folder, not a warehouse file nor a `modelrace export` folder")
+            if not read_only:
+                raise WarehouseError(f"{db_path} is an exported Parquet folder: it can be read (reports), not written")
+            return attach_parquet(db_path)
         if db_path is not None and read_only and not db_path.exists():
             raise WarehouseError(f"no warehouse at {db_path}: run `modelrace sync` or `modelrace import ...` first")
         if db_path is not None and not read_only:

@@ -1,0 +1,204 @@
+"""The warehouse as Hive-partitioned Parquet, and such a folder attached read-only as a warehouse.
+
+Layout of an export folder (documented in docs/scale.md):
+
+* ``<table>/snapshot_id=<N>/data_0.parquet`` for every table with a ``snapshot_id`` column (``snapshot_models``,
+  ``model_tree``, ``root_ecosystem``, ``rejections``, ...): one partition per snapshot, so that DuckDB, Spark or
+  Trino over object storage read one day without touching the others;
+* ``<table>/data_0.parquet`` for every other table (``models``, ``model_versions``, ``snapshots``, results,
+  evaluations, ...); ``model_versions`` holds the versions the exported snapshots use;
+* ``_schema.json``: the schema version, each table's columns and types in order, its partitioning, and the
+  snapshots exported.
+
+Exporting more snapshots into the same folder adds their partitions (a daily job appends one day); the shared
+tables are rewritten. ``attach_parquet`` opens a folder as a read-only :class:`Warehouse` over views, so every
+analysis and the report run on it unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from modelrace._progress import NoProgress, ProgressSink
+from modelrace._serialise import JsonResult
+from modelrace.errors import NotFoundError, WarehouseError
+from modelrace.store._warehouse import Warehouse
+
+MANIFEST = "_schema.json"
+PARTITION_COLUMN = "snapshot_id"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ExportedTable(JsonResult):
+    """One table of an export: its columns (name, DuckDB type) and whether it is partitioned by snapshot."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    partitioned: bool
+    rows: int
+
+
+@dataclass(frozen=True)
+class ExportResult(JsonResult):
+    """What an export wrote."""
+
+    folder: Path
+    snapshots: tuple[int, ...]
+    tables: tuple[ExportedTable, ...]
+    bytes_written: int
+
+
+def _tables(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    rows = connection.execute(
+        """SELECT table_name, column_name, data_type FROM information_schema.columns
+           WHERE table_schema = 'main' AND table_catalog = current_database()
+             AND table_name IN (SELECT table_name FROM information_schema.tables
+                                WHERE table_type = 'BASE TABLE' AND table_schema = 'main'
+                                  AND table_catalog = current_database())
+           ORDER BY table_name, ordinal_position"""
+    ).fetchall()
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        tables.setdefault(str(table), []).append((str(column), str(kind)))
+    return tables
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _shared_source(name: str, select: str, folder: Path, snapshots: list[int]) -> str:
+    """The rows of a table without ``snapshot_id`` that an export holds."""
+    if name == "model_versions":  # the versions the exported snapshots use, and those exported before
+        source = (
+            f"SELECT {select} FROM model_versions WHERE version_id IN (SELECT version_id FROM snapshot_models "
+            "WHERE snapshot_id IN (SELECT snapshot_id FROM export_snapshots))"
+        )
+        previous = folder / name / "data_0.parquet"
+        if previous.exists():
+            source = (
+                f"SELECT DISTINCT * FROM ({source} UNION ALL SELECT {select} FROM read_parquet({_literal(previous)}))"
+            )
+        return source
+    if name == "snapshots":
+        return f"SELECT {select} FROM snapshots WHERE snapshot_id IN ({', '.join(map(str, snapshots))})"
+    return f"SELECT {select} FROM {_quoted(name)}"
+
+
+def export_parquet(
+    warehouse: Warehouse,
+    folder: Path,
+    snapshots: list[int] | None = None,
+    progress: ProgressSink | None = None,
+) -> ExportResult:
+    """Write the warehouse (the given snapshots; None: all) as Hive-partitioned Parquet under ``folder``."""
+    progress = progress or NoProgress()
+    connection = warehouse.connection
+    known = [int(r[0]) for r in connection.execute("SELECT snapshot_id FROM snapshots ORDER BY 1").fetchall()]
+    wanted = known if snapshots is None else snapshots
+    missing = sorted(set(wanted) - set(known))
+    if missing:
+        held = ", ".join(map(str, known)) or "none"
+        raise NotFoundError(f"no snapshot {', '.join(map(str, missing))} in the warehouse (it holds {held})")
+    if folder.exists() and not folder.is_dir():
+        raise WarehouseError(f"{folder} exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    before = _read_manifest(folder).get("snapshots") if (folder / MANIFEST).exists() else []
+    exported = sorted(
+        set(wanted) | {s for s in before if isinstance(s, int)} if isinstance(before, list) else set(wanted)
+    )
+    tables = _tables(connection)
+    connection.execute("CREATE OR REPLACE TEMP TABLE export_snapshots (snapshot_id INTEGER)")
+    connection.executemany("INSERT INTO export_snapshots VALUES (?)", [[s] for s in wanted])
+    progress.start(f"export {len(wanted)} snapshot(s) to {folder}", len(tables))
+    written: list[ExportedTable] = []
+    for name, columns in sorted(tables.items()):
+        names = [c for c, _ in columns]
+        select = ", ".join(_quoted(c) for c in names)
+        target = folder / name
+        if PARTITION_COLUMN in names:
+            chosen = f"WHERE {PARTITION_COLUMN} IN (SELECT snapshot_id FROM export_snapshots)"
+            for snapshot in wanted:  # a re-exported snapshot replaces its partition, never doubles it
+                shutil.rmtree(target / f"{PARTITION_COLUMN}={snapshot}", ignore_errors=True)
+            connection.execute(
+                f"COPY (SELECT {select} FROM {_quoted(name)} {chosen} ORDER BY {PARTITION_COLUMN}) TO "
+                f"{_literal(target)} (FORMAT parquet, PARTITION_BY ({PARTITION_COLUMN}), OVERWRITE_OR_IGNORE, "
+                "COMPRESSION zstd)"
+            )
+            rows = connection.execute(f"SELECT count(*) FROM {_quoted(name)} {chosen}").fetchall()[0][0]
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            staged = target / "data_0.parquet.partial"
+            source = _shared_source(name, select, folder, exported)
+            connection.execute(f"COPY ({source}) TO {_literal(staged)} (FORMAT parquet, COMPRESSION zstd)")
+            staged.replace(target / "data_0.parquet")
+            rows = connection.execute(
+                f"SELECT count(*) FROM read_parquet({_literal(target / 'data_0.parquet')})"
+            ).fetchall()[0][0]
+        written.append(ExportedTable(name, tuple(columns), PARTITION_COLUMN in names, int(rows)))
+        progress.advance()
+    connection.execute("DROP TABLE export_snapshots")
+    manifest = {
+        "format": "modelrace-parquet",
+        "format_version": FORMAT_VERSION,
+        "schema_version": warehouse.schema_version,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "partition_column": PARTITION_COLUMN,
+        "snapshots": exported,
+        "tables": {
+            t.name: {"partitioned": t.partitioned, "columns": [{"name": c, "type": k} for c, k in t.columns]}
+            for t in written
+        },
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
+    return ExportResult(folder, tuple(exported), tuple(written), size)
+
+
+def _read_manifest(folder: Path) -> dict[str, object]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise WarehouseError(f"{folder / MANIFEST} is not a modelrace export manifest: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != "modelrace-parquet":
+        raise WarehouseError(f"{folder / MANIFEST} is not a modelrace export manifest")
+    return data
+
+
+def is_parquet_export(path: Path) -> bool:
+    """Whether ``path`` is a folder written by :func:`export_parquet`."""
+    return path.is_dir() and (path / MANIFEST).is_file()
+
+
+def attach_parquet(folder: Path) -> Warehouse:
+    """A read-only warehouse over an export folder: one view per table, the partitions read where they lie."""
+    manifest = _read_manifest(folder)
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict):
+        raise WarehouseError(f"{folder / MANIFEST} lists no tables")
+    connection = duckdb.connect(":memory:")
+    for name, spec in tables.items():
+        columns = [(c["name"], c["type"]) for c in spec["columns"]]
+        select = ", ".join(f"{_quoted(c)}::{kind} AS {_quoted(c)}" for c, kind in columns)
+        if spec["partitioned"]:
+            pattern = folder / name / "*" / "*.parquet"
+            if not any((folder / name).glob("*/*.parquet")):
+                source = "(SELECT NULL LIMIT 0)"
+                select = ", ".join(f"NULL::{kind} AS {_quoted(c)}" for c, kind in columns)
+            else:
+                source = f"read_parquet({_literal(pattern)}, hive_partitioning = true)"
+        else:
+            source = f"read_parquet({_literal(folder / name / 'data_0.parquet')})"
+        connection.execute(f"CREATE VIEW {_quoted(name)} AS SELECT {select} FROM {source}")
+    return Warehouse(connection, folder, read_only=True)
