@@ -267,3 +267,17 @@ def test_a_program_that_closes_its_output_still_runs_to_its_end() -> None:
         "import os\nos.close(1)\nos.close(2)\nwhile True:\n    pass\n", Limits(cpu_seconds=60, wall_seconds=2.0)
     )
     assert hung.status == "timeout" and hung.limit == "wall"
+
+
+def test_cgroups_left_by_a_killed_process_are_swept() -> None:
+    from modelrace.evals import _sandbox
+
+    cgroup = _sandbox._Cgroup.create(FAST)
+    if cgroup is None:
+        pytest.skip("this user cannot make cgroups here (the per-process limits apply)")
+    stale, fresh = cgroup.folders[0], cgroup.folders[-1]
+    os.utime(stale, (1, 1))  # as if left by a run killed long ago (empty: nothing entered it)
+    assert run_python("print('ok')", FAST).passed
+    assert not stale.exists()
+    assert fresh == stale or fresh.exists()  # a recent one is kept: it may belong to a run starting right now
+    cgroup.remove()

@@ -52,6 +52,8 @@ NOBODY = 65534
 FALLBACK_PROCESSES = 8  # without a cgroup: processes per run, each with memory_bytes / this of address space
 SANDBOX_DIR = "/tmp/sandbox"  # the working directory inside the sandbox (on the size-limited tmpfs)
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
+_CGROUP_PREFIX = "modelrace-sandbox-"
+STALE_CGROUP_S = 3600  # a cgroup of this sandbox older than this, and empty, was left by a killed process
 
 
 class SandboxUnavailable(ModelraceError):
@@ -95,7 +97,7 @@ class _Cgroup:
     @classmethod
     def create(cls, limits: Limits) -> _Cgroup | None:
         """A fresh cgroup with the run's limits, or None when this process may not make one."""
-        name = f"modelrace-sandbox-{uuid.uuid4().hex[:12]}"
+        name = f"{_CGROUP_PREFIX}{uuid.uuid4().hex[:12]}"
         v2 = _CGROUP_ROOT / "cgroup.subtree_control"
         if v2.is_file():
             try:
@@ -117,6 +119,8 @@ class _Cgroup:
 
     @classmethod
     def _make(cls, plan: list[tuple[Path, dict[str, int]]], version: int) -> _Cgroup | None:
+        for parent in {folder.parent for folder, _ in plan}:
+            _sweep(parent)
         made: list[Path] = []
         try:
             for folder, settings in plan:
@@ -177,6 +181,16 @@ class _Cgroup:
                     break
                 except OSError:
                     time.sleep(0.02)
+
+
+def _sweep(parent: Path) -> None:
+    """Delete this sandbox's cgroups left empty by a process killed mid-run (kill -9 skips the clean-up), once they
+    are older than any run could be; a busy one is never touched (rmdir refuses a cgroup that holds processes)."""
+    now = time.time()
+    for folder in parent.glob(f"{_CGROUP_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > STALE_CGROUP_S and not (folder / "cgroup.procs").read_text().strip():
+                folder.rmdir()
 
 
 @cache
