@@ -8,13 +8,20 @@ from typing import Any
 import pytest
 
 from modelrace.hub import import_hub_json
-from modelrace.store import Warehouse
+from modelrace.store import Selection, Warehouse
 
 
-def load(warehouse: Warehouse, tmp_path: Path, models: list[dict[str, Any]], when: datetime, name: str) -> None:
+def load(
+    warehouse: Warehouse,
+    tmp_path: Path,
+    models: list[dict[str, Any]],
+    when: datetime,
+    name: str,
+    selection: Selection = "complete",
+) -> None:
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(models))
-    import_hub_json(warehouse, path, taken_at=when)
+    import_hub_json(warehouse, path, taken_at=when, selection=selection)  # a listing of the whole (test) Hub
 
 
 @pytest.fixture

@@ -133,5 +133,5 @@ def test_headlines_rest_on_figures(two_snapshots: Warehouse) -> None:
     for headline in figures.headlines:
         assert headline.snapshot == 2
         assert headline.figures
-    assert any("Since snapshot 1" in t for t in texts)
+    assert any("since snapshot 1" in t and t.startswith("On all models of each snapshot") for t in texts)
     assert not any("unattributed draw" in t.lower() for t in texts)

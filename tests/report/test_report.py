@@ -34,9 +34,9 @@ def hostile_warehouse(db_path: Path, tmp_path: Path, edge_cases: dict[str, Any])
     path = tmp_path / "models.json"
     path.write_text(json.dumps(models))
     with Warehouse.open(db_path) as wh:
-        import_hub_json(wh, path, taken_at=datetime(2025, 10, 1))
+        import_hub_json(wh, path, taken_at=datetime(2025, 10, 1), selection="complete")
         path.write_text(json.dumps([m for m in models if not m["id"].startswith("chain/step-4")]))
-        import_hub_json(wh, path, taken_at=datetime(2025, 11, 1))
+        import_hub_json(wh, path, taken_at=datetime(2025, 11, 1), selection="complete")
     return db_path
 
 

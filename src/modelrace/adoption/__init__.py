@@ -10,6 +10,7 @@ from modelrace.adoption._analyses import (
     Measure,
     Scope,
     concentration,
+    coverage,
     download_shares,
     download_shares_many,
     ecosystem,
@@ -22,14 +23,19 @@ from modelrace.adoption._analyses import (
 )
 from modelrace.adoption._attributed import attribute_snapshot
 from modelrace.adoption._build import build_adoption, open_scope, scope_of
+from modelrace.adoption._comparable import comparability, own_scope, restrict
 from modelrace.adoption._describe import ModelDescription, describe_model
 from modelrace.adoption._figures import (
+    COVERAGE_THRESHOLD,
     Adoption,
     AdoptionFigures,
     AdoptionScope,
     AllTime,
     AllTimeCoverage,
+    CommonScope,
+    Comparability,
     Concentration,
+    Coverage,
     Ecosystem,
     Headline,
     HistoryPoint,
@@ -44,13 +50,17 @@ from modelrace.adoption._headlines import headlines
 from modelrace.adoption._shares import ShareTable, share_table
 
 __all__ = [
+    "COVERAGE_THRESHOLD",
     "SHARE_BREAKDOWNS",
     "Adoption",
     "AdoptionFigures",
     "AdoptionScope",
     "AllTime",
     "AllTimeCoverage",
+    "CommonScope",
+    "Comparability",
     "Concentration",
+    "Coverage",
     "Ecosystem",
     "Headline",
     "HistoryPoint",
@@ -66,7 +76,9 @@ __all__ = [
     "Unattributed",
     "attribute_snapshot",
     "build_adoption",
+    "comparability",
     "concentration",
+    "coverage",
     "describe_model",
     "download_shares",
     "download_shares_many",
@@ -75,6 +87,8 @@ __all__ = [
     "hhi_label",
     "movers",
     "open_scope",
+    "own_scope",
+    "restrict",
     "scope_of",
     "share_table",
     "size_classes",

@@ -12,7 +12,15 @@ from typing import Any, Final, Literal
 
 import duckdb
 
-from modelrace.adoption._figures import AllTimeCoverage, Concentration, Movers, Totals, Unattributed
+from modelrace.adoption._figures import (
+    COVERAGE_THRESHOLD,
+    AllTimeCoverage,
+    Concentration,
+    Coverage,
+    Movers,
+    Totals,
+    Unattributed,
+)
 from modelrace.knowledge import class_names, param_class_sql
 from modelrace.store import SnapshotInfo
 
@@ -133,6 +141,34 @@ def all_time_coverage(scope: Scope) -> AllTimeCoverage:
         share_of_30d_downloads_covered=(row["covered_30d"] or 0) / row["downloads_30d"]
         if row["downloads_30d"]
         else 0.0,
+    )
+
+
+def coverage(scope: Scope) -> Coverage:
+    """The share of downloads for which each fact is known (credit-weighted, so each model counts once)."""
+    row = scope.rows(
+        """
+        SELECT sum(downloads_30d * credit) AS total,
+               sum(downloads_30d * credit) FILTER (WHERE country <> 'unattributed') AS country,
+               sum(downloads_30d * credit) FILTER (WHERE developer <> 'unattributed') AS developer,
+               sum(downloads_30d * credit) FILTER (WHERE uploader <> 'unattributed') AS uploader,
+               sum(downloads_30d * credit) FILTER (WHERE params IS NOT NULL) AS parameters,
+               sum(downloads_30d * credit) FILTER (WHERE pipeline_tag IS NOT NULL) AS pipeline_tag
+        FROM {t} WHERE {f}
+        """
+    )[0]
+    total = row["total"] or 0
+
+    def share(key: str) -> float:
+        return (row[key] or 0) / total if total else 0.0
+
+    return Coverage(
+        country=share("country"),
+        developer=share("developer"),
+        uploader=share("uploader"),
+        parameters=share("parameters"),
+        pipeline_tag=share("pipeline_tag"),
+        threshold=COVERAGE_THRESHOLD,
     )
 
 

@@ -34,7 +34,7 @@ SELECT t.snapshot_id, sm.model_key, m.namespace, r.namespace AS root_namespace,
        CASE WHEN len(v.base_models) = 0 THEN 'original'
             WHEN len(v.base_models) >= 2 THEN 'merge'
             ELSE v.base_models[1].relation END AS relation,
-       v.params, v.params_source, v.library_name, v.license,
+       v.params, v.params_source, v.library_name, v.license, v.pipeline_tag,
        (coalesce(un.kind, '') = 'test-fixture' OR coalesce(rn.kind, '') = 'test-fixture'
         OR regexp_matches(split_part(m.model_id, '/', -1), ?, 'i')
         OR regexp_matches(split_part(r.model_id, '/', -1), ?, 'i')) AS is_fixture

@@ -8,6 +8,7 @@ from modelrace.adoption._analyses import (
     Scope,
     all_time_coverage,
     concentration,
+    coverage,
     download_shares_many,
     ecosystem,
     family_by_country,
@@ -18,13 +19,17 @@ from modelrace.adoption._analyses import (
     unattributed,
 )
 from modelrace.adoption._attributed import attribute_snapshot
+from modelrace.adoption._comparable import comparability, narrower, own_scope, restrict
 from modelrace.adoption._figures import (
     Adoption,
     AdoptionFigures,
     AdoptionScope,
     AllTime,
+    CommonScope,
     Ecosystem,
     HistoryPoint,
+    Movers,
+    Row,
     ShareChange,
     SnapshotRef,
 )
@@ -74,6 +79,100 @@ def _scope_words(tags: list[str]) -> str:
     return f"downloads (30 days) across {len(tags)} pipeline tags"
 
 
+_ROOT_VIEWS: dict[str, int | None] = {"country": None, "developer": None, "family": None}
+
+
+def _change(
+    warehouse: Warehouse,
+    scope: Scope,
+    earlier: list[SnapshotInfo],
+    since: str | int | None,
+    registry: Registry,
+) -> ShareChange | None:
+    """Share changes since ``since`` (default: the latest earlier snapshot comparable with this one, else the
+    previous one, marked not comparable) on the scope both hold."""
+    snapshot = scope.snapshot
+    connection = warehouse.connection
+    if since is not None:
+        then = resolve_snapshot(warehouse, since)
+        if then.snapshot_id == snapshot.snapshot_id:
+            return None
+        checked = comparability(connection, snapshot, then)
+    else:
+        if not earlier:
+            return None
+        then, checked = earlier[-1], comparability(connection, snapshot, earlier[-1])
+        for candidate in reversed(earlier):
+            found = comparability(connection, snapshot, candidate)
+            if found.comparable:
+                then, checked = candidate, found
+                break
+    if not checked.comparable or checked.scope is None:
+        empty = Movers([], [])
+        return ShareChange(SnapshotRef.of(then), empty, empty, empty, False, None, checked.reason)
+    now_shares = download_shares_many(restrict(scope, checked.scope), _ROOT_VIEWS, "root")
+    then_scope = restrict(scope_of(warehouse, then, scope.include_fixtures, registry), checked.scope)
+    then_shares = download_shares_many(then_scope, _ROOT_VIEWS, "root")
+    return ShareChange(
+        since=SnapshotRef.of(then),
+        by_country=movers(now_shares["country"], then_shares["country"], "country"),
+        by_developer=movers(now_shares["developer"], then_shares["developer"], "developer"),
+        by_family=movers(now_shares["family"], then_shares["family"], "family"),
+        comparable=True,
+        scope=checked.scope,
+        reason=None,
+    )
+
+
+def _history(
+    warehouse: Warehouse,
+    scope: Scope,
+    shares: dict[str, list[Row]],
+    snapshots: list[SnapshotInfo],
+    length: int,
+    registry: Registry,
+) -> tuple[list[HistoryPoint], CommonScope | None, list[Row]]:
+    """Country and family shares over the snapshots comparable with this one on its own filters, all computed
+    on the one scope every point holds; the others are listed with the reason they are left out."""
+    snapshot = scope.snapshot
+    connection = warehouse.connection
+    position = next(i for i, s in enumerate(snapshots) if s.snapshot_id == snapshot.snapshot_id)
+    timeline = snapshots[:position]
+    timeline = timeline[-(length - 1) :] if length > 1 else []
+    own = own_scope(connection, snapshot)
+    kept: list[SnapshotInfo] = []
+    left_out: list[Row] = []
+    common = own
+    for past in timeline:
+        checked = comparability(connection, snapshot, past)
+        if not checked.comparable or checked.scope is None:
+            left_out.append({"snapshot": past.snapshot_id, "provenance": past.provenance, "reason": checked.reason})
+            continue
+        if (checked.scope.pipeline_tags, checked.scope.author) != (own.pipeline_tags, own.author):
+            left_out.append(
+                {
+                    "snapshot": past.snapshot_id,
+                    "provenance": past.provenance,
+                    "reason": f"it holds only {checked.scope.words}, not all of this snapshot's filters",
+                }
+            )
+            continue
+        kept.append(past)
+        common = narrower(common, checked.scope)
+    if not kept:
+        return [HistoryPoint(SnapshotRef.of(snapshot), shares["country"], shares["family"][:15])], None, left_out
+    points = []
+    for past in [*kept, snapshot]:
+        base = (
+            scope
+            if past.snapshot_id == snapshot.snapshot_id
+            else scope_of(warehouse, past, scope.include_fixtures, registry)
+        )
+        found = download_shares_many(restrict(base, common), {"country": None, "family": None}, "root")
+        points.append(HistoryPoint(SnapshotRef.of(past), found["country"], found["family"][:15]))
+    return points, common, left_out
+
+
 def build_adoption(
     warehouse: Warehouse,
     snapshot_ref: str | int | None = None,
@@ -97,28 +196,11 @@ def build_adoption(
     all_time = download_shares_many(scope, {"country": None, "family": None}, "root", measure="downloads_all_time")
 
     snapshots = list_snapshots(warehouse)
-    earlier = [s for s in snapshots if s.taken_at < snapshot.taken_at or s.snapshot_id < snapshot.snapshot_id]
-    change = None
-    if since is not None or earlier:
-        then_snapshot = resolve_snapshot(warehouse, since) if since is not None else earlier[-1]
-        if then_snapshot.snapshot_id != snapshot.snapshot_id:
-            then = scope_of(warehouse, then_snapshot, include_fixtures, registry)
-            then_shares = download_shares_many(then, {"country": None, "developer": None, "family": None}, "root")
-            change = ShareChange(
-                since=SnapshotRef.of(then_snapshot),
-                by_country=movers(root["country"], then_shares["country"], "country"),
-                by_developer=movers(root["developer"], then_shares["developer"], "developer"),
-                by_family=movers(root["family"], then_shares["family"], "family"),
-            )
-    timeline = [s for s in snapshots if s.taken_at <= snapshot.taken_at][-history:]
-    points = []
-    for past in timeline:
-        if past.snapshot_id == snapshot.snapshot_id:
-            shares = root
-        else:
-            past_scope = scope_of(warehouse, past, include_fixtures, registry)
-            shares = download_shares_many(past_scope, {"country": None, "family": None}, "root")
-        points.append(HistoryPoint(SnapshotRef.of(past), shares["country"], shares["family"][:15]))
+    # Oldest data first (list_snapshots' order): the snapshots before this one are the earlier data.
+    position = next(i for i, s in enumerate(snapshots) if s.snapshot_id == snapshot.snapshot_id)
+    earlier = snapshots[:position]
+    change = _change(warehouse, scope, earlier, since, registry)
+    points, history_scope, left_out = _history(warehouse, scope, root, snapshots, history, registry)
 
     adoption = Adoption(
         totals=total,
@@ -137,6 +219,9 @@ def build_adoption(
         unattributed=unattributed(scope, top),
         change=change,
         history=points,
+        coverage=coverage(scope),
+        history_scope=history_scope,
+        history_left_out=left_out,
     )
     tags = pipeline_tags(scope)
     reference = SnapshotRef.of(snapshot)

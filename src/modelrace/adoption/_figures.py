@@ -6,8 +6,9 @@ Share tables stay lists of JSON-ready rows (:data:`Row`): a row's first key is i
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from modelrace._serialise import JsonResult
 from modelrace.store import SnapshotInfo
@@ -15,16 +16,25 @@ from modelrace.store import SnapshotInfo
 Row = dict[str, Any]
 """One JSON-ready table row."""
 
+COVERAGE_THRESHOLD: Final = 0.8
+"""Below this share of downloads with a fact known, a headline on that fact says so (docs/provenance.md)."""
+
 
 @dataclass(frozen=True)
 class SnapshotRef(JsonResult):
-    """How a figure names the snapshot it rests on."""
+    """How a figure names the snapshot it rests on: id, data date, provenance and selection."""
 
     id: int
     taken_at: str
     source: str
     source_detail: str | None
     models: int
+    source_kind: str = "live"
+    data_date: str = ""
+    origin: str | None = None
+    selection: str = "complete"
+    provenance: str = ""
+    lacks: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, snapshot: SnapshotInfo) -> SnapshotRef:
@@ -35,7 +45,50 @@ class SnapshotRef(JsonResult):
             snapshot.source,
             snapshot.source_detail,
             snapshot.model_count,
+            snapshot.source_kind,
+            snapshot.data_date,
+            snapshot.origin,
+            snapshot.selection,
+            snapshot.provenance,
+            snapshot.lacks,
         )
+
+
+@dataclass(frozen=True)
+class CommonScope(JsonResult):
+    """The models two snapshots are compared on: filters, and the top K by 30-day downloads (None: all)."""
+
+    pipeline_tags: list[str] | None
+    author: str | None
+    top_k: int | None
+    words: str
+
+    def key(self) -> str:
+        """A short stable name (for temporary tables)."""
+        text = f"{sorted(self.pipeline_tags or [])}|{self.author}|{self.top_k}"
+        return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Comparability(JsonResult):
+    """Whether two snapshots can be compared, on which scope, or why not."""
+
+    comparable: bool
+    scope: CommonScope | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Coverage(JsonResult):
+    """The share of downloads (30 days) for which each fact behind a share is known. The licence's coverage is
+    in the licence figures (``licensing.coverage``)."""
+
+    country: float
+    developer: float
+    uploader: float
+    parameters: float
+    pipeline_tag: float
+    threshold: float = COVERAGE_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -125,12 +178,16 @@ class Movers(JsonResult):
 
 @dataclass(frozen=True)
 class ShareChange(JsonResult):
-    """Share changes since an earlier snapshot."""
+    """Share changes since an earlier snapshot, on the scope both hold; when they hold none, ``comparable`` is
+    False, ``reason`` says why and the movers are empty."""
 
     since: SnapshotRef
     by_country: Movers
     by_developer: Movers
     by_family: Movers
+    comparable: bool = True
+    scope: CommonScope | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +219,9 @@ class Adoption(JsonResult):
     unattributed: Unattributed
     change: ShareChange | None = None
     history: list[HistoryPoint] = field(default_factory=list)
+    coverage: Coverage | None = None
+    history_scope: CommonScope | None = None  # the scope every history point is computed on
+    history_left_out: list[Row] = field(default_factory=list)  # snapshots not comparable: {snapshot, reason}
 
     def shares(self, key: str) -> list[Row]:
         """A share table by its JSON key (``by_country``, ``by_uploader``, ...)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from modelrace.adoption._analyses import hhi_label
-from modelrace.adoption._figures import Adoption, Headline, Row, SnapshotRef
+from modelrace.adoption._figures import COVERAGE_THRESHOLD, Adoption, Headline, Row, SnapshotRef
 from modelrace.knowledge import country_name
 
 
@@ -37,6 +37,14 @@ def headlines(snapshot: SnapshotRef, scope_words: str, adoption: Adoption, famil
         if len(countries) > 1 and countries[1]["share"] < lead["share"]:
             text += f" (next: {country_name(countries[1]['country'])}, {_pct(countries[1]['share'])})"
             numbers |= {"next_country": countries[1]["country"], "next_share": countries[1]["share"]}
+        known = adoption.coverage.country if adoption.coverage else 1.0
+        if known < COVERAGE_THRESHOLD and known > 0:
+            # Unknown is not "elsewhere": say how much is known, and the share among the known.
+            text += (
+                f". The country is known for only {_pct(known)} of these downloads; among those, "
+                f"{country_name(lead['country'])} draws {_pct(lead['share'] / known)}"
+            )
+            numbers |= {"country_coverage": known, "share_among_known": lead["share"] / known}
         add(text + ".", numbers)
     if len(families) > 1 and families[0]["share"] > families[1]["share"]:
         top, second = families[0], families[1]
@@ -64,7 +72,7 @@ def headlines(snapshot: SnapshotRef, scope_words: str, adoption: Adoption, famil
         add(
             f"The top 5 families draw {_pct(conc.top5_share_family)} of attributed downloads; by developer the "
             f"field is {hhi_label(conc.hhi_developer)} (HHI {conc.hhi_developer:,.0f}), led by "
-            f"{conc.top1_developer} with {_pct(conc.top1_share_developer)}.",
+            f"{conc.top1_developer} with {_pct(conc.top1_share_developer)} of attributed downloads.",
             {
                 "top5_share_family": conc.top5_share_family,
                 "hhi_developer": conc.hhi_developer,
@@ -86,13 +94,23 @@ def headlines(snapshot: SnapshotRef, scope_words: str, adoption: Adoption, famil
             {"unattributed_share": 1 - total.attributed_share},
         )
     change = adoption.change
-    if change and change.by_country.gains:
+    since = f"snapshot {change.since.id} ({change.since.data_date or change.since.taken_at[:10]})" if change else ""
+    if change and not change.comparable:
+        add(
+            f"Shares are not compared with {since}: {change.reason}.",
+            {"since": change.since.id, "comparable": False, "reason": change.reason},
+        )
+    elif change and change.by_country.gains and change.scope is not None:
         gain = next((g for g in change.by_country.gains if g["country"] != "unattributed"), None)
         if gain:
             add(
-                f"Since snapshot {change.since.id} ({change.since.taken_at[:10]}), "
-                f"{country_name(gain['country'])} gained {gain['change_pp']:.1f} percentage points of download "
-                f"share ({_pct(gain['share_then'])} to {_pct(gain['share_now'])}).",
-                {"country": gain["country"], **{k: gain[k] for k in ("share_then", "share_now", "change_pp")}},
+                f"On {change.scope.words}, since {since}, {country_name(gain['country'])} gained "
+                f"{gain['change_pp']:.1f} percentage points of download share "
+                f"({_pct(gain['share_then'])} to {_pct(gain['share_now'])}).",
+                {
+                    "country": gain["country"],
+                    "scope": change.scope.words,
+                    **{k: gain[k] for k in ("share_then", "share_now", "change_pp")},
+                },
             )
     return found

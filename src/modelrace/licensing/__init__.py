@@ -4,7 +4,13 @@ Owns the licence registry (data/licences.yaml), the verdict rule, licence inheri
 the licence figures. Imports ``adoption`` (scopes), ``tree`` and ``store``; never ``report`` or ``cli``.
 """
 
-from modelrace.licensing._analyses import LicenceConflicts, LicenceFigures, licence_figures, snapshot_licence_figures
+from modelrace.licensing._analyses import (
+    LicenceConflicts,
+    LicenceCoverage,
+    LicenceFigures,
+    licence_figures,
+    snapshot_licence_figures,
+)
 from modelrace.licensing._explain import (
     LicenceConflict,
     LicenceExplanation,
@@ -41,6 +47,7 @@ __all__ = [
     "Licence",
     "LicenceConflict",
     "LicenceConflicts",
+    "LicenceCoverage",
     "LicenceExplanation",
     "LicenceFigures",
     "LicenceRegistry",

@@ -33,6 +33,10 @@ def _verdict_rows(scope: Scope, licences: str, column: str | None, top: int | No
     for entry in tables.values():
         for verdict in VERDICTS:
             entry.setdefault(verdict, 0.0)
+        # Coverage: the share whose verdict is known, and the verdicts among those (unknown is not a negative).
+        known = 1.0 - entry["unknown"]
+        entry["known"] = known
+        entry["among_known"] = {v: entry[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"}
         shaped.append(entry)
     return shaped[:top] if top else shaped
 
@@ -46,6 +50,18 @@ class LicenceConflicts(JsonResult):
 
 
 @dataclass(frozen=True)
+class LicenceCoverage(JsonResult):
+    """Shares of downloads by what is known of their licence: a verdict (``known``), a licence stated by the model
+    itself or inherited from a base, a licence text the registry cannot resolve, or none anywhere in the tree."""
+
+    known: float
+    stated: float
+    inherited: float
+    unresolved: float
+    none: float
+
+
+@dataclass(frozen=True)
 class LicenceFigures(JsonResult):
     """Every licence figure of a snapshot: download shares by verdict overall, per country, family, licence."""
 
@@ -56,6 +72,24 @@ class LicenceFigures(JsonResult):
     licence_sources: dict[str, Row]
     conflicts: LicenceConflicts
     notice: str
+    coverage: LicenceCoverage | None = None
+
+
+def _coverage(scope: Scope, licences: str) -> LicenceCoverage:
+    row = scope.rows(
+        f"""
+        SELECT sum(a.downloads_30d * a.credit) AS total,
+               sum(a.downloads_30d * a.credit) FILTER (WHERE l.verdict <> 'unknown') AS known,
+               sum(a.downloads_30d * a.credit) FILTER (WHERE l.licence_source = 'own') AS stated,
+               sum(a.downloads_30d * a.credit) FILTER (WHERE l.licence_source = 'inherited') AS inherited,
+               sum(a.downloads_30d * a.credit) FILTER (WHERE l.licence_source <> 'none' AND l.verdict = 'unknown')
+                   AS unresolved,
+               sum(a.downloads_30d * a.credit) FILTER (WHERE l.licence_source = 'none') AS none
+        FROM {{t}} a JOIN {licences} l ON l.model_key = a.model_key WHERE {{f}}
+        """
+    )[0]
+    total = row["total"] or 0
+    return LicenceCoverage(**{k: (row[k] or 0) / total if total else 0.0 for k in LicenceCoverage.__annotations__})
 
 
 def licence_figures(scope: Scope, licences: str, top: int = 25) -> LicenceFigures:
@@ -113,6 +147,7 @@ def licence_figures(scope: Scope, licences: str, top: int = 25) -> LicenceFigure
         },
         conflicts=LicenceConflicts(conflict_count, conflicts),
         notice=NOT_LEGAL_ADVICE,
+        coverage=_coverage(scope, licences),
     )
 
 

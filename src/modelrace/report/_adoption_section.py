@@ -6,15 +6,40 @@ from modelrace.adoption import Adoption, AdoptionFigures, SnapshotRef, hhi_label
 from modelrace.knowledge import country_label, snapshot_source_name
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
+from modelrace.store import SELECTION_WORDS
 
 TOP = 15
 
 
 def source_text(snapshot: SnapshotRef) -> str:
-    """'Hugging Face Hub API (endpoint), snapshot 3 taken 2026-11-28': what every figure cites."""
-    where = snapshot_source_name(snapshot.source)
+    """What every figure cites: 'replay of FILE (data of DATE), snapshot 3 (a subset of unknown selection)'."""
+    if snapshot.provenance:
+        return f"{snapshot.provenance}, snapshot {snapshot.id} ({SELECTION_WORDS.get(snapshot.selection, '')})"
+    where = snapshot_source_name(snapshot.source)  # a reference built without provenance
     detail = f" ({snapshot.source_detail})" if snapshot.source_detail else ""
     return f"{where}{detail}, snapshot {snapshot.id} taken {snapshot.taken_at[:10]}"
+
+
+def _coverage_words(adoption: Adoption) -> str:
+    """What share of downloads each fact is known for (every share below reads against it)."""
+    known = adoption.coverage
+    if known is None:
+        return ""
+    return (
+        f" Known for this share of downloads: country {known.country * 100:.1f} %, developer"
+        f" {known.developer * 100:.1f} %, parameters {known.parameters * 100:.1f} %, pipeline tag"
+        f" {known.pipeline_tag * 100:.1f} %; 'unattributed' and 'unknown' are unknowns, never a negative."
+    )
+
+
+def _history_note(adoption: Adoption) -> str | None:
+    """Which scope the history is drawn on, and which snapshots it leaves out (the break in the series)."""
+    parts = []
+    if adoption.history_scope is not None and len(adoption.history) >= 2:
+        parts.append(f"Every point is computed on {adoption.history_scope.words}.")
+    for left in adoption.history_left_out:
+        parts.append(f"Left out: snapshot {left['snapshot']} ({left['provenance']}): {left['reason']}.")
+    return " ".join(parts) or None
 
 
 def _label(country: str) -> str:
@@ -32,6 +57,13 @@ def adoption_section(figures: AdoptionFigures) -> Section:
         id="adoption",
         title="Adoption: downloads and derivatives",
         intro=(
+            f"Data: {figures.snapshot.provenance or source}; {SELECTION_WORDS.get(figures.snapshot.selection, '')}."
+            + (
+                f" The source carries no {', '.join(figures.snapshot.lacks)} for some or all models."
+                if figures.snapshot.lacks
+                else ""
+            )
+            + " "
             f"{totals.models:,} models and {totals.downloads_30d:,} {scope}. By root family, every derivative,"
             " quantization and re-upload counts for the original developer through the model tree (merges split"
             " their credit equally); by uploader, each model counts for its own namespace."
@@ -41,6 +73,7 @@ def adoption_section(figures: AdoptionFigures) -> Section:
                 if totals.fixtures_excluded
                 else ""
             )
+            + _coverage_words(adoption)
         ),
         headlines=list(figures.headlines),
     )
@@ -55,7 +88,9 @@ def adoption_section(figures: AdoptionFigures) -> Section:
     else:
         rows = [{"country": _label(r["country"]), "share": r["share"]} for r in adoption.by_country[:TOP]]
         spec = charts.bars(rows, "country", "share", "Download share by country (root family view)", source)
-    section.charts.append(Chart("share-by-country", "Download share by country", spec, source))
+    section.charts.append(
+        Chart("share-by-country", "Download share by country", spec, source, note=_history_note(adoption))
+    )
 
     views = []
     for key, view in (("by_country", "by root family"), ("by_uploader_country", "by uploader")):
@@ -226,8 +261,9 @@ def _tables(adoption: Adoption, source: str) -> list[Table]:
         ),
     ]
     change = adoption.change
-    if change:
-        since = f"since snapshot {change.since.id} ({change.since.taken_at[:10]})"
+    if change and change.comparable:
+        since = f"since snapshot {change.since.id} ({change.since.data_date or change.since.taken_at[:10]})"
+        on = f"Both snapshots on {change.scope.words}." if change.scope else None
         for moved, column in (
             (change.by_country, "country"),
             (change.by_family, "family"),
@@ -246,6 +282,7 @@ def _tables(adoption: Adoption, source: str) -> list[Table]:
                     ],
                     rows,
                     source,
+                    note=on,
                 )
             )
     return tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelrace.adoption import Headline, SnapshotRef
+from modelrace.adoption import COVERAGE_THRESHOLD, Headline, SnapshotRef
 from modelrace.knowledge import country_name
 from modelrace.licensing import VERDICTS, LicenceFigures
 from modelrace.report import _charts as charts
@@ -14,6 +14,26 @@ from modelrace.report._model import Chart, Column, Section, Table
 
 def _pct(value: float) -> str:
     return f"{value * 100:.1f} %"
+
+
+def _missing_words(snapshot: SnapshotRef) -> str:
+    """Where missing licences come from, when the source says it does not carry them."""
+    if "license" in snapshot.lacks:
+        return f"the source, {snapshot.provenance}, carries no licence for most models: missing data, not an absence"
+    return ""
+
+
+def _coverage_words(figures: LicenceFigures, snapshot: SnapshotRef) -> str:
+    coverage = figures.coverage
+    if coverage is None:
+        return ""
+    missing = _missing_words(snapshot)
+    return (
+        f"Licence coverage: a verdict is known for {_pct(coverage.known)} of downloads; the model states its"
+        f" licence for {_pct(coverage.stated)}, inherits it for {_pct(coverage.inherited)}, states one the"
+        f" registry cannot read for {_pct(coverage.unresolved)}, and has none in its tree for"
+        f" {_pct(coverage.none)}" + (f" ({missing})" if missing else "") + ". "
+    )
 
 
 def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section:
@@ -27,25 +47,55 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
             "Each model's licence is its stated Hub licence, or inherited from the nearest base model that states"
             " one. Verdicts: permissive (ordinary commercial use needs no legal review), conditional (commercial"
             " use with thresholds, use policies, naming or pass-through duties a lawyer should read),"
-            " non-commercial, unknown. " + figures.notice
+            " non-commercial, unknown (no licence found, or one the registry cannot read: missing data, never a"
+            " verdict). " + _coverage_words(figures, snapshot) + figures.notice
         ),
     )
 
     def headline(text: str, numbers: dict[str, Any]) -> None:
         section.headlines.append(Headline(text, numbers, snapshot.id, snapshot.taken_at))
 
-    headline(
+    coverage = figures.coverage
+    known = coverage.known if coverage else 1.0 - overall["unknown"]
+    text = (
         f"{_pct(overall['permissive'])} of downloads go to models under permissive licences, "
         f"{_pct(overall['conditional'])} conditional, {_pct(overall['non-commercial'])} non-commercial and "
-        f"{_pct(overall['unknown'])} unknown.",
-        dict(overall),
+        f"{_pct(overall['unknown'])} unknown"
     )
+    numbers: dict[str, Any] = {**overall, "known": known}
+    if known < COVERAGE_THRESHOLD:
+        among = {v: overall[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"}
+        text += (
+            f". The licence is known for only {_pct(known)} of downloads"
+            + (f" ({_missing_words(snapshot)})" if _missing_words(snapshot) else "")
+            + (
+                f"; among those, {_pct(among['permissive'] or 0)} permissive, {_pct(among['conditional'] or 0)} "
+                f"conditional and {_pct(among['non-commercial'] or 0)} non-commercial"
+                if known > 0
+                else ""
+            )
+        )
+        numbers["among_known"] = among
+    headline(text + ".", numbers)
     countries = [r for r in figures.by_country if r["country"] != "unattributed"][:3]
     for row in countries:
-        headline(
+        text = (
             f"Of the downloads of families from {country_name(row['country'])}, {_pct(row['permissive'])} are "
-            f"under permissive licences and {_pct(row['conditional'])} under conditional ones.",
-            {k: row[k] for k in ("country", "permissive", "conditional", "non-commercial", "unknown")},
+            f"under permissive licences and {_pct(row['conditional'])} under conditional ones"
+        )
+        row_known = 1.0 - row["unknown"]
+        if row_known < COVERAGE_THRESHOLD:
+            # Unknown is never read as "not permissive": say what is known, and the verdicts among the known.
+            text += f"; {_pct(row['unknown'])} are of unknown licence"
+            if row_known > 0:
+                text += (
+                    f": among the {_pct(row_known)} whose licence is known, {_pct(row['permissive'] / row_known)} "
+                    f"are permissive and {_pct(row['conditional'] / row_known)} conditional"
+                )
+        headline(
+            text + ".",
+            {k: row[k] for k in ("country", "permissive", "conditional", "non-commercial", "unknown")}
+            | {"known": row_known},
         )
     if figures.conflicts.count:
         top = figures.conflicts.top[0]
