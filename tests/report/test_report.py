@@ -59,7 +59,8 @@ def test_report_json_schema(hostile_warehouse: Path, tmp_path: Path) -> None:
     assert set(licensing["by_verdict"]) == {"permissive", "conditional", "non-commercial", "unknown"}
     assert sum(licensing["by_verdict"].values()) == pytest.approx(1.0)
     assert licensing["by_country"] and "permissive" in licensing["by_country"][0]
-    assert figures["sections"] == ["adoption", "licensing"]
+    sections = figures["sections"]
+    assert sections.index("adoption") < sections.index("licensing") and "capability" not in sections
     assert html.is_file()
 
 
@@ -108,9 +109,18 @@ def test_report_renders_in_headless_chromium(hostile_warehouse: Path, tmp_path: 
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         page = browser.new_page()
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                problems.append(message.text)
+
+        def on_dialog(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("console", on_console)
         page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("dialog", on_dialog)
         page.goto(html.as_uri())
         page.wait_for_function("document.querySelectorAll('.chart svg').length >= 7", timeout=20_000)
         charts = page.eval_on_selector_all(
@@ -151,7 +161,8 @@ def test_report_has_the_capability_section_when_results_are_imported(
     )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
-    assert figures["sections"] == ["adoption", "licensing", "capability", "cost"]
+    sections = figures["sections"]
+    assert sections.index("adoption") < sections.index("licensing") < sections.index("capability")
     assert figures["cost"]["models"] and figures["cost"]["sources"]  # the cost section's figures are in the JSON too
     ids = {b["id"] for b in figures["capability"]["benchmarks"]}
     assert {"lmarena:full", "epoch-benchmarks:gpqa_diamond"} <= ids

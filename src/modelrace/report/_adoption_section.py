@@ -79,15 +79,28 @@ def adoption_section(figures: AdoptionFigures) -> Section:
     )
     history = adoption.history
     if len(history) >= 2:
-        rows = [
-            {"taken_at": h.snapshot.taken_at, "country": _label(r["country"]), "share": r["share"]}
-            for h in history
-            for r in h.by_country
-        ]
+        # Countries outside the chart palette are summed as "other countries": one colour per country everywhere.
+        summed: dict[tuple[str, str], float] = {}
+        for h in history:
+            for r in h.by_country:
+                slot = (h.snapshot.taken_at, charts.country_key(r["country"]))
+                summed[slot] = summed.get(slot, 0.0) + r["share"]
+        rows = [{"taken_at": when, "country": country, "share": share} for (when, country), share in summed.items()]
         spec = charts.stacked_area(rows, "taken_at", "share", "country", "Download share by country", source)
     else:
-        rows = [{"country": _label(r["country"]), "share": r["share"]} for r in adoption.by_country[:TOP]]
-        spec = charts.bars(rows, "country", "share", "Download share by country (root family view)", source)
+        rows = [
+            {"country": _label(r["country"]), "share": r["share"], "colour": charts.country_key(r["country"])}
+            for r in adoption.by_country[:TOP]
+        ]
+        spec = charts.bars(
+            rows,
+            "country",
+            "share",
+            "Download share by country (root family view)",
+            source,
+            color="colour",
+            color_title="country",
+        )
     section.charts.append(
         Chart("share-by-country", "Download share by country", spec, source, note=_history_note(adoption))
     )
@@ -108,7 +121,8 @@ def adoption_section(figures: AdoptionFigures) -> Section:
         )
     )
     families = [
-        {"family": r["family"], "share": r["share"], "country": _label(r["country"])} for r in adoption.by_family[:TOP]
+        {"family": r["family"], "share": r["share"], "country": charts.country_key(r["country"])}
+        for r in adoption.by_family[:TOP]
     ]
     section.charts.append(
         Chart(
@@ -147,7 +161,14 @@ def adoption_section(figures: AdoptionFigures) -> Section:
             "concentration",
             "Concentration",
             charts.bars(
-                [{"developer": r["developer"], "share": r["downloads_30d"] / attributed_total} for r in developers]
+                [
+                    {
+                        "developer": r["developer"],
+                        "share": r["downloads_30d"] / attributed_total,
+                        "country": charts.country_key(r["country"]),
+                    }
+                    for r in developers
+                ]
                 if attributed_total
                 else [],
                 "developer",
@@ -155,6 +176,7 @@ def adoption_section(figures: AdoptionFigures) -> Section:
                 f"Top developers' share of attributed downloads (HHI {conc.hhi_developer:,.0f}, "
                 f"{hhi_label(conc.hhi_developer)})",
                 source,
+                color="country",
             ),
             source,
             note=(
@@ -167,7 +189,14 @@ def adoption_section(figures: AdoptionFigures) -> Section:
         Chart(
             "size-classes",
             "Downloads by size",
-            charts.bars(adoption.size_classes, "size_class", "share", "Downloads by parameter class", source),
+            charts.bars(
+                adoption.size_classes,
+                "size_class",
+                "share",
+                "Downloads by parameter class",
+                source,
+                order=[r["size_class"] for r in adoption.size_classes],  # size order, as the analysis sorts them
+            ),
             source,
         )
     )

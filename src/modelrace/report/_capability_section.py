@@ -19,6 +19,7 @@ HEADLINE_BENCHMARKS = (
     "epoch-benchmarks:gpqa_diamond",
 )
 GAP_BENCHMARKS = ("epoch-benchmarks:gpqa_diamond", "epoch-benchmarks:math_level_5", "lmarena:full")
+CLOSED = "closed models"
 
 
 def _source(bench: BenchmarkBoard) -> str:
@@ -117,7 +118,7 @@ def capability_section(board: Leaderboard) -> Section:
                 "model": score["model"],
                 "params_b": score["params_total"] / 1e9,
                 "score": score["value"],
-                "country": score["country"],
+                "country": charts.country_key(score["country"]),
                 "frontier": score["model"] in frontier_models,
             }
 
@@ -137,6 +138,7 @@ def capability_section(board: Leaderboard) -> Section:
                     _source(frontier_bench),
                     "total parameters, billions (log scale)",
                     "score",
+                    color_title="country",
                 ),
                 _source(frontier_bench),
                 note="Shown: each class's leader, each country's best per class, and every frontier model.",
@@ -152,7 +154,7 @@ def capability_section(board: Leaderboard) -> Section:
                 series_rows.append(
                     {
                         "date": point["date"],
-                        "series": "closed",
+                        "series": CLOSED,
                         "score": point["best_closed"],
                         "model": point["best_closed_model"],
                     }
@@ -160,7 +162,12 @@ def capability_section(board: Leaderboard) -> Section:
             for country, value in point["best_open_by_country"].items():
                 if country in ("CN", "US", "FR"):
                     series_rows.append(
-                        {"date": point["date"], "series": f"open {country}", "score": value, "model": point["model"]}
+                        {
+                            "date": point["date"],
+                            "series": charts.country_key(country),
+                            "score": value,
+                            "model": point["model"],
+                        }
                     )
         section.charts.append(
             Chart(
@@ -174,6 +181,7 @@ def capability_section(board: Leaderboard) -> Section:
                     f"{gap_bench.name}: best closed model and best open model by country, by release date",
                     _source(gap_bench),
                     "score",
+                    closed=CLOSED,
                 ),
                 _source(gap_bench),
             )

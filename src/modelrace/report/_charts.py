@@ -1,13 +1,91 @@
-"""Chart specs with Altair (Vega-Lite), and their export to SVG/PNG with vl-convert."""
+"""Chart specs with Altair (Vega-Lite), and their export to SVG/PNG with vl-convert.
+
+Every chart follows the same rules, so that a reader never has to decode one:
+
+- one colour per country, the same in every chart (:data:`COUNTRY_COLOURS`, from Paul Tol's colour-blind-safe
+  schemes); countries outside that map are drawn as "other countries", labelled "CN – China" style;
+- bars carry their value; size classes keep their size order;
+- the width follows the page (``"container"``: the HTML report fits a 420 px phone); exports get a fixed width;
+- no title inside the chart in the HTML (the page shows it as a caption that wraps), a title in exports.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Final
 
 import altair as alt
 import vl_convert
 
-WIDTH = 560
+from modelrace.knowledge import MULTINATIONAL, UNATTRIBUTED, country_label
+
+EXPORT_WIDTH: Final = 560
+LABEL_LIMIT: Final = 140  # px: long developer names are cut on the axis (the tooltip has them whole)
+
+# Paul Tol's 'bright' scheme first, then his 'muted' and Okabe-Ito hues that stay apart from it for the common
+# colour-vision deficiencies (https://personal.sron.nl/~pault/data/colourschemes.pdf). One fixed colour per
+# country: the countries that lead the race get the most distinct hues.
+COUNTRY_COLOURS: Final[dict[str, str]] = {
+    "US": "#4477AA",  # blue
+    "CN": "#EE6677",  # red
+    "FR": "#228833",  # green
+    "GB": "#CCBB44",  # yellow
+    "DE": "#66CCEE",  # cyan
+    "KR": "#AA3377",  # purple
+    "JP": "#332288",  # indigo
+    "CA": "#E69F00",  # orange
+    "AE": "#882255",  # wine
+    "SG": "#44AA99",  # teal
+    "IL": "#999933",  # olive
+}
+OTHER_COUNTRIES: Final = "other countries"
+SPECIAL_COLOURS: Final[dict[str, str]] = {
+    MULTINATIONAL: "#5A5A5A",
+    UNATTRIBUTED: "#C8C8C8",
+    OTHER_COUNTRIES: "#949494",
+}
+CLOSED_COLOUR: Final = "#222222"
+# Categories that are not countries (relations, sides, classes): Paul Tol's 'light' scheme, pale next to the
+# saturated country hues so that no category reads as a country.
+CATEGORY_COLOURS: Final = ["#77AADD", "#EE8866", "#EEDD88", "#44BB99", "#FFAABB", "#99DDFF", "#BBCC33", "#DDDDDD"]
+# Two views of the same figure (by uploader, by root family): neutral shades, no hue.
+VIEW_COLOURS: Final = ["#3B4A5A", "#9AA7B4"]
+
+
+def country_key(code: str | None) -> str:
+    """The label a country is drawn under: "CN – China", a special value, or "other countries"."""
+    if code is None:
+        return UNATTRIBUTED
+    if code in COUNTRY_COLOURS:
+        return country_label(code)
+    if code in SPECIAL_COLOURS:
+        return code
+    return OTHER_COUNTRIES
+
+
+def country_colour(label: str) -> str:
+    """The colour of a label made by :func:`country_key`, identical in every chart."""
+    if label in SPECIAL_COLOURS:
+        return SPECIAL_COLOURS[label]
+    code = label.split(" – ", 1)[0]
+    return COUNTRY_COLOURS.get(code, SPECIAL_COLOURS[OTHER_COUNTRIES])
+
+
+def _country_order(label: str) -> int:
+    codes = list(COUNTRY_COLOURS)
+    code = label.split(" – ", 1)[0]
+    if code in codes:
+        return codes.index(code)
+    return len(codes) + list(SPECIAL_COLOURS).index(label) if label in SPECIAL_COLOURS else len(codes) + 9
+
+
+def country_scale(labels: Iterable[str]) -> Any:
+    """A colour scale over the labels present, each in its fixed colour, in a fixed legend order."""
+    domain = sorted(set(labels), key=_country_order)
+    return alt.Scale(domain=domain, range=[country_colour(label) for label in domain])
 
 
 def _data(rows: list[dict[str, Any]]) -> Any:
@@ -15,13 +93,58 @@ def _data(rows: list[dict[str, Any]]) -> Any:
     return alt.Data(values=rows)  # type: ignore[no-untyped-call]
 
 
-def _finish(chart: Any, title: str, subtitle: str) -> dict[str, Any]:
+def _legend(title: str) -> Any:
+    return alt.Legend(title=title)  # orient and columns come from the config (the page sets columns by width)
+
+
+def _colour(rows: list[dict[str, Any]], field: str, title: str, countries: bool) -> Any:
+    """A colour channel: countries in their fixed colours, other categories in the colour-blind-safe hues."""
+    scale = country_scale(str(r[field]) for r in rows) if countries else alt.Scale(range=CATEGORY_COLOURS)
+    return alt.Color(f"{field}:N", title=title, scale=scale, legend=_legend(title))
+
+
+def _finish(chart: Any, title: str, subtitle: str, rows: int | None = None, row_px: int = 22) -> dict[str, Any]:
+    """Title, page-wide width and the shared configuration; bar charts get a height of ``rows`` x ``row_px``.
+
+    A fixed height rather than Vega-Lite's per-band "step": a step height with a fitted width makes it warn.
+    """
+    if rows is not None:
+        chart = chart.properties(height=max(1, rows) * row_px)
     spec: dict[str, Any] = (
-        chart.properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), width=WIDTH)
+        chart.properties(
+            title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+            width="container",
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),  # heights follow the rows
+        )
         .configure_view(stroke=None)
+        .configure_axis(labelLimit=LABEL_LIMIT)
+        .configure_legend(orient="bottom", columns=3, labelLimit=220, symbolType="square")
         .to_dict()
     )
     return spec
+
+
+def _index_of(values: list[str], field: str) -> str:
+    """A Vega expression: the position of the row's ``field`` in ``values`` (for stacking order)."""
+    return f"indexof({json.dumps(values)}, datum[{json.dumps(field)}])"
+
+
+def _first_seen(rows: list[dict[str, Any]], category: str) -> list[str]:
+    """Categories in the order the rows give them (the analyses sort their rows)."""
+    return list(dict.fromkeys(str(r[category]) for r in rows))
+
+
+def _largest_first(rows: list[dict[str, Any]], category: str, value: str) -> list[str]:
+    """Categories by their total, largest first: an explicit order, the same in every layer of a chart."""
+    totals: dict[str, float] = {}
+    for row in rows:
+        totals[str(row[category])] = totals.get(str(row[category]), 0.0) + float(row[value] or 0)
+    return sorted(totals, key=lambda k: -totals[k])
+
+
+def _x_max(values: Iterable[float]) -> float:
+    """Room after the longest bar for its value label."""
+    return max([0.0, *values]) * 1.18 or 1.0
 
 
 def bars(
@@ -33,31 +156,75 @@ def bars(
     color: str | None = None,
     value_title: str = "share of downloads",
     percent: bool = True,
+    order: list[str] | None = None,
+    color_title: str | None = None,
 ) -> dict[str, Any]:
-    """Horizontal bars, largest first."""
-    encoding: dict[str, Any] = {
-        "y": alt.Y(f"{category}:N", sort="-x", title=None),
-        "x": alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format="%" if percent else ",d")),
-        "tooltip": [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".1%" if percent else ",d")],
-    }
+    """Horizontal bars, largest first (or in ``order``, e.g. size classes), each with its value at its end.
+
+    ``color`` names a field holding country labels (:func:`country_key`): bars get their country's colour.
+    """
+    number = ".1%" if percent else ",d"
+    sort = order or _largest_first(rows, category, value)
+    x = alt.X(
+        f"{value}:Q",
+        title=value_title,
+        axis=alt.Axis(format="%" if percent else ",d", tickCount=5),
+        scale=alt.Scale(domain=[0, _x_max(float(r[value]) for r in rows)]),
+    )
+    y = alt.Y(f"{category}:N", sort=sort, title=None)
+    tooltip = [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=number)]
+    encoding: dict[str, Any] = {"y": y, "x": x, "tooltip": tooltip}
     if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=color)
-        encoding["tooltip"].append(alt.Tooltip(f"{color}:N"))
-    return _finish(alt.Chart(_data(rows)).mark_bar().encode(**encoding), title, subtitle)
+        encoding["color"] = _colour(rows, color, color_title or color, countries=True)
+        tooltip.append(alt.Tooltip(f"{color}:N", title=color_title or color))
+    base = alt.Chart(_data(rows))
+    chart = alt.layer(
+        base.mark_bar().encode(**encoding),
+        base.mark_text(align="left", dx=3, fontSize=11).encode(y=y, x=x, text=alt.Text(f"{value}:Q", format=number)),
+    )
+    return _finish(chart, title, subtitle, rows=len(sort))
+
+
+def _utc_ms(text: str) -> float:
+    when = datetime.fromisoformat(text)
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp() * 1000
 
 
 def stacked_area(rows: list[dict[str, Any]], x: str, y: str, series: str, title: str, subtitle: str) -> dict[str, Any]:
-    """Shares over time, stacked to 100 %."""
+    """Shares over snapshots, stacked to 100 %: one point and one axis label per snapshot, dated in UTC.
+
+    ``series`` holds country labels (:func:`country_key`).
+    """
+    stamps = sorted({_utc_ms(str(r[x])) for r in rows})
+    days = {datetime.fromtimestamp(s / 1000, UTC).date() for s in stamps}
+    date_format = "%Y-%m-%d" if len(days) == len(stamps) else "%Y-%m-%d %H:%M"
+    # Epoch ms on a UTC scale: no time zone guessing in the browser; the tooltip shows the date as text.
+    data = [
+        r | {x: _utc_ms(str(r[x])), "snapshot": datetime.fromtimestamp(_utc_ms(str(r[x])) / 1000, UTC).isoformat()}
+        for r in rows
+    ]
     chart = (
-        alt.Chart(_data(rows))
-        .mark_area()
+        alt.Chart(_data(data))
+        .mark_area(line=True, point=True, opacity=0.85)
         .encode(
-            x=alt.X(f"{x}:T", title="snapshot"),
+            x=alt.X(
+                f"{x}:T",
+                title="snapshot",
+                scale=alt.Scale(type="utc"),
+                axis=alt.Axis(values=stamps, format=date_format, labelAngle=0, labelOverlap=True),
+            ),
             y=alt.Y(f"{y}:Q", stack="normalize", title="share of downloads", axis=alt.Axis(format="%")),
-            color=alt.Color(f"{series}:N", title=series),
-            tooltip=[alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{y}:Q", format=".1%")],
+            color=_colour(rows, series, series, countries=True),
+            order=alt.Order(f"{series}_order:Q"),
+            tooltip=[
+                alt.Tooltip("snapshot:N"),
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{y}:Q", format=".1%"),
+            ],
         )
     )
+    domain = country_scale(str(r[series]) for r in rows).domain
+    chart = chart.transform_calculate(**{f"{series}_order": _index_of(list(domain), series)})
     return _finish(chart, title, subtitle)
 
 
@@ -73,21 +240,32 @@ def stacked_bars(
     series_order: list[str] | None = None,
     colors: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Horizontal bars split by a series (e.g. derivatives by relation, downloads by licence verdict)."""
+    """Horizontal bars split by a series (e.g. derivatives by relation, downloads by licence verdict).
+
+    Counts: each bar carries its total. Percentages (each bar sums to 100 %): segments of 8 % or more carry theirs.
+    """
     number = ".1%" if percent else ",d"
-    chart = (
+    order_list = series_order or _first_seen(rows, series)
+    y = alt.Y(
+        f"{category}:N",
+        sort=_first_seen(rows, category) if percent else _largest_first(rows, category, value),
+        title=None,
+    )
+    scale = alt.Scale(domain=order_list, range=colors or CATEGORY_COLOURS[: len(order_list)])
+    bars_layer = (
         alt.Chart(_data(rows))
+        .transform_calculate(**{f"{series}_order": _index_of(order_list, series)})
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort=None if percent else "-x", title=None),
-            x=alt.X(f"sum({value}):Q", title=value_title, axis=alt.Axis(format="%" if percent else ",d")),
-            color=alt.Color(
-                f"{series}:N",
-                title=series,
-                sort=series_order,
-                scale=alt.Scale(domain=series_order, range=colors) if colors and series_order else alt.Undefined,
+            y=y,
+            x=alt.X(
+                f"sum({value}):Q",
+                title=value_title,
+                axis=alt.Axis(format="%" if percent else ",d", tickCount=5),
+                scale=alt.Scale(domain=[0, 1]) if percent else alt.Undefined,
             ),
-            order=alt.Order(f"{series}_order:Q") if series_order else alt.Undefined,
+            color=alt.Color(f"{series}:N", title=series, sort=order_list, scale=scale, legend=_legend(series)),
+            order=alt.Order(f"{series}_order:Q"),
             tooltip=[
                 alt.Tooltip(f"{category}:N"),
                 alt.Tooltip(f"{series}:N"),
@@ -95,39 +273,185 @@ def stacked_bars(
             ],
         )
     )
-    if series_order:
-        chart = chart.transform_calculate(
-            **{f"{series}_order": f"indexof({series_order!r}, datum['{series}'])".replace("'", '"')}
+    if percent:
+        # Segment midpoints, computed here: label the segments wide enough to hold a number.
+        labelled = []
+        start: dict[str, float] = {}
+        for row in sorted(rows, key=lambda r: order_list.index(str(r[series])) if r[series] in order_list else 99):
+            begin = start.get(row[category], 0.0)
+            start[row[category]] = begin + float(row[value])
+            if float(row[value]) >= 0.08:
+                labelled.append({category: row[category], "mid": begin + float(row[value]) / 2, value: row[value]})
+        labels = (
+            alt.Chart(_data(labelled))
+            .mark_text(fontSize=10, color="#1d2733")
+            .encode(y=y, x=alt.X("mid:Q"), text=alt.Text(f"{value}:Q", format=".0%"))
         )
-    return _finish(chart, title, subtitle)
+    else:
+        totals: dict[str, float] = {}
+        for row in rows:
+            totals[row[category]] = totals.get(row[category], 0.0) + float(row[value])
+        labels = (
+            alt.Chart(_data([{category: k, value: v} for k, v in totals.items()]))
+            .mark_text(align="left", dx=3, fontSize=11)
+            .encode(y=y, x=alt.X(f"{value}:Q"), text=alt.Text(f"{value}:Q", format=number))
+        )
+        bars_layer = bars_layer.encode(
+            x=alt.X(
+                f"sum({value}):Q",
+                title=value_title,
+                axis=alt.Axis(format=",d", tickCount=5),
+                scale=alt.Scale(domain=[0, _x_max(totals.values())]),
+            )
+        )
+    return _finish(alt.layer(bars_layer, labels), title, subtitle, rows=len(_first_seen(rows, category)))
 
 
 def grouped_bars(
     rows: list[dict[str, Any]], category: str, value: str, group: str, title: str, subtitle: str
 ) -> dict[str, Any]:
-    """Bars side by side per category (e.g. by uploader vs by root family)."""
+    """Bars side by side per category (e.g. by uploader vs by root family), each with its value."""
+    y = alt.Y(f"{category}:N", title=None, sort=_first_seen(rows, category))
+    x = alt.X(
+        f"{value}:Q",
+        title="share of downloads",
+        axis=alt.Axis(format="%", tickCount=5),
+        scale=alt.Scale(domain=[0, _x_max(float(r[value]) for r in rows)]),
+    )
+    offset = alt.YOffset(f"{group}:N")
+    base = alt.Chart(_data(rows))
+    chart = alt.layer(
+        base.mark_bar().encode(
+            y=y,
+            yOffset=offset,
+            x=x,
+            color=alt.Color(f"{group}:N", title="view", scale=alt.Scale(range=VIEW_COLOURS), legend=_legend("view")),
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{value}:Q", format=".1%")],
+        ),
+        base.mark_text(align="left", dx=3, fontSize=10).encode(
+            y=y, yOffset=offset, x=x, text=alt.Text(f"{value}:Q", format=".1%")
+        ),
+    )
+    groups = len({r[group] for r in rows}) or 1
+    return _finish(chart, title, subtitle, rows=len(_first_seen(rows, category)), row_px=14 * groups + 8)
+
+
+def scatter(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    color: str,
+    title: str,
+    subtitle: str,
+    x_title: str,
+    y_title: str,
+    label: str = "model",
+    log_x: bool = True,
+    color_title: str | None = None,
+) -> dict[str, Any]:
+    """Score against cost (parameters or price); frontier points drawn larger, joined by a dashed line.
+
+    A ``color`` field named ``country`` holds country labels (:func:`country_key`) and gets the country colours.
+    """
+    base = alt.Chart(_data(rows))
+    legend_title = color_title or color
+    points = base.mark_circle(opacity=0.8).encode(
+        x=alt.X(
+            f"{x}:Q", title=x_title, scale=alt.Scale(type="log") if log_x else alt.Undefined, axis=alt.Axis(format="~g")
+        ),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=_colour(rows, color, legend_title, countries=color == "country"),
+        # A condition, not a size scale over a boolean field (Vega-Lite warns on an unsorted discrete size).
+        size=alt.condition("datum.frontier === true", alt.value(150), alt.value(45)),
+        tooltip=[
+            alt.Tooltip(f"{label}:N"),
+            alt.Tooltip(f"{color}:N", title=legend_title),
+            alt.Tooltip(f"{x}:Q", format=",.3~g"),
+            alt.Tooltip(f"{y}:Q", format=",.1f"),
+        ],
+    )
+    if not any(r.get("frontier") for r in rows):
+        return _finish(points, title, subtitle)
+    frontier_line = (
+        base.transform_filter("datum.frontier")
+        .mark_line(color="#555", strokeDash=[4, 3])
+        .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), order=alt.Order(f"{x}:Q"))
+    )
+    return _finish(alt.layer(frontier_line, points), title, subtitle)
+
+
+def step_lines(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    subtitle: str,
+    y_title: str,
+    closed: str = "closed models",
+) -> dict[str, Any]:
+    """Running bests over time (a step line per series): ``series`` holds country labels or ``closed``."""
+    labels = {str(r[series]) for r in rows}
+    domain = sorted(labels - {closed}, key=_country_order) + ([closed] if closed in labels else [])
+    colours = [CLOSED_COLOUR if label == closed else country_colour(label) for label in domain]
     chart = (
         alt.Chart(_data(rows))
-        .mark_bar()
+        .mark_line(interpolate="step-after", point=True)
         .encode(
-            y=alt.Y(f"{category}:N", title=None, sort="-x"),
-            yOffset=alt.YOffset(f"{group}:N"),
-            x=alt.X(f"{value}:Q", title="share of downloads", axis=alt.Axis(format="%")),
-            color=alt.Color(f"{group}:N", title="view"),
-            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{value}:Q", format=".1%")],
+            x=alt.X(f"{x}:T", title="release date", axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                f"{series}:N",
+                title="best so far: closed, or open by country",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=_legend("best so far: closed, or open by country"),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", format="%Y-%m-%d"),
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{y}:Q", format=",.3f"),
+                alt.Tooltip("model:N"),
+            ],
         )
     )
     return _finish(chart, title, subtitle)
 
 
+def for_page(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as the HTML page embeds it: no title inside (the page shows it as a caption that wraps)."""
+    page = copy.copy(spec)
+    page.pop("title", None)
+    return page
+
+
+def chart_title(spec: dict[str, Any]) -> tuple[str, str]:
+    """The (title, subtitle) written in a spec."""
+    title = spec.get("title") or {}
+    if isinstance(title, str):
+        return title, ""
+    text, subtitle = title.get("text", ""), title.get("subtitle", "")
+    return (" ".join(text) if isinstance(text, list) else str(text)), str(subtitle or "")
+
+
+def for_export(spec: dict[str, Any], width: int = EXPORT_WIDTH) -> dict[str, Any]:
+    """The spec with a fixed width: an image has no container to follow."""
+    fixed = copy.deepcopy(spec)
+    if fixed.get("width") == "container":
+        fixed["width"] = width
+    for part in fixed.get("layer", []):
+        if part.get("width") == "container":
+            part["width"] = width
+    return fixed
+
+
 def to_svg(spec: dict[str, Any]) -> str:
     """Render a Vega-Lite spec to SVG text."""
-    return str(vl_convert.vegalite_to_svg(spec))
+    return str(vl_convert.vegalite_to_svg(for_export(spec)))
 
 
 def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
     """Render a Vega-Lite spec to PNG bytes."""
-    return bytes(vl_convert.vegalite_to_png(spec, scale=scale))
+    return bytes(vl_convert.vegalite_to_png(for_export(spec), scale=scale))
 
 
 def javascript_bundle() -> str:
@@ -150,61 +474,3 @@ def javascript_bundle() -> str:
     except OSError:
         pass  # a read-only cache only costs the bundling time next run
     return bundle
-
-
-def scatter(
-    rows: list[dict[str, Any]],
-    x: str,
-    y: str,
-    color: str,
-    title: str,
-    subtitle: str,
-    x_title: str,
-    y_title: str,
-    label: str = "model",
-    log_x: bool = True,
-) -> dict[str, Any]:
-    """Score against cost (parameters or price), coloured by country; frontier points drawn larger."""
-    base = alt.Chart(_data(rows))
-    points = base.mark_circle(opacity=0.75).encode(
-        x=alt.X(
-            f"{x}:Q", title=x_title, scale=alt.Scale(type="log") if log_x else alt.Undefined, axis=alt.Axis(format="~g")
-        ),
-        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
-        color=alt.Color(f"{color}:N", title=color),
-        size=alt.Size("frontier:N", scale=alt.Scale(domain=[False, True], range=[40, 160]), legend=None),
-        tooltip=[
-            alt.Tooltip(f"{label}:N"),
-            alt.Tooltip(f"{color}:N"),
-            alt.Tooltip(f"{x}:Q", format=",.3~g"),
-            alt.Tooltip(f"{y}:Q", format=",.1f"),
-        ],
-    )
-    frontier_line = (
-        base.transform_filter("datum.frontier")
-        .mark_line(color="#555", strokeDash=[4, 3])
-        .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), order=alt.Order(f"{x}:Q"))
-    )
-    return _finish(alt.layer(frontier_line, points), title, subtitle)
-
-
-def step_lines(
-    rows: list[dict[str, Any]], x: str, y: str, series: str, title: str, subtitle: str, y_title: str
-) -> dict[str, Any]:
-    """Running bests over time (a step line per series)."""
-    chart = (
-        alt.Chart(_data(rows))
-        .mark_line(interpolate="step-after", point=True)
-        .encode(
-            x=alt.X(f"{x}:T", title="release date"),
-            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
-            color=alt.Color(f"{series}:N", title="best so far"),
-            tooltip=[
-                alt.Tooltip(f"{x}:T"),
-                alt.Tooltip(f"{series}:N"),
-                alt.Tooltip(f"{y}:Q", format=",.3f"),
-                alt.Tooltip("model:N"),
-            ],
-        )
-    )
-    return _finish(chart, title, subtitle)

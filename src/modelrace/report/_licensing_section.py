@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from modelrace.adoption import COVERAGE_THRESHOLD, Headline, SnapshotRef
-from modelrace.knowledge import country_name
+from modelrace.knowledge import country_label, country_name
 from modelrace.licensing import VERDICTS, LicenceFigures
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
@@ -105,7 +105,7 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
             {"conflicts": figures.conflicts.count, "top": top["model_id"]},
         )
     rows = [
-        {"country": row["country"], "verdict": verdict, "share": row[verdict]}
+        {"country": country_label(row["country"]), "verdict": verdict, "share": row[verdict]}
         for row in figures.by_country[:10]
         for verdict in VERDICTS
     ]
@@ -123,7 +123,7 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
                 "share of the country's downloads",
                 percent=True,
                 series_order=list(VERDICTS),
-                colors=["#2e8b57", "#e0a526", "#c0392b", "#b8bec6"],
+                colors=["#44BB99", "#EEDD88", "#EE8866", "#DDDDDD"],  # colour-blind safe (Paul Tol's light)
             ),
             source,
         )

@@ -33,6 +33,11 @@ def _write_atomically(path: Path, data: str | bytes) -> None:
         raise
 
 
+def empty_text(table: Table) -> str:
+    """What a table with no rows says instead (e.g. "no conflicts"), so that an empty result never looks broken."""
+    return getattr(table, "empty", None) or f"No rows: nothing in this snapshot for '{table.title}'."
+
+
 def render_html(report: Report, path: Path) -> None:
     """Write the report as one HTML file with its charts' JavaScript inlined (works offline)."""
     environment = jinja2.Environment(
@@ -46,6 +51,9 @@ def render_html(report: Report, path: Path) -> None:
         version=__version__,
         vega_bundle=charts.javascript_bundle().replace("</script", "<\\/script"),
         fmt=format_value,
+        for_page=charts.for_page,
+        chart_title=charts.chart_title,
+        empty_text=empty_text,
     )
     try:
         _write_atomically(path, html)
