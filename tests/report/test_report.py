@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from modelrace.cli.main import app
 from modelrace.hub import import_hub_json
+from modelrace.report._render import markdown_text
 from modelrace.store import Warehouse
 
 runner = CliRunner()
@@ -175,4 +176,5 @@ def test_report_has_the_capability_section_when_results_are_imported(
     assert any(r["frontier"] for r in rows)
     assert (md.parent / "report_charts" / "open-closed-gap.png").exists()
     text = md.read_text()
-    assert "Leaders by size class" in text and "lmarena (LMArena text (overall)), data of 2025-12-01" in text
+    assert "Leaders by size class" in text
+    assert markdown_text("lmarena (LMArena text (overall)), data of 2025-12-01") in text  # escaped as data
