@@ -123,7 +123,9 @@ def test_kill_9_mid_run_resumes_without_redoing_items(tmp_path: Path, db_path: P
     with Warehouse.open(db_path) as wh:
         assert wh.query("SELECT count(*) AS n, count(DISTINCT item_id) AS d FROM eval_items")[0] == {"n": 30, "d": 30}
     redone = [p for p in state.prompts[len(before) :] if p in before]
-    assert len(redone) <= 1  # at most the item in flight when the process was killed
+    # At most what was in flight when the process was killed: the runner keeps two items per worker queued (one
+    # running, the next ready), so with --concurrency 1 the item being answered and the one started behind it.
+    assert len(redone) <= 2
 
 
 def test_fewshot_prefix_is_shared_and_its_examples_are_not_evaluated(tmp_path: Path) -> None:
@@ -165,6 +167,21 @@ def test_math_answers_are_checked_for_equivalence(tmp_path: Path, warehouse: War
     with fake_openai(answers={"half of 1": "It is $0.5$", "half of 3": "It is $2$"}) as (url, _):
         summary = run_eval(warehouse, load_task(str(spec)), OpenAIBackend("toy", [url]))
     assert summary.metrics["math_equivalent"].mean == pytest.approx(0.5)
+
+
+def test_any_accepted_target_counts(tmp_path: Path) -> None:
+    from modelrace.evals import Item, Task
+    from modelrace.evals._scoring import evaluate_item
+
+    spec = TaskSpec(id="several", kind="generation", source="jsonl:unused")
+    task = Task(spec, (), "hash")
+    item = Item("1", "Name a primary colour.", target="red", extra={"targets": ["red", "blue", "yellow"]})
+    with fake_openai(answers={"primary colour": "Blue"}) as (url, _):
+        correct, metrics, _output = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
+    assert correct and metrics == {"exact_match": 1.0}
+    with fake_openai(answers={"primary colour": "green"}) as (url, _):
+        correct, _metrics, _output = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
+    assert not correct
 
 
 def test_bad_user_tasks_are_clear_errors(tmp_path: Path) -> None:

@@ -79,6 +79,11 @@ def test_greedy_generation(smollm: TransformersBackend) -> None:
     assert first.text == again.text and first.text
 
 
+def test_greedy_generation_through_the_chat_template(smollm: TransformersBackend) -> None:
+    answer = smollm.generate("What is the capital of France?", 12, [], chat=True)
+    assert answer.text and answer.completion_tokens and answer.completion_tokens <= 12
+
+
 def _tiny(kind: str, vocab: int) -> Any:
     """A small random model of an architecture with sliding-window layers, built from its config (no download)."""
     import transformers

@@ -8,7 +8,7 @@ from modelrace.evals._backends import Backend, ChoiceScore, Generation, split_re
 from modelrace.evals._compare import Comparison, compare_models, compare_runs
 from modelrace.evals._inspect import inspect_target
 from modelrace.evals._local import LocalFile, packaged_model_rows, packaged_models, resolve_local_model
-from modelrace.evals._publish import publish_run
+from modelrace.evals._publish import model_identity, publish_run
 from modelrace.evals._runner import run_eval
 from modelrace.evals._runstore import EvalRun, RunStore, find_run, summarise
 from modelrace.evals._sandbox import Limits, Outcome, SandboxUnavailable, run_python
@@ -42,6 +42,7 @@ __all__ = [
     "load_task",
     "make_backend",
     "mcnemar",
+    "model_identity",
     "packaged_model_rows",
     "packaged_models",
     "paired_difference",

@@ -132,7 +132,9 @@ def evaluate_item(
         if spec.check == "math":
             correct = math_equivalent(item.target or "", answer)
         else:
-            correct = answer.strip().lower() == (item.target or "").strip().lower()
+            # Some tasks accept several answers (BIG-bench's generative targets): any of them counts.
+            accepted = [str(t) for t in item.extra.get("targets") or []] or [item.target or ""]
+            correct = answer.strip().lower() in {t.strip().lower() for t in accepted}
         output = {
             "answer": answer,
             "text": generation.text,

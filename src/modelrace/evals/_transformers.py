@@ -223,9 +223,11 @@ class TransformersBackend:
         torch = self._torch
         ids: Any
         if chat:
-            ids = self.tokenizer.apply_chat_template(
-                [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt"
+            # return_dict=True gives a BatchEncoding on every transformers version (5 returns one by default).
+            encoded = self.tokenizer.apply_chat_template(
+                [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
             )
+            ids = encoded["input_ids"]
         else:
             ids = torch.tensor([self._ids(prompt)])
         with torch.inference_mode():

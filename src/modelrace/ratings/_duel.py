@@ -29,8 +29,7 @@ from typing import Any, Literal
 from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ConfigError, ImportFormatError
-from modelrace.evals import Backend
-from modelrace.evals._publish import model_identity  # the identity eval runs are published under
+from modelrace.evals import Backend, model_identity  # model_identity: the name eval runs are published under
 from modelrace.ratings._arena import publish_ratings
 from modelrace.ratings._battles import Battle, insert_battles, new_batch
 from modelrace.store import Warehouse
