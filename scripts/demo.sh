@@ -17,10 +17,16 @@ for _ in $(seq 50); do
   kill -0 "$replay" 2>/dev/null || { echo "the replay Hub did not start" >&2; exit 1; }
   sleep 0.2
 done
-HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
-modelrace snapshots
-modelrace model Qwen/Qwen2.5-7B-Instruct
 data="$MODELRACE_REFERENCE_DATA"
+# Real snapshots with their true dates and what they hold (docs/provenance.md): the 9,715 most downloaded models of
+# 2024-09-20 (all pipeline tags, complete down to 1,193 downloads) and an evaluation registry's 4,167 models of
+# 2026-05 (a subset of unknown selection). Shares are compared only on a scope both hold, never across a subset.
+modelrace -q import hub-json "$data/hub_api_top_models_2024-09-20.json" --selection top-downloads
+modelrace -q import hub-stats "$data/hub_stats_subset_2026-05.parquet" --selection subset
+# The replay names the file it replays and its data date; the sync records them (a replay, not the live Hub).
+HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
+modelrace imports
+modelrace model Qwen/Qwen2.5-7B-Instruct
 modelrace -q import open-llm-leaderboard "$data/open_llm_leaderboard_v2_contents_2025-02.csv"
 modelrace -q import lmarena "$data/lmarena_leaderboard_text_2025-12.json"
 modelrace -q import artificial-analysis "$data/artificial_analysis_providers_2025-08-14.csv"
@@ -29,5 +35,6 @@ modelrace -q import epoch-models "$data/epoch_notable_ai_models_2025-12.csv"
 modelrace -q import epoch-benchmarks "$data/epoch_benchmarking_hub_2025-12.json"
 modelrace leaderboard --size-class 3-10B --benchmark lmarena:full
 modelrace license meta-llama/Llama-3.1-8B-Instruct
+modelrace resolve --check-dates
 modelrace report --html modelrace-report.html --md modelrace-report/report.md
 echo "open modelrace-report.html in a browser (Markdown with charts: modelrace-report/report.md)"

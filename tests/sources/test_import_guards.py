@@ -67,7 +67,7 @@ def test_a_truncated_board_is_refused_and_the_good_one_stays(warehouse: Warehous
 def test_an_import_that_stores_no_result_or_rejects_most_rows_is_refused(warehouse: Warehouse, tmp_path: Path) -> None:
     empty = tmp_path / "livebench_2026-01-08.csv"
     empty.write_text("model,task0\n,1\n,2\n")
-    with pytest.raises(ImportRefusedError, match=r"stores no result .*no model name"):
+    with pytest.raises(ImportRefusedError, match=r"stores nothing .*no model name"):
         import_results(warehouse, "livebench", empty)
     mostly_bad = tmp_path / "livebench_2026-01-09.csv"
     mostly_bad.write_text("model,task0\na,1\nb,x\nc,y\nd,z\n")

@@ -22,7 +22,7 @@ from modelrace.cli._app import (
 )
 from modelrace.errors import ConfigError
 from modelrace.knowledge import SizeByChoice
-from modelrace.ranking import CountryCheck, Entity, UnmatchedNames
+from modelrace.ranking import CountryCheck, DateCheck, Entity, UnmatchedNames
 from modelrace.sources import IMPORTER_INFO, ImporterInfo
 
 group = CommandGroup()
@@ -43,16 +43,12 @@ def _import_results(
             except ValueError:
                 raise ConfigError(f"--date {date_!r} is not an ISO date (YYYY-MM-DD)") from None
         with open_warehouse() as warehouse:
-            summary = import_results(
-                warehouse, source, path, when, allow_partial=allow_partial, force=force, **options
-            )
+            summary = import_results(warehouse, source, path, when, allow_partial=allow_partial, force=force, **options)
     data = summary.to_json()
 
     def render() -> None:
         if summary.already_imported:
-            stdout.print(
-                Text(f"{path} was already imported as import {summary.import_id} ({source}); nothing to do")
-            )
+            stdout.print(Text(f"{path} was already imported as import {summary.import_id} ({source}); nothing to do"))
             if summary.superseded_by is not None:
                 stdout.print(
                     f"  but the leaderboard reads the newer import {summary.superseded_by} of {source}: "
@@ -130,15 +126,19 @@ def resolve(
     name: Annotated[str | None, typer.Argument(help="A model name as a source writes it.")] = None,
     unmatched: Annotated[bool, typer.Option(help="List the imported names no rule resolves.")] = False,
     check_countries: Annotated[bool, typer.Option(help="Compare our countries with Epoch's.")] = False,
+    check_dates: Annotated[
+        bool, typer.Option(help="List release dates after the data's date or before the model was on the Hub.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Explain how a source's model name is tied to a model, developer, country and size."""
+    from modelrace.ranking import check_dates as check_release_dates
     from modelrace.ranking import country_cross_check, explain_name, unmatched_names
 
     use_json(as_json)
     with user_errors():
-        if name is None and not unmatched and not check_countries:
-            raise ConfigError("give a NAME, --unmatched or --check-countries")
+        if name is None and not unmatched and not check_countries and not check_dates:
+            raise ConfigError("give a NAME, --unmatched, --check-countries or --check-dates")
         if name is not None:
             if state.db_path.exists():
                 with open_warehouse(read_only=True) as warehouse:
@@ -148,7 +148,10 @@ def resolve(
             emit(entity.to_json(), lambda: _render_entity(entity))
             return
         with open_warehouse(read_only=True) as warehouse:
-            if unmatched:
+            if check_dates:
+                dates = check_release_dates(warehouse)
+                emit(dates.to_json(), lambda: _render_dates(dates))
+            elif unmatched:
                 names = unmatched_names(warehouse)
                 emit(names.to_json(), lambda: _render_unmatched(names))
             else:
@@ -176,6 +179,14 @@ def _render_unmatched(names: UnmatchedNames) -> None:
         stdout.print(Text(f"{source}: {len(found)} unmatched", style="bold"))
         for unmatched_name in found:
             stdout.print(Text(f"  {unmatched_name}"))
+
+
+def _render_dates(dates: DateCheck) -> None:
+    stdout.print(
+        f"{len(dates.flagged)} of {dates.checked} release dates flagged (not used for time series)", highlight=False
+    )
+    for item in dates.flagged:
+        stdout.print(Text(f"  {item.source}: {item.name} ({item.model}) dated {item.release_date}: {item.reason}"))
 
 
 def _render_country_check(check: CountryCheck) -> None:
@@ -218,7 +229,11 @@ def leaderboard_command(
                 table.add_row(
                     bench.id,
                     entry.size_class,
-                    Text(f"{leader['model']} [{leader['country']}]" + (" (R)" if leader["reasoning"] else "")),
+                    Text(
+                        " = ".join(entry.tied_leaders) + " (tie)"
+                        if len(entry.tied_leaders) > 1
+                        else f"{leader['model']} [{leader['country']}]" + (" (R)" if leader["reasoning"] else "")
+                    ),
                     _score(leader["value"]),
                     "–" if margin is None else _score(margin) + ("" if entry.lead_significant else " (n.s.)"),
                     str(len(entry.tie_set)),

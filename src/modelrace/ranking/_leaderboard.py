@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,18 +23,22 @@ WITH latest AS (
     SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0 GROUP BY source
 )
 SELECT i.source, i.data_date, i.import_id, r.source_name, r.benchmark, r.metric, r.value, r.scale,
-       r.ci_low, r.ci_high, r.n_items
+       r.ci_low, r.ci_high, r.n_items, r.extra
 FROM results r JOIN result_imports i ON i.import_id = r.import_id
 WHERE i.source IN {RUN_SOURCES} OR r.import_id IN (SELECT import_id FROM latest)
 QUALIFY i.source NOT IN {RUN_SOURCES}
      OR row_number() OVER (PARTITION BY i.source, r.source_name, r.benchmark, r.metric ORDER BY i.import_id DESC) = 1
+ORDER BY i.source, r.benchmark, r.metric, r.source_name, i.import_id
 """
 _MODELS_SQL = """
-SELECT i.source, m.source_name, m.organisation, m.country, m.params_total, m.params_active, m.release_date,
-       m.open_weights, m.reasoning, m.price_in_usd_per_mtok, m.price_out_usd_per_mtok
+SELECT i.source, i.data_date, m.source_name, m.organisation, m.country, m.params_total, m.params_active,
+       m.release_date, m.open_weights, m.reasoning, m.price_in_usd_per_mtok, m.price_out_usd_per_mtok
 FROM source_models m JOIN result_imports i ON i.import_id = m.import_id
-ORDER BY m.import_id
+ORDER BY m.import_id, m.source_name
 """
+# A release date this many days before the model's first appearance on the Hub is flagged (time zones, a card
+# dated a few days before the upload); any date after the data's own date is flagged.
+HUB_DATE_TOLERANCE_DAYS = 7
 # Metrics that are a source's headline where it publishes several for one benchmark.
 _PREFERRED_METRIC = {"open-llm-leaderboard": "normalised"}
 
@@ -48,6 +53,8 @@ class Score:
     source_name: str
     release_date: date | None = None
     price_usd_per_mtok: float | None = None
+    spread: tuple[float, float] | None = None  # lowest and highest across providers (Artificial Analysis)
+    providers: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -65,6 +72,8 @@ class Score:
             "params_active": self.entity.params_active,
             "release_date": self.release_date.isoformat() if self.release_date else None,
             "price_usd_per_mtok": self.price_usd_per_mtok,
+            "spread": list(self.spread) if self.spread else None,
+            "providers": self.providers,
         }
 
 
@@ -83,14 +92,62 @@ class Benchmark:
     scores: list[Score] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FlaggedDate(JsonResult):
+    """A release date a source gives that cannot be right: after the data's own date, or well before the model
+    first appeared on the Hub. It is not used for time series."""
+
+    source: str
+    name: str
+    model: str
+    release_date: date
+    reason: str
+    data_date: date
+    first_on_hub: date | None
+
+
+@dataclass(frozen=True)
+class DateCheck(JsonResult):
+    """Every release date checked, and those flagged."""
+
+    checked: int
+    flagged: list[FlaggedDate]
+
+
 @dataclass
 class Catalogue:
-    """Everything the leaderboard reads: benchmarks, resolved entities, unmatched names."""
+    """Everything the leaderboard reads: benchmarks, resolved entities, unmatched names, flagged dates."""
 
     benchmarks: dict[str, Benchmark]
     resolver: Resolver
     entities: dict[tuple[str, str], Entity]
     unmatched: dict[str, list[str]]
+    dates: DateCheck = field(default_factory=lambda: DateCheck(0, []))
+
+
+def first_on_hub(warehouse: Warehouse, hub_ids: set[str]) -> dict[str, date]:
+    """The earliest creation date any snapshot records for each of these Hub ids (where known)."""
+    if not hub_ids:
+        return {}
+    rows = warehouse.query(
+        """SELECT m.model_id, min(v.created_at) AS created FROM models m
+           JOIN model_versions v ON v.model_key = m.model_key
+           WHERE v.created_at IS NOT NULL AND m.model_id IN (SELECT unnest(?::VARCHAR[]))
+           GROUP BY 1""",
+        [sorted(hub_ids)],
+    )
+    return {r["model_id"]: r["created"].date() for r in rows}
+
+
+def _check_date(model: dict[str, Any], entity: Entity, appeared: dict[str, date]) -> tuple[str | None, date | None]:
+    """Why a source's release date cannot be right (None when it can), and the first Hub appearance used."""
+    released: date = model["release_date"]
+    first = appeared.get(entity.hub_id) if entity.hub_id else None
+    if released > model["data_date"]:
+        return f"after the data's own date ({model['data_date']})", first
+    if first is not None and (first - released).days > HUB_DATE_TOLERANCE_DAYS:
+        return f"{(first - released).days:,} days before {entity.hub_id} first appeared on the Hub ({first})", first
+    return None, first
 
 
 def known_hub_ids(warehouse: Warehouse) -> list[str]:
@@ -125,12 +182,23 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
     dates: dict[str, date] = {}
     prices: dict[str, float] = {}
     for (source, name), model in info.items():
-        entity = resolver.resolve(name, model)
-        entities[(source, name)] = entity
+        entities[(source, name)] = resolver.resolve(name, model)
+    appeared = first_on_hub(warehouse, {e.hub_id for e in entities.values() if e.hub_id})
+    flagged: list[FlaggedDate] = []
+    checked = 0
+    for (source, name), model in info.items():
+        entity = entities[(source, name)]
         if not entity.matched:
             unmatched[source].append(name)
-        if model.get("release_date") and entity.key not in dates:
-            dates[entity.key] = model["release_date"]
+        if model.get("release_date"):
+            checked += 1
+            reason, first = _check_date(model, entity, appeared)
+            if reason is not None:
+                flagged.append(
+                    FlaggedDate(source, name, entity.name, model["release_date"], reason, model["data_date"], first)
+                )
+            elif entity.key not in dates or model["release_date"] < dates[entity.key]:
+                dates[entity.key] = model["release_date"]  # the earliest date no check refutes
         if model.get("price_in_usd_per_mtok") is not None and model.get("price_out_usd_per_mtok") is not None:
             # Artificial Analysis's blend: 3 input tokens to 1 output token.
             prices.setdefault(entity.key, (3 * model["price_in_usd_per_mtok"] + model["price_out_usd_per_mtok"]) / 4)
@@ -155,8 +223,20 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             entity = entities.get((source, row["source_name"])) or resolver.resolve(row["source_name"])
             se, method = standard_error(row["value"], row["scale"], row["ci_low"], row["ci_high"], row["n_items"])
             methods.add(method)
-            score = Score(entity, row["value"], se, row["source_name"], dates.get(entity.key), prices.get(entity.key))
-            # One figure per model: variants of the same model (precisions, providers) keep their best.
+            extra = json.loads(row["extra"]) if row["extra"] else {}
+            spread = (float(extra["spread_low"]), float(extra["spread_high"])) if "spread_low" in extra else None
+            score = Score(
+                entity,
+                row["value"],
+                se,
+                row["source_name"],
+                dates.get(entity.key),
+                prices.get(entity.key),
+                spread,
+                extra.get("providers"),
+            )
+            # One figure per model: variants of the same model (precisions) keep their best; equal values keep
+            # the first source name in order, so the choice never depends on the order rows come in.
             if entity.key not in best or score.value > best[entity.key].value:
                 best[entity.key] = score
         benchmarks[bench_id] = Benchmark(
@@ -168,9 +248,20 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             data_date=max(row["data_date"] for row in items),
             scale=items[0]["scale"],
             uncertainty=", ".join(sorted(methods)),
-            scores=sorted(best.values(), key=lambda s: -s.value),
+            scores=sorted(best.values(), key=_order),
         )
-    return Catalogue(benchmarks, resolver, entities, {k: sorted(set(v)) for k, v in unmatched.items()})
+    return Catalogue(
+        benchmarks,
+        resolver,
+        entities,
+        {k: sorted(set(v)) for k, v in unmatched.items()},
+        DateCheck(checked, sorted(flagged, key=lambda f: (f.source, f.name))),
+    )
+
+
+def _order(score: Score) -> tuple[float, str]:
+    """Best first; equal scores by name, so ties are ordered the same way in every run."""
+    return (-score.value, score.entity.name.lower())
 
 
 Row = dict[str, Any]
@@ -184,6 +275,7 @@ class ClassEntry(JsonResult):
     size_class: str
     leader: Row
     runner_up: Row | None
+    tied_leaders: list[str]  # every model with the leader's exact score (a tie is shown as one, not as a lead)
     margin: float | None
     lead_significant: bool | None
     tie_set: list[str]
@@ -222,6 +314,7 @@ class Leaderboard(JsonResult):
     sources: list[tuple[str, str]]
     benchmarks: list[BenchmarkBoard]
     unmatched: dict[str, int]
+    flagged_dates: int = 0  # release dates not used for time series (`modelrace resolve --check-dates`)
 
 
 def _rank(scores: list[Score]) -> dict[str, Any] | None:
@@ -237,6 +330,7 @@ def _rank(scores: list[Score]) -> dict[str, Any] | None:
     return {
         "leader": leader.to_json(),
         "runner_up": runner_up.to_json() if runner_up else None,
+        "tied_leaders": [s.entity.name for s in scores if s.value == leader.value],
         "margin": leader.value - runner_up.value if runner_up else None,
         "lead_significant": lead_significant,
         "tie_set": [leader.entity.name, *tied],
@@ -250,7 +344,7 @@ def _countries(scores: list[Score]) -> dict[str, Any]:
         country = score.entity.country
         if country not in best and country != "unattributed":
             best[country] = score
-    ordered = sorted(best.values(), key=lambda s: -s.value)
+    ordered = sorted(best.values(), key=_order)
     leader = ordered[0] if ordered else None
     second = ordered[1] if len(ordered) > 1 else None
     return {
@@ -274,7 +368,7 @@ def pareto_frontier(scores: list[Score], cost: str) -> list[dict[str, Any]]:
     def cost_of(score: Score) -> float | None:
         return score.entity.params_total if cost == "params" else score.price_usd_per_mtok
 
-    candidates = sorted((s for s in scores if cost_of(s)), key=lambda s: (cost_of(s), -s.value))
+    candidates = sorted((s for s in scores if cost_of(s)), key=lambda s: (cost_of(s), -s.value, s.entity.name.lower()))
     frontier, best = [], float("-inf")
     for score in candidates:
         if score.value > best:
@@ -298,7 +392,7 @@ def open_vs_closed(scores: list[Score]) -> dict[str, Any]:
     }
     dated = sorted(
         (s for s in scores if s.release_date and s.entity.open_weights is not None),
-        key=lambda s: s.release_date or date.min,
+        key=lambda s: (s.release_date or date.min, -s.value, s.entity.name.lower()),
     )
     running: dict[str, Score] = {}  # "closed", "open", "open <country>" -> best so far
     for score in dated:
@@ -354,7 +448,9 @@ def leaderboard(
         scores = [s for s in bench.scores if s.entity.matched and (not open_only or s.entity.open_weights)]
         by_class: dict[str, list[Score]] = defaultdict(list)
         for score in scores:
-            by_class[size_class(score.entity.params_total, score.entity.params_active, size_by)].append(score)
+            # Closed models appear only in the open-versus-closed views: they are not an "unknown size" class.
+            if score.entity.open_weights is not False:
+                by_class[size_class(score.entity.params_total, score.entity.params_active, size_by)].append(score)
         entries = []
         for name in classes:
             if size_class_filter is not None and name != size_class_filter:
@@ -376,7 +472,7 @@ def leaderboard(
                 uncertainty=bench.uncertainty,
                 models=len(scores),
                 classes=entries,
-                frontier_params=pareto_frontier(scores, "params"),
+                frontier_params=pareto_frontier([s for s in scores if s.entity.open_weights is not False], "params"),
                 frontier_price=pareto_frontier(scores, "price"),
                 open_vs_closed=open_vs_closed(scores),
             )
@@ -393,7 +489,13 @@ def leaderboard(
         sources=sorted({(b.source, b.data_date.isoformat()) for b in chosen}),
         benchmarks=output,
         unmatched={source: len(names) for source, names in catalogue.unmatched.items()},
+        flagged_dates=len(catalogue.dates.flagged),
     )
+
+
+def check_dates(warehouse: Warehouse) -> DateCheck:
+    """Every source's release dates checked against the data's date and the model's first Hub appearance."""
+    return load_catalogue(warehouse).dates
 
 
 def has_results(warehouse: Warehouse) -> bool:

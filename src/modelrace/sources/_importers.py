@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -235,13 +236,36 @@ AA_BENCHMARKS = (
 _EFFORT = ("(high)", "(medium)", "(low)", "(minimal)", "reasoning", "thinking")
 
 
+_PROVIDER_WORD = re.compile(r"\([^)]*\)|\S+")
+
+
+def provider_variant(name: str, provider: str) -> str:
+    """The model a provider's listing names: trailing words or parenthesised groups that are all part of the
+    provider's name are the provider's variant ('Llama 3.3 70B Vertex' by 'Google Vertex', 'Llama 3.3 70B (Turbo,
+    FP8)' by 'Deepinfra (Turbo, FP8)'), never the model's ('GPT-5 (high)' by OpenAI keeps its effort)."""
+    provider_words = set(re.findall(r"[a-z0-9.]+", provider.lower()))
+    parts = _PROVIDER_WORD.findall(name.strip())
+    while len(parts) > 1:
+        words = re.findall(r"[a-z0-9.]+", parts[-1].lower())
+        if not words or not set(words) <= provider_words:
+            break
+        parts.pop()
+    return " ".join(parts)
+
+
 def read_artificial_analysis(path: Path, when: date) -> ImportBatch:
-    """Artificial Analysis provider x model table: scores per model, prices and speed per provider."""
+    """Artificial Analysis provider x model table: scores per model, prices and speed per provider.
+
+    A provider's variant of a model ("Llama 3.3 70B Vertex", "... Snowflake") is the same model: its scores are
+    gathered across providers into one figure (the median) with the spread (lowest, highest, per provider) kept.
+    """
     rows = _read_csv(path, {"API Provider", "Model", "License", *AA_BENCHMARKS[:3]})
     batch = ImportBatch("artificial-analysis", when)
     per_model: dict[str, dict[str, list[float]]] = {}
-    seen: set[tuple[str, str]] = set()
-    for position, name, row in _named_rows(batch, rows, "Model"):
+    per_score: dict[tuple[str, str], dict[str, float]] = {}
+    for position, listed, row in _named_rows(batch, rows, "Model"):
+        provider = (row.get("API Provider") or "").strip()
+        name = provider_variant(listed, provider)
         try:
             scores = {b: parse_number(row.get(b), b) for b in AA_BENCHMARKS}
             blended = parse_number(row.get("Blended USD/1M Tokens"), "blended price")
@@ -250,14 +274,17 @@ def read_artificial_analysis(path: Path, when: date) -> ImportBatch:
             speed = parse_number(row.get("Median Tokens/s"), "median tokens/s")
             latency = parse_number(row.get("Median First Chunk (s)"), "first chunk")
         except ImportFormatError as error:
-            batch.reject(position, name, str(error))
+            batch.reject(position, listed, str(error))
             continue
         model = batch.model(name)
         model.open_weights = (row.get("License") or "").strip().lower() == "open"
         model.reasoning = any(marker in name.lower() for marker in _EFFORT) or model.reasoning
         model.extra.setdefault("api_ids", [])
+        model.extra.setdefault("listed_as", [])
         if row.get("API ID") and row["API ID"] not in model.extra["api_ids"]:
             model.extra["api_ids"].append(row["API ID"])
+        if listed != name and listed not in model.extra["listed_as"]:
+            model.extra["listed_as"].append(listed)
         gathered = per_model.setdefault(name, {"in": [], "out": [], "blended": [], "speed": [], "latency": []})
         for key, value in (
             ("in", price_in),
@@ -269,20 +296,29 @@ def read_artificial_analysis(path: Path, when: date) -> ImportBatch:
             if value is not None:
                 gathered[key].append(value)
         for benchmark, value in scores.items():
-            if value is None or (name, benchmark) in seen:
-                continue  # the same score is listed once per provider
-            seen.add((name, benchmark))
-            is_index = benchmark.startswith("Artificial Analysis")
-            batch.results.append(
-                Result(
-                    name,
-                    benchmark,
-                    "index" if is_index else "accuracy",
-                    value,
-                    "points",
-                    n_items=n_items("artificial-analysis", benchmark),
-                )
+            if value is not None:
+                per_score.setdefault((name, benchmark), {})[provider or f"row {position}"] = value
+    for (name, benchmark), by_provider in per_score.items():
+        values = sorted(by_provider.values())
+        is_index = benchmark.startswith("Artificial Analysis")
+        extra: dict[str, Any] = {"providers": len(values)}
+        if len(values) > 1:
+            extra |= {
+                "spread_low": values[0],
+                "spread_high": values[-1],
+                "by_provider": dict(sorted(by_provider.items())),
+            }
+        batch.results.append(
+            Result(
+                name,
+                benchmark,
+                "index" if is_index else "accuracy",
+                median(values),
+                "points",
+                n_items=n_items("artificial-analysis", benchmark),
+                extra=extra,
             )
+        )
     for name, gathered in per_model.items():
         model = batch.models[name]
         model.price_in_usd_per_mtok = median(gathered["in"]) if gathered["in"] else None

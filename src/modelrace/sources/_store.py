@@ -157,8 +157,9 @@ def _refuse_if_damaging(
     """Refuse (before anything is written) an import that would store nothing, reject most of what it read, or
     replace a board with a much smaller one."""
     read = len(batch.models) + len(batch.rejected)
-    if not allow_partial and (not batch.results or len(batch.rejected) * 2 > read):
-        what = "stores no result" if not batch.results else f"rejects {len(batch.rejected):,} of the {read:,} rows"
+    stores_nothing = not batch.results and not batch.models  # a catalogue (epoch-models) stores models only
+    if not allow_partial and (stores_nothing or len(batch.rejected) * 2 > read):
+        what = "stores nothing" if stores_nothing else f"rejects {len(batch.rejected):,} of the {read:,} rows"
         reasons: dict[str, int] = {}
         for _, _, reason in batch.rejected:
             reasons[reason] = reasons.get(reason, 0) + 1
