@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.registry import Registry, load_registry
-from modelrace.store import Warehouse, resolve_snapshot
+from modelrace.store import SnapshotInfo, Warehouse, licence_missing_from, missing_licence_words, resolve_snapshot
 from modelrace.tree import chain_to_root
 
 _VERSION_SQL = """
@@ -71,6 +71,8 @@ class StatedLicence(JsonResult):
     id: str | None
     name: str | None
     link: str | None
+    missing_from: Literal["source", "hub"] | None = None  # where a missing licence comes from
+    missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,14 @@ class ModelDescription(JsonResult):
     ecosystem: dict[str, Any] | None
 
 
+def _stated_licence(warehouse: Warehouse, snapshot: SnapshotInfo, row: dict[str, Any]) -> StatedLicence:
+    """The licence the record states, or where a missing one comes from (the source, or the Hub itself)."""
+    if row["license"] is not None or row["license_name"] is not None or row["license_link"] is not None:
+        return StatedLicence(row["license"], row["license_name"], row["license_link"])
+    origin = licence_missing_from(warehouse, snapshot)
+    return StatedLicence(None, None, None, origin, missing_licence_words(snapshot, origin, through_bases=False))
+
+
 def describe_model(
     warehouse: Warehouse,
     model_id: str,
@@ -183,7 +193,7 @@ def describe_model(
         created_at=row["created_at"].isoformat() if row["created_at"] else None,
         last_modified=row["last_modified"].isoformat() if row["last_modified"] else None,
         params=ParamsInfo(row["params"], row["params_active"], row["params_source"]),
-        license=StatedLicence(row["license"], row["license_name"], row["license_link"]),
+        license=_stated_licence(warehouse, snapshot, row),
         is_fixture=registry.is_fixture(model_id),
         chain=[ChainLink(link.model_id, link.relation, link.in_snapshot, list(link.other_bases)) for link in chain],
         root=primary["root_id"],

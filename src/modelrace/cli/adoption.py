@@ -88,7 +88,7 @@ def _render_model(info: ModelDescription) -> None:
         ("family", f"{dev.family} ({dev.method})" if dev.family else "unattributed"),
         ("developer", f"{dev.developer} [{dev.country}]"),
         ("uploader", f"{up.organisation} [{up.country}] ({up.kind or 'unknown kind'})"),
-        ("licence", " ".join(x for x in (lic.id, lic.name, lic.link) if x) or "none stated in this snapshot"),
+        ("licence", " ".join(x for x in (lic.id, lic.name, lic.link) if x) or lic.missing or "none stated"),
     ]
     if params.total:
         active = f", {params.active / 1e9:.1f} B active" if params.active else ""

@@ -71,7 +71,7 @@ def license_command(
                 if info.source == "inherited"
                 else "stated by the model"
                 if info.source == "own"
-                else "no licence stated by the model or its bases"
+                else info.missing or "no licence stated by the model or its bases"
             )
             stdout.print(Text(f"{info.model_id}: {info.licence_name or info.raw or 'none'} ({where})"))
             if info.licence_source:

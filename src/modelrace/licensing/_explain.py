@@ -9,7 +9,7 @@ from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.licensing._registry import Licence, LicenceRegistry, Normalised, load_licences
 from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, Verdict, conflict_rule, decide
-from modelrace.store import Warehouse, resolve_snapshot
+from modelrace.store import Warehouse, licence_missing_from, missing_licence_words, resolve_snapshot
 
 MAX_WALK = 1000
 
@@ -62,6 +62,8 @@ class ModelLicence(JsonResult):
     read_on: str | None
     conflicts: list[LicenceConflict]
     notice: str
+    missing_from: Literal["source", "hub"] | None = None  # where a missing licence comes from (none found)
+    missing: str | None = None  # ... in words
 
 
 def explain_licence(licence: Licence) -> LicenceExplanation:
@@ -138,6 +140,7 @@ def explain_model(
             if reason:
                 conflicts.append(LicenceConflict(base["model_id"], reason.format(base=base["model_id"])))
     decision = decide(licence)
+    missing_from = licence_missing_from(warehouse, snapshot) if found is None else None
     return ModelLicence(
         model_id=model_id,
         snapshot={"id": snapshot.snapshot_id, "taken_at": snapshot.taken_at.isoformat(), "source": snapshot.source},
@@ -157,4 +160,6 @@ def explain_model(
         read_on=licence.read_on if licence else None,
         conflicts=conflicts,
         notice=NOT_LEGAL_ADVICE,
+        missing_from=missing_from,
+        missing=missing_licence_words(snapshot, missing_from) if missing_from else None,
     )

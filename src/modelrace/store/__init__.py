@@ -17,7 +17,9 @@ from modelrace.store._snapshots import (
     check_selection,
     drop_snapshot,
     latest_snapshot,
+    licence_missing_from,
     list_snapshots,
+    missing_licence_words,
     resolve_snapshot,
     tables_with_column,
 )
@@ -40,8 +42,10 @@ __all__ = [
     "export_parquet",
     "is_parquet_export",
     "latest_snapshot",
+    "licence_missing_from",
     "list_snapshots",
     "migrations",
+    "missing_licence_words",
     "resolve_snapshot",
     "tables_with_column",
 ]

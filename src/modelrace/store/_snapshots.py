@@ -153,6 +153,34 @@ def resolve_snapshot(warehouse: Warehouse, ref: str | int | None) -> SnapshotInf
     raise NotFoundError(f"no snapshot {wanted}; the warehouse holds {known}")
 
 
+def licence_missing_from(warehouse: Warehouse, snapshot: SnapshotInfo) -> Literal["source", "hub"]:
+    """Where a missing licence in this snapshot comes from: the ``source`` (a file or replay that carries no
+    licence, by its own word or because none of its records states one) or the ``hub`` (the record states none)."""
+    if "license" in snapshot.lacks:
+        return "source"
+    if snapshot.source_kind == "live":
+        return "hub"
+    rows = warehouse.connection.execute(
+        """SELECT EXISTS (SELECT 1 FROM snapshot_models sm JOIN model_versions v ON v.version_id = sm.version_id
+                          WHERE sm.snapshot_id = ? AND (v.license IS NOT NULL OR v.license_name IS NOT NULL))""",
+        [snapshot.snapshot_id],
+    ).fetchall()
+    return "hub" if rows[0][0] else "source"
+
+
+def missing_licence_words(
+    snapshot: SnapshotInfo, origin: Literal["source", "hub"], through_bases: bool = True
+) -> str:
+    """The sentence that says where a missing licence comes from (``through_bases``: its bases were read too)."""
+    if origin == "source":
+        return (
+            f"no licence in the source: {snapshot.provenance} carries no licence for this model, so it is unknown "
+            "here (the Hub may state one); not a finding about the model"
+        )
+    bases = ", nor does a base model" if through_bases else ""
+    return f"none on the Hub: the Hub record states no licence (no license tag or card field){bases}"
+
+
 def tables_with_column(warehouse: Warehouse, column: str) -> list[str]:
     """The warehouse's own tables (not temporary ones) holding ``column`` (what a drop must clean)."""
     rows = warehouse.connection.execute(
