@@ -66,12 +66,21 @@ def run_trend(db: str) -> dict[str, Any]:
     )
     with Warehouse.open(db, read_only=True) as warehouse:
         warehouse.connection.register("registry_countries", countries)
+        query_start = time.perf_counter()
         rows = warehouse.connection.execute(TREND_SQL).fetchall()
+        query_seconds = time.perf_counter() - query_start
     seconds = time.perf_counter() - start
     snapshots = sorted({r[0] for r in rows})
     first = {r[1]: r[2] for r in rows if r[0] == snapshots[0]}
     last = {r[1]: r[2] for r in rows if r[0] == snapshots[-1]}
-    return {"seconds": seconds, "snapshots": len(snapshots), "rows": len(rows), "first": first, "last": last}
+    return {
+        "seconds": seconds,
+        "query_seconds": query_seconds,
+        "snapshots": len(snapshots),
+        "rows": len(rows),
+        "first": first,
+        "last": last,
+    }
 
 
 def import_day(parquet: str, db: str, day: int) -> dict[str, Any]:
@@ -141,7 +150,8 @@ def main() -> None:
     )
     top = sorted(trend["last"].items(), key=lambda kv: -kv[1])[:5]
     print(
-        f"country-share trend over {trend['snapshots']} snapshots: {trend['seconds']:.2f} s, "
+        f"country-share trend over {trend['snapshots']} snapshots: {trend['seconds']:.2f} s (query "
+        f"{trend['query_seconds']:.2f} s), "
         f"{trend['peak_rss_mib']:.0f} MiB; last day: " + ", ".join(f"{c} {s:.1%}" for c, s in top)
     )
     print(f"load average after: {os.getloadavg()[0]:.2f}")

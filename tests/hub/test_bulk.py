@@ -203,7 +203,11 @@ def _contents(warehouse: Warehouse) -> dict[str, Any]:
     ).fetchall()
     return {
         "stored": stored,
-        "rejections": connection.execute("SELECT position, model_id, reason FROM rejections ORDER BY 1").fetchall(),
+        # a date reason quotes the latest date allowed, "now" for each run: the two runs differ by their moments
+        "rejections": connection.execute(
+            r"""SELECT position, model_id, regexp_replace(reason, 'to [0-9T:-]+ UTC', 'to (now) UTC')
+                FROM rejections ORDER BY 1"""
+        ).fetchall(),
         "snapshot": connection.execute(
             # an import with no dated record is dated when it ran: the two runs differ by their moments
             """SELECT CASE WHEN abs(epoch(created_at) - epoch(taken_at)) < 3600 THEN 'when run'

@@ -133,10 +133,11 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
     ), carded AS (
         -- DuckDB's JSON reader also takes trailing commas (Python's does not), and keeps the first of two equal
         -- keys (Python the last): such cards go to the per-record route.
-        SELECT *, card IS NULL OR (json_valid(card) AND NOT regexp_matches(card, ',\\s*[\\]}}]')) AS card_readable
+        SELECT *, card IS NULL OR (json_valid(card) AND NOT regexp_matches(card, ',\\s*[\\]}}]')) AS card_readable,
+               card IS NULL AS card_missing
         FROM source
     ), fields AS (
-        SELECT *,
+        SELECT * EXCLUDE (card),
                CASE WHEN card_readable AND card IS NOT NULL THEN json_type(card) END AS card_type,
                CASE WHEN card_readable AND card IS NOT NULL AND json_type(card) = 'OBJECT'
                     THEN list_filter(json_keys(card), lambda k: k IN ('license', 'license_name', 'license_link',
@@ -202,7 +203,7 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
             AND ({gated_clean})
             AND (created_at IS NULL OR created_at BETWEEN TIMESTAMP '{epoch}' AND TIMESTAMP '{latest}')
             AND (last_modified IS NULL OR last_modified BETWEEN TIMESTAMP '{epoch}' AND TIMESTAMP '{latest}')
-            AND card_readable AND (card IS NULL OR card_type = 'OBJECT')
+            AND card_readable AND (card_missing OR card_type = 'OBJECT')
             AND coalesce(len(card_keys) = len(list_distinct(card_keys)), TRUE)
             AND coalesce(license_type IN ('VARCHAR', 'NULL')
                          OR (license_type = 'ARRAY' AND card_license_first_type IN ('VARCHAR', 'NULL')), TRUE)

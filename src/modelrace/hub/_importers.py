@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from modelrace._progress import NoProgress, ProgressSink
+from modelrace._progress import NoProgress, ProgressSink, query_progress
 from modelrace.errors import ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import IngestStats, SnapshotWriter
@@ -123,9 +123,8 @@ def import_hub_stats(
         if not vectorised:
             bulk = replace(bulk, all_rows_need_python="asked to")
         if bulk.all_rows_need_python is None:
-            progress.start(f"validate {path.name} ({rows:,} models)", 1)
-            unusual = writer.stage_query(bulk.select_sql, [str(path)])
-            progress.advance()
+            with query_progress(connection, progress, f"validate {path.name} ({rows:,} models)"):
+                unusual = writer.stage_query(bulk.select_sql, [str(path)])
             progress.start("check unusual records one by one", len(unusual))
             for position, row in rows_at(connection, path, unusual, columns):
                 writer.add_raw(_decode_nested(row), position)

@@ -441,7 +441,6 @@ class SnapshotWriter:
                    s.created_at, s.last_modified, s.base_models, k.content_hash
             FROM staging_models s JOIN staged_versions k USING (position)
             WHERE k.is_new
-            ORDER BY k.version_id
             """
         )
         self._progress.advance()
