@@ -24,6 +24,7 @@ from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 from modelrace.tree import resolve_tree
 
 BATCH_SIZE = 20_000
+WRITE_MEMORY_LIMIT = "1GB"  # DuckDB's buffer limit while a snapshot is written (issue #15: <= 1.5 GiB peak)
 # A version is a model's n-th distinct content: version_id = model_key * 2^20 + n (store migration 0007).
 VERSION_BITS = 20
 # The content that makes a new version (downloads and likes are per snapshot, not content). DuckDB's hash():
@@ -203,10 +204,14 @@ class SnapshotWriter:
         # Records dated after this (now plus a tolerance) are corrupt: they must never date a snapshot.
         self.not_after = latest_allowed_date()
         self._open = False
+        self._memory_limit = ""
         self.snapshot: SnapshotInfo | None = None
 
     def __enter__(self) -> SnapshotWriter:
         connection = self.warehouse.connection
+        # A whole-Hub write must fit a laptop: DuckDB spills what exceeds this instead of growing (restored after).
+        self._memory_limit = str(connection.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        connection.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
         connection.execute("BEGIN TRANSACTION")
         self._open = True
         connection.execute("DROP TABLE IF EXISTS staging_models")
@@ -219,6 +224,7 @@ class SnapshotWriter:
         if self._open:
             self._open = False
             self.warehouse.connection.execute("ROLLBACK")
+        self.warehouse.connection.execute(f"SET memory_limit = '{self._memory_limit}'")
 
     # -- adding -----------------------------------------------------------------------------------------
     def add_raw(self, raw: object, position: int | None = None) -> ModelRecord | None:
