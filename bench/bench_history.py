@@ -32,13 +32,21 @@ TREND_SQL = """
 WITH roots AS (
     SELECT m.model_key AS root_key, c.country
     FROM models m JOIN registry_countries c ON c.namespace = lower(m.namespace)
-), credited AS (
-    SELECT t.snapshot_id, coalesce(r.country, 'unattributed') AS country, sum(sm.downloads_30d * t.credit) AS downloads
+), attributed AS (
+    -- only tree rows whose root is a known developer's: the join's hash table stays small
+    SELECT t.snapshot_id, r.country, sum(sm.downloads_30d * t.credit) AS downloads
     FROM model_tree t
+    JOIN roots r ON r.root_key = t.root_key
     JOIN snapshot_models sm ON sm.snapshot_id = t.snapshot_id AND sm.model_key = t.model_key
-    LEFT JOIN roots r ON r.root_key = t.root_key
-    WHERE sm.downloads_30d > 0
     GROUP BY ALL
+), totals AS (
+    -- a model's credits sum to 1, so a snapshot's credited total is its plain total
+    SELECT snapshot_id, sum(downloads_30d) AS downloads FROM snapshot_models GROUP BY 1
+), credited AS (
+    SELECT * FROM attributed
+    UNION ALL
+    SELECT t.snapshot_id, 'unattributed', t.downloads - coalesce(sum(a.downloads), 0)
+    FROM totals t LEFT JOIN attributed a USING (snapshot_id) GROUP BY t.snapshot_id, t.downloads
 )
 SELECT snapshot_id, country, downloads / sum(downloads) OVER (PARTITION BY snapshot_id) AS share
 FROM credited ORDER BY 1, 3 DESC
