@@ -8,6 +8,11 @@ if [ ! -d "$MODELRACE_REFERENCE_DATA" ]; then
   echo "no reference data at $MODELRACE_REFERENCE_DATA: set MODELRACE_REFERENCE_DATA to the shared/data folder" >&2
   exit 1
 fi
+# A warehouse of its own, rebuilt on each run (MODELRACE_DB picks another).
+if [ -z "${MODELRACE_DB:-}" ]; then
+  export MODELRACE_DB="$PWD/modelrace-demo.duckdb"
+  rm -f "$MODELRACE_DB" "$MODELRACE_DB.wal"
+fi
 port="${MODELRACE_REPLAY_PORT:-$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 modelrace replay-hub --port "$port" &
 replay=$!

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from modelrace._serialise import JsonResult
@@ -39,6 +39,9 @@ ORDER BY m.import_id, m.source_name
 # A release date this many days before the model's first appearance on the Hub is flagged (time zones, a card
 # dated a few days before the upload); any date after the data's own date is flagged.
 HUB_DATE_TOLERANCE_DAYS = 7
+# The Hub dates every repository created before it recorded creation dates to 2022-03-02: such a date says only
+# "on the Hub by then", so it refutes no earlier release date.
+HUB_CREATION_RECORDED_FROM = date(2022, 3, 3)
 # Metrics that are a source's headline where it publishes several for one benchmark.
 _PREFERRED_METRIC = {"open-llm-leaderboard": "normalised"}
 
@@ -143,8 +146,13 @@ def _check_date(model: dict[str, Any], entity: Entity, appeared: dict[str, date]
     """Why a source's release date cannot be right (None when it can), and the first Hub appearance used."""
     released: date = model["release_date"]
     first = appeared.get(entity.hub_id) if entity.hub_id else None
-    if released > model["data_date"]:
-        return f"after the data's own date ({model['data_date']})", first
+    data_date: date = model["data_date"]
+    # A date named by its month only (a file "..._2025-02.csv" is dated 2025-02-01) covers that whole month.
+    latest = (data_date.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if released > (latest if data_date.day == 1 else data_date):
+        return f"after the data's own date ({data_date})", first
+    if first is not None and first < HUB_CREATION_RECORDED_FROM:
+        first = None
     if first is not None and (first - released).days > HUB_DATE_TOLERANCE_DAYS:
         return f"{(first - released).days:,} days before {entity.hub_id} first appeared on the Hub ({first})", first
     return None, first

@@ -347,6 +347,7 @@ _QUANT_SUFFIX = re.compile(
     r"q\d(_k)?(_[ms])?|exl2|dynamic)$",
     re.IGNORECASE,
 )
+_HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$")
 _FINETUNE_SUFFIX = re.compile(r"[-_](instruct|it|chat)$", re.IGNORECASE)
 _LIBRARY = {"gguf": "gguf", "mlx": "mlx", "awq": "transformers", "gptq": "transformers"}
 
@@ -401,8 +402,12 @@ def models_from_llmfit(path: Path, leaderboard_csv: Path | None = None) -> list[
             license_id, lb_base = facts
             if license_id:
                 tags.append(f"license:{license_id}")
-            if lb_base and lb_base != model_id:
-                base, relation = lb_base, "finetune"
+            if lb_base and lb_base.endswith(" (Merge)"):  # the leaderboard marks merges in the id column
+                lb_base, merged = lb_base.removesuffix(" (Merge)").strip(), True
+            else:
+                merged = False
+            if lb_base and lb_base != model_id and _HUB_ID.match(lb_base):
+                base, relation = lb_base, "merge" if merged else "finetune"
         if base is None:
             base, relation = _infer_base(model_id, ids, by_name)
         if base is not None and relation is not None:
