@@ -44,6 +44,10 @@ class SyntheticHub:
     params: npt.NDArray[np.int64]  # 0 when unknown
     attributes: ModelAttributes | None = None  # what the hub-stats layout adds (make_hub(..., attributes=True))
 
+    def model_id(self, i: int) -> str:
+        """The id of model i."""
+        return f"{self.namespaces[self.namespace[i]]}/model-{i}"
+
 
 @dataclass
 class ModelAttributes:
@@ -58,10 +62,6 @@ class ModelAttributes:
     created_us: npt.NDArray[np.int64]  # microseconds since the epoch
     modified_us: npt.NDArray[np.int64]
     downloads_all_time: npt.NDArray[np.int64]
-
-    def model_id(self, i: int) -> str:
-        """The id of model i."""
-        return f"{self.namespaces[self.namespace[i]]}/model-{i}"
 
 
 def make_hub(n: int = 2_200_000, seed: int = 0, attributes: bool = False) -> SyntheticHub:
