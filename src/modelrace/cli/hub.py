@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,7 +53,11 @@ def _render_ingest(summary: IngestSummary) -> None:
 def sync(
     pipeline_tag: Annotated[
         list[str] | None,
-        typer.Option("--pipeline-tag", help="Hub pipeline tag to list (repeatable).", show_default=False),
+        typer.Option(
+            "--pipeline-tag",
+            help="Hub pipeline tag to list (repeatable). [default: text-generation]",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most N models per pipeline tag.")] = None,
     min_downloads: Annotated[
@@ -114,7 +120,8 @@ def _selection_option() -> Any:
 def import_hub_stats_command(
     path: Annotated[Path, typer.Argument(help="models.parquet of the hub-stats dataset.")],
     taken_at: Annotated[
-        datetime | None, typer.Option(help="Snapshot date (default: newest lastModified in the file).")
+        datetime | None,
+        typer.Option("--date", "--taken-at", help="Date of the data (default: newest lastModified in the file)."),
     ] = None,
     selection: Annotated[str, _selection_option()] = "complete",
     allow_partial: AllowPartialOption = False,
@@ -139,7 +146,8 @@ def import_hub_stats_command(
 def import_hub_json_command(
     path: Annotated[Path, typer.Argument(help="JSON list of /api/models objects.")],
     taken_at: Annotated[
-        datetime | None, typer.Option(help="Snapshot date (default: newest lastModified in the file).")
+        datetime | None,
+        typer.Option("--date", "--taken-at", help="Date of the data (default: newest lastModified in the file)."),
     ] = None,
     selection: Annotated[str, _selection_option()] = "subset",
     allow_partial: AllowPartialOption = False,
@@ -196,11 +204,14 @@ def replay_hub_command(
     ] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8765,
     selection: Annotated[str, _selection_option()] = "subset",
+    as_json: JsonOption = False,
 ) -> None:
     """Serve a replay of the Hub's /api/models on loopback, for offline demos and tests; every listing page
-    says which file it replays, the date of its data and its selection (X-Modelrace-Replay-* headers)."""
+    says which file it replays, the date of its data and its selection (X-Modelrace-Replay-* headers).
+    With --json, one JSON line on stdout once it serves (endpoint, models, file, data date, selection)."""
     from modelrace.replay import ReplayHub, ReplayState, load_replay_models, replay_provenance
 
+    use_json(as_json)
     with user_errors():
         models, data = load_replay_models(data)
         provenance = replay_provenance(data, models, check_selection(selection))
@@ -214,6 +225,20 @@ def replay_hub_command(
                 f"{provenance.selection}) at {hub.endpoint} (HF_ENDPOINT={hub.endpoint})"
             )
         )
+        if state.as_json:  # one line, flushed: a script reads the endpoint, then syncs from it
+            sys.stdout.write(
+                json.dumps(
+                    {
+                        "endpoint": hub.endpoint,
+                        "models": len(models),
+                        "file": str(provenance.file),
+                        "data_date": provenance.data_date,
+                        "selection": provenance.selection,
+                    }
+                )
+                + "\n"
+            )
+            sys.stdout.flush()
         try:
             hub.serve_forever()
         except KeyboardInterrupt:
