@@ -24,7 +24,7 @@ from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 from modelrace.tree import resolve_tree
 
 BATCH_SIZE = 20_000
-WRITE_MEMORY_LIMIT = "1GB"  # DuckDB's buffer limit while a snapshot is written (issue #15: <= 1.5 GiB peak)
+WRITE_MEMORY_LIMIT = "768MB"  # DuckDB's buffer limit while a snapshot is written (issue #15: <= 1.5 GiB peak)
 # A version is a model's n-th distinct content: version_id = model_key * 2^20 + n (store migration 0007).
 VERSION_BITS = 20
 # The content that makes a new version (downloads and likes are per snapshot, not content). DuckDB's hash():
