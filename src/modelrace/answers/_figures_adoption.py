@@ -1,0 +1,191 @@
+"""Figures from adoption and licences: a country's or family's lead, derivative shares, concentration, the
+permissive share of a family's downloads."""
+
+from __future__ import annotations
+
+from modelrace.answers._figure_model import (
+    DerivativeParams,
+    Evidence,
+    Figure,
+    HhiParams,
+    LeadParams,
+    LicenceShareParams,
+    Measured,
+    _insufficient,
+    _snapshot_caveats,
+    _snapshot_source,
+    _word,
+)
+from modelrace.errors import NotFoundError
+from modelrace.licensing import explain_licence, load_licences
+
+
+def adoption_lead(evidence: Evidence, params: LeadParams) -> Figure:
+    """Margin of ``key``'s download share over the largest other row of a breakdown (root view for country,
+    developer, family; uploader view for uploader and uploader_country), with attribution bounds."""
+    name = "adoption.lead"
+    try:
+        figures = evidence.adoption
+    except NotFoundError as error:
+        return _insufficient(name, "adoption", str(error))
+    snapshot = evidence.snapshot
+    source, when = _snapshot_source(snapshot)
+    caveats, blocked = _snapshot_caveats(snapshot)
+    rows = figures.adoption.shares(f"by_{params.breakdown}")
+    column = params.breakdown
+    unattributed = sum(r["share"] for r in rows if r[column] == "unattributed")
+    attributed = [r for r in rows if r[column] != "unattributed"]
+    if not attributed:
+        return _insufficient(
+            name, "adoption", f"no attributed downloads in snapshot {snapshot.snapshot_id}", source, when
+        )
+    wanted = params.key.lower()
+    mine = next((r for r in attributed if str(r[column]).lower() == wanted), None)
+    share = mine["share"] if mine else 0.0
+    rivals = [r for r in attributed if str(r[column]).lower() != wanted]
+    rival = rivals[0] if rivals else None
+    rival_share = rival["share"] if rival else 0.0
+    margin = share - rival_share
+    rank = 1 + sum(r["share"] > share for r in attributed)
+    key_words = _word(params.key, column)
+    text = (
+        f"{key_words}: {share * 100:.1f} % of {figures.scope_words} (rank {rank})"
+        + (f"; {_word(str(rival[column]), column)} {rival_share * 100:.1f} %" if rival else "")
+        + f"; {unattributed * 100:.1f} % unattributed"
+    )
+    return Figure(
+        name,
+        {
+            "value": Measured(margin, margin - unattributed, margin + unattributed, "pp"),
+            "share": Measured(share, share, share + unattributed, "pct"),
+            "rank": Measured(rank, format="int"),
+        },
+        text,
+        "attribution bounds",
+        source,
+        when,
+        "adoption",
+        caveats=caveats,
+        insufficient=blocked,
+    )
+
+
+_RELATION_COLUMNS = {
+    "finetune": "finetunes",
+    "quantized": "quantizations",
+    "adapter": "adapters",
+    "merge": "merges",
+    "any": "derivatives",
+}
+
+
+def adoption_derivative_share(evidence: Evidence, params: DerivativeParams) -> Figure:
+    """A root family's share of the snapshot's derivatives of one relation (models, not downloads)."""
+    name = "adoption.derivative_share"
+    try:
+        figures = evidence.adoption
+    except NotFoundError as error:
+        return _insufficient(name, "adoption", str(error))
+    snapshot = evidence.snapshot
+    source, when = _snapshot_source(snapshot)
+    caveats, blocked = _snapshot_caveats(snapshot)
+    caveats = [*caveats, "every derivative in the snapshot counts, whenever it was made (the listing has no dates)"]
+    column = _RELATION_COLUMNS[params.relation]
+    rows = figures.adoption.ecosystem.by_family
+    total = sum(r[column] for r in rows)
+    if not total:
+        return _insufficient(name, "adoption", f"snapshot {snapshot.snapshot_id} records no {column}", source, when)
+    unattributed = sum(r[column] for r in rows if r["family"] == "unattributed") / total
+    attributed = sorted((r for r in rows if r["family"] != "unattributed"), key=lambda r: -r[column])
+    wanted = params.family.lower()
+    count = next((r[column] for r in attributed if str(r["family"]).lower() == wanted), 0)
+    rival = next((r for r in attributed if str(r["family"]).lower() != wanted), None)
+    share = count / total
+    lead = share - (rival[column] / total if rival else 0.0)
+    text = (
+        f"{params.family}: {count:,} of {total:,} {column} ({share * 100:.1f} %)"
+        + (f"; {rival['family']} {rival[column]:,}" if rival else "")
+        + f"; {unattributed * 100:.1f} % from unattributed roots"
+    )
+    return Figure(
+        name,
+        {
+            "value": Measured(share, share, share + unattributed, "pct"),
+            "lead": Measured(lead, lead - unattributed, lead + unattributed, "pp"),
+        },
+        text,
+        "attribution bounds",
+        source,
+        when,
+        "adoption",
+        caveats=caveats,
+        insufficient=blocked,
+    )
+
+
+def adoption_hhi(evidence: Evidence, params: HhiParams) -> Figure:
+    """The Herfindahl-Hirschman index (0-10,000) of downloads by developer or family, over attributed downloads."""
+    name = "adoption.hhi"
+    try:
+        figures = evidence.adoption
+    except NotFoundError as error:
+        return _insufficient(name, "adoption", str(error))
+    snapshot = evidence.snapshot
+    source, when = _snapshot_source(snapshot)
+    caveats, blocked = _snapshot_caveats(snapshot)
+    concentration = figures.adoption.concentration
+    hhi = concentration.hhi_developer if params.by == "developer" else concentration.hhi_family
+    top = concentration.top1_developer if params.by == "developer" else concentration.top1_family
+    top_share = concentration.top1_share_developer if params.by == "developer" else concentration.top1_share_family
+    caveats = [
+        *caveats,
+        f"over the {concentration.attributed_share * 100:.0f} % of downloads attributed to a {params.by}; "
+        "unattributed ones are many small uploaders, left out",
+    ]
+    text = f"HHI by {params.by} {hhi:,.0f} (0-10,000); largest {top} with {top_share * 100:.1f} %"
+    return Figure(
+        name, {"value": Measured(hhi, format="int")}, text, None, source, when, "adoption", caveats=caveats,
+        insufficient=blocked,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------ licences
+def licensing_permissive_share(evidence: Evidence, params: LicenceShareParams) -> Figure:
+    """Share of a family's downloads (root view) under a permissive licence; unknown verdicts bound it."""
+    name = "licensing.permissive_share"
+    try:
+        figures = evidence.licensing
+    except NotFoundError as error:
+        return _insufficient(name, "licensing", str(error))
+    snapshot = evidence.snapshot
+    source, when = _snapshot_source(snapshot)
+    caveats, blocked = _snapshot_caveats(snapshot)
+    row = next((r for r in figures.by_family if str(r["family"]).lower() == params.family.lower()), None)
+    if row is None or not row["downloads_30d"]:
+        return _insufficient(
+            name, "licensing", f"no {params.family} downloads in snapshot {snapshot.snapshot_id}", source, when
+        )
+    permissive, unknown = row["permissive"], row["unknown"]
+    text = (
+        f"{permissive * 100:.1f} % of {params.family} downloads are under a permissive licence, "
+        f"{row['conditional'] * 100:.1f} % conditional, {row['non-commercial'] * 100:.1f} % non-commercial, "
+        f"{unknown * 100:.1f} % unknown"
+    )
+    if params.licence:
+        registry = load_licences()
+        if params.licence in registry.licences:
+            explained = explain_licence(registry.get(params.licence))
+            clauses = "; ".join(f"§{c['section']} {c['text']}" for c in explained.deciding_clauses[:2])
+            text += f"; the {explained.name} itself is {explained.verdict}" + (f" ({clauses})" if clauses else "")
+    caveats = [*caveats, figures.notice]
+    return Figure(
+        name,
+        {"value": Measured(permissive, permissive, permissive + unknown, "pct")},
+        text,
+        "bounds: downloads whose licence is unknown could be either",
+        source,
+        when,
+        "licensing",
+        caveats=caveats,
+        insufficient=blocked,
+    )
