@@ -270,9 +270,9 @@ def test_a_program_that_closes_its_output_still_runs_to_its_end() -> None:
 
 
 def test_cgroups_left_by_a_killed_process_are_swept() -> None:
-    from modelrace.evals import _sandbox
+    from modelrace.evals._cgroup import Cgroup
 
-    cgroup = _sandbox._Cgroup.create(FAST)
+    cgroup = Cgroup.create(FAST.memory_bytes, FAST.processes)
     if cgroup is None:
         pytest.skip("this user cannot make cgroups here (the per-process limits apply)")
     stale, fresh = cgroup.folders[0], cgroup.folders[-1]
