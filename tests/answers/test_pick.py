@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelrace.answers import PickConstraints, load_tasks, parse_tasks, pick
-from modelrace.answers._pick import _lower
+from modelrace.answers._pick_scoring import _lower
 from modelrace.cli.main import app
 from modelrace.errors import ConfigError, RegistryError
 from modelrace.knowledge import benchmark_catalog
@@ -124,7 +124,7 @@ def test_nothing_qualifies_is_a_clear_answer(reference: Warehouse, reference_war
 
 
 def test_lower_bound_orders_by_evidence() -> None:
-    from modelrace.answers._pick import _Scored
+    from modelrace.answers._pick_scoring import _Scored
     from modelrace.ranking import Resolver
 
     entity = Resolver().resolve("gpt-4o")

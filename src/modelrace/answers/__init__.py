@@ -25,7 +25,8 @@ from modelrace.answers._claims import (
 from modelrace.answers._facts import LicenceFacts, ModelFacts
 from modelrace.answers._figures import FIGURES, Evidence, Figure, Measured, Part, compute_figure
 from modelrace.answers._match import closest_names, find_score, is_variant, resolve_scored
-from modelrace.answers._pick import (
+from modelrace.answers._pick import pick
+from modelrace.answers._pick_model import (
     Candidate,
     Excluded,
     LicenceChoice,
@@ -33,7 +34,6 @@ from modelrace.answers._pick import (
     PickConstraints,
     TaskScore,
     TaskWeights,
-    pick,
 )
 from modelrace.answers._tasks import Task, TaskBenchmark, get_task, load_tasks, parse_tasks, task_names
 from modelrace.answers._versus import (

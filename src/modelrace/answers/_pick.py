@@ -26,217 +26,31 @@ unknown) excludes the model, saying so: nothing is assumed to pass.
 
 from __future__ import annotations
 
-import math
-import statistics
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
-from modelrace._serialise import JsonResult
 from modelrace.answers._facts import FactFinder, LicenceFacts
-from modelrace.answers._tasks import Task, get_task
+from modelrace.answers._pick_model import (
+    _ALLOWED,
+    METHOD,
+    QUANT_LADDER,
+    Candidate,
+    Constraint,
+    Excluded,
+    Pick,
+    PickConstraints,
+)
+from modelrace.answers._pick_scoring import (
+    _confidence,
+    _lower,
+    _Scored,
+    _standardise,
+)
+from modelrace.answers._tasks import get_task
 from modelrace.errors import ConfigError, ModelraceError
 from modelrace.knowledge import country_code, country_name
-from modelrace.ranking import Catalogue, Entity, Score, load_catalogue, significant
+from modelrace.ranking import Catalogue, Entity, load_catalogue, significant
 from modelrace.serving import Chip, FitResult, Workload, estimate_cost, fit_model, load_hardware, resolve_model
 from modelrace.store import Warehouse
-
-MIN_FIELD = 5
-QUANT_LADDER = ("q8_0", "q4_k_m")
-LicenceChoice = Literal["permissive", "conditional"]
-_ALLOWED: dict[str, tuple[str, ...]] = {"permissive": ("permissive",), "conditional": ("permissive", "conditional")}
-Constraint = Literal["open-only", "country", "licence", "hardware", "context", "price"]
-
-
-@dataclass(frozen=True)
-class PickConstraints(JsonResult):
-    """What `pick` was asked for."""
-
-    task: str = "general"
-    hardware: str | None = None
-    count: int = 1
-    quant: str | None = None
-    context: int | None = None
-    licence: LicenceChoice | None = None
-    exclude_countries: tuple[str, ...] = ()
-    only_countries: tuple[str, ...] = ()
-    max_usd_per_mtok: float | None = None
-    open_only: bool = True
-    limit: int = 10
-
-
-@dataclass(frozen=True)
-class TaskScore(JsonResult):
-    """A candidate's figure on one of the task's benchmarks."""
-
-    benchmark: str
-    name: str
-    source_name: str
-    data_date: str
-    value: float
-    se: float | None
-    standard_score: float
-    weight: float
-
-
-@dataclass(frozen=True)
-class Candidate(JsonResult):
-    """A model that meets every constraint, with its task score and the reasons it is listed."""
-
-    rank: int
-    model: str
-    score: float
-    interval: list[float] | None
-    interval_basis: list[str]
-    tied_with_first: bool
-    confidence: Literal["high", "medium", "low"]
-    coverage: float
-    country: str
-    developer: str
-    params_total: float | None
-    licence_verdict: str
-    licence_id: str | None
-    fits: bool | None
-    headroom_gb: float | None
-    quant: str | None
-    usd_per_mtok: float | None
-    price_basis: str | None
-    benchmarks: list[TaskScore]
-    reasons: list[str]
-
-
-@dataclass(frozen=True)
-class Excluded(JsonResult):
-    """A strong model a constraint excluded: which constraint, and why."""
-
-    model: str
-    constraint: Constraint
-    detail: str
-    score: float
-
-
-@dataclass(frozen=True)
-class TaskWeights(JsonResult):
-    """The task's benchmarks as used: weight, and whether it could be used."""
-
-    benchmark: str
-    weight: float
-    used: bool
-    note: str
-
-
-@dataclass(frozen=True)
-class Pick(JsonResult):
-    """`pick --json` (docs/json.md)."""
-
-    constraints: PickConstraints
-    task: str
-    benchmarks: list[TaskWeights]
-    candidates: list[Candidate]
-    excluded: list[Excluded]
-    message: str
-    method: dict[str, str] = field(default_factory=dict)
-
-
-METHOD = {
-    "standardise": "per benchmark z = (score - mean) / sd over every model it scores",
-    "combine": "weighted mean of z over the benchmarks a model has; missing ones lower coverage, never count as 0",
-    "interval": "95 %: measurement (benchmarks with an uncertainty) and missing benchmarks (tau x their weight)",
-    "order": "by the lower end of the 95 % interval",
-    "tie": "tied with the first unless the difference exceeds 1.96 sqrt(se_first^2 + se^2) (leaderboard rule)",
-    "fit": "memory fit (weights + KV cache + overhead) at the context asked: released format, else Q8_0, else Q4_K_M",
-    "price": "with hardware: roofline estimate on it (modelrace cost); else the market price (3:1 blend)",
-}
-
-
-@dataclass
-class _Scored:
-    entity: Entity
-    scores: list[TaskScore]
-    score: float
-    se: float | None
-    coverage: float
-    basis: list[str]
-
-
-def _standardise(catalogue: Catalogue, task: Task) -> tuple[dict[str, _Scored], list[TaskWeights], float]:
-    """Every entity's task score (module docstring, steps 2-4)."""
-    total_weight = sum(b.weight for b in task.benchmarks)
-    per_entity: dict[str, list[tuple[TaskScore, float, float | None]]] = {}
-    entities: dict[str, Entity] = {}
-    used: list[TaskWeights] = []
-    for wanted in task.benchmarks:
-        benchmark = catalogue.benchmarks.get(wanted.id)
-        if benchmark is None:
-            used.append(TaskWeights(wanted.id, wanted.weight, False, "not imported"))
-            continue
-        field_scores: list[Score] = [s for s in benchmark.scores if s.entity.matched]
-        if len(field_scores) < MIN_FIELD:
-            used.append(TaskWeights(wanted.id, wanted.weight, False, f"only {len(field_scores)} models scored"))
-            continue
-        values = [s.value for s in field_scores]
-        mean, sd = statistics.fmean(values), statistics.pstdev(values)
-        if sd == 0:
-            used.append(TaskWeights(wanted.id, wanted.weight, False, "every model scores the same"))
-            continue
-        used.append(TaskWeights(wanted.id, wanted.weight, True, f"{len(values)} models, mean {mean:.3g}, sd {sd:.3g}"))
-        for score in field_scores:
-            z = (score.value - mean) / sd
-            entry = TaskScore(
-                wanted.id,
-                benchmark.name,
-                score.source_name,
-                benchmark.data_date.isoformat(),
-                score.value,
-                score.se,
-                z,
-                wanted.weight,
-            )
-            key = score.entity.key
-            entities.setdefault(key, score.entity)
-            per_entity.setdefault(key, []).append((entry, wanted.weight, None if score.se is None else score.se / sd))
-    tau = _spread_across_benchmarks(per_entity)
-    weights = {b.id: b.weight for b in task.benchmarks}
-    scored: dict[str, _Scored] = {}
-    for key, items in per_entity.items():
-        weight = sum(w for _, w, _ in items)
-        value = sum(w * entry.standard_score for entry, w, _ in items) / weight
-        with_se = [(w, se) for _, w, se in items if se is not None]
-        have = {entry.benchmark for entry, _, _ in items}
-        missing = sum(w**2 for b, w in weights.items() if b not in have)
-        variance = sum((w * s) ** 2 for w, s in with_se) / weight**2 + missing * tau**2 / total_weight**2
-        scored[key] = _Scored(
-            entities[key],
-            [entry for entry, _, _ in items],
-            value,
-            math.sqrt(variance) if with_se or missing else None,
-            weight / total_weight,
-            [entry.benchmark for entry, _, s in items if s is not None],
-        )
-    return scored, used, tau
-
-
-def _spread_across_benchmarks(per_entity: dict[str, list[tuple[TaskScore, float, float | None]]]) -> float:
-    """Pooled standard deviation of one model's z across the task's benchmarks (1 without enough models)."""
-    squares, freedom, models = 0.0, 0, 0
-    for items in per_entity.values():
-        if len(items) < 2:
-            continue
-        zs = [entry.standard_score for entry, _, _ in items]
-        mean = statistics.fmean(zs)
-        squares += sum((z - mean) ** 2 for z in zs)
-        freedom += len(zs) - 1
-        models += 1
-    return math.sqrt(squares / freedom) if models >= 3 and freedom else 1.0
-
-
-def _lower(item: _Scored) -> float:
-    return item.score - 1.96 * item.se if item.se is not None else item.score
-
-
-def _confidence(item: _Scored) -> Literal["high", "medium", "low"]:
-    if item.coverage >= 2 / 3 and len(item.scores) >= 2:
-        return "high"
-    return "medium" if item.coverage >= 1 / 3 else "low"
 
 
 def _countries(values: tuple[str, ...], option: str) -> set[str]:
