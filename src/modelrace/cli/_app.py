@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
 
 from modelrace.config import default_db_path
 from modelrace.errors import ModelraceError
@@ -96,6 +97,36 @@ def open_warehouse(read_only: bool = False) -> Iterator[Warehouse]:
         warehouse.close()
 
 
+def deprecated(old: str, new: str) -> None:
+    """Say on stderr that an old spelling still works but has a new name (stdout stays clean for --json)."""
+    stderr.print(f"note: {old} is deprecated, use {new}", markup=False, highlight=False, emoji=False)
+
+
+def _flags_as_flags(params: list[Any]) -> list[Any]:
+    # Typer's help shows every option's type, a flag's included ("--json <bool>"); a flag takes no value, so its
+    # type column stays empty (an empty metavar is what typer prints there).
+    for param in params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    return params
+
+
+class Command(TyperCommand):
+    """Every modelrace command: help shows flags as flags."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The command's parameters, flags without a type."""
+        return _flags_as_flags(super().get_params(ctx))
+
+
+class Group(TyperGroup):
+    """The main app and ``import``: help shows their flags (``--json``, ``-q``) as flags."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's parameters, flags without a type."""
+        return _flags_as_flags(super().get_params(ctx))
+
+
 @dataclass
 class CommandGroup:
     """The commands of one capability's CLI module, mounted at the top level (and under ``import``) by main."""
@@ -105,5 +136,8 @@ class CommandGroup:
 
     def mount(self, app: typer.Typer, import_app: typer.Typer) -> None:
         """Add this group's commands to the main app and its ``import`` sub-app."""
+        for info in [*self.commands.registered_commands, *self.imports.registered_commands]:
+            if info.cls in (None, TyperCommand):  # typer's default: keep any class a module chose itself
+                info.cls = Command
         app.registered_commands.extend(self.commands.registered_commands)
         import_app.registered_commands.extend(self.imports.registered_commands)

@@ -5,54 +5,100 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.adoption import ModelDescription
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
+    deprecated,
     emit,
     open_warehouse,
     stdout,
     use_json,
     user_errors,
 )
+from modelrace.errors import ConfigError
 
 group = CommandGroup()
+
+
+BREAKDOWNS = ("country", "uploader-country", "developer", "uploader", "family", "namespace")
 
 
 @group.commands.command()
 def shares(
     by: Annotated[
         str,
-        typer.Option(help="country, uploader_country, developer, uploader, family or namespace."),
+        typer.Option(
+            help="country, uploader-country, developer, uploader, family or namespace "
+            "(country, developer and family by root family: derivatives count for the original developer)."
+        ),
     ] = "country",
-    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
-    include_fixtures: Annotated[bool, typer.Option(help="Count test fixtures.")] = False,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous' (default: latest).")] = None,
+    include_fixtures: Annotated[bool, typer.Option("--include-fixtures", help="Count test fixtures.")] = False,
     all_time: Annotated[bool, typer.Option("--all-time", help="All-time downloads instead of 30 days.")] = False,
-    limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows to show (--json has them all).")] = 20,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, hidden=True, help="Old name of --top.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Download shares by one breakdown (root-family view for country/developer/family)."""
     from modelrace.adoption import Measure, share_table
 
     use_json(as_json)
+    if limit is not None:
+        deprecated("--limit", "--top")
+        top = limit
+    if "_" in by and by.replace("_", "-") in BREAKDOWNS:
+        deprecated(f"--by {by}", f"--by {by.replace('_', '-')}")
     measure: Measure = "downloads_all_time" if all_time else "downloads_30d"
     with user_errors(), open_warehouse(read_only=True) as warehouse:
-        table_data = share_table(warehouse, by, snapshot, include_fixtures, measure)
+        if by.replace("_", "-") not in BREAKDOWNS:
+            raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWNS)}")
+        table_data = share_table(warehouse, by.replace("-", "_"), snapshot, include_fixtures, measure)
     rows = table_data.rows
+    key = table_data.by
 
     def render() -> None:
-        table = Table(by, measure.replace("_", " "), "share", "models", title=f"snapshot {table_data.snapshot.id}")
-        for row in rows[:limit]:
-            table.add_row(
-                escape(str(row[by])), f"{row[measure]:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}"
-            )
+        counted = sum(row[measure] or 0 for row in rows)
+        if not rows or not counted:
+            if all_time:
+                stdout.print(
+                    f"snapshot {table_data.snapshot.id} has no all-time download counts: its source "
+                    f"({table_data.snapshot.source}) did not give them (a sync with --expand and hub-stats imports "
+                    "do); leave out --all-time for 30-day shares",
+                    markup=False,
+                    highlight=False,
+                )
+            else:
+                stdout.print(
+                    f"snapshot {table_data.snapshot.id} has no downloads to share out"
+                    + ("" if include_fixtures else " (test fixtures are left out: --include-fixtures counts them)"),
+                    markup=False,
+                    highlight=False,
+                )
+            return
+        measure_words = "downloads (all time)" if all_time else "downloads (30 d)"
+        table = data_table(
+            [
+                TerminalColumn(by.replace("_", "-"), "id"),
+                TerminalColumn(measure_words, "number"),
+                TerminalColumn("share", "number"),
+                TerminalColumn("models", "number"),
+            ],
+            [
+                (str(row[key]), f"{row[measure] or 0:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}")
+                for row in rows[:top]
+            ],
+            title=f"snapshot {table_data.snapshot.id} ({table_data.snapshot.taken_at[:10]}): shares of "
+            f"{counted:,} {measure_words}",
+            width=stdout.width,
+        )
         stdout.print(table)
-        if len(rows) > limit:
-            stdout.print(f"... {len(rows) - limit:,} more (--limit, or --json for all)")
+        if len(rows) > top:
+            stdout.print(f"... {len(rows) - top:,} more (--top N, or --json for all)", markup=False, highlight=False)
 
     emit(table_data.to_json(), render)
 

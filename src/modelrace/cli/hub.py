@@ -55,7 +55,7 @@ def sync(
         list[str] | None,
         typer.Option(
             "--pipeline-tag",
-            help="Hub pipeline tag to list (repeatable). [default: text-generation]",
+            help="Hub pipeline tag to list (repeatable; default: text-generation).",
             show_default=False,
         ),
     ] = None,

@@ -16,6 +16,7 @@ from modelrace import __version__
 from modelrace.cli import (
     adoption,
     answers,
+    cache,
     evals,
     hub,
     imports,
@@ -26,7 +27,7 @@ from modelrace.cli import (
     serving,
     warehouse,
 )
-from modelrace.cli._app import CommandGroup, state
+from modelrace.cli._app import CommandGroup, Group, state
 from modelrace.config import DB_ENV
 
 app = typer.Typer(
@@ -35,8 +36,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=Group,
 )
-import_app = typer.Typer(help="Load data files into the warehouse.", no_args_is_help=True)
+import_app = typer.Typer(help="Load data files into the warehouse.", no_args_is_help=True, cls=Group)
 app.add_typer(import_app, name="import")
 
 # One line per capability; the order is the order of `modelrace --help`.
@@ -52,6 +54,7 @@ COMMAND_GROUPS: tuple[CommandGroup, ...] = (
     serving.group,
     answers.group,
     report.group,
+    cache.group,
 )
 for command_group in COMMAND_GROUPS:
     command_group.mount(app, import_app)

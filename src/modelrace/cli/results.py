@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -22,7 +22,7 @@ from modelrace.cli._app import (
 )
 from modelrace.errors import ConfigError
 from modelrace.knowledge import SizeByChoice
-from modelrace.ranking import CountryCheck, DateCheck, Entity, UnmatchedNames
+from modelrace.ranking import BenchmarkBoard, CountryCheck, DateCheck, Entity, UnmatchedNames
 from modelrace.sources import IMPORTER_INFO, ImporterInfo
 
 group = CommandGroup()
@@ -199,20 +199,89 @@ def _score(value: float) -> str:
     return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def _params(value: float | None) -> str:
+    if not value:
+        return "size unknown"
+    return f"{value / 1e9:,.1f} B" if value >= 1e9 else f"{value / 1e6:,.0f} M"
+
+
 SizeByOption = Annotated[SizeByChoice, typer.Option(help="Size classes by total or active parameters, or memory.")]
+
+
+def _render_benchmark(bench: BenchmarkBoard) -> None:
+    """One benchmark: a line per size class (leader, score, margin, tie set) and one per other country's best,
+    then its frontier and the open-versus-closed gap. Model names are whole (they are what users copy)."""
+    rows: list[tuple[str, Text, str, str, str]] = []
+    for entry in bench.classes:
+        leader = entry.leader
+        margin = entry.margin
+        if margin is None:
+            verdict = "alone in its class"
+        else:
+            verdict = f"leads by {_score(margin)}" + ("" if entry.lead_significant else " (n.s.)")
+        verdict += f", tie set {len(entry.tie_set)}" if len(entry.tie_set) > 1 else ""
+        verdict += ", reasoning" if leader["reasoning"] else ""
+        rows.append((entry.size_class, Text(leader["model"]), str(leader["country"]), _score(leader["value"]), verdict))
+        for best in entry.best_by_country:
+            if best["country"] == leader["country"]:
+                continue
+            note = "country best" + (", reasoning" if best.get("reasoning") else "")
+            rows.append(("", Text(best["model"]), str(best["country"]), _score(best["value"]), note))
+    stdout.print(
+        Text.assemble((bench.name, "bold"), f"  {bench.id}, data of {bench.data_date}, {bench.models:,} models"),
+        highlight=False,
+    )
+    stdout.print(
+        data_table(
+            [
+                TerminalColumn("size", "id"),
+                TerminalColumn("model", "id"),
+                TerminalColumn("country"),
+                TerminalColumn("score", "number"),
+                TerminalColumn("against the class"),
+            ],
+            rows,
+            width=stdout.width,
+        )
+    )
+    if bench.frontier_params:
+        steps = " -> ".join(
+            f"{f['model']} ({_params(f['params_total'])}, {_score(f['value'])})" for f in bench.frontier_params
+        )
+        stdout.print(Text(f"  frontier (best score for its size): {steps}"), highlight=False)
+    gap = bench.open_vs_closed
+    if gap.get("best_open") and gap.get("best_closed"):
+        best_open, best_closed = gap["best_open"], gap["best_closed"]
+        stdout.print(
+            Text(
+                f"  open vs closed: best closed {best_closed['model']} {_score(best_closed['value'])}, best open "
+                f"{best_open['model']} [{best_open['country']}] {_score(best_open['value'])}: gap "
+                f"{_score(gap['gap'])}" + (" (significant at 95 %)" if gap["gap_significant"] else " (not significant)")
+            ),
+            highlight=False,
+        )
+    stdout.print()
 
 
 @group.commands.command("leaderboard")
 def leaderboard_command(
     benchmark: Annotated[
-        str | None, typer.Option(help="A benchmark id or name (substring), e.g. lmarena:full.")
+        str | None, typer.Option(help="A benchmark id or name (substring), e.g. lmarena:full (default: all).")
     ] = None,
-    size_class: Annotated[str | None, typer.Option(help="e.g. 3-10B, or <=24GiB with --size-by bf16.")] = None,
+    size_class: Annotated[
+        str | None, typer.Option(help="e.g. 3-10B, or <=24GiB with --size-by bf16 (default: every class).")
+    ] = None,
     size_by: SizeByOption = SizeByChoice.total,
     open_only: Annotated[bool, typer.Option("--open-only", help="Only open-weight models.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every benchmark (default: each source's headline benchmark).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Who leads each size class on each benchmark, by how much, and whether the lead is real."""
+    """Who leads each size class on each benchmark, by how much, whether the lead is real, the best model of each
+    country, the frontier and the open-versus-closed gap. Without --benchmark or --all: each source's headline
+    benchmark (lmarena:full, the Open LLM Leaderboard average, ...)."""
+    from modelrace.knowledge import headline_benchmarks
     from modelrace.ranking import leaderboard
 
     use_json(as_json)
@@ -220,29 +289,28 @@ def leaderboard_command(
         board = leaderboard(warehouse, benchmark, size_class, size_by.scheme, open_only)
 
     def render() -> None:
-        table = Table("benchmark", "class", "leader", "score", "margin", "tied", "best by country", title="leaders")
-        for bench in board.benchmarks:
-            for entry in bench.classes:
-                leader = entry.leader
-                countries = ", ".join(f"{c['country']} {c['model']}" for c in entry.best_by_country[:3])
-                margin = entry.margin
-                table.add_row(
-                    bench.id,
-                    entry.size_class,
-                    Text(
-                        " = ".join(entry.tied_leaders) + " (tie)"
-                        if len(entry.tied_leaders) > 1
-                        else f"{leader['model']} [{leader['country']}]" + (" (R)" if leader["reasoning"] else "")
-                    ),
-                    _score(leader["value"]),
-                    "–" if margin is None else _score(margin) + ("" if entry.lead_significant else " (n.s.)"),
-                    str(len(entry.tie_set)),
-                    Text(countries),
-                )
-        stdout.print(table)
+        headline = set(headline_benchmarks())
+        shown = board.benchmarks if show_all or benchmark else [b for b in board.benchmarks if b.id in headline]
+        if not board.benchmarks:
+            stdout.print(
+                "no results match"
+                + (f" --benchmark {benchmark!r}" if benchmark else "")
+                + (f" --size-class {size_class!r}" if size_class else "")
+                + ": `modelrace import lmarena PATH` (or another source) loads some",
+                markup=False,
+                highlight=False,
+            )
+            return
+        for bench in shown or board.benchmarks:
+            _render_benchmark(bench)
+        hidden = len(board.benchmarks) - len(shown or board.benchmarks)
         stdout.print(
-            "(R) reasoning model; n.s.: the lead over the runner-up is not significant at 95 %; tied: models "
-            "statistically tied with the leader. Sources: " + ", ".join(f"{s} ({d})" for s, d in board.sources),
+            "n.s.: the lead is not significant at 95 %; tie set: the models statistically tied with the leader; "
+            "country best: the best model of each other country in the class."
+            + (f" {hidden} more benchmarks: --all, --benchmark NAME or --json." if hidden else "")
+            + " Sources: "
+            + ", ".join(f"{s} ({d})" for s, d in board.sources),
+            markup=False,
             highlight=False,
         )
 

@@ -6,6 +6,7 @@ writes a result import through ``sources``; it never imports ``ranking``, ``adop
 
 from modelrace.evals._backends import Backend, ChoiceScore, Generation, split_reasoning
 from modelrace.evals._compare import Comparison, compare_models, compare_runs
+from modelrace.evals._fetch import CachePart, CacheUsage, cache_dir, cache_usage, clear_cache
 from modelrace.evals._inspect import inspect_target
 from modelrace.evals._local import LocalFile, packaged_model_rows, packaged_models, resolve_local_model
 from modelrace.evals._publish import model_identity, publish_run
@@ -13,12 +14,14 @@ from modelrace.evals._runner import run_eval
 from modelrace.evals._runstore import EvalRun, RunStore, find_run, summarise
 from modelrace.evals._sandbox import Limits, Outcome, SandboxUnavailable, run_python
 from modelrace.evals._scoring import RunOptions
-from modelrace.evals._spec import make_backend
+from modelrace.evals._spec import check_backend, install_hint, make_backend, missing_backend
 from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_difference, pass_at_k
 from modelrace.evals._tasks import Item, Task, TaskSpec, builtin_specs, load_task
 
 __all__ = [
     "Backend",
+    "CachePart",
+    "CacheUsage",
     "ChoiceScore",
     "Comparison",
     "Estimate",
@@ -35,13 +38,19 @@ __all__ = [
     "TaskSpec",
     "bootstrap_mean",
     "builtin_specs",
+    "cache_dir",
+    "cache_usage",
+    "check_backend",
+    "clear_cache",
     "compare_models",
     "compare_runs",
     "find_run",
     "inspect_target",
+    "install_hint",
     "load_task",
     "make_backend",
     "mcnemar",
+    "missing_backend",
     "model_identity",
     "packaged_model_rows",
     "packaged_models",

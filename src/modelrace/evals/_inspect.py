@@ -7,7 +7,6 @@ GGUF headers are read here, not with the `gguf` package: its reader turns every 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import struct
 from pathlib import Path
@@ -151,13 +150,15 @@ def _safetensors_header(path: Path) -> dict[str, Any]:
     return header
 
 
-def _can_run(kind: str) -> bool:
-    module = {"gguf": "llama_cpp", "hf": "transformers"}[kind]
-    return importlib.util.find_spec(module) is not None
-
-
 def _specs(*specs: str) -> list[dict[str, Any]]:
-    return [{"spec": s, "installed": _can_run(s.split(":", 1)[0])} for s in specs]
+    from modelrace.evals._spec import install_hint, missing_backend
+
+    rows = []
+    for spec in specs:
+        kind = spec.split(":", 1)[0]
+        installed = missing_backend(kind) is None
+        rows.append({"spec": spec, "installed": installed, "install_hint": None if installed else install_hint(kind)})
+    return rows
 
 
 def inspect_target(target: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ default repeat penalty (1.1) would otherwise change greedy decoding.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 from modelrace.errors import ConfigError
@@ -19,13 +20,65 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub("***@", text)
 
 
+# What each in-process backend imports, and how to install it: the same words in every message (text and JSON).
+_BACKEND_MODULES = {"gguf": ("llama_cpp",), "hf": ("torch", "transformers")}
+HF_INSTALL_HINT = 'pip install -e ".[hf]" (in the modelrace checkout)'
+
+
+def install_hint(kind: str) -> str:
+    """How to install the libraries a backend (``gguf``, ``hf``) needs."""
+    if kind == "gguf":
+        from modelrace.evals._llamacpp import INSTALL_HINT
+
+        return INSTALL_HINT
+    return HF_INSTALL_HINT
+
+
+def missing_backend(kind: str) -> str | None:
+    """Why a backend cannot run here (its library is not installed, with the install hint), or None when it can."""
+    modules = _BACKEND_MODULES.get(kind, ())
+    if all(importlib.util.find_spec(module) is not None for module in modules):
+        return None
+    if kind == "gguf":
+        return f"the gguf: backend needs llama-cpp-python; {install_hint(kind)}"
+    return f"the hf: backend needs torch and transformers: {install_hint(kind)}"
+
+
+def _spec_kind(spec: str) -> str:
+    """The backend of a spec; a bare packaged model name (``gemma-3-270m``, as `modelrace models` lists it) runs
+    through llama.cpp when it is installed, else through transformers."""
+    kind = spec.partition(":")[0]
+    if kind in ("gguf", "hf", "openai"):
+        return kind
+    from modelrace.evals._local import packaged_models
+
+    if spec in packaged_models():
+        return "hf" if missing_backend("gguf") and not missing_backend("hf") else "gguf"
+    return kind
+
+
+def check_backend(spec: str) -> None:
+    """Fail now, before any download, when the spec's backend cannot run here; a bad spec fails here too."""
+    kind = _spec_kind(spec)
+    if kind not in ("gguf", "hf", "openai"):
+        raise ConfigError(
+            f"unknown model spec {redact(spec)!r}: use gguf:PATH_OR_NAME, hf:PATH_OR_NAME, openai:MODEL@BASE_URL "
+            "or the name of a model `modelrace models` lists"
+        )
+    problem = missing_backend(kind)
+    if problem is not None:
+        raise ConfigError(problem)
+
+
 def make_backend(spec: str, concurrency: int = 8) -> Backend:
     """A backend for a model spec (local weights are resolved and verified on first use).
 
     A base URL may hold credentials (``openai:M@http://user:password@host/v1``): they are sent as that endpoint's
     Basic authentication and never shown (messages print ``***@`` in their place).
     """
-    kind, _, rest = spec.partition(":")
+    check_backend(spec)  # before resolving (and perhaps downloading) any weights
+    kind = _spec_kind(spec)
+    rest = spec.partition(":")[2] if spec.startswith(f"{kind}:") else spec
     if kind == "openai":
         rest, _, query = rest.partition("?")
         extra = {}
@@ -52,6 +105,4 @@ def make_backend(spec: str, concurrency: int = 8) -> Backend:
         if rest in packaged_models() or rest.endswith(".gguf"):
             return TransformersBackend(rest, resolve_local_model(rest))
         return TransformersBackend(rest)
-    raise ConfigError(
-        f"unknown model spec {redact(spec)!r}: use gguf:PATH_OR_NAME, hf:PATH_OR_NAME or openai:MODEL@BASE_URL"
-    )
+    raise AssertionError(f"check_backend let an unknown spec through: {redact(spec)!r}")

@@ -5,7 +5,7 @@ Owns data files in ``knowledge/data/`` (each validated by a pydantic schema) and
 imports only ``errors`` and ``_yaml``: every other package may import it, it imports none of them.
 """
 
-from modelrace.knowledge._benchmarks import BenchmarkInfo, benchmark_catalog, n_items
+from modelrace.knowledge._benchmarks import BenchmarkInfo, benchmark_catalog, headline_benchmarks, n_items
 from modelrace.knowledge._countries import (
     MULTINATIONAL,
     UNATTRIBUTED,
@@ -53,6 +53,7 @@ __all__ = [
     "SizeBy",
     "SizeByChoice",
     "benchmark_catalog",
+    "headline_benchmarks",
     "class_names",
     "country_code",
     "country_label",

@@ -17,6 +17,7 @@ class BenchmarkInfo(BaseModel):
     name: str
     n_items: int | None = Field(default=None, gt=0)
     note: str | None = None
+    headline: bool = False
 
 
 class _BenchmarksFile(BaseModel):
@@ -36,3 +37,13 @@ def n_items(source: str, benchmark: str) -> int | None:
     """The item count of a benchmark, when known."""
     entry = benchmark_catalog().get(source, {}).get(benchmark)
     return entry.n_items if entry else None
+
+
+def headline_benchmarks() -> list[str]:
+    """The ids (``source:benchmark``) of each source's headline benchmark, the one summaries show."""
+    return [
+        f"{source}:{key}"
+        for source, table in benchmark_catalog().items()
+        for key, info in table.items()
+        if info.headline
+    ]

@@ -456,21 +456,18 @@ def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
 
 def javascript_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script, for self-contained HTML (cached per vl-convert version)."""
-    from pathlib import Path
-
-    import platformdirs
+    from modelrace.evals import cache_dir  # one cache for everything modelrace keeps (`modelrace cache`)
 
     version = vl_convert.get_vega_embed_version() + "-" + vl_convert.get_vega_version()
-    cache = Path(platformdirs.user_cache_dir("modelrace", appauthor=False)) / f"vega-bundle-{version}.js"
-    if cache.is_file():
-        return cache.read_text(encoding="utf-8")
     snippet = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
-    bundle = str(vl_convert.javascript_bundle(snippet))
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache = cache_dir() / f"vega-bundle-{version}.js"
+        if cache.is_file():
+            return cache.read_text(encoding="utf-8")
+        bundle = str(vl_convert.javascript_bundle(snippet))
         tmp = cache.with_suffix(".tmp")
         tmp.write_text(bundle, encoding="utf-8")
         tmp.replace(cache)
-    except OSError:
-        pass  # a read-only cache only costs the bundling time next run
-    return bundle
+        return bundle
+    except OSError:  # a read-only cache only costs the bundling time
+        return str(vl_convert.javascript_bundle(snippet))

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import jinja2
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from modelrace import __version__
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.errors import ConfigError
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
-from modelrace.report._model import Report, Table, format_value
+from modelrace.report._model import Column, Report, Table, format_value
 
 
 def _write_atomically(path: Path, data: str | bytes) -> None:
@@ -125,18 +128,44 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
     return [path, *written]
 
 
+# Columns whose values a user copies (model ids, leader names): never cut in the terminal.
+_COPIED_KEYS = frozenset({"model", "model_id", "leader", "best_cn", "best_us", "chip", "namespace", "spec"})
+_HUB_ID = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def _terminal_column(column: Column, cells: list[str]) -> TerminalColumn:
+    if column.format != "text":
+        return TerminalColumn(column.label, "number")
+    if column.key in _COPIED_KEYS or any(_HUB_ID.match(cell) for cell in cells):
+        return TerminalColumn(column.label, "id")
+    return TerminalColumn(column.label)
+
+
+def terminal_table(table: Table, width: int, rows: int = 10) -> RichTable:
+    """A report table for a terminal ``width`` columns wide: ids whole, the columns that do not fit left out
+    (the full table is in the HTML and ``--json``), a note saying how many rows are not shown."""
+    shown = table.rows[:rows]
+    cells = [[format_value(row.get(column.key), column.format) for column in table.columns] for row in shown]
+    columns = [_terminal_column(column, [row[i] for row in cells]) for i, column in enumerate(table.columns)]
+    rendered = data_table(columns, cells, title=table.title, width=width)
+    if not table.rows:
+        rendered.caption = empty_text(table)
+    elif len(table.rows) > rows:
+        more = f"{len(table.rows) - rows:,} more rows in the HTML report and --json"
+        rendered.caption = f"{more}; {rendered.caption}" if rendered.caption else more
+    rendered.caption_justify = "left"
+    return rendered
+
+
 def render_terminal(report: Report, console: Console) -> None:
-    """A short summary: headlines, then the first tables of each section."""
-    console.print(f"[bold]{report.title}[/]  {source_text(report.snapshot)}", highlight=False)
+    """A short summary: headlines, then the first tables of each section, sized to the terminal."""
+    # Titles, sources and headlines quote data (model names, paths): plain text, never markup or emoji codes.
+    console.print(
+        Text.assemble((report.title, "bold"), "  ", source_text(report.snapshot)), highlight=False, emoji=False
+    )
     for section in report.sections:
-        console.rule(section.title)
+        console.rule(Text(section.title))
         for headline in section.headlines:
-            console.print(f"• {headline.text}", highlight=False)
+            console.print(Text(f"• {headline.text}"), highlight=False, emoji=False)
         for table in section.tables[:3]:
-            columns = table.columns[:7]  # a terminal summary: the full table is in the HTML and --json
-            rich = RichTable(title=table.title, title_justify="left")
-            for column in columns:
-                rich.add_column(column.label, justify="right" if column.format != "text" else "left")
-            for row in table.rows[:10]:
-                rich.add_row(*(format_value(row.get(c.key), c.format) for c in columns))
-            console.print(rich)
+            console.print(terminal_table(table, console.width))
