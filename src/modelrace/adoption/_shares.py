@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modelrace._serialise import JsonResult
-from modelrace.adoption._analyses import SHARE_BREAKDOWNS, Measure, View, download_shares
+from modelrace.adoption._analyses import SHARE_BREAKDOWNS, Measure, View, coverage, download_shares
 from modelrace.adoption._build import open_scope
 from modelrace.adoption._figures import Row, SnapshotRef
 from modelrace.errors import ConfigError
@@ -24,6 +24,7 @@ class ShareTable(JsonResult):
     view: View
     measure: Measure
     rows: list[Row]
+    known_share: float = 1.0  # the share of downloads for which the breakdown's fact is known (docs/provenance.md)
 
 
 def share_table(
@@ -38,4 +39,12 @@ def share_table(
         raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWN_VIEWS)}")
     scope = open_scope(warehouse, snapshot_ref, include_fixtures)
     rows = download_shares(scope, by, BREAKDOWN_VIEWS[by], measure=measure)
-    return ShareTable(SnapshotRef.of(scope.snapshot), by, BREAKDOWN_VIEWS[by], measure, rows)
+    known = coverage(scope)
+    fact = {
+        "country": known.country,
+        "uploader_country": known.uploader,
+        "developer": known.developer,
+        "family": known.developer,
+        "uploader": known.uploader,
+    }.get(by, 1.0)
+    return ShareTable(SnapshotRef.of(scope.snapshot), by, BREAKDOWN_VIEWS[by], measure, rows, fact)
