@@ -168,9 +168,7 @@ def licence_missing_from(warehouse: Warehouse, snapshot: SnapshotInfo) -> Litera
     return "hub" if rows[0][0] else "source"
 
 
-def missing_licence_words(
-    snapshot: SnapshotInfo, origin: Literal["source", "hub"], through_bases: bool = True
-) -> str:
+def missing_licence_words(snapshot: SnapshotInfo, origin: Literal["source", "hub"], through_bases: bool = True) -> str:
     """The sentence that says where a missing licence comes from (``through_bases``: its bases were read too)."""
     if origin == "source":
         return (
