@@ -36,13 +36,13 @@ def peak_rss_mib() -> float:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
 
 
-def run_import(parquet: str, db: str) -> dict[str, Any]:
+def run_import(parquet: str, db: str, route: str = "vectorised") -> dict[str, Any]:
     from modelrace.hub import import_hub_stats
     from modelrace.store import Warehouse
 
     start = time.perf_counter()
     with Warehouse.open(db) as warehouse:
-        snapshot, stats = import_hub_stats(warehouse, Path(parquet))
+        snapshot, stats = import_hub_stats(warehouse, Path(parquet), vectorised=route == "vectorised")
     return {"seconds": time.perf_counter() - start, "models": snapshot.model_count, "rejected": stats.rejected}
 
 
@@ -143,6 +143,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", type=int, default=2_200_000)
     parser.add_argument("--child", nargs="+")
+    parser.add_argument(
+        "--per-record", action="store_true", help="Also time the record-by-record import (the route before #15)."
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1:])
@@ -162,6 +165,13 @@ def main() -> None:
             f"{imported['peak_rss_mib']:6.0f} MiB  "
             f"{imported['models']:,} models, {imported['rejected']:,} rejected"
         )
+        if args.per_record:
+            old = spawn("import", str(parquet), str(Path(folder) / "per-record.duckdb"), "per-record")
+            print(
+                f"import, record by record {old['seconds']:6.2f} s ({old['cpu_seconds']:5.1f} s CPU)  "
+                f"{old['peak_rss_mib']:6.0f} MiB: the vectorised import is {old['seconds'] / imported['seconds']:.1f}x "
+                f"faster ({old['cpu_seconds'] / imported['cpu_seconds']:.1f}x less CPU)"
+            )
         reported = spawn("report", db, html)
         print(
             f"report   {reported['seconds']:6.2f} s ({reported['cpu_seconds']:5.1f} s CPU)  "
