@@ -178,3 +178,37 @@ def test_report_has_the_capability_section_when_results_are_imported(
     text = md.read_text()
     assert "Leaders by size class" in text
     assert markdown_text("lmarena (LMArena text (overall)), data of 2025-12-01") in text  # escaped as data
+
+
+@pytest.mark.reference
+def test_report_on_imported_results_without_a_hub_snapshot(db_path: Path, tmp_path: Path, reference_data: Path) -> None:
+    imported = runner.invoke(
+        app,
+        [
+            "--db",
+            str(db_path),
+            "-q",
+            "import",
+            "lmarena",
+            str(reference_data / "lmarena_leaderboard_text_2025-12.json"),
+        ],
+    )
+    assert imported.exit_code == 0, imported.output
+    html = tmp_path / "r.html"
+    result = runner.invoke(app, ["--db", str(db_path), "-q", "report", "--html", str(html), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["sections"][0] == "capability" and "adoption" not in figures["sections"]
+    assert figures["snapshot"] is None and figures["adoption"] is None
+    assert "No Hub snapshot in this warehouse" in html.read_text()
+    text = runner.invoke(app, ["--db", str(db_path), "-q", "report", "--html", str(html)])
+    assert text.exit_code == 0 and "Leaders by size class" in text.stdout
+
+
+def test_an_empty_table_says_why(tmp_path: Path) -> None:
+    from modelrace.report._model import Column, Table
+    from modelrace.report._render import empty_text, terminal_table
+
+    table = Table("licence-conflicts", "Conflicts", [Column("model_id", "model")], [], "src", empty="No conflicts.")
+    assert empty_text(table) == "No conflicts."
+    assert terminal_table(table, 100).caption == "No conflicts."

@@ -111,8 +111,19 @@ def _flags_as_flags(params: list[Any]) -> list[Any]:
     return params
 
 
+def _paragraphs(text: str | None) -> str | None:
+    """Help text with each paragraph on one line (the terminal wraps it); blank lines still part paragraphs."""
+    if text is None:
+        return None
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
+
+
 class Command(TyperCommand):
-    """Every modelrace command: help shows flags as flags."""
+    """Every modelrace command: help shows flags as flags, and docstrings wrap to the terminal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["help"] = _paragraphs(kwargs.get("help"))
+        super().__init__(*args, **kwargs)
 
     def get_params(self, ctx: Any) -> list[Any]:
         """The command's parameters, flags without a type."""

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from modelrace.cli._app import (
     CommandGroup,
@@ -26,13 +27,16 @@ def report(
         "modelrace-report.html"
     ),
     md: Annotated[Path | None, typer.Option(help="Also write Markdown, with PNG/SVG charts beside it.")] = None,
-    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous' (default: latest).")] = None,
     since: Annotated[str | None, typer.Option(help="Compare with this snapshot (default: the one before).")] = None,
-    include_fixtures: Annotated[bool, typer.Option(help="Count test fixtures (tiny-random models).")] = False,
+    include_fixtures: Annotated[
+        bool, typer.Option("--include-fixtures", help="Count test fixtures (tiny-random models).")
+    ] = False,
     top: Annotated[int, typer.Option(min=1, help="Rows in the top-model tables.")] = 25,
     as_json: JsonOption = False,
 ) -> None:
-    """The race report: who leads on downloads and derivatives, how concentrated, what changed."""
+    """The race report: who leads on downloads and derivatives, licences, capability by size, cost to serve; with
+    imported results but no Hub snapshot yet, capability and cost alone."""
     from modelrace.report import build_report, render_html, render_markdown, render_terminal
 
     use_json(as_json)
@@ -46,6 +50,9 @@ def report(
 
     def render() -> None:
         render_terminal(built, stdout)
-        stdout.print(f"report written to [bold]{html}[/]" + (f" and {md}" if md else ""), highlight=False)
+        # Paths are the user's text: never markup.
+        stdout.print(
+            Text.assemble("report written to ", (str(html), "bold"), f" and {md}" if md else ""), highlight=False
+        )
 
     emit(figures, render)

@@ -17,7 +17,7 @@ from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._model import Report, ReportFigures
 from modelrace.serving import CostFigures
-from modelrace.store import Warehouse
+from modelrace.store import Warehouse, list_snapshots
 
 NOTICE = (
     "Figures are measured from the sources cited under each chart and table, on the snapshot dates given. "
@@ -33,7 +33,10 @@ def build_report(
     include_fixtures: bool = False,
     top: int = 25,
 ) -> Report:
-    """Compute every section's figures for one snapshot."""
+    """Compute every section's figures for one snapshot; with no Hub snapshot at all but imported results, the
+    capability (and cost) sections alone."""
+    if snapshot is None and since is None and not list_snapshots(warehouse) and has_results(warehouse):
+        return _results_only_report(warehouse)
     registry = load_registry()
     figures = build_adoption(
         warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top, registry=registry
@@ -75,4 +78,41 @@ def build_report(
         sections=sections,
         figures=all_figures,
         notice=NOTICE,
+    )
+
+
+def _headline_board(warehouse: Warehouse) -> Leaderboard:
+    board = leaderboard(warehouse)
+    return replace(
+        board, benchmarks=[b for b in board.benchmarks if b.id in HEADLINE_BENCHMARKS or b.id in GAP_BENCHMARKS]
+    )
+
+
+def _results_only_report(warehouse: Warehouse) -> Report:
+    """The report of a warehouse that holds imported results but no Hub snapshot: capability and cost only."""
+    capability = _headline_board(warehouse)
+    sections = [capability_section(capability)]
+    cost = report_cost_figures(capability, [])
+    if cost is not None:
+        sections.append(cost_section(cost))
+    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
+    figures = ReportFigures(
+        modelrace_version=__version__,
+        generated_at=generated_at,
+        snapshot=None,
+        scope=None,
+        adoption=None,
+        licensing=None,
+        capability=capability,
+        cost=cost,
+        headlines=[h for section in sections for h in section.headlines],
+        sections=[s.id for s in sections],
+    )
+    return Report(
+        title="The open-model race",
+        generated_at=generated_at,
+        snapshot=None,
+        sections=sections,
+        figures=figures,
+        notice=NOTICE.replace(" on the snapshot dates given", " on the data dates given"),
     )

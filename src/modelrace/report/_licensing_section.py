@@ -170,7 +170,8 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
             ],
             figures.conflicts.top,
             source,
-            note=f"{figures.conflicts.count:,} models in conflict in all.",
+            note=f"{figures.conflicts.count:,} models in conflict in all." if figures.conflicts.count else None,
+            empty="No conflicts: no model states a licence its base model does not allow.",
         ),
     ]
     return section

@@ -37,6 +37,7 @@ class Table:
     rows: list[dict[str, Any]]
     source: str
     note: str | None = None
+    empty: str | None = None  # what the table says when it has no rows ("no conflicts"), instead of an empty grid
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ class ReportFigures(JsonResult):
 
     modelrace_version: str
     generated_at: str
-    snapshot: SnapshotRef
-    scope: AdoptionScope
-    adoption: Adoption
-    licensing: LicenceFigures
+    snapshot: SnapshotRef | None  # None: no Hub snapshot yet, the capability sections alone
+    scope: AdoptionScope | None
+    adoption: Adoption | None
+    licensing: LicenceFigures | None
     capability: Leaderboard | None
     cost: CostFigures | None
     headlines: list[Headline]
@@ -85,7 +86,7 @@ class Report:
 
     title: str
     generated_at: str
-    snapshot: SnapshotRef
+    snapshot: SnapshotRef | None  # None: built from imported results alone (no Hub snapshot)
     sections: list[Section]
     figures: ReportFigures
     notice: str

@@ -36,9 +36,19 @@ def _write_atomically(path: Path, data: str | bytes) -> None:
         raise
 
 
+def report_source(report: Report) -> str:
+    """What the whole report is measured from: the Hub snapshot, or, without one, the imported results alone."""
+    if report.snapshot is None:
+        return (
+            "No Hub snapshot in this warehouse: capability and cost from imported results only "
+            "(`modelrace sync` or `modelrace import hub-stats PATH` adds adoption and licences)"
+        )
+    return source_text(report.snapshot)
+
+
 def empty_text(table: Table) -> str:
     """What a table with no rows says instead (e.g. "no conflicts"), so that an empty result never looks broken."""
-    return getattr(table, "empty", None) or f"No rows: nothing in this snapshot for '{table.title}'."
+    return table.empty or f"No rows: nothing in this snapshot for '{table.title}'."
 
 
 def render_html(report: Report, path: Path) -> None:
@@ -50,7 +60,7 @@ def render_html(report: Report, path: Path) -> None:
     )
     html = environment.get_template("report.html.j2").render(
         report=report,
-        source=source_text(report.snapshot),
+        source=report_source(report),
         version=__version__,
         vega_bundle=charts.javascript_bundle().replace("</script", "<\\/script"),
         fmt=format_value,
@@ -102,7 +112,7 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
     md = markdown_text
     folder = path.with_name(path.stem + "_charts")
     written: list[Path] = []
-    out = [f"# {md(report.title)}", "", f"{md(source_text(report.snapshot))}. Generated {md(report.generated_at)}.", ""]
+    out = [f"# {md(report.title)}", "", f"{md(report_source(report))}. Generated {md(report.generated_at)}.", ""]
     try:
         for section in report.sections:
             out += [f"## {md(section.title)}", "", md(section.intro), ""]
@@ -160,9 +170,7 @@ def terminal_table(table: Table, width: int, rows: int = 10) -> RichTable:
 def render_terminal(report: Report, console: Console) -> None:
     """A short summary: headlines, then the first tables of each section, sized to the terminal."""
     # Titles, sources and headlines quote data (model names, paths): plain text, never markup or emoji codes.
-    console.print(
-        Text.assemble((report.title, "bold"), "  ", source_text(report.snapshot)), highlight=False, emoji=False
-    )
+    console.print(Text.assemble((report.title, "bold"), "  ", report_source(report)), highlight=False, emoji=False)
     for section in report.sections:
         console.rule(Text(section.title))
         for headline in section.headlines:
