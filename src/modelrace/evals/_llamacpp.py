@@ -126,6 +126,13 @@ class LlamaCppBackend:
         """Greedy generation (temperature 0), with or without the model's chat template."""
         self._evaluated = []  # llama-cpp-python manages its own cache while generating
         if chat:
+            if not self.llm.metadata.get("tokenizer.chat_template"):
+                # llama-cpp-python would fall back to a generic format that a base model does not follow (Gemma 3
+                # 270M answers it with an empty string): say so instead of scoring empty answers.
+                raise ConfigError(
+                    f"{self.spec} has no chat template in its GGUF file (a base model, not an instruct one): "
+                    "run it without --chat, or pick an instruct model"
+                )
             result: Any = self.llm.create_chat_completion(
                 messages=[{"role": "user", "content": prompt}],
                 max_tokens=max_tokens,
