@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -56,23 +54,18 @@ def data_table(
         keep = [next((i for i, c in enumerate(specs) if c.kind == "id"), 0)] if specs else []
         for index in range(len(specs)):
             trial = sorted({*keep, index})
-            if index not in keep and _minimum(_build(specs, cells, trial, title, show_header, False)) <= width:
+            if (
+                index not in keep
+                and minimum_width([specs[i] for i in trial], [[r[i] for i in trial] for r in cells]) <= width
+            ):
                 keep = trial
-        fold_ids = _minimum(_build(specs, cells, keep, title, show_header, False)) > width
+        fold_ids = minimum_width([specs[i] for i in keep], [[r[i] for i in keep] for r in cells]) > width
     table = _build(specs, cells, keep, title, show_header, fold_ids)
     left_out = [specs[i].label for i in range(len(specs)) if i not in keep]
     if left_out:
         table.caption = f"not shown at this width: {', '.join(left_out)} (a wider terminal or --json has them)"
         table.caption_justify = "left"
     return table
-
-
-_MEASURE = Console(width=100_000)  # wide enough that a measurement is never clamped to the console
-
-
-def _minimum(table: Table) -> int:
-    """The narrowest Rich can draw the table without cutting a cell (what it needs before it starts cutting)."""
-    return Measurement.get(_MEASURE, _MEASURE.options, table).minimum
 
 
 def _build(
@@ -97,3 +90,28 @@ def _build(
     for row in cells:
         table.add_row(*(row[i] for i in keep))
     return table
+
+
+TEXT_MIN_WIDTH = 14  # a wrapping column is planned at its longest word, up to this many characters (then folds)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def minimum_width(columns: Sequence[TerminalColumn], rows: Sequence[Sequence[Cell]]) -> int:
+    """The narrowest a table of these rows can be drawn without cutting an id or a number: ids and numbers at
+    their longest value, text at its longest word (at most :data:`TEXT_MIN_WIDTH`), plus padding and borders."""
+    cells = [[_text(cell) for cell in row] for row in rows]
+    width = 1
+    for index, column in enumerate(columns):
+        longest = max((row[index].cell_len for row in cells), default=0)
+        if column.kind == "id":
+            needed = longest
+        elif column.kind == "number":
+            needed = max(longest, _longest_word(column.label))
+        else:
+            words = [_longest_word(row[index].plain) for row in cells] + [_longest_word(column.label)]
+            needed = min(max(words, default=1), TEXT_MIN_WIDTH)
+        width += needed + 3  # one space each side and a border
+    return width

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from modelrace._progress import progress_bar
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -179,18 +179,32 @@ def snapshots(as_json: JsonOption = False) -> None:
         if not found:
             stdout.print("no snapshots yet: run `modelrace sync` or `modelrace import hub-stats PATH`")
             return
-        table = Table("id", "data of", "source", "selection", "models", "rejected", "duplicates", "from")
-        for s in found:
-            table.add_row(
-                str(s.snapshot_id),
-                s.data_date,
-                s.source_kind,
-                s.selection,
-                f"{s.model_count:,}",
-                f"{s.rejected_count:,}",
-                f"{s.duplicate_count:,}",
-                Text(s.origin or s.source_detail or ""),
-            )
+        table = data_table(
+            [
+                TerminalColumn("id", "number"),
+                "data of",
+                "source",
+                "selection",
+                TerminalColumn("models", "number"),
+                TerminalColumn("rejected", "number"),
+                TerminalColumn("duplicates", "number"),
+                "from",
+            ],
+            [
+                (
+                    str(s.snapshot_id),
+                    s.data_date,
+                    s.source_kind,
+                    s.selection,
+                    f"{s.model_count:,}",
+                    f"{s.rejected_count:,}",
+                    f"{s.duplicate_count:,}",
+                    s.origin or s.source_detail or "",
+                )
+                for s in found
+            ],
+            width=stdout.width,
+        )
         stdout.print(table)
 
     emit([s.to_json() for s in found], render)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -92,9 +92,11 @@ def licenses_command(as_json: JsonOption = False) -> None:
     rows = [explain_licence(licence) for licence in load_licences().licences.values()]
 
     def render() -> None:
-        table = Table("licence", "name", "verdict", "deciding terms", "source")
-        for row in rows:
-            table.add_row(row.id, Text(row.name), row.verdict, ", ".join(row.deciding_terms), Text(row.source))
+        table = data_table(
+            [TerminalColumn("licence", "id"), "name", "verdict", "deciding terms", "source"],
+            [(row.id, row.name, row.verdict, ", ".join(row.deciding_terms), row.source) for row in rows],
+            width=stdout.width,
+        )
         stdout.print(table)
         stdout.print(Text(rows[0].notice, style="dim"))
 
