@@ -9,7 +9,7 @@ from pathlib import Path
 from modelrace.evals import EvalRun, RunOptions, Task, load_task, publish_run, run_eval
 from modelrace.evals._openai import OpenAIBackend
 from modelrace.knowledge import EVAL_SOURCE
-from modelrace.ranking._leaderboard import load_catalogue
+from modelrace.ranking import load_catalogue
 from modelrace.sources import import_results
 from modelrace.store import Warehouse
 

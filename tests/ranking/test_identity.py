@@ -11,7 +11,7 @@ import pytest
 from modelrace.hub import import_hub_stats
 from modelrace.ranking import check_dates, leaderboard
 from modelrace.sources import import_results
-from modelrace.sources._importers import AA_BENCHMARKS, provider_variant
+from modelrace.sources._artificial_analysis import AA_BENCHMARKS, provider_variant
 from modelrace.store import Warehouse
 
 INDEX = AA_BENCHMARKS[0]

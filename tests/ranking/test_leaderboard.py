@@ -7,9 +7,17 @@ import pytest
 from typer.testing import CliRunner
 
 from modelrace.cli.main import app
-from modelrace.ranking import leaderboard, significant, size_class, standard_error, weights_gib
+from modelrace.ranking import (
+    Score,
+    leaderboard,
+    open_vs_closed,
+    pareto_frontier,
+    significant,
+    size_class,
+    standard_error,
+    weights_gib,
+)
 from modelrace.ranking._entities import Resolver
-from modelrace.ranking._leaderboard import Score, open_vs_closed, pareto_frontier
 from modelrace.sources import import_results
 from modelrace.store import Warehouse
 

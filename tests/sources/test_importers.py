@@ -8,7 +8,8 @@ import pytest
 
 from modelrace.errors import ImportFormatError
 from modelrace.sources import data_date, import_results, normalise_oll
-from modelrace.sources._importers import read_artificial_analysis, read_lm_eval
+from modelrace.sources._artificial_analysis import read_artificial_analysis
+from modelrace.sources._lm_eval import read_lm_eval
 from modelrace.sources._model import parse_number
 from modelrace.store import Warehouse
 

@@ -5,6 +5,16 @@ warehouse (``store``) and ``knowledge``; never imports ``report``, ``cli``, ``ad
 """
 
 from modelrace.knowledge import SizeBy, class_names, size_class, weights_gib
+from modelrace.ranking._catalogue import (
+    Benchmark,
+    Catalogue,
+    DateCheck,
+    FlaggedDate,
+    Score,
+    check_dates,
+    known_hub_ids,
+    load_catalogue,
+)
 from modelrace.ranking._entities import Entity, Resolver, entity_key, load_aliases
 from modelrace.ranking._explain import (
     CountryCheck,
@@ -15,18 +25,11 @@ from modelrace.ranking._explain import (
     unmatched_names,
 )
 from modelrace.ranking._leaderboard import (
-    Benchmark,
     BenchmarkBoard,
-    Catalogue,
     ClassEntry,
-    DateCheck,
-    FlaggedDate,
     Leaderboard,
-    Score,
-    check_dates,
     has_results,
     leaderboard,
-    load_catalogue,
     open_vs_closed,
     pareto_frontier,
 )
@@ -53,6 +56,7 @@ __all__ = [
     "entity_key",
     "explain_name",
     "has_results",
+    "known_hub_ids",
     "leaderboard",
     "load_aliases",
     "load_catalogue",

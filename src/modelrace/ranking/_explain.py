@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 
 from modelrace._serialise import JsonResult
+from modelrace.ranking._catalogue import known_hub_ids, load_catalogue
 from modelrace.ranking._entities import Entity, Resolver
-from modelrace.ranking._leaderboard import known_hub_ids, load_catalogue
 from modelrace.store import Warehouse
 
 

@@ -5,23 +5,17 @@ source of its own; it imports ``config``, ``errors`` and the organisation ``regi
 never ``hub``, ``store`` or the analyses.
 """
 
-from modelrace.replay._server import (
-    BASIC_FIELDS,
+from modelrace.replay._llmfit import load_replay_models, models_from_llmfit
+from modelrace.replay._provenance import (
     REPLAY_DATE_HEADER,
     REPLAY_FILE_HEADER,
     REPLAY_LACKS_HEADER,
     REPLAY_SELECTION_HEADER,
-    Fault,
-    HubRepo,
-    ReplayHub,
     ReplayProvenance,
-    ReplayState,
     date_in_name,
-    load_replay_models,
-    models_from_llmfit,
-    replay_hub,
     replay_provenance,
 )
+from modelrace.replay._server import BASIC_FIELDS, Fault, HubRepo, ReplayHub, ReplayState, replay_hub
 
 __all__ = [
     "BASIC_FIELDS",

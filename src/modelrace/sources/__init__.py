@@ -4,7 +4,9 @@ Owns reading each publisher's format and storing result imports with their sourc
 ``store`` and ``knowledge``; never the analyses (``ranking`` reads what it stores), ``report`` or ``cli``.
 """
 
-from modelrace.sources._importers import IMPORTER_INFO, IMPORTERS, ImporterInfo, epoch_countries, normalise_oll
+from modelrace.sources._epoch import epoch_countries
+from modelrace.sources._importers import IMPORTER_INFO, IMPORTERS, ImporterInfo
+from modelrace.sources._leaderboards import normalise_oll
 from modelrace.sources._model import DataDate, ImportBatch, Result, SourceModel, data_date, date_from_name, dating
 from modelrace.sources._store import (
     ImportList,
