@@ -97,6 +97,13 @@ def shares(
             width=stdout.width,
         )
         stdout.print(table)
+        if table_data.known_share < 1.0:
+            stdout.print(
+                Text(f"{by.replace('_', '-')} known for {table_data.known_share * 100:.1f} % of these downloads"),
+                highlight=False,
+            )
+        if table_data.snapshot.provenance:
+            stdout.print(Text(f"data: {table_data.snapshot.provenance}", style="dim"), highlight=False)
         if len(rows) > top:
             stdout.print(f"... {len(rows) - top:,} more (--top N, or --json for all)", markup=False, highlight=False)
 
