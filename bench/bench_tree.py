@@ -52,11 +52,18 @@ def prepare(path: Path, n: int) -> None:
     snapshot_rows = pa.table({"model_key": keys, "downloads": hub.downloads})  # noqa: F841
     with Warehouse.open(path) as wh, wh.transaction() as c:
         c.execute("INSERT INTO models SELECT * FROM model_rows")
-        c.execute("INSERT INTO model_versions (version_id, model_key, base_models) SELECT * FROM version_rows")
+        c.execute(
+            "INSERT INTO model_versions (version_id, model_key, base_models, content_hash) "
+            "SELECT version_id, model_key, base_models, version_id FROM version_rows"
+        )
         c.execute(
             "INSERT INTO snapshot_models SELECT 1, model_key, model_key, downloads, NULL, NULL FROM snapshot_rows"
         )
-        c.execute("INSERT INTO snapshots VALUES (1, now(), 'bench', NULL, NULL, ?, 0, 0, now())", [n])
+        c.execute(
+            "INSERT INTO snapshots (snapshot_id, taken_at, source, model_count, rejected_count, duplicate_count, "
+            "created_at) VALUES (1, now(), 'bench', ?, 0, 0, now())",
+            [n],
+        )
 
 
 def run_ours(path: str) -> dict[str, float]:
