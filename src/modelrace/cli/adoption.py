@@ -113,7 +113,7 @@ def shares(
 @group.commands.command()
 def model(
     model_id: Annotated[str, typer.Argument(help="Hub model id, e.g. Qwen/Qwen2.5-7B-Instruct.")],
-    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous' (default: latest).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Everything known about one model: chain to its root, family, developer, country, licence, downloads."""

@@ -34,7 +34,7 @@ def eval_command(
         ),
     ],
     task: Annotated[str, typer.Option("--task", help="A built-in task (see `modelrace tasks`) or a task YAML.")],
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items (default: all).")] = None,
     seed: Annotated[
         int | None,
         typer.Option(help="Seed for the few-shot draw and choice shuffling (default: the task's); greedy decoding."),

@@ -44,7 +44,7 @@ def _render_verdict(info: LicenceExplanation | ModelLicence, notice: bool = True
 @group.commands.command("license")
 def license_command(
     target: Annotated[str, typer.Argument(help="A model id (Qwen/Qwen2.5-7B-Instruct) or a licence (llama3.1).")],
-    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous'.")] = None,
+    snapshot: Annotated[str | None, typer.Option(help="Snapshot id, 'latest' or 'previous' (default: latest).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Explain a model's licence (stated or inherited) or a licence: verdict and the clauses that decide it."""
