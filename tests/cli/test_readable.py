@@ -251,3 +251,16 @@ def test_report_summary_keeps_leader_names_whole(
         assert leader in result.stdout, (width, leader)
     assert "…" not in result.stdout
     assert _lines_fit(result.stdout, width)
+
+
+def test_taken_at_is_the_old_name_of_date(db_path: Path, tmp_path: Path, edge_cases: dict[str, Any]) -> None:
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps(edge_cases["valid"]))
+    old = runner.invoke(
+        app, ["--db", str(db_path), "-q", "import", "hub-json", str(path), "--taken-at", "2025-10-01", "--json"]
+    )
+    assert old.exit_code == 0, old.output
+    assert "note: --taken-at is deprecated, use --date" in old.stderr
+    assert json.loads(old.stdout)["snapshot"]["taken_at"].startswith("2025-10-01")
+    new = runner.invoke(app, ["--db", str(db_path), "-q", "import", "hub-json", str(path), "--date", "2025-11-01"])
+    assert new.exit_code == 0 and "deprecated" not in new.stderr

@@ -16,6 +16,7 @@ from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
+    deprecated,
     emit,
     open_warehouse,
     state,
@@ -116,19 +117,30 @@ def _selection_option() -> Any:
     )
 
 
+OldTakenAtOption = Annotated[datetime | None, typer.Option("--taken-at", hidden=True, help="Old name of --date.")]
+
+
+def _date_option(date: datetime | None, old: datetime | None) -> datetime | None:
+    """--date, or the old --taken-at with a note on stderr."""
+    if old is not None:
+        deprecated("--taken-at", "--date")
+    return date if date is not None else old
+
+
 @group.imports.command("hub-stats")
 def import_hub_stats_command(
     path: Annotated[Path, typer.Argument(help="models.parquet of the hub-stats dataset.")],
     taken_at: Annotated[
-        datetime | None,
-        typer.Option("--date", "--taken-at", help="Date of the data (default: newest lastModified in the file)."),
+        datetime | None, typer.Option("--date", help="Date of the data (default: newest lastModified in the file).")
     ] = None,
+    old_taken_at: OldTakenAtOption = None,
     selection: Annotated[str, _selection_option()] = "complete",
     allow_partial: AllowPartialOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load a hub-stats models.parquet (the whole Hub, daily) as a snapshot."""
     use_json(as_json)
+    taken_at = _date_option(taken_at, old_taken_at)
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         snapshot, stats = import_hub_stats(
             warehouse,
@@ -146,15 +158,16 @@ def import_hub_stats_command(
 def import_hub_json_command(
     path: Annotated[Path, typer.Argument(help="JSON list of /api/models objects.")],
     taken_at: Annotated[
-        datetime | None,
-        typer.Option("--date", "--taken-at", help="Date of the data (default: newest lastModified in the file)."),
+        datetime | None, typer.Option("--date", help="Date of the data (default: newest lastModified in the file).")
     ] = None,
+    old_taken_at: OldTakenAtOption = None,
     selection: Annotated[str, _selection_option()] = "subset",
     allow_partial: AllowPartialOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load a JSON list of Hub API model objects as a snapshot."""
     use_json(as_json)
+    taken_at = _date_option(taken_at, old_taken_at)
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         snapshot, stats = import_hub_json(
             warehouse,
