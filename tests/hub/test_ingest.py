@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from modelrace.hub import SnapshotWriter
-from modelrace.hub._ingest import MAX_DISTINCT_REASONS, OTHER_REASONS
+from modelrace.hub._ingest_stats import MAX_DISTINCT_REASONS, OTHER_REASONS
 from modelrace.store import Warehouse
 
 

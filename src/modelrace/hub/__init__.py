@@ -7,7 +7,8 @@ the analyses (``adoption``, ``ranking``, ...), ``report`` or ``cli``.
 
 from modelrace.hub._client import DEFAULT_MAX_WAIT_S, SYNC_EXPAND, ListingQuery, Page, iter_pages
 from modelrace.hub._importers import import_hub_json, import_hub_stats
-from modelrace.hub._ingest import IngestStats, IngestSummary, PageRejection, Rejection, SnapshotWriter
+from modelrace.hub._ingest import SnapshotWriter
+from modelrace.hub._ingest_stats import IngestStats, IngestSummary, PageRejection, Rejection
 from modelrace.hub._records import ModelRecord, RecordError, parse_model
 from modelrace.hub._sync import SyncOptions, SyncResult, sync_hub
 

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 from modelrace._progress import NoProgress, ProgressSink, query_progress
 from modelrace.errors import ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
-from modelrace.hub._ingest import IngestStats, SnapshotWriter
+from modelrace.hub._ingest import SnapshotWriter
+from modelrace.hub._ingest_stats import IngestStats
 from modelrace.hub._records import ModelRecord
 from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection
 

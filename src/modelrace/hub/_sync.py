@@ -9,7 +9,8 @@ from huggingface_hub import HfApi
 
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
-from modelrace.hub._ingest import IngestStats, SnapshotWriter
+from modelrace.hub._ingest import SnapshotWriter
+from modelrace.hub._ingest_stats import IngestStats
 from modelrace.store import SnapshotInfo, Warehouse
 from modelrace.tree import TreeStats
 
