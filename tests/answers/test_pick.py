@@ -115,8 +115,11 @@ def test_nothing_qualifies_is_a_clear_answer(reference: Warehouse, reference_war
         app, ["--db", str(reference_warehouse), "pick", "--only-country", "FR", "--max-usd-per-mtok", "0.0001"]
     )
     assert text.exit_code == 0 and "no model meets every constraint" in text.stdout
-    ok = runner.invoke(app, ["--db", str(reference_warehouse), "pick", "--task", "coding", "--limit", "3", "--json"])
+    ok = runner.invoke(app, ["--db", str(reference_warehouse), "pick", "--task", "coding", "--top", "3", "--json"])
+    assert 1 <= len(json.loads(ok.stdout)["candidates"]) <= 3
     candidate = json.loads(ok.stdout)["candidates"][0]
+    old = runner.invoke(app, ["--db", str(reference_warehouse), "pick", "--task", "coding", "--limit", "2", "--json"])
+    assert len(json.loads(old.stdout)["candidates"]) <= 2 and "--limit is deprecated, use --top" in old.stderr
     assert {"model", "score", "interval", "tied_with_first", "country", "licence_verdict", "fits", "usd_per_mtok",
             "reasons"} <= set(candidate)  # fmt: skip
     bad = runner.invoke(app, ["--db", str(reference_warehouse), "pick", "--hardware", "no-such-chip"])

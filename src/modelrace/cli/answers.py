@@ -20,7 +20,16 @@ from modelrace.answers import (
     task_names,
     versus,
 )
-from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, stdout, use_json, user_errors
+from modelrace.cli._app import (
+    CommandGroup,
+    JsonOption,
+    deprecated,
+    emit,
+    open_warehouse,
+    stdout,
+    use_json,
+    user_errors,
+)
 
 group = CommandGroup()
 
@@ -147,11 +156,15 @@ def pick_command(
     open_only: Annotated[
         bool, typer.Option("--open-only/--include-closed", help="Only open-weight models (default).")
     ] = True,
-    limit: Annotated[int, typer.Option(help="How many candidates to list.")] = 10,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many candidates to list.")] = 10,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, hidden=True, help="Old name of --top.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The best models for a task under your constraints, with reasons, ties and what each constraint excluded."""
     use_json(as_json)
+    if limit is not None:
+        deprecated("--limit", "--top")
+        top = limit
     constraints = PickConstraints(
         task=task,
         hardware=hardware,
@@ -163,7 +176,7 @@ def pick_command(
         only_countries=tuple(only_country or ()),
         max_usd_per_mtok=max_usd_per_mtok,
         open_only=open_only,
-        limit=limit,
+        limit=top,
     )
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         result = pick(warehouse, constraints)
