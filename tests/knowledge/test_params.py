@@ -19,6 +19,8 @@ from modelrace.knowledge import params_from_name
         ("microsoft/phi-4", None, None),
         ("someone/model-v1.5-4bit", None, None),
         ("Qwen/Qwen3-30B-A3B", 30e9, 3e9),
+        ("BAAI/Infinity-Instruct-3M-0625-Llama3-8B", 8e9, None),  # 3 M instructions, an 8B model
+        ("Qwen/Qwen2.5-7B-Instruct-1M", 7e9, None),  # a million tokens of context
     ],
 )
 def test_params_from_name(model_id: str, total: float | None, active: float | None) -> None:

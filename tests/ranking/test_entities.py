@@ -81,3 +81,10 @@ def test_entity_key_drops_serving_qualifiers() -> None:
     assert entity_key("DeepSeek V3 (Dec '24)") == "deepseek-v3"
     assert entity_key("GPT-5 (high)") == "gpt-5-high"
     assert entity_key("Llama 3.1 405B Vertex") == "llama-3.1-405b"
+
+
+def test_a_size_the_source_states_beats_one_read_from_the_name(resolver: Resolver) -> None:
+    entity = resolver.resolve("BAAI/Infinity-Instruct-3M-0625-Llama3-8B", {"params_total": 8.03e9})
+    assert (entity.params_total, entity.params_source) == (8.03e9, "source")
+    guessed = resolver.resolve("BAAI/Infinity-Instruct-3M-0625-Llama3-8B")
+    assert (guessed.params_total, guessed.params_source) == (8e9, "name")  # the largest size in the name

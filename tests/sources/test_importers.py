@@ -47,6 +47,12 @@ def test_open_llm_leaderboard_recomputes_normalised_scores(warehouse: Warehouse,
     assert recomputed["not_recomputable"] == ["BBH", "MUSR"]
     assert recomputed["average"]["share"] >= 0.99
     assert summary.rejection_samples[0]["reason"] == "flagged by the leaderboard's maintainers"
+    # The file writes -1 or 0 where it does not know a size: unknown, never a negative or zero count.
+    sizes = warehouse.query(
+        "SELECT source_name, params_total FROM source_models WHERE source_name IN (?, ?)",
+        ["cognitivecomputations/dolphin-2.9.2-Phi-3-Medium", "google/gemma-2-2b"],
+    )
+    assert sizes and all(row["params_total"] is None or row["params_total"] > 0 for row in sizes)
 
 
 @pytest.mark.reference

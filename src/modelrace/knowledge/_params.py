@@ -20,7 +20,12 @@ class NameParams:
 
 
 def params_from_name(model_id: str) -> NameParams | None:
-    """Parse ``Qwen3-235B-A22B`` -> 235e9 total, 22e9 active; ``Mixtral-8x7B`` -> 56e9 (an upper bound)."""
+    """Parse ``Qwen3-235B-A22B`` -> 235e9 total, 22e9 active; ``Mixtral-8x7B`` -> 56e9 (an upper bound).
+
+    Where a name holds several sizes the largest is the model's: the others count data or context
+    (``Infinity-Instruct-3M-0625-Llama3-8B`` is an 8B model tuned on 3 M instructions; ``Qwen2.5-7B-Instruct-1M``
+    reads a million tokens).
+    """
     name = model_id.rsplit("/", 1)[-1]
     experts = _EXPERTS.search(name)
     if experts:
@@ -35,7 +40,7 @@ def params_from_name(model_id: str) -> NameParams | None:
             continue
         if is_active:
             active = active or value
-        elif total is None:
+        elif total is None or value > total:
             total = value
     if total is None:
         return None

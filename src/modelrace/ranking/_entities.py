@@ -278,9 +278,10 @@ class Resolver:
         if hub_id and hub_id in self.aliases.params:
             total, active = self.aliases.params[hub_id]
             return total, active, "model card (curated)"
+        # What the source states (a leaderboard reads it from the weights) before what a name suggests.
+        if info.get("params_total"):
+            return float(info["params_total"]), info.get("params_active"), "source"
         parsed = params_from_name(hub_id or name)
         if parsed is not None:
             return float(parsed.total), float(parsed.active) if parsed.active else info.get("params_active"), "name"
-        if info.get("params_total"):
-            return float(info["params_total"]), info.get("params_active"), "source"
         return None, None, None

@@ -59,7 +59,8 @@ def read_open_llm_leaderboard(path: Path, when: date) -> ImportBatch:
             batch.reject(position, name, str(error))
             continue
         model = batch.model(name)
-        model.params_total = params * 1e9 if params else model.params_total
+        # The leaderboard writes 0 or -1 where it does not know the size.
+        model.params_total = params * 1e9 if params and params > 0 else model.params_total
         model.license = (row.get("Hub License") or None) or model.license
         model.open_weights = True
         moe = (row.get("MoE") or "").lower() == "true"
