@@ -6,12 +6,12 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.text import Text
 
-from modelrace._progress import progress_bar
+from modelrace._progress import ProgressSink, progress_bar
 from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
@@ -26,8 +26,16 @@ from modelrace.cli._app import (
     user_errors,
 )
 from modelrace.errors import ConfigError
-from modelrace.hub import DEFAULT_MAX_WAIT_S, IngestSummary, SyncOptions, import_hub_json, import_hub_stats, sync_hub
-from modelrace.store import check_selection, list_snapshots
+from modelrace.hub import (
+    DEFAULT_MAX_WAIT_S,
+    IngestStats,
+    IngestSummary,
+    SyncOptions,
+    import_hub_json,
+    import_hub_stats,
+    sync_hub,
+)
+from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection, list_snapshots
 
 group = CommandGroup()
 
@@ -127,6 +135,40 @@ def _date_option(date: datetime | None, old: datetime | None) -> datetime | None
     return date if date is not None else old
 
 
+class SnapshotImporter(Protocol):
+    """What import_hub_stats and import_hub_json have in common."""
+
+    def __call__(
+        self,
+        warehouse: Warehouse,
+        path: Path,
+        taken_at: datetime | None = None,
+        progress: ProgressSink | None = None,
+        *,
+        selection: Selection = ...,
+        allow_partial: bool = False,
+    ) -> tuple[SnapshotInfo, IngestStats]:
+        """Load ``path`` as one snapshot."""
+        ...
+
+
+def _import_snapshot(
+    importer: SnapshotImporter, path: Path, taken_at: datetime | None, selection: str, allow_partial: bool
+) -> None:
+    """Run one snapshot importer (hub-stats or hub-json) and print what it stored and rejected."""
+    with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
+        snapshot, stats = importer(
+            warehouse,
+            path,
+            taken_at=taken_at,
+            progress=progress,
+            selection=check_selection(selection),
+            allow_partial=allow_partial,
+        )
+    summary = IngestSummary.of(snapshot, stats)
+    emit(summary.to_json(), lambda: _render_ingest(summary))
+
+
 @group.imports.command("hub-stats")
 def import_hub_stats_command(
     path: Annotated[Path, typer.Argument(help="models.parquet of the hub-stats dataset.")],
@@ -140,18 +182,7 @@ def import_hub_stats_command(
 ) -> None:
     """Load a hub-stats models.parquet (the whole Hub, daily) as a snapshot."""
     use_json(as_json)
-    taken_at = _date_option(taken_at, old_taken_at)
-    with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
-        snapshot, stats = import_hub_stats(
-            warehouse,
-            path,
-            taken_at=taken_at,
-            progress=progress,
-            selection=check_selection(selection),
-            allow_partial=allow_partial,
-        )
-    summary = IngestSummary.of(snapshot, stats)
-    emit(summary.to_json(), lambda: _render_ingest(summary))
+    _import_snapshot(import_hub_stats, path, _date_option(taken_at, old_taken_at), selection, allow_partial)
 
 
 @group.imports.command("hub-json")
@@ -167,18 +198,7 @@ def import_hub_json_command(
 ) -> None:
     """Load a JSON list of Hub API model objects as a snapshot."""
     use_json(as_json)
-    taken_at = _date_option(taken_at, old_taken_at)
-    with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
-        snapshot, stats = import_hub_json(
-            warehouse,
-            path,
-            taken_at=taken_at,
-            progress=progress,
-            selection=check_selection(selection),
-            allow_partial=allow_partial,
-        )
-    summary = IngestSummary.of(snapshot, stats)
-    emit(summary.to_json(), lambda: _render_ingest(summary))
+    _import_snapshot(import_hub_json, path, _date_option(taken_at, old_taken_at), selection, allow_partial)
 
 
 @group.commands.command()
