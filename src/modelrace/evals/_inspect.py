@@ -1,8 +1,6 @@
 """What a model target is and how it can run: a GGUF file, a safetensors checkpoint folder, or a Hub repository.
 
-GGUF headers are read here, not with the `gguf` package: its reader turns every tokenizer string into numpy views
-(9 s for a Qwen2.5 file with a 151k vocabulary), and a listing needs a dozen scalar keys and the tensor shapes
-(0.1 s). The format: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md.
+GGUF headers are read by :mod:`modelrace._gguf` (a few keys and the tensor shapes, never the tokenizer's strings).
 """
 
 from __future__ import annotations
@@ -10,94 +8,27 @@ from __future__ import annotations
 import json
 import struct
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from modelrace._gguf import file_type_name, read_header
 from modelrace.errors import ConfigError, ImportFormatError
-
-# GGUF value types: 0-7 and 10-12 scalars (struct format), 8 string, 9 array
-_SCALAR = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
-_STRING, _ARRAY = 8, 9
-# general.file_type (llama.cpp's LLAMA_FTYPE); the common ones
-_FILE_TYPES = {
-    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S",
-    12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K",
-    19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL",
-    26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16",
-}  # fmt: skip
-_WANTED = ("general.architecture", "general.name", "general.size_label", "general.file_type", "general.license")
-
-
-class _Reader:
-    def __init__(self, handle: BinaryIO, path: Path) -> None:
-        self.handle, self.path = handle, path
-
-    def take(self, fmt: str) -> Any:
-        size = struct.calcsize("<" + fmt)
-        data = self.handle.read(size)
-        if len(data) != size:
-            raise ImportFormatError(f"{self.path}: the GGUF header ends early")
-        return struct.unpack("<" + fmt, data)[0]
-
-    def string(self) -> str:
-        length = self.take("Q")
-        if length > 1 << 24:
-            raise ImportFormatError(f"{self.path}: a GGUF string claims {length:,} bytes")
-        return bytes(self.handle.read(length)).decode("utf-8", "replace")
-
-    def value(self, kind: int, keep: bool) -> Any:
-        if kind in _SCALAR:
-            return self.take(_SCALAR[kind])
-        if kind == _STRING:
-            return self.string()
-        if kind == _ARRAY:
-            item, count = self.take("I"), self.take("Q")
-            if item in _SCALAR and not keep:  # skip fixed-size arrays (token scores, types) in one seek
-                self.handle.seek(count * struct.calcsize("<" + _SCALAR[item]), 1)
-                return count
-            values = [self.value(item, keep) for _ in range(count)]
-            return values if keep else count
-        raise ImportFormatError(f"{self.path}: unknown GGUF value type {kind}")
 
 
 def read_gguf(path: Path) -> dict[str, Any]:
     """Architecture, name, quantization, context length and parameter count from a GGUF file's header."""
-    with path.open("rb") as handle:
-        reader = _Reader(handle, path)
-        if handle.read(4) != b"GGUF":
-            raise ImportFormatError(f"{path} is not a GGUF file (no GGUF magic)")
-        version = reader.take("I")
-        if version < 2:
-            raise ImportFormatError(f"{path}: GGUF version {version} is too old to read")
-        tensors, keys = reader.take("Q"), reader.take("Q")
-        meta: dict[str, Any] = {}
-        for _ in range(keys):
-            key = reader.string()
-            kind = reader.take("I")
-            wanted = key in _WANTED or key.endswith((".context_length", ".expert_count", ".expert_used_count"))
-            value = reader.value(kind, keep=wanted)
-            if wanted:
-                meta[key] = value
-        params = 0
-        for _ in range(tensors):
-            reader.string()
-            dims = [reader.take("Q") for _ in range(reader.take("I"))]
-            reader.take("I"), reader.take("Q")  # tensor type, offset
-            count = 1
-            for dim in dims:
-                count *= dim
-            params += count
+    header = read_header(path)
+    meta = header.meta
     arch = meta.get("general.architecture")
-    file_type = meta.get("general.file_type")
     return {
         "format": "gguf",
-        "gguf_version": version,
+        "gguf_version": header.version,
         "architecture": arch,
         "name": meta.get("general.name"),
         "size_label": meta.get("general.size_label"),
-        "quantization": _FILE_TYPES.get(file_type, f"type {file_type}") if file_type is not None else None,
+        "quantization": file_type_name(meta.get("general.file_type")),
         "context_length": meta.get(f"{arch}.context_length"),
         "experts": meta.get(f"{arch}.expert_count"),
-        "params": params,
+        "params": sum(tensor.count for tensor in header.tensors),
         "license": meta.get("general.license"),
     }
 
