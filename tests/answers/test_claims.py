@@ -202,3 +202,9 @@ def test_the_report_opens_with_the_claims_and_its_json_carries_them(
     assert figures["sections"][0] == "claims"
     assert {c["id"] for c in figures["claims"]} == BUILT_IN
     assert all(c["verdict"] in VERDICTS for c in figures["claims"])
+    from modelrace.report import render_html
+
+    html_path = tmp_path / "report.html"
+    render_html(report, html_path)
+    page = html_path.read_text(encoding="utf-8")
+    assert '<a href="#adoption">' in page and '<section id="adoption">' in page  # a claim links to its evidence

@@ -78,7 +78,7 @@ def claims_section(checked: ClaimsChecked, sections: set[str]) -> Section:
                 Column("interval", "interval"),
                 Column("source", "source"),
                 Column("date", "date"),
-                Column("evidence", "evidence section"),
+                Column("evidence", "evidence section", link_key="evidence_href"),
             ],
             rows=rows,
             source="modelrace claims (answers/data/claims.yaml), on the figures cited in each row",

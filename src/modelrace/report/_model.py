@@ -25,6 +25,7 @@ class Column:
     key: str
     label: str
     format: Format = "text"
+    link_key: str | None = None  # a row key holding an in-page anchor ("#capability") the cell links to
 
 
 @dataclass(frozen=True)
