@@ -31,10 +31,7 @@ SELECT t.snapshot_id, sm.model_key, m.namespace, r.namespace AS root_namespace,
        coalesce(ra.developer, 'unattributed') AS developer,
        coalesce(ra.country, 'unattributed') AS country,
        coalesce(ra.family, 'unattributed') AS family,
-       CASE WHEN len(v.base_models) = 0 THEN 'original'
-            WHEN len(v.base_models) >= 2 THEN 'merge'
-            ELSE v.base_models[1].relation END AS relation,
-       v.params, v.params_source, v.library_name, v.license, v.pipeline_tag,
+       v.relation, v.params, v.params_source, v.library_name, v.license, v.pipeline_tag,
        (coalesce(un.kind, '') = 'test-fixture' OR coalesce(rn.kind, '') = 'test-fixture'
         OR regexp_matches(split_part(m.model_id, '/', -1), ?, 'i')
         OR regexp_matches(split_part(r.model_id, '/', -1), ?, 'i')) AS is_fixture
@@ -42,7 +39,13 @@ FROM model_tree t
 JOIN snapshot_models sm ON sm.snapshot_id = t.snapshot_id AND sm.model_key = t.model_key
 JOIN models m ON m.model_key = t.model_key
 JOIN models r ON r.model_key = t.root_key
-JOIN model_versions v ON v.version_id = sm.version_id
+JOIN (  -- the relation computed before the join: the base-model lists stay out of the hash table
+    SELECT version_id, params, params_source, library_name, license, pipeline_tag,
+           CASE WHEN len(base_models) = 0 THEN 'original'
+                WHEN len(base_models) >= 2 THEN 'merge'
+                ELSE base_models[1].relation END AS relation
+    FROM model_versions
+) v ON v.version_id = sm.version_id
 LEFT JOIN reg_namespaces un ON un.namespace = lower(m.namespace)
 LEFT JOIN reg_namespaces rn ON rn.namespace = lower(r.namespace)
 LEFT JOIN root_attribution ra ON ra.root_key = t.root_key

@@ -21,8 +21,8 @@ from modelrace.tree import resolve_roots, sorted_unique
 
 _TRIPLES_SQL = """
 SELECT DISTINCT v.license, v.license_name, v.license_link
-FROM snapshot_models sm JOIN model_versions v ON v.version_id = sm.version_id
-WHERE sm.snapshot_id = ?
+FROM model_versions v
+WHERE v.version_id IN (SELECT version_id FROM snapshot_models WHERE snapshot_id = ?)
 """
 
 _STATED_SQL = """
@@ -48,7 +48,7 @@ WHERE sm.snapshot_id = ?
 
 _EFFECTIVE_SQL = """
 CREATE OR REPLACE TEMP TABLE licences_{id} AS
-WITH effective AS (
+WITH effective AS MATERIALIZED (  -- read four times below: computed once
     SELECT s.model_key, s.states, s.stated_id, s.stated_raw, s.method, s.relation, s.version_id,
            CASE WHEN s.states THEN s.stated_id ELSE a.stated_id END AS licence_id,
            CASE WHEN s.states THEN 'own' WHEN a.states THEN 'inherited' ELSE 'none' END AS licence_source,
@@ -155,6 +155,7 @@ def model_licences(
     connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id)))
     for name in ("licence_names", "inheritance"):
         connection.unregister(name)
+    connection.execute(f"DROP TABLE licence_stated_{int(snapshot_id)}")  # an intermediate: free its memory
     return f"licences_{int(snapshot_id)}"
 
 
