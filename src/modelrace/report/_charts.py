@@ -1,4 +1,4 @@
-"""Chart specs with Altair (Vega-Lite), and their export to SVG/PNG with vl-convert.
+"""Chart specs with Altair (Vega-Lite); colours in ``_colours``, page and export forms in ``_export``.
 
 Every chart follows the same rules, so that a reader never has to decode one:
 
@@ -11,81 +11,63 @@ Every chart follows the same rules, so that a reader never has to decode one:
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import altair as alt
-import vl_convert
 
-from modelrace.knowledge import MULTINATIONAL, UNATTRIBUTED, country_label
+from modelrace.report._colours import (
+    CATEGORY_COLOURS,
+    CLOSED_COLOUR,
+    COUNTRY_COLOURS,
+    OTHER_COUNTRIES,
+    SPECIAL_COLOURS,
+    VIEW_COLOURS,
+    _country_order,
+    country_colour,
+    country_key,
+    country_scale,
+)
+from modelrace.report._export import (
+    EXPORT_WIDTH,
+    chart_title,
+    for_export,
+    for_page,
+    javascript_bundle,
+    to_png,
+    to_svg,
+)
 
-EXPORT_WIDTH: Final = 560
+# The report's sections read colours and exports through this module too (one facade for charts).
+__all__ = [
+    "CATEGORY_COLOURS",
+    "CLOSED_COLOUR",
+    "COUNTRY_COLOURS",
+    "EXPORT_WIDTH",
+    "OTHER_COUNTRIES",
+    "SPECIAL_COLOURS",
+    "VIEW_COLOURS",
+    "bars",
+    "chart_title",
+    "country_colour",
+    "country_key",
+    "country_scale",
+    "for_export",
+    "for_page",
+    "grouped_bars",
+    "javascript_bundle",
+    "scatter",
+    "stacked_area",
+    "stacked_bars",
+    "step_lines",
+    "to_png",
+    "to_svg",
+]
+
+
 LABEL_LIMIT: Final = 140  # px: long developer names are cut on the axis (the tooltip has them whole)
-
-# Paul Tol's 'bright' scheme first, then his 'muted' and Okabe-Ito hues that stay apart from it for the common
-# colour-vision deficiencies (https://personal.sron.nl/~pault/data/colourschemes.pdf). One fixed colour per
-# country: the countries that lead the race get the most distinct hues.
-COUNTRY_COLOURS: Final[dict[str, str]] = {
-    "US": "#4477AA",  # blue
-    "CN": "#EE6677",  # red
-    "FR": "#228833",  # green
-    "GB": "#CCBB44",  # yellow
-    "DE": "#66CCEE",  # cyan
-    "KR": "#AA3377",  # purple
-    "JP": "#332288",  # indigo
-    "CA": "#E69F00",  # orange
-    "AE": "#882255",  # wine
-    "SG": "#44AA99",  # teal
-    "IL": "#999933",  # olive
-}
-OTHER_COUNTRIES: Final = "other countries"
-SPECIAL_COLOURS: Final[dict[str, str]] = {
-    MULTINATIONAL: "#5A5A5A",
-    UNATTRIBUTED: "#C8C8C8",
-    OTHER_COUNTRIES: "#949494",
-}
-CLOSED_COLOUR: Final = "#222222"
-# Categories that are not countries (relations, sides, classes): Paul Tol's 'light' scheme, pale next to the
-# saturated country hues so that no category reads as a country.
-CATEGORY_COLOURS: Final = ["#77AADD", "#EE8866", "#EEDD88", "#44BB99", "#FFAABB", "#99DDFF", "#BBCC33", "#DDDDDD"]
-# Two views of the same figure (by uploader, by root family): neutral shades, no hue.
-VIEW_COLOURS: Final = ["#3B4A5A", "#9AA7B4"]
-
-
-def country_key(code: str | None) -> str:
-    """The label a country is drawn under: "CN – China", a special value, or "other countries"."""
-    if code is None:
-        return UNATTRIBUTED
-    if code in COUNTRY_COLOURS:
-        return country_label(code)
-    if code in SPECIAL_COLOURS:
-        return code
-    return OTHER_COUNTRIES
-
-
-def country_colour(label: str) -> str:
-    """The colour of a label made by :func:`country_key`, identical in every chart."""
-    if label in SPECIAL_COLOURS:
-        return SPECIAL_COLOURS[label]
-    code = label.split(" – ", 1)[0]
-    return COUNTRY_COLOURS.get(code, SPECIAL_COLOURS[OTHER_COUNTRIES])
-
-
-def _country_order(label: str) -> int:
-    codes = list(COUNTRY_COLOURS)
-    code = label.split(" – ", 1)[0]
-    if code in codes:
-        return codes.index(code)
-    return len(codes) + list(SPECIAL_COLOURS).index(label) if label in SPECIAL_COLOURS else len(codes) + 9
-
-
-def country_scale(labels: Iterable[str]) -> Any:
-    """A colour scale over the labels present, each in its fixed colour, in a fixed legend order."""
-    domain = sorted(set(labels), key=_country_order)
-    return alt.Scale(domain=domain, range=[country_colour(label) for label in domain])
 
 
 def _data(rows: list[dict[str, Any]]) -> Any:
@@ -415,59 +397,3 @@ def step_lines(
         )
     )
     return _finish(chart, title, subtitle)
-
-
-def for_page(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec as the HTML page embeds it: no title inside (the page shows it as a caption that wraps)."""
-    page = copy.copy(spec)
-    page.pop("title", None)
-    return page
-
-
-def chart_title(spec: dict[str, Any]) -> tuple[str, str]:
-    """The (title, subtitle) written in a spec."""
-    title = spec.get("title") or {}
-    if isinstance(title, str):
-        return title, ""
-    text, subtitle = title.get("text", ""), title.get("subtitle", "")
-    return (" ".join(text) if isinstance(text, list) else str(text)), str(subtitle or "")
-
-
-def for_export(spec: dict[str, Any], width: int = EXPORT_WIDTH) -> dict[str, Any]:
-    """The spec with a fixed width: an image has no container to follow."""
-    fixed = copy.deepcopy(spec)
-    if fixed.get("width") == "container":
-        fixed["width"] = width
-    for part in fixed.get("layer", []):
-        if part.get("width") == "container":
-            part["width"] = width
-    return fixed
-
-
-def to_svg(spec: dict[str, Any]) -> str:
-    """Render a Vega-Lite spec to SVG text."""
-    return str(vl_convert.vegalite_to_svg(for_export(spec)))
-
-
-def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
-    """Render a Vega-Lite spec to PNG bytes."""
-    return bytes(vl_convert.vegalite_to_png(for_export(spec), scale=scale))
-
-
-def javascript_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one script, for self-contained HTML (cached per vl-convert version)."""
-    from modelrace.evals import cache_dir  # one cache for everything modelrace keeps (`modelrace cache`)
-
-    version = vl_convert.get_vega_embed_version() + "-" + vl_convert.get_vega_version()
-    snippet = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"
-    try:
-        cache = cache_dir() / f"vega-bundle-{version}.js"
-        if cache.is_file():
-            return cache.read_text(encoding="utf-8")
-        bundle = str(vl_convert.javascript_bundle(snippet))
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(bundle, encoding="utf-8")
-        tmp.replace(cache)
-        return bundle
-    except OSError:  # a read-only cache only costs the bundling time
-        return str(vl_convert.javascript_bundle(snippet))
