@@ -35,6 +35,14 @@ def file_type_name(file_type: int | None) -> str | None:
     return None if file_type is None else FILE_TYPES.get(file_type, f"type {file_type}")
 
 
+def weight_count(shape: tuple[int, ...]) -> int:
+    """Number of weights in a tensor of this shape."""
+    total = 1
+    for dim in shape:
+        total *= dim
+    return total
+
+
 @dataclass(frozen=True)
 class RawTensor:
     """One tensor's entry in the header: name, shape (ne[0] first) and GGML type id."""
@@ -46,10 +54,7 @@ class RawTensor:
     @property
     def count(self) -> int:
         """Number of weights."""
-        total = 1
-        for dim in self.shape:
-            total *= dim
-        return total
+        return weight_count(self.shape)
 
 
 @dataclass(frozen=True)

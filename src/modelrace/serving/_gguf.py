@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelrace._gguf import file_type_name, read_header
+from modelrace._gguf import file_type_name, read_header, weight_count
 from modelrace.errors import ImportFormatError
 from modelrace.serving._data import quantizations_file
 
@@ -26,10 +26,7 @@ class GgufTensor:
     @property
     def count(self) -> int:
         """Number of weights."""
-        total = 1
-        for dim in self.shape:
-            total *= dim
-        return total
+        return weight_count(self.shape)
 
     @property
     def nbytes(self) -> int:
