@@ -97,6 +97,8 @@ def format_value(value: Any, fmt: Format) -> str:
     """A cell as people read it."""
     if value is None:
         return "–"
+    if isinstance(value, bool):  # before the numbers: a bool is an int to Python
+        return "yes" if value else "no"
     if fmt == "int":
         return f"{round(value):,}"
     if fmt == "pct":
@@ -104,5 +106,5 @@ def format_value(value: Any, fmt: Format) -> str:
     if fmt == "float":
         return f"{value:,.1f}"
     if fmt == "params":
-        return f"{value / 1e9:,.1f} B" if value >= 1e8 else f"{value / 1e6:,.0f} M"
+        return f"{value / 1e9:,.1f} B" if value >= 1e9 else f"{value / 1e6:,.0f} M"
     return str(value)
