@@ -27,6 +27,32 @@ def test_sync_pages_through_link_headers(warehouse: Warehouse, edge_cases: dict[
     assert result.snapshot.source == "hub-api"
 
 
+def test_every_stage_of_a_sync_has_a_bar_that_can_finish(
+    warehouse: Warehouse, edge_cases: dict[str, list[Any]]
+) -> None:
+    class Bars:
+        def __init__(self) -> None:
+            self.started: list[tuple[str, int | None]] = []
+            self.done: dict[str, int] = {}
+
+        def start(self, description: str, total: int | None) -> None:
+            self.started.append((description, total))
+            self.done[description] = 0
+
+        def advance(self, count: int = 1) -> None:
+            self.done[self.started[-1][0]] += count
+
+        def describe(self, description: str) -> None:
+            pass
+
+    bars = Bars()
+    with replay_hub(edge_cases["valid"], max_page_size=7) as hub:
+        sync_hub(warehouse, SyncOptions(limit=5), api=HfApi(endpoint=hub.endpoint), progress=bars)
+    # The listing's bar and the commit's steps: none open-ended ("0/?" that never moves), each run to its end.
+    assert len(bars.started) >= 2 and all(total is not None for _, total in bars.started)
+    assert all(bars.done[name] >= (total or 0) for name, total in bars.started), bars.started
+
+
 def test_malformed_records_are_counted_and_the_rest_stored(
     warehouse: Warehouse, edge_cases: dict[str, list[Any]]
 ) -> None:

@@ -74,6 +74,7 @@ def sync_hub(
         selection=options.selection,
         date_basis="sync time",
         allow_partial=options.allow_partial,
+        progress=progress,  # its commit shows its own steps (store, tree) on the same bars
     ) as writer:
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
@@ -107,7 +108,6 @@ def sync_hub(
                         break
                 if done:
                     break
-        progress.start("resolve model tree and commit", None)
         snapshot = writer.commit()
     return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages, warnings=sorted(set(warnings)))
 
