@@ -5,6 +5,7 @@ writes a result import through ``sources``; it never imports ``ranking``, ``adop
 """
 
 from modelrace.evals._backends import Backend, ChoiceScore, Generation, split_reasoning
+from modelrace.evals._bounded import run_bounded
 from modelrace.evals._compare import Comparison, compare_models, compare_runs
 from modelrace.evals._fetch import CachePart, CacheUsage, cache_dir, cache_usage, clear_cache
 from modelrace.evals._inspect import inspect_target
@@ -58,6 +59,7 @@ __all__ = [
     "pass_at_k",
     "publish_run",
     "resolve_local_model",
+    "run_bounded",
     "run_eval",
     "run_python",
     "split_reasoning",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.evals._backends import Backend
+from modelrace.evals._bounded import run_bounded
 from modelrace.evals._runstore import EvalRun, RunStore, summarise
 from modelrace.evals._scoring import RunOptions, effective_chat, evaluate_item
 from modelrace.evals._tasks import Item, Task
@@ -71,22 +71,12 @@ def run_eval(
     progress.advance(len(task.items) - len(pending))
     limit = backend.max_concurrency
     workers = max(1, min(options.concurrency, limit) if limit else options.concurrency)
-    with ThreadPoolExecutor(workers) as pool:
-        running: dict[Future[Any], Item] = {}
-        queue = iter(pending)
-        for item in queue:
-            running[pool.submit(evaluate_item, item, task, backend, options)] = item
-            if len(running) >= workers * 2:
-                break
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                item = running.pop(future)
-                correct, metrics, output = future.result()
-                store.record_item(run_id, item.id, correct, metrics, output)
-                progress.advance()
-                following = next(queue, None)
-                if following is not None:
-                    running[pool.submit(evaluate_item, following, task, backend, options)] = following
+
+    def record(item: Item, scored: tuple[bool | None, dict[str, Any], dict[str, Any]]) -> None:
+        correct, metrics, output = scored
+        store.record_item(run_id, item.id, correct, metrics, output)
+        progress.advance()
+
+    run_bounded(pending, lambda item: evaluate_item(item, task, backend, options), record, workers)
     store.finish_run(run_id)
     return summarise(warehouse, run_id, resumed=len(done))

@@ -20,7 +20,6 @@ import csv
 import hashlib
 import json
 import re
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any, Literal
 from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ConfigError, ImportFormatError
-from modelrace.evals import Backend, model_identity  # model_identity: the name eval runs are published under
+from modelrace.evals import Backend, model_identity, run_bounded  # model_identity: how eval runs are named
 from modelrace.ratings._arena import publish_ratings
 from modelrace.ratings._battles import Battle, insert_battles, new_batch
 from modelrace.store import Warehouse
@@ -290,23 +289,12 @@ def run_duel(
     progress.start(f"{names[0]} vs {names[1]}, judged by {judge.spec}", len(selected))
     progress.advance(len(selected) - len(pending))
     workers = _workers(options, *backends, judge)
-    with ThreadPoolExecutor(workers) as pool:
-        running: dict[Future[_Judged], DuelPrompt] = {}
-        queue = iter(pending)
-        for prompt in queue:
-            running[pool.submit(_judge_one, prompt, backends, judge, options)] = prompt
-            if len(running) >= workers * 2:
-                break
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                prompt = running.pop(future)
-                judged = future.result()
-                _store(warehouse, duel_id, batch_id, positions[prompt.id], prompt, judged, names, judge.spec)
-                progress.advance()
-                following = next(queue, None)
-                if following is not None:
-                    running[pool.submit(_judge_one, following, backends, judge, options)] = following
+
+    def record(prompt: DuelPrompt, judged: _Judged) -> None:
+        _store(warehouse, duel_id, batch_id, positions[prompt.id], prompt, judged, names, judge.spec)
+        progress.advance()
+
+    run_bounded(pending, lambda prompt: _judge_one(prompt, backends, judge, options), record, workers)
     summary = summarise_duel(warehouse, duel_id, resumed=len(done & {p.id for p in selected}))
     if summary.done >= summary.items:
         warehouse.connection.execute(
