@@ -170,6 +170,8 @@ def test_cache_shows_sizes_and_clears(tmp_path: Path, monkeypatch: pytest.Monkey
     assert not (cache / "pypi").exists() and (cache / "models" / "m.gguf").exists()
     bad = runner.invoke(app, ["cache", "--clear", "--part", "nothing"])
     assert bad.exit_code != 0 and "no cache part nothing" in bad.stderr
+    ignored = runner.invoke(app, ["cache", "--part", "models"])  # without --clear a part would be ignored
+    assert ignored.exit_code == 2 and "--part goes with --clear" in ignored.stderr
 
 
 def test_replay_hub_json_prints_its_endpoint(tmp_path: Path, edge_cases: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import CommandGroup, JsonOption, emit, stdout, use_json, user_errors
+from modelrace.errors import ConfigError
 
 group = CommandGroup()
 
@@ -37,6 +38,8 @@ def cache_command(
 
     use_json(as_json)
     with user_errors():
+        if part and not clear:
+            raise ConfigError("--part goes with --clear (without it, every part is listed)")
         usage = clear_cache(part) if clear else cache_usage()
 
     def render() -> None:
