@@ -60,6 +60,27 @@ _EXPECTED: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a source query hands to :func:`validation_sql`, one row per raw record, as raw as the source allows:
+SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("position", "BIGINT: the record's place in the source"),
+    ("id", "VARCHAR"),
+    ("downloads", "BIGINT"),
+    ("downloads_all_time", "BIGINT"),
+    ("likes", "BIGINT"),
+    ("tags", "VARCHAR[]"),
+    ("pipeline_tag", "VARCHAR"),
+    ("library_name", "VARCHAR"),
+    ("created_at", "TIMESTAMP (UTC)"),
+    ("last_modified", "TIMESTAMP (UTC)"),
+    ("card", "VARCHAR: cardData as JSON text"),
+    ("gated", "VARCHAR: 'true', 'false', 'auto', 'manual' or NULL"),
+    ("gated_ok", "BOOLEAN: the raw gated value is one the rules accept"),
+    ("safetensors_total", "BIGINT"),
+    ("declared_bases", "STRUCT(id VARCHAR, rel VARCHAR, bad BOOLEAN)[]: baseModels, bad = not an object"),
+    ("source_ok", "BOOLEAN: every raw value had the type the SQL expects (else the row goes to Python)"),
+)
+
+
 @dataclass(frozen=True)
 class BulkPlan:
     """How a file will be read: the SQL of the staged rows, or why the fast path does not apply."""
@@ -100,17 +121,15 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
             return f"timezone('UTC', \"{name}\")"
         return f"{col(name)}::TIMESTAMP"
 
-    epoch = HUB_EPOCH.isoformat(sep=" ")
-    latest = not_after.isoformat(sep=" ")
     gated_type = types.get("gated")
     gated = (
         "CASE WHEN gated THEN 'true' WHEN NOT gated THEN 'false' END"
         if gated_type == "BOOLEAN"
         else ("gated" if gated_type == "VARCHAR" else "NULL::VARCHAR")
     )
-    gated_clean = "gated IS NULL" + (" OR gated IN ('auto', 'manual')" if gated_type == "VARCHAR" else "")
-    if gated_type == "BOOLEAN":
-        gated_clean = "TRUE"
+    gated_ok = "TRUE" if gated_type == "BOOLEAN" else "gated IS NULL"
+    if gated_type == "VARCHAR":
+        gated_ok += " OR gated IN ('auto', 'manual')"
     base_models = (
         f"""CASE WHEN {col("baseModels")} IS NULL THEN [] ELSE list_transform(coalesce("baseModels".models, []),
                 lambda m: {{'id': m.id, 'rel': coalesce(nullif("baseModels".relation, ''), 'unspecified'),
@@ -121,15 +140,28 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
     safetensors_total = 'CASE WHEN "safetensors" IS NULL THEN NULL ELSE "safetensors".total END'
     if "safetensors" not in types:
         safetensors_total = "NULL::BIGINT"
-    sql = f"""
-    WITH source AS (
+    source = f"""
         SELECT file_row_number AS position, {col("id")} AS id, {col("downloads")} AS downloads,
                {col("downloadsAllTime")} AS downloads_all_time, {col("likes")} AS likes, {col("tags")} AS tags,
                {col("pipeline_tag")} AS pipeline_tag, {col("library_name")} AS library_name,
                {timestamp("createdAt")} AS created_at, {timestamp("lastModified")} AS last_modified,
-               {col("cardData")} AS card, {gated} AS gated, {safetensors_total} AS safetensors_total,
-               {base_models} AS declared_bases
-        FROM read_parquet(?, file_row_number = true)
+               {col("cardData")} AS card, {gated} AS gated, {gated_ok} AS gated_ok,
+               {safetensors_total} AS safetensors_total, {base_models} AS declared_bases, TRUE AS source_ok
+        FROM read_parquet(?, file_row_number = true)"""
+    return BulkPlan(validation_sql(source, not_after), "; ".join(unexpected) or None)
+
+
+def validation_sql(source: str, not_after: datetime) -> str:
+    """The staging SQL over ``source``, a query yielding :data:`SOURCE_COLUMNS` (one row per raw record).
+
+    Its rows carry the staging columns (``_ingest._STAGING_SCHEMA``) and ``clean``: true only for rows that the
+    per-record rules certainly accept with exactly these values. ``source_ok`` false sends a row to Python (the
+    source saw a value of an unexpected type); ``gated_ok`` is the source's reading of its ``gated`` value.
+    """
+    epoch = HUB_EPOCH.isoformat(sep=" ")
+    latest = not_after.isoformat(sep=" ")
+    return f"""
+    WITH source AS ({source}
     ), carded AS (
         -- DuckDB's JSON reader also takes trailing commas (Python's does not), and keeps the first of two equal
         -- keys (Python the last): such cards go to the per-record route.
@@ -200,7 +232,7 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
                  AND NOT regexp_matches(pipeline_tag, '{_CONTROL}')))
             AND (library_name IS NULL OR (strlen(library_name) <= {MAX_TEXT_CHARS}
                  AND NOT regexp_matches(library_name, '{_CONTROL}')))
-            AND ({gated_clean})
+            AND gated_ok AND source_ok
             AND (created_at IS NULL OR created_at BETWEEN TIMESTAMP '{epoch}' AND TIMESTAMP '{latest}')
             AND (last_modified IS NULL OR last_modified BETWEEN TIMESTAMP '{epoch}' AND TIMESTAMP '{latest}')
             AND card_readable AND (card_missing OR card_type = 'OBJECT')
@@ -265,7 +297,6 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
            ) AS base_models
     FROM guessed
     """
-    return BulkPlan(sql, "; ".join(unexpected) or None)
 
 
 def name_params(ids: list[str], safetensors_totals: list[int | None]) -> pa.Table:
