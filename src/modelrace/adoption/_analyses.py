@@ -295,19 +295,21 @@ def size_classes(scope: Scope) -> list[dict[str, Any]]:
 
 
 def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
-    """The most downloaded models with their attribution and licence."""
+    """The most downloaded models with their attribution and licence (likes and licence read for these rows only)."""
     return scope.rows(
         """
         WITH top AS (
             SELECT * FROM {t} WHERE {f} AND is_primary ORDER BY downloads_30d DESC, model_key LIMIT ?
         )
-        SELECT m.model_id, a.downloads_30d, a.downloads_all_time, a.likes, a.uploader, a.uploader_country,
-               r.model_id AS root_id, a.developer, a.family, a.country, a.relation, a.license, a.params,
+        SELECT m.model_id, a.downloads_30d, a.downloads_all_time, sm.likes, a.uploader, a.uploader_country,
+               r.model_id AS root_id, a.developer, a.family, a.country, a.relation, v.license, a.params,
                a.library_name
         FROM top a JOIN models m ON m.model_key = a.model_key JOIN models r ON r.model_key = a.root_key
+        JOIN snapshot_models sm ON sm.snapshot_id = ? AND sm.model_key = a.model_key
+        JOIN model_versions v ON v.version_id = sm.version_id
         ORDER BY a.downloads_30d DESC, m.model_id
         """,
-        [limit],
+        [limit, scope.snapshot.snapshot_id],
     )
 
 
