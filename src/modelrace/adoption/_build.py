@@ -65,11 +65,8 @@ def pipeline_tags(scope: Scope) -> list[str]:
         tags = json.loads(scope.snapshot.filters).get("pipeline_tags")
         if tags:
             return list(tags)
-    rows = scope.rows(
-        "SELECT DISTINCT coalesce(v.pipeline_tag, 'none') AS tag FROM snapshot_models sm "
-        "JOIN model_versions v ON v.version_id = sm.version_id WHERE sm.snapshot_id = ? ORDER BY 1",
-        [scope.snapshot.snapshot_id],
-    )
+    # The attribution holds every model of the snapshot (fixtures too): no second join of the versions.
+    rows = scope.rows("SELECT DISTINCT coalesce(pipeline_tag, 'none') AS tag FROM {t} ORDER BY 1")
     return [r["tag"] for r in rows]
 
 

@@ -13,49 +13,77 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from modelrace.licensing._registry import LicenceRegistry, load_licences
 from modelrace.licensing._verdict import conflict_rule, decide
 from modelrace.tree import resolve_roots, sorted_unique
 
-_TRIPLES_SQL = """
-SELECT DISTINCT v.license, v.license_name, v.license_link
-FROM model_versions v
-WHERE v.version_id IN (SELECT version_id FROM snapshot_models WHERE snapshot_id = ?)
-"""
-
+# The snapshot's versions read once (list columns reduced before the join: first base, relation, base count).
 _STATED_SQL = """
 CREATE OR REPLACE TEMP TABLE licence_stated_{id} AS
-SELECT sm.model_key,
-       (v.license IS NOT NULL OR v.license_name IS NOT NULL OR v.license_link IS NOT NULL) AS states,
-       coalesce(n.licence_id, CASE WHEN v.license IS NOT NULL OR v.license_name IS NOT NULL
-                                   OR v.license_link IS NOT NULL THEN 'unknown' END) AS stated_id,
-       coalesce(n.raw, v.license) AS stated_raw,
-       n.method,
-       CASE WHEN len(v.base_models) > 0 THEN v.base_models[1].model_id END AS first_base,
-       CASE WHEN len(v.base_models) > 1 THEN 'merge'
-            WHEN len(v.base_models) = 1 THEN v.base_models[1].relation END AS relation,
-       sm.version_id
+WITH versions AS MATERIALIZED (
+    SELECT version_id, license, license_name, license_link,
+           CASE WHEN len(base_models) > 0 THEN base_models[1].model_id END AS first_base,
+           CASE WHEN len(base_models) > 1 THEN 'merge'
+                WHEN len(base_models) = 1 THEN base_models[1].relation END AS relation
+    FROM model_versions
+)
+SELECT sm.model_key, sm.version_id, v.license, v.license_name, v.license_link, v.first_base, v.relation,
+       (v.license IS NOT NULL OR v.license_name IS NOT NULL OR v.license_link IS NOT NULL) AS states
 FROM snapshot_models sm
-JOIN model_versions v ON v.version_id = sm.version_id
-LEFT JOIN licence_names n
-  ON n.license IS NOT DISTINCT FROM v.license
- AND n.license_name IS NOT DISTINCT FROM v.license_name
- AND n.license_link IS NOT DISTINCT FROM v.license_link
+JOIN versions v ON v.version_id = sm.version_id
 WHERE sm.snapshot_id = ?
+"""
+
+# Each distinct (license, license_name, license_link) is normalised once, in Python, not once per model.
+_TRIPLES_SQL = "SELECT DISTINCT license, license_name, license_link FROM licence_stated_{id}"
+
+_NAMES_SQL = """
+CREATE OR REPLACE TEMP TABLE licence_names AS
+SELECT unnest(?::VARCHAR[]) AS license, unnest(?::VARCHAR[]) AS license_name, unnest(?::VARCHAR[]) AS license_link,
+       unnest(?::VARCHAR[]) AS licence_id, unnest(?::VARCHAR[]) AS raw, unnest(?::VARCHAR[]) AS method
+"""
+
+_RULES_SQL = """
+CREATE OR REPLACE TEMP TABLE licence_conflict_rules AS
+SELECT unnest(?::VARCHAR[]) AS own, unnest(?::VARCHAR[]) AS base, unnest(?::BOOLEAN[]) AS quantized,
+       unnest(?::VARCHAR[]) AS reason
+"""
+
+_VERDICTS_SQL = """
+CREATE OR REPLACE TEMP TABLE licence_verdicts AS
+SELECT unnest(?::VARCHAR[]) AS licence_id, unnest(?::VARCHAR[]) AS verdict
+"""
+
+_INHERITANCE_SQL = """
+CREATE OR REPLACE TEMP TABLE licence_inheritance AS
+SELECT unnest(?::INTEGER[]) AS model_key, unnest(?::INTEGER[]) AS source_key
 """
 
 _EFFECTIVE_SQL = """
 CREATE OR REPLACE TEMP TABLE licences_{id} AS
-WITH effective AS MATERIALIZED (  -- read four times below: computed once
+WITH stated AS MATERIALIZED (
+    SELECT s.model_key, s.states, s.relation, s.version_id,
+           coalesce(n.licence_id, CASE WHEN s.states THEN 'unknown' END) AS stated_id,
+           coalesce(n.raw, s.license) AS stated_raw,
+           n.method
+    FROM licence_stated_{id} s
+    LEFT JOIN licence_names n
+      ON n.license IS NOT DISTINCT FROM s.license
+     AND n.license_name IS NOT DISTINCT FROM s.license_name
+     AND n.license_link IS NOT DISTINCT FROM s.license_link
+),
+inherited AS (  -- only the models that state nothing and have a base: their source's licence
+    SELECT h.model_key, h.source_key, a.states, a.stated_id
+    FROM licence_inheritance h JOIN stated a ON a.model_key = h.source_key
+),
+effective AS MATERIALIZED (  -- read four times below: computed once
     SELECT s.model_key, s.states, s.stated_id, s.stated_raw, s.method, s.relation, s.version_id,
            CASE WHEN s.states THEN s.stated_id ELSE a.stated_id END AS licence_id,
            CASE WHEN s.states THEN 'own' WHEN a.states THEN 'inherited' ELSE 'none' END AS licence_source,
-           CASE WHEN NOT s.states AND a.states THEN h.source_key END AS inherited_from_key
-    FROM licence_stated_{id} s
-    LEFT JOIN inheritance h ON h.model_key = s.model_key
-    LEFT JOIN licence_stated_{id} a ON a.model_key = h.source_key
+           CASE WHEN NOT s.states AND a.states THEN a.source_key END AS inherited_from_key
+    FROM stated s
+    LEFT JOIN inherited a ON a.model_key = s.model_key
 ),
 bases AS (
     SELECT e.model_key, b.model_id AS base_id, p.licence_id AS base_licence
@@ -82,39 +110,33 @@ LEFT JOIN licence_verdicts v ON v.licence_id = e.licence_id
 LEFT JOIN conflicts c ON c.model_key = e.model_key
 """
 
+_HELPER_TABLES = ("licence_names", "licence_conflict_rules", "licence_verdicts", "licence_inheritance")
+
 
 def _register_names(connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry) -> None:
-    rows = []
-    for license, license_name, license_link in connection.execute(_TRIPLES_SQL, [snapshot_id]).fetchall():
+    columns: tuple[list[str | None], ...] = ([], [], [], [], [], [])
+    for license, license_name, license_link in connection.execute(_TRIPLES_SQL.format(id=int(snapshot_id))).fetchall():
         found = registry.normalise(license, license_name, license_link)
-        rows.append(
-            {
-                "license": license,
-                "license_name": license_name,
-                "license_link": license_link,
-                "licence_id": found.licence_id,
-                "raw": found.raw,
-                "method": found.method,
-            }
-        )
-    schema = pa.schema(
-        [(name, pa.string()) for name in ("license", "license_name", "license_link", "licence_id", "raw", "method")]
-    )
-    connection.register("licence_names", pa.Table.from_pylist(rows, schema=schema))
+        values = (license, license_name, license_link, found.licence_id, found.raw, found.method)
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    connection.execute(_NAMES_SQL, list(columns))
 
 
 def _register_rules(connection: duckdb.DuckDBPyConnection, registry: LicenceRegistry) -> None:
     """Verdicts, and every (own, base, quantized) licence pair that conflicts, from the Python rules."""
     rules = [
-        {"own": own.id, "base": base.id, "quantized": quantized, "reason": reason}
+        (own.id, base.id, quantized, reason)
         for own in registry.licences.values()
         for base in registry.licences.values()
         for quantized in (False, True)
         if (reason := conflict_rule(own, base, quantized)) is not None
     ]
-    connection.register("licence_conflict_rules", pa.Table.from_pylist(rules))
-    rows = [{"licence_id": licence.id, "verdict": decide(licence).verdict} for licence in registry.licences.values()]
-    connection.register("licence_verdicts", pa.Table.from_pylist(rows))
+    connection.execute(_RULES_SQL, [[rule[i] for rule in rules] for i in range(4)])
+    licences = list(registry.licences.values())
+    connection.execute(
+        _VERDICTS_SQL, [[licence.id for licence in licences], [decide(licence).verdict for licence in licences]]
+    )
 
 
 def _register_inheritance(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
@@ -132,14 +154,9 @@ def _register_inheritance(connection: duckdb.DuckDBPyConnection, snapshot_id: in
         len(nodes), np.searchsorted(nodes, child), np.searchsorted(nodes, parent), np.searchsorted(nodes, child)
     )
     primary = found.is_primary
-    connection.register(
-        "inheritance",
-        pa.table(
-            {
-                "model_key": pa.array(nodes[found.model[primary]], pa.int32()),
-                "source_key": pa.array(nodes[found.root[primary]], pa.int32()),
-            }
-        ),
+    connection.execute(
+        _INHERITANCE_SQL,
+        [nodes[found.model[primary]].astype(np.int32), nodes[found.root[primary]].astype(np.int32)],
     )
 
 
@@ -148,14 +165,13 @@ def model_licences(
 ) -> str:
     """Create the temporary table ``licences_<id>`` (one row per model of the snapshot); return its name."""
     registry = registry or load_licences()
+    connection.execute(_STATED_SQL.format(id=int(snapshot_id)), [snapshot_id])
     _register_names(connection, snapshot_id, registry)
     _register_rules(connection, registry)
-    connection.execute(_STATED_SQL.format(id=int(snapshot_id)), [snapshot_id])
     _register_inheritance(connection, snapshot_id)
     connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id)))
-    for name in ("licence_names", "inheritance"):
-        connection.unregister(name)
-    connection.execute(f"DROP TABLE licence_stated_{int(snapshot_id)}")  # an intermediate: free its memory
+    for name in (f"licence_stated_{int(snapshot_id)}", *_HELPER_TABLES):  # intermediates: free their memory
+        connection.execute(f"DROP TABLE {name}")
     return f"licences_{int(snapshot_id)}"
 
 
