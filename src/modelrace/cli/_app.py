@@ -1,24 +1,33 @@
-"""Shared CLI plumbing: global options, output (--json or Rich), and turning errors into one line."""
+"""Shared CLI plumbing: global options, output (--json or Rich), turning errors into one line, lazy command loading.
+
+Start-up cost matters (every command pays it): this module imports no library package beyond typer and rich; a
+command module imports what its commands need inside the commands, and type-only names under ``TYPE_CHECKING``.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer import _click  # the click that typer vendors: its Command and UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from modelrace.config import default_db_path
 from modelrace.errors import ModelraceError
-from modelrace.store import Warehouse
+
+if TYPE_CHECKING:
+    from modelrace.store import Warehouse
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -90,6 +99,8 @@ def user_errors() -> Iterator[None]:
 @contextmanager
 def open_warehouse(read_only: bool = False) -> Iterator[Warehouse]:
     """Open the warehouse for one command."""
+    from modelrace.store import Warehouse  # DuckDB: loaded by the commands that use it, not at start-up
+
     warehouse = Warehouse.open(state.db_path, read_only=read_only)
     try:
         yield warehouse
@@ -152,3 +163,109 @@ class CommandGroup:
                 info.cls = Command
         app.registered_commands.extend(self.commands.registered_commands)
         import_app.registered_commands.extend(self.imports.registered_commands)
+
+
+CommandPart = Literal["commands", "imports"]
+"""Where a command sits: at the top level (``modelrace X``) or under ``modelrace import X``."""
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """One command as its group lists it: the name, the ``cli`` module that defines it and its one-line help.
+
+    The module is imported only when the command runs or shows its own ``--help``; the help line is what
+    ``modelrace --help`` lists (the first paragraph of the command's docstring, checked by tests/cli).
+    """
+
+    name: str
+    module: str
+    help: str
+
+
+class _Listed(TyperCommand):
+    """A command's line in its group's help, without importing the module that defines it."""
+
+
+class LazyGroup(Group):
+    """A group whose commands are imported from their module only when one of them is asked for.
+
+    ``--help`` of the group lists every command from ``lazy_commands`` (name and help line) and imports none;
+    running a command, or its own ``--help``, imports only its module. Commands added the usual way (the
+    ``import`` sub-group) follow the lazy ones.
+    """
+
+    lazy_commands: ClassVar[tuple[LazyCommand, ...]] = ()
+    part: ClassVar[CommandPart] = "commands"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lazy = {command.name: command for command in self.lazy_commands}
+        self._loaded: dict[str, _click.Command] = {}
+        self._listing = False
+        self._suggest, self.suggest_commands = self.suggest_commands, False  # typer's looks at self.commands only
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The lazy commands in table order, then the eagerly added ones."""
+        return [*self._lazy, *(name for name in super().list_commands(ctx) if name not in self._lazy)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> _click.Command | None:
+        """The real command (its module imported), or only its help line while the group's help is printed."""
+        entry = self._lazy.get(cmd_name)
+        if entry is None:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:
+            return _Listed(name=entry.name, help=entry.help, callback=None)
+        if cmd_name not in self._loaded:
+            self._loaded[cmd_name] = load_command(entry, self.part, self.rich_markup_mode)
+        return self._loaded[cmd_name]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """The group's help, listing its commands from the table."""
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, _click.Command | None, list[str]]:
+        """Typer's resolution, with 'Did you mean' looking at the lazy commands too."""
+        try:
+            return super().resolve_command(ctx, args)
+        except _click.exceptions.UsageError as error:
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args and self._suggest else []
+            if matches:
+                suggestions = ", ".join(repr(match) for match in matches)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+
+
+def load_command(entry: LazyCommand, part: CommandPart, rich_markup_mode: Any = "rich") -> _click.Command:
+    """Import ``entry``'s module and build its command (a ``Command`` unless the module chose another class)."""
+    module = importlib.import_module(f"modelrace.cli.{entry.module}")
+    group: CommandGroup = module.group
+    for info in getattr(group, part).registered_commands:
+        if command_name(info) == entry.name:
+            if info.cls in (None, TyperCommand):
+                info.cls = Command
+            return typer.main.get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=rich_markup_mode
+            )
+    raise LookupError(f"modelrace.cli.{entry.module} defines no command {entry.name!r} ({part})")
+
+
+def command_name(info: typer.models.CommandInfo) -> str:
+    """A registered command's name as typer derives it (``sync_command`` without a name would be ``sync-command``)."""
+    if info.name:
+        return info.name
+    assert info.callback is not None, "a command has a callback"
+    return typer.main.get_command_name(info.callback.__name__)
+
+
+def lazy_group(commands: Sequence[LazyCommand], part: CommandPart = "commands") -> type[LazyGroup]:
+    """A ``LazyGroup`` class over ``commands`` (typer instantiates the class itself)."""
+
+    class _Group(LazyGroup):
+        lazy_commands = tuple(commands)
+
+    _Group.part = part
+    return _Group

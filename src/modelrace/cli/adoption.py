@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from modelrace._terminal import TerminalColumn, data_table
-from modelrace.adoption import ModelDescription
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -21,6 +20,9 @@ from modelrace.cli._app import (
     user_errors,
 )
 from modelrace.errors import ConfigError
+
+if TYPE_CHECKING:
+    from modelrace.adoption import ModelDescription
 
 group = CommandGroup()
 

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from modelrace.answers import (
-    ClaimsChecked,
-    LicenceChoice,
-    Pick,
-    PickConstraints,
-    Versus,
-    check_claims,
-    pick,
-    task_names,
-    versus,
-)
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -30,6 +19,17 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from modelrace.answers import ClaimsChecked, Pick, Versus
+
+# The answers package (and through it adoption, ranking, licensing, serving) loads when a command runs, not for
+# `--help`: the option vocabularies are spelled here, and tests/cli/test_lazy_commands.py checks them against
+# answers.task_names() and answers.LicenceChoice.
+PICK_TASKS = ("general", "coding", "math", "reasoning", "chat")
+"""The tasks `pick --task` knows (answers/data/tasks.yaml)."""
+PickLicence = Literal["permissive", "conditional"]
+"""`pick --licence` (answers.LicenceChoice)."""
 
 group = CommandGroup()
 
@@ -100,6 +100,8 @@ def versus_command(
     as_json: JsonOption = False,
 ) -> None:
     """Two models on every benchmark that scores both: difference, 95 % interval and a verdict per benchmark."""
+    from modelrace.answers import versus
+
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         result = versus(warehouse, a, b, every=every)
@@ -134,7 +136,7 @@ def _render_pick(result: Pick) -> None:
 
 @group.commands.command("pick")
 def pick_command(
-    task: Annotated[str, typer.Option(help=f"What the model is for: {', '.join(task_names())}.")] = "general",
+    task: Annotated[str, typer.Option(help=f"What the model is for: {', '.join(PICK_TASKS)}.")] = "general",
     hardware: Annotated[str | None, typer.Option(help="A chip `modelrace hardware` lists (e.g. 'RTX 4090').")] = None,
     count: Annotated[int, typer.Option(help="How many of those chips.")] = 1,
     quant: Annotated[
@@ -144,7 +146,7 @@ def pick_command(
         int | None, typer.Option(help="Tokens of context the model must hold (default 8192 on hardware).")
     ] = None,
     licence: Annotated[
-        LicenceChoice | None, typer.Option("--licence", help="permissive, or conditional (permissive or conditional).")
+        PickLicence | None, typer.Option("--licence", help="permissive, or conditional (permissive or conditional).")
     ] = None,
     exclude_country: Annotated[
         list[str] | None, typer.Option("--exclude-country", help="A country to leave out (CN, China); repeatable.")
@@ -161,6 +163,8 @@ def pick_command(
     as_json: JsonOption = False,
 ) -> None:
     """The best models for a task under your constraints, with reasons, ties and what each constraint excluded."""
+    from modelrace.answers import PickConstraints, pick
+
     use_json(as_json)
     if limit is not None:
         deprecated("--limit", "--top")
@@ -204,6 +208,8 @@ def claims_command(
     as_json: JsonOption = False,
 ) -> None:
     """Claims checked against the figures: supported, not supported, mixed or insufficient data, and why."""
+    from modelrace.answers import check_claims
+
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         result = check_claims(warehouse, path, snapshot)

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from modelrace._progress import progress_bar
 from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
@@ -49,6 +48,7 @@ def eval_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run a task against a model; a re-run of the same command resumes without redoing items."""
+    from modelrace._progress import progress_bar
     from modelrace.evals import RunOptions, check_backend, load_task, make_backend, publish_run, run_eval
 
     use_json(as_json)

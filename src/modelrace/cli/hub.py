@@ -6,12 +6,11 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 from rich.text import Text
 
-from modelrace._progress import ProgressSink, progress_bar
 from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
@@ -26,16 +25,15 @@ from modelrace.cli._app import (
     user_errors,
 )
 from modelrace.errors import ConfigError
-from modelrace.hub import (
-    DEFAULT_MAX_WAIT_S,
-    IngestStats,
-    IngestSummary,
-    SyncOptions,
-    import_hub_json,
-    import_hub_stats,
-    sync_hub,
-)
-from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection, list_snapshots
+
+if TYPE_CHECKING:
+    from modelrace._progress import ProgressSink
+    from modelrace.hub import IngestStats, IngestSummary
+    from modelrace.store import Selection, SnapshotInfo, Warehouse
+
+# The hub and store packages (DuckDB, the HTTP client) load when a command runs, not for `--help`.
+DEFAULT_MAX_WAIT_S = 300.0
+"""hub.DEFAULT_MAX_WAIT_S, spelled here for `sync --help` (checked by tests/cli/test_lazy_commands.py)."""
 
 group = CommandGroup()
 
@@ -91,6 +89,9 @@ def sync(
 ) -> None:
     """Take a snapshot of the Hub's models (honours HF_ENDPOINT and HF_TOKEN); text-generation unless
     --pipeline-tag says otherwise."""
+    from modelrace._progress import progress_bar
+    from modelrace.hub import IngestSummary, SyncOptions, sync_hub
+
     use_json(as_json)
     options = SyncOptions(
         pipeline_tags=tuple(pipeline_tag or ["text-generation"]),
@@ -156,6 +157,10 @@ def _import_snapshot(
     importer: SnapshotImporter, path: Path, taken_at: datetime | None, selection: str, allow_partial: bool
 ) -> None:
     """Run one snapshot importer (hub-stats or hub-json) and print what it stored and rejected."""
+    from modelrace._progress import progress_bar
+    from modelrace.hub import IngestSummary
+    from modelrace.store import check_selection
+
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         snapshot, stats = importer(
             warehouse,
@@ -181,6 +186,8 @@ def import_hub_stats_command(
     as_json: JsonOption = False,
 ) -> None:
     """Load a hub-stats models.parquet (the whole Hub, daily) as a snapshot."""
+    from modelrace.hub import import_hub_stats
+
     use_json(as_json)
     _import_snapshot(import_hub_stats, path, _date_option(taken_at, old_taken_at), selection, allow_partial)
 
@@ -197,6 +204,8 @@ def import_hub_json_command(
     as_json: JsonOption = False,
 ) -> None:
     """Load a JSON list of Hub API model objects as a snapshot."""
+    from modelrace.hub import import_hub_json
+
     use_json(as_json)
     _import_snapshot(import_hub_json, path, _date_option(taken_at, old_taken_at), selection, allow_partial)
 
@@ -204,6 +213,8 @@ def import_hub_json_command(
 @group.commands.command()
 def snapshots(as_json: JsonOption = False) -> None:
     """List the snapshots in the warehouse."""
+    from modelrace.store import list_snapshots
+
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         found = list_snapshots(warehouse)
@@ -257,6 +268,7 @@ def replay_hub_command(
     says which file it replays, the date of its data and its selection (X-Modelrace-Replay-* headers).
     With --json, one JSON line on stdout once it serves (endpoint, models, file, data date, selection)."""
     from modelrace.replay import ReplayHub, ReplayState, load_replay_models, replay_provenance
+    from modelrace.store import check_selection
 
     use_json(as_json)
     with user_errors():

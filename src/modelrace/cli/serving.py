@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -10,17 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from modelrace.cli._app import CommandGroup, JsonOption, emit, stdout, use_json, user_errors
-from modelrace.serving import (
-    DEFAULT_CHIP,
-    ChipTable,
-    CostEstimate,
-    FitResult,
-    Workload,
-    cost_named,
-    fit_named,
-    hardware_table,
-    load_hardware,
-)
+
+if TYPE_CHECKING:
+    from modelrace.serving import ChipTable, CostEstimate, FitResult
+
+DEFAULT_CHIP = "H100 SXM5"
+"""serving.DEFAULT_CHIP, spelled here so that `--help` does not load the serving package (checked by tests/cli)."""
 
 group = CommandGroup()
 
@@ -45,6 +40,8 @@ def hardware_command(
     as_json: JsonOption = False,
 ) -> None:
     """Every chip: memory, bandwidth, TPP, density and its US export class under a rule, with the reason."""
+    from modelrace.serving import hardware_table, load_hardware
+
     use_json(as_json)
     with user_errors():
         table: ChipTable = hardware_table(load_hardware(), rule, vendor, china_licence)
@@ -122,6 +119,8 @@ def fit_command(
     as_json: JsonOption = False,
 ) -> None:
     """Memory of a model: weights, KV cache, overhead; whether it fits, and the largest context and batch that do."""
+    from modelrace.serving import fit_named
+
     use_json(as_json)
     with user_errors():
         fit = fit_named(model, hardware, count, quant, context, batch, kv_dtype)
@@ -187,6 +186,8 @@ def cost_command(
     as_json: JsonOption = False,
 ) -> None:
     """Throughput, time to first token, $/hour and $ per million output tokens, beside providers' prices."""
+    from modelrace.serving import Workload, cost_named
+
     use_json(as_json)
     with user_errors():
         cost = cost_named(model, hardware, count, Workload(batch, input_tokens, output_tokens), quant)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from modelrace._progress import progress_bar
 from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, state, stdout, use_json, user_errors
 from modelrace.errors import ConfigError
-from modelrace.store import ExportResult, export_parquet, resolve_snapshot
+
+if TYPE_CHECKING:
+    from modelrace.store import ExportResult
 
 group = CommandGroup()
 
@@ -36,6 +37,9 @@ def export_command(
     as_json: JsonOption = False,
 ) -> None:
     """Export the warehouse as Parquet that DuckDB, Spark or Trino read (schema in docs/scale.md)."""
+    from modelrace._progress import progress_bar
+    from modelrace.store import export_parquet, resolve_snapshot
+
     use_json(as_json)
     with user_errors():
         if all_snapshots and snapshot is not None:
