@@ -51,9 +51,8 @@ def test_the_table_lists_every_command_of_every_module_with_its_help_line() -> N
     for part, table in TABLES.items():
         listed = {(row.name, row.module, row.help) for row in table}
         missing = "\n".join(f"    LazyCommand({n!r}, {m!r}, {h!r})," for n, m, h in sorted(expected[part] - listed))
-        assert not missing, (
-            f"add to (or correct in) {'COMMANDS' if part == 'commands' else 'IMPORT_COMMANDS'} in cli/main.py:\n{missing}"
-        )
+        table_name = "COMMANDS" if part == "commands" else "IMPORT_COMMANDS"
+        assert not missing, f"add to (or correct in) {table_name} in cli/main.py:\n{missing}"
         assert listed == expected[part], f"rows in cli/main.py without a real command: {listed - expected[part]}"
         assert len(table) == len(listed), "a command is listed twice"
 
