@@ -171,14 +171,19 @@ def validation_sql(source: str, not_after: datetime) -> str:
     ), fields AS (
         SELECT * EXCLUDE (card),
                CASE WHEN card_readable AND card IS NOT NULL THEN json_type(card) END AS card_type,
+               -- The keys are listed (to find one spelled twice) only when the text names one of ours twice.
                CASE WHEN card_readable AND card IS NOT NULL AND json_type(card) = 'OBJECT'
+                         AND (instr(substr(card, instr(card, '"license') + 1), '"license') > 0
+                              OR instr(substr(card, instr(card, '"base_model') + 1), '"base_model') > 0)
                     THEN list_filter(json_keys(card), lambda k: k IN ('license', 'license_name', 'license_link',
                                                                        'base_model', 'base_model_relation'))
                     END AS card_keys,
                CASE WHEN card_readable AND card IS NOT NULL
                     THEN json_extract(card, ['$.license', '$.license_name', '$.license_link', '$.base_model',
                                              '$.base_model_relation']) END AS card_values,
-               list_filter(coalesce(tags, []), lambda t: starts_with(t, 'license:'))[1] AS license_tag,
+               tags[list_position(list_transform(tags, lambda t: starts_with(t, 'license:')), true)] AS license_tag,
+               -- The short texts together, for one check of control characters (below).
+               concat_ws(' ', array_to_string(tags, ' '), pipeline_tag, library_name) AS texts,
                regexp_extract(id, '[^/]*$') AS name
         FROM carded
     ), typed AS (
@@ -226,12 +231,14 @@ def validation_sql(source: str, not_after: datetime) -> str:
             AND (downloads_all_time IS NULL OR downloads_all_time BETWEEN 0 AND {MAX_DOWNLOADS})
             AND (likes IS NULL OR likes BETWEEN 0 AND {MAX_LIKES})
             AND (tags IS NULL OR (len(tags) <= {MAX_TAGS} AND list_count(tags) = len(tags)
-                 AND coalesce(list_max(list_transform(tags, lambda t: strlen(t))), 0) <= {MAX_TAG_CHARS}
-                 AND NOT regexp_matches(array_to_string(tags, ' '), '{_CONTROL}')))
-            AND (pipeline_tag IS NULL OR (strlen(pipeline_tag) <= {MAX_TEXT_CHARS}
-                 AND NOT regexp_matches(pipeline_tag, '{_CONTROL}')))
-            AND (library_name IS NULL OR (strlen(library_name) <= {MAX_TEXT_CHARS}
-                 AND NOT regexp_matches(library_name, '{_CONTROL}')))
+                 AND coalesce(list_max(list_transform(tags, lambda t: strlen(t))), 0) <= {MAX_TAG_CHARS}))
+            AND (pipeline_tag IS NULL OR strlen(pipeline_tag) <= {MAX_TEXT_CHARS})
+            AND (library_name IS NULL OR strlen(library_name) <= {MAX_TEXT_CHARS})
+            -- No control character in tags, pipeline tag or library: ASCII text whose JSON form escapes nothing
+            -- and that holds no DEL has none; other text is searched with the regex.
+            AND CASE WHEN strlen(texts) = length(texts) AND strlen(to_json(texts)) = strlen(texts) + 2
+                     THEN NOT contains(texts, chr(127))
+                     ELSE NOT regexp_matches(texts, '{_CONTROL}') END
             AND gated_ok AND source_ok
             AND (created_at IS NULL OR created_at BETWEEN TIMESTAMP '{epoch}' AND TIMESTAMP '{latest}')
             AND (last_modified IS NULL OR last_modified BETWEEN TIMESTAMP '{epoch}' AND TIMESTAMP '{latest}')
@@ -288,13 +295,15 @@ def validation_sql(source: str, not_after: datetime) -> str:
                 WHEN name_total > 0 AND name_total <= {MAX_PARAMS} THEN 'name' END AS params_source,
            safetensors_total,
            created_at, last_modified,
-           list_transform(
+           CASE WHEN len(base_entries) <= 1
+                THEN list_transform(base_entries, lambda e: {{'model_id': e.id, 'relation': e.rel}})
+                ELSE list_transform(
                list_filter(base_entries, lambda e, i: NOT list_contains(
                    list_transform(base_entries[1:i - 1], lambda p: p.id), e.id)),
                lambda e: {{'model_id': e.id,
                           'relation': coalesce(list_filter(base_entries,
                               lambda q: q.id = e.id AND q.rel <> 'unspecified')[1].rel, 'unspecified')}}
-           ) AS base_models
+           ) END AS base_models
     FROM guessed
     """
 
