@@ -15,6 +15,7 @@ from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHM
 from modelrace.report._claims_section import claims_section, report_claims
 from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._licensing_section import licensing_section
+from modelrace.report._memory import bounded_memory
 from modelrace.report._model import Report, ReportFigures
 from modelrace.serving import CostFigures
 from modelrace.store import Warehouse, list_snapshots
@@ -38,11 +39,12 @@ def build_report(
     if snapshot is None and since is None and not list_snapshots(warehouse) and has_results(warehouse):
         return _results_only_report(warehouse)
     registry = load_registry()
-    figures = build_adoption(
-        warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top, registry=registry
-    )
-    scope = open_scope(warehouse, figures.snapshot.id, include_fixtures, registry)  # attributed once, reused
-    licensing = snapshot_licence_figures(scope, top=top)
+    with bounded_memory(warehouse.connection):  # the attribution and licence tables spill, not grow (#15)
+        figures = build_adoption(
+            warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top, registry=registry
+        )
+        scope = open_scope(warehouse, figures.snapshot.id, include_fixtures, registry)  # attributed once, reused
+        licensing = snapshot_licence_figures(scope, top=top)
     sections = [adoption_section(figures), licensing_section(figures.snapshot, licensing)]
     capability: Leaderboard | None = None
     cost: CostFigures | None = None
