@@ -9,6 +9,7 @@ namespaces (unsloth, bartowski, ...) and real developer namespaces hold the popu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -138,6 +139,21 @@ def pages(hub: SyntheticHub, page_size: int = 1000, limit: int | None = None) ->
     stop = min(hub.n, limit or hub.n)
     for start in range(0, stop, page_size):
         yield [record(hub, i) for i in range(start, min(start + page_size, stop))]
+
+
+def page_bodies(hub: SyntheticHub, page_size: int = 1000, limit: int | None = None) -> list[bytes]:
+    """The hub as ``/api/models`` page bodies, bytes as the Hub sends them (compact UTF-8 JSON), each record with
+    a ``cardData`` object like the Hub's (licence, library, language, base models: ~0.1 kB)."""
+    bodies = []
+    for page in pages(hub, page_size, limit):
+        for raw in page:
+            card: dict[str, Any] = {"license": "apache-2.0", "library_name": "transformers", "language": ["en"]}
+            if "baseModels" in raw:
+                parents = [m["id"] for m in raw["baseModels"]["models"]]
+                card["base_model"] = parents if len(parents) > 1 else parents[0]
+            raw["cardData"] = card
+        bodies.append(json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode())
+    return bodies
 
 
 # -- the hub-stats layout (cfahlgren1/hub-stats models.parquet) and day-to-day drift ------------------------------

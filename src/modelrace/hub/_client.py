@@ -89,6 +89,17 @@ class Page:
     items: list[Any] = field(default_factory=list)
     error: str | None = None
     replay: dict[str, str] = field(default_factory=dict)
+    # What a reader (``iter_pages(reader=...)``) made of the body instead of items, and how many records it holds.
+    staged: Any = None
+    staged_records: int = 0
+
+    @property
+    def empty(self) -> bool:
+        """No record read: an empty page, or one that could not be read."""
+        return not self.items and not self.staged_records
+
+
+PageReader = Callable[[int, bytes], Page]  # (page number, body) -> the page
 
 
 @dataclass(frozen=True)
@@ -282,8 +293,12 @@ def iter_pages(
     max_pages: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
     warnings: list[str] | None = None,
+    reader: PageReader | None = None,
 ) -> Iterator[Page]:
     """Yield the listing's pages, following the ``Link: rel="next"`` header; a bad body costs only its page.
+
+    ``reader`` turns each body into a page (default :func:`parse_page`, Python's ``json``); a sync passes one that
+    stages bodies in DuckDB. A page is yielded before the next is asked for.
 
     Raises HubError when the Hub cannot be read (after retries), asks for too long a wait, or its listing
     repeats itself or never ends. Warnings (a corrupt huggingface_hub cache) are appended to ``warnings``.
@@ -324,9 +339,9 @@ def iter_pages(
                 f"cannot reach the Hub at {endpoint} ({type(error).__name__}: {str(error)[:200]}); "
                 "check the network, or set HF_ENDPOINT to a mirror"
             ) from None
-        page = _page(number, answer)
+        page = _page(number, answer, reader or parse_page)
         yield page
-        empty_run = empty_run + 1 if not page.items else 0  # empty, or unreadable
+        empty_run = empty_run + 1 if page.empty else 0  # empty, or unreadable
         next_link = answer.next_link
         if next_link is not None:
             seen.add(answer.url)
@@ -348,16 +363,22 @@ def iter_pages(
         url, params = next_link, None  # the next link carries the query
 
 
-def _page(number: int, answer: _Answer) -> Page:
-    replay = answer.replay
-    if answer.error is not None:
-        return Page(number, error=f"page {number} is {answer.error}", replay=replay)
+def parse_page(number: int, body: bytes) -> Page:
+    """A page body as Python's ``json`` reads it: its items, or the reason the page is rejected."""
     try:
-        body = json.loads(answer.body.decode("utf-8", "surrogateescape"))
+        parsed = json.loads(body.decode("utf-8", "surrogateescape"))
     except RecursionError:
-        return Page(number, error=f"page {number} is nested deeper than the JSON parser allows", replay=replay)
+        return Page(number, error=f"page {number} is nested deeper than the JSON parser allows")
     except ValueError as error:
-        return Page(number, error=f"page {number} is not JSON ({str(error)[:200]})", replay=replay)
-    if isinstance(body, list):
-        return Page(number, items=body, replay=replay)
-    return Page(number, error=f"page {number} is a JSON {type(body).__name__}, not a list", replay=replay)
+        return Page(number, error=f"page {number} is not JSON ({str(error)[:200]})")
+    if isinstance(parsed, list):
+        return Page(number, items=parsed)
+    return Page(number, error=f"page {number} is a JSON {type(parsed).__name__}, not a list")
+
+
+def _page(number: int, answer: _Answer, reader: PageReader) -> Page:
+    if answer.error is not None:
+        return Page(number, error=f"page {number} is {answer.error}", replay=answer.replay)
+    page = reader(number, answer.body)
+    page.replay = answer.replay
+    return page

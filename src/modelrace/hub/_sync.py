@@ -8,6 +8,7 @@ from datetime import datetime
 from huggingface_hub import HfApi
 
 from modelrace._progress import NoProgress, ProgressSink
+from modelrace.hub._bulk_json import PageStager, StagedPage, listing_downloads
 from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
@@ -60,8 +61,15 @@ def sync_hub(
     options: SyncOptions,
     api: HfApi | None = None,
     progress: ProgressSink | None = None,
+    vectorised: bool = False,
 ) -> SyncResult:
-    """List the Hub for each pipeline tag and store everything as one new snapshot (or nothing on failure)."""
+    """List the Hub for each pipeline tag and store everything as one new snapshot (or nothing on failure).
+
+    By default every page is read with ``json`` and every record with ``parse_model``. ``vectorised=True`` parses
+    and validates pages in DuckDB (``_bulk_json.py``), Python reading only the rare records and pages that need
+    it; both store and reject the same (tests/hub/test_bulk_json.py). It is not the default yet: page by page it
+    is slower than the per-record route on 2 cores (bench/bench_ingest.py, docs/benchmarks.md).
+    """
     api = api or HfApi()
     progress = progress or NoProgress()
     pages = 0
@@ -76,6 +84,7 @@ def sync_hub(
         allow_partial=options.allow_partial,
         progress=progress,  # its commit shows its own steps (store, tree) on the same bars
     ) as writer:
+        stager = PageStager(writer) if vectorised else None
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
             query = ListingQuery(
@@ -86,21 +95,38 @@ def sync_hub(
             )
             taken = 0
             listing = iter_pages(
-                api, query, max_retries=options.max_retries, max_wait_s=options.max_wait_s, warnings=warnings
+                api,
+                query,
+                max_retries=options.max_retries,
+                max_wait_s=options.max_wait_s,
+                warnings=warnings,
+                reader=stager.read if stager is not None else None,
             )
             for page in listing:
                 pages += 1
                 if page.replay and writer.source_kind != "replay":
                     _record_replay(writer, page.replay)
+                if isinstance(page.staged, StagedPage) and stager is not None:
+                    room = None if options.limit is None else options.limit - taken
+                    count, done = stager.take(page.staged, options.min_downloads, room)
+                    taken += count
+                    progress.advance(count)
+                    if stager.pending:
+                        stager.flush()
+                    if done:
+                        break
+                    continue
+                if stager is not None:
+                    stager.flush()  # what is staged comes first: rejections keep the listing's order
                 if page.error is not None:
                     writer.reject_page(page.number, page.error, listing=f"pipeline_tag={pipeline_tag}")
                     continue
                 done = False
                 for raw in page.items:
-                    if options.min_downloads is not None and _downloads(raw) < options.min_downloads:
+                    if options.min_downloads is not None and listing_downloads(raw) < options.min_downloads:
                         done = True  # sorted by downloads: nothing after this qualifies
                         break
-                    writer.add_raw(raw)
+                    writer.add_raw(raw, stager.claim_position() if stager is not None else None)
                     taken += 1
                     progress.advance()
                     if options.limit is not None and taken >= options.limit:
@@ -108,6 +134,9 @@ def sync_hub(
                         break
                 if done:
                     break
+        if stager is not None:
+            stager.flush()
+            stager.close()
         snapshot = writer.commit()
     return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages, warnings=sorted(set(warnings)))
 
@@ -144,8 +173,3 @@ def _parse_data_date(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value if len(value) > 7 else f"{value}-01")
     except ValueError:
         return None
-
-
-def _downloads(raw: object) -> int:
-    value = raw.get("downloads") if isinstance(raw, dict) else None
-    return value if isinstance(value, int) else 0
