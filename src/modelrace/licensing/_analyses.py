@@ -108,12 +108,12 @@ def licence_figures(scope: Scope, licences: str, top: int = 25) -> LicenceFigure
     """Every licence figure of a snapshot (the report's ``licensing`` part)."""
     licensed = _licensed(scope, licences)
     overall = _verdict_rows(scope, licensed, None, None)
-    by_licence = scope.rows(
+    by_licence = scope.rows(  # grouped on the licence's key, named after (NULL: none stated)
         f"""
-        SELECT coalesce(a.licence_id, 'none stated') AS licence_id, a.verdict,
-               sum(a.downloads_30d) AS downloads, count(*) AS models
-        FROM {licensed} a
-        WHERE a.is_primary GROUP BY 1, 2 ORDER BY downloads DESC, licence_id
+        SELECT coalesce(licence_id::VARCHAR, 'none stated') AS licence_id, verdict, downloads, models
+        FROM (SELECT a.licence_id, a.verdict, sum(a.downloads_30d) AS downloads, count(*) AS models
+              FROM {licensed} a WHERE a.is_primary GROUP BY 1, 2)
+        ORDER BY downloads DESC, coalesce(licence_id::VARCHAR, 'none stated')
         """
     )
     total = sum(r["downloads"] or 0 for r in by_licence)

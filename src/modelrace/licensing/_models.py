@@ -9,13 +9,14 @@ whose licence differs from its base's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import duckdb
 import numpy as np
 
 from modelrace.licensing._registry import LicenceRegistry, load_licences
-from modelrace.licensing._verdict import conflict_rule, decide
+from modelrace.licensing._verdict import VERDICTS, conflict_rule, decide
 from modelrace.tree import resolve_roots, sorted_unique
 
 # The snapshot's versions read once (list columns reduced before the join: first base, relation, base count).
@@ -38,21 +39,33 @@ WHERE sm.snapshot_id = ?
 # Each distinct (license, license_name, license_link) is normalised once, in Python, not once per model.
 _TRIPLES_SQL = "SELECT DISTINCT license, license_name, license_link FROM licence_stated_{id}"
 
+# What each triple states, as the per-model table will hold it. The labels are ENUMs of the values they can take
+# ({licence}: the registry's ids and 'unknown'), sorted so that ORDER BY sorts them as text: 2 M rows carry and
+# group small integers instead of strings.
 _NAMES_SQL = """
 CREATE OR REPLACE TEMP TABLE licence_names AS
-SELECT unnest(?::VARCHAR[]) AS license, unnest(?::VARCHAR[]) AS license_name, unnest(?::VARCHAR[]) AS license_link,
-       unnest(?::VARCHAR[]) AS licence_id, unnest(?::VARCHAR[]) AS raw, unnest(?::VARCHAR[]) AS method
+SELECT license, license_name, license_link,
+       coalesce(licence_id, CASE WHEN states THEN 'unknown' END)::{licence} AS stated_id,
+       coalesce(raw, license)::{raw} AS stated_raw, method::{method} AS method
+FROM (
+    SELECT *, (license IS NOT NULL OR license_name IS NOT NULL OR license_link IS NOT NULL) AS states
+    FROM (SELECT unnest(?::VARCHAR[]) AS license, unnest(?::VARCHAR[]) AS license_name,
+                 unnest(?::VARCHAR[]) AS license_link, unnest(?::VARCHAR[]) AS licence_id, unnest(?::VARCHAR[]) AS raw,
+                 unnest(?::VARCHAR[]) AS method)
+)
 """
 
 _RULES_SQL = """
 CREATE OR REPLACE TEMP TABLE licence_conflict_rules AS
-SELECT unnest(?::VARCHAR[]) AS own, unnest(?::VARCHAR[]) AS base, unnest(?::BOOLEAN[]) AS quantized,
-       unnest(?::VARCHAR[]) AS reason
+SELECT own::{licence} AS own, base::{licence} AS base, quantized, reason
+FROM (SELECT unnest(?::VARCHAR[]) AS own, unnest(?::VARCHAR[]) AS base, unnest(?::BOOLEAN[]) AS quantized,
+             unnest(?::VARCHAR[]) AS reason)
 """
 
 _VERDICTS_SQL = """
 CREATE OR REPLACE TEMP TABLE licence_verdicts AS
-SELECT unnest(?::VARCHAR[]) AS licence_id, unnest(?::VARCHAR[]) AS verdict
+SELECT licence_id::{licence} AS licence_id, verdict::{verdict} AS verdict
+FROM (SELECT unnest(?::VARCHAR[]) AS licence_id, unnest(?::VARCHAR[]) AS verdict)
 """
 
 _INHERITANCE_SQL = """
@@ -63,11 +76,8 @@ SELECT unnest(?::INTEGER[]) AS model_key, unnest(?::INTEGER[]) AS source_key
 _EFFECTIVE_SQL = """
 CREATE OR REPLACE TEMP TABLE licences_{id} AS
 WITH stated AS MATERIALIZED (
-    SELECT s.model_key, s.states, s.relation, s.version_id,
-           coalesce(n.licence_id, CASE WHEN s.states THEN 'unknown' END) AS stated_id,
-           coalesce(n.raw, s.license) AS stated_raw,
-           n.method
-    FROM licence_stated_{id} s
+    SELECT s.model_key, s.states, s.relation, s.version_id, n.stated_id, n.stated_raw, n.method
+    FROM licence_stated_{id} s  -- every row finds its triple: the names are the table's own triples
     LEFT JOIN licence_names n
       ON n.license IS NOT DISTINCT FROM s.license
      AND n.license_name IS NOT DISTINCT FROM s.license_name
@@ -80,7 +90,8 @@ inherited AS (  -- only the models that state nothing and have a base: their sou
 effective AS MATERIALIZED (  -- read four times below: computed once
     SELECT s.model_key, s.states, s.stated_id, s.stated_raw, s.method, s.relation, s.version_id,
            CASE WHEN s.states THEN s.stated_id ELSE a.stated_id END AS licence_id,
-           CASE WHEN s.states THEN 'own' WHEN a.states THEN 'inherited' ELSE 'none' END AS licence_source,
+           CASE WHEN s.states THEN 'own'::{source} WHEN a.states THEN 'inherited'::{source} ELSE 'none'::{source}
+           END AS licence_source,
            CASE WHEN NOT s.states AND a.states THEN a.source_key END AS inherited_from_key
     FROM stated s
     LEFT JOIN inherited a ON a.model_key = s.model_key
@@ -104,26 +115,46 @@ conflicts AS (
     GROUP BY e.model_key
 )
 SELECT e.model_key, e.licence_id, e.licence_source, e.inherited_from_key, e.stated_raw, e.method,
-       coalesce(v.verdict, 'unknown') AS verdict, c.conflict
+       coalesce(v.verdict, 'unknown'::{verdict}) AS verdict, c.conflict
 FROM effective e
 LEFT JOIN licence_verdicts v ON v.licence_id = e.licence_id
 LEFT JOIN conflicts c ON c.model_key = e.model_key
 """
 
 _HELPER_TABLES = ("licence_names", "licence_conflict_rules", "licence_verdicts", "licence_inheritance")
+_SOURCES = ("own", "inherited", "none")
 
 
-def _register_names(connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry) -> None:
+def _enum(values: Iterable[str | None], *more: str) -> str:
+    """An inline DuckDB ENUM type of these values, sorted (its order is then the text's order); VARCHAR if none."""
+    labels = sorted({*(v for v in values if v is not None), *more})
+    if not labels:
+        return "VARCHAR"
+    return "ENUM({})".format(", ".join("'{}'".format(label.replace("'", "''")) for label in labels))
+
+
+def _register_names(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry
+) -> dict[str, str]:
+    """Normalise each distinct triple of the snapshot; return the ENUM type of each label column."""
     columns: tuple[list[str | None], ...] = ([], [], [], [], [], [])
     for license, license_name, license_link in connection.execute(_TRIPLES_SQL.format(id=int(snapshot_id))).fetchall():
         found = registry.normalise(license, license_name, license_link)
         values = (license, license_name, license_link, found.licence_id, found.raw, found.method)
         for column, value in zip(columns, values, strict=True):
             column.append(value)
-    connection.execute(_NAMES_SQL, list(columns))
+    types = {
+        "licence": _enum([*(licence.id for licence in registry.licences.values()), *columns[3]], "unknown"),
+        "raw": _enum(raw if raw is not None else license for raw, license in zip(columns[4], columns[0], strict=True)),
+        "method": _enum(columns[5]),
+        "verdict": _enum([decide(licence).verdict for licence in registry.licences.values()], *VERDICTS),
+        "source": _enum(_SOURCES),
+    }
+    connection.execute(_NAMES_SQL.format(**types), list(columns))
+    return types
 
 
-def _register_rules(connection: duckdb.DuckDBPyConnection, registry: LicenceRegistry) -> None:
+def _register_rules(connection: duckdb.DuckDBPyConnection, registry: LicenceRegistry, types: dict[str, str]) -> None:
     """Verdicts, and every (own, base, quantized) licence pair that conflicts, from the Python rules."""
     rules = [
         (own.id, base.id, quantized, reason)
@@ -132,10 +163,11 @@ def _register_rules(connection: duckdb.DuckDBPyConnection, registry: LicenceRegi
         for quantized in (False, True)
         if (reason := conflict_rule(own, base, quantized)) is not None
     ]
-    connection.execute(_RULES_SQL, [[rule[i] for rule in rules] for i in range(4)])
+    connection.execute(_RULES_SQL.format(**types), [[rule[i] for rule in rules] for i in range(4)])
     licences = list(registry.licences.values())
     connection.execute(
-        _VERDICTS_SQL, [[licence.id for licence in licences], [decide(licence).verdict for licence in licences]]
+        _VERDICTS_SQL.format(**types),
+        [[licence.id for licence in licences], [decide(licence).verdict for licence in licences]],
     )
 
 
@@ -166,10 +198,10 @@ def model_licences(
     """Create the temporary table ``licences_<id>`` (one row per model of the snapshot); return its name."""
     registry = registry or load_licences()
     connection.execute(_STATED_SQL.format(id=int(snapshot_id)), [snapshot_id])
-    _register_names(connection, snapshot_id, registry)
-    _register_rules(connection, registry)
+    types = _register_names(connection, snapshot_id, registry)
+    _register_rules(connection, registry, types)
     _register_inheritance(connection, snapshot_id)
-    connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id)))
+    connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id), **types))
     for name in (f"licence_stated_{int(snapshot_id)}", *_HELPER_TABLES):  # intermediates: free their memory
         connection.execute(f"DROP TABLE {name}")
     return f"licences_{int(snapshot_id)}"
