@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from modelrace.hub import SnapshotWriter
-from modelrace.hub._bulk_json import PageStager, StagedPage
+from modelrace.hub._bulk_json import DeferredPage, PageStager
 from modelrace.hub._client import parse_page
 from modelrace.store import Warehouse
 from synthetic_hub import make_hub, page_bodies
@@ -38,12 +38,11 @@ TARGET = 100_000
 
 
 def vectorised(writer: SnapshotWriter, bodies: list[bytes]) -> None:
-    """The sync's loop over pages, as ``sync_hub`` runs it (no cut)."""
-    stager = PageStager(writer)
+    """The sync's loop over the pages of a listing without cuts, as ``sync_hub(vectorised=True)`` runs it."""
+    stager = PageStager(writer, batched=True)
     for number, body in enumerate(bodies):
         page = stager.read(number, body)
-        if isinstance(page.staged, StagedPage):
-            stager.take(page.staged, None, None)
+        if isinstance(page.staged, DeferredPage):
             if stager.pending:
                 stager.flush()
             continue

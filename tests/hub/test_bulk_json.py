@@ -21,6 +21,7 @@ from huggingface_hub import HfApi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from modelrace.errors import HubError
 from modelrace.hub import SyncOptions, sync_hub
 from modelrace.hub._bulk_json import PageStager, nesting_depth
 from modelrace.store import Warehouse
@@ -269,9 +270,9 @@ def test_ordinary_records_take_the_sql_path(tmp_path: Path, monkeypatch: pytest.
     handed: list[int] = []
     original = PageStager._read_back
 
-    def spy(self: PageStager, located: list[tuple[int, int, int]]) -> list[tuple[int, Any]]:
-        handed.extend(position for position, _, _ in located)
-        read: list[tuple[int, Any]] = original(self, located)
+    def spy(self: PageStager, key: int, wanted: list[tuple[int, int]]) -> list[tuple[int, Any]]:
+        handed.extend(position for position, _ in wanted)
+        read: list[tuple[int, Any]] = original(self, key, wanted)
         return read
 
     monkeypatch.setattr(PageStager, "_read_back", spy)
@@ -287,3 +288,18 @@ def test_the_nesting_depth_ignores_brackets_in_strings() -> None:
     assert nesting_depth(b"[" * 70 + b"]" * 70) == 70
     assert nesting_depth(b"[]") == 1
     assert nesting_depth(b"5") == 0
+
+
+def test_a_run_of_unreadable_pages_ends_a_vectorised_sync_as_it_ends_the_listing(tmp_path: Path) -> None:
+    def script(n: int, path: str, origin: str) -> Reply:
+        body = b"<html>busy</html>" if n % 2 else b"[]"
+        return Reply(body=body, headers={"Link": f'<{origin}/api/models?cursor=c{n}>; rel="next"'})
+
+    for vectorised in (True, False):
+        with (
+            Warehouse.open(tmp_path / f"{vectorised}.duckdb") as warehouse,
+            scripted_hub(script) as hub,
+            pytest.raises(HubError, match="5 empty or unreadable pages in a row"),
+        ):
+            sync_hub(warehouse, SyncOptions(), api=HfApi(endpoint=hub.endpoint), vectorised=vectorised)
+        assert len(hub.seen) == 5

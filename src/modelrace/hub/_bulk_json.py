@@ -27,14 +27,17 @@ per-record loop decides them (a page whose download counts are doubtful is read 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import pyarrow as pa
 
+from modelrace._progress import NoProgress, ProgressSink
+from modelrace.errors import HubError
 from modelrace.hub._bulk import validation_sql
-from modelrace.hub._client import Page, parse_page
+from modelrace.hub._client import MAX_EMPTY_PAGES, Page, parse_page
 from modelrace.hub._ingest import SnapshotWriter
 
 MAX_FAST_DEPTH: Final = 64  # deeper pages go to Python's parser, which decides (it fails at ~1,000 levels)
@@ -66,13 +69,31 @@ _DOUBTFUL = r"(?i),[ \t\n\r]*[\]}]|[:\[,][ \t\n\r]*[-+]?(nan|inf)"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3}|\.[0-9]{6})?(Z|\+00:00)?$"
 _INTS = "('UBIGINT', 'BIGINT')"
 
-_SOURCE_TABLE = """
-    CREATE OR REPLACE TEMP TABLE sync_source (
-        position BIGINT, page BIGINT, idx BIGINT, id VARCHAR, downloads BIGINT, downloads_all_time BIGINT,
-        likes BIGINT, tags VARCHAR[], pipeline_tag VARCHAR, library_name VARCHAR, created_at TIMESTAMP,
-        last_modified TIMESTAMP, card VARCHAR, gated VARCHAR, gated_ok BOOLEAN, safetensors_total BIGINT,
-        declared_bases STRUCT(id VARCHAR, rel VARCHAR, bad BOOLEAN)[], source_ok BOOLEAN,
-        cut_downloads BIGINT, cut_doubtful BOOLEAN)
+_STRUCT = "STRUCT(" + ", ".join(f'"{name}" JSON' for name in _FIELDS) + ")"
+_RAW_TABLE = f"""
+    CREATE OR REPLACE TEMP TABLE sync_raw (
+        key BIGINT, idx BIGINT, r {_STRUCT}, k VARCHAR[], cut_downloads BIGINT, cut_doubtful BOOLEAN)
+"""
+# Pass 1, per page (a listing with cuts) or per batch of pages: each record's fields and keys, and what the
+# listing's cut reads. A page DuckDB cannot read, or might read otherwise than Python, yields no row.
+_RAW_SQL = f"""
+    INSERT INTO sync_raw
+    SELECT key, idx, r, k,
+           -- the per-record loop's cut reads an int (or bool) downloads, else 0
+           CASE json_type(r.downloads) WHEN 'BOOLEAN' THEN r.downloads::BOOLEAN::BIGINT
+                WHEN 'UBIGINT' THEN TRY_CAST(r.downloads AS BIGINT) WHEN 'BIGINT' THEN TRY_CAST(r.downloads AS BIGINT)
+                ELSE 0 END AS cut_downloads,
+           len(k) <> len(list_distinct(k)) OR json_type(r.downloads) = 'DOUBLE'
+               OR (json_type(r.downloads) IN {_INTS} AND TRY_CAST(r.downloads AS BIGINT) IS NULL) AS cut_doubtful
+    FROM (
+        SELECT key, unnest(records) AS r, unnest(keys) AS k, unnest(range(len(records))) AS idx
+        FROM (
+            SELECT key, try(json_transform(body, '{_TRANSFORM}')) AS records, try(json_keys(body, '$[*]')) AS keys
+            FROM sync_pages WHERE NOT regexp_matches(body, '{_DOUBTFUL}')
+        )
+        WHERE len(records) = len(keys)
+    )
+    RETURNING key, cut_downloads, cut_doubtful
 """
 
 
@@ -97,9 +118,8 @@ def _date(field: str) -> tuple[str, str]:
     return value, f"({field} IS NULL OR {text} = '' OR {value} IS NOT NULL)"
 
 
-def _page_sql() -> str:
-    """Page bodies (``sync_pages``: page, first_position, body) -> their records' rows in ``sync_source`` (none for
-    a page DuckDB cannot read, or one it might read otherwise than Python)."""
+def source_sql() -> str:
+    """Pass 2: the staged records (``sync_raw``, placed by ``sync_positions``) as :data:`SOURCE_COLUMNS` rows."""
     downloads, downloads_ok = _count("r.downloads")
     all_time, all_time_ok = _count("r.downloadsAllTime")
     likes, likes_ok = _count("r.likes")
@@ -109,15 +129,8 @@ def _page_sql() -> str:
     modified, modified_ok = _date("r.lastModified")
     total, total_ok = _count("st_total")
     return f"""
-    INSERT INTO sync_source
-    WITH page AS (
-        SELECT page, first_position,
-               CASE WHEN NOT doubtful THEN try(json_transform(body, '{_TRANSFORM}')) END AS records,
-               CASE WHEN NOT doubtful THEN try(json_keys(body, '$[*]')) END AS keys
-        FROM (SELECT *, regexp_matches(body, '{_DOUBTFUL}') AS doubtful FROM sync_pages)
-    ), raw AS (
-        SELECT page, first_position, unnest(records) AS r, unnest(keys) AS k, unnest(range(len(records))) AS idx
-        FROM page WHERE len(records) = len(keys)
+    WITH raw AS (
+        SELECT first_position + idx AS position, r, k FROM sync_raw JOIN sync_positions USING (key)
     ), keyed AS (
         SELECT *, coalesce(len(k) = len(list_distinct(k)), FALSE) AS keys_once,
                CASE WHEN list_contains(k, 'id') THEN r.id ELSE r.modelId END AS id_json,
@@ -151,11 +164,12 @@ def _page_sql() -> str:
                                                       lambda e: json_type(e.id) = 'VARCHAR')), TRUE) AS bm_ids_text
         FROM bases
     )
-    SELECT first_position + idx AS position, page, idx,
+    SELECT position,
            CASE WHEN json_type(id_json) = 'VARCHAR' THEN id_json ->> '$' END AS id,
-           {downloads}, {all_time}, {likes},
+           {downloads} AS downloads, {all_time} AS downloads_all_time, {likes} AS likes,
            CASE WHEN json_type(r.tags) = 'ARRAY' THEN r.tags ->> '$[*]' END AS tags,
-           {pipeline}, {library}, {created}, {modified},
+           {pipeline} AS pipeline_tag, {library} AS library_name, {created} AS created_at,
+           {modified} AS last_modified,
            CASE WHEN json_type(r.cardData) = 'OBJECT' THEN r.cardData::VARCHAR END AS card,
            CASE json_type(r.gated) WHEN 'BOOLEAN' THEN r.gated::VARCHAR WHEN 'VARCHAR' THEN r.gated ->> '$' END
                AS gated,
@@ -176,15 +190,8 @@ def _page_sql() -> str:
                AND (r.baseModels IS NULL OR (bm_type = 'OBJECT' AND bm_once
                     AND (bm_relation IS NULL OR json_type(bm_relation) IN ('VARCHAR', 'NULL'))
                     AND (bm_models IS NULL OR json_type(bm_models) IN ('ARRAY', 'NULL')) AND bm_ids_text))
-               AS source_ok,
-           -- what the per-record loop's cut reads: an int (or bool) downloads, else 0
-           CASE json_type(r.downloads) WHEN 'BOOLEAN' THEN r.downloads::BOOLEAN::BIGINT
-                WHEN 'UBIGINT' THEN TRY_CAST(r.downloads AS BIGINT) WHEN 'BIGINT' THEN TRY_CAST(r.downloads AS BIGINT)
-                ELSE 0 END AS cut_downloads,
-           NOT keys_once OR json_type(r.downloads) = 'DOUBLE'
-               OR (json_type(r.downloads) IN {_INTS} AND TRY_CAST(r.downloads AS BIGINT) IS NULL) AS cut_doubtful
+               AS source_ok
     FROM fields
-    RETURNING position, cut_downloads, cut_doubtful
     """
 
 
@@ -209,7 +216,7 @@ def nesting_depth(body: bytes) -> int:
 
 @dataclass
 class StagedPage:
-    """A page whose records are in ``sync_source``: where they start and what the listing cuts read."""
+    """A page whose records wait in ``sync_raw``: where they start and what the listing's cuts read."""
 
     number: int
     key: int  # the page's key in the stager (its body is kept until the next flush)
@@ -223,27 +230,72 @@ class StagedPage:
         return len(self.cut_downloads)
 
 
+@dataclass
+class DeferredPage:
+    """A page of a listing without cuts, read with the next batch (``PageStager(batched=True)``)."""
+
+    key: int
+    page: Page  # as yielded to the listing; ``has_next`` is known by the time the batch is read
+    listing: str | None
+
+
+@dataclass
+class _Placed:
+    """A page of a flushed batch in listing order: its records staged from SQL (``key``), or read by Python."""
+
+    key: int | None
+    python: Page | None = None
+    first_position: int = 0
+    listing: str | None = None
+
+
 class PageStager:
     """Stage ``/api/models`` page bodies for one :class:`SnapshotWriter`, validating them in batches.
 
     Positions are the records' places in the listing, counted across pages (and listings) in order, as the
-    per-record route counts them. Call :meth:`flush` before anything else touches the writer (a page read by
-    Python, a rejected page, the commit): rejections then arrive in the per-record route's order.
+    per-record route counts them. Every writer call (staging, ``add_raw``, ``reject_page``) happens at
+    :meth:`flush`, in listing order, so rejections arrive as in the per-record route; call it before anything
+    else touches the writer (a page read by Python, a rejected page, the commit).
+
+    ``batched`` (a listing without ``--limit`` / ``--min-downloads``): pages are read by DuckDB a batch at a time
+    (one query per ~100 pages, not per page). A run of empty or unreadable pages found in a batch ends the sync
+    with the listing's own error, as ``iter_pages`` would have, a batch later at most. Otherwise each page is read
+    as it comes, so that the cuts are decided before the next page is asked for.
     """
 
-    def __init__(self, writer: SnapshotWriter) -> None:
+    def __init__(
+        self, writer: SnapshotWriter, *, batched: bool = False, endpoint: str = "", progress: ProgressSink | None = None
+    ) -> None:
         self.writer = writer
         self.connection = writer.warehouse.connection
+        self.batched = batched
+        self.endpoint = endpoint
+        self.listing: str | None = None  # the label of the listing being read (page rejections carry it)
         self.next_position = 0
-        self._bodies: dict[int, tuple[int, bytes]] = {}  # key -> (first position, body)
+        self._progress = progress or NoProgress()
+        self._bodies: dict[int, bytes] = {}
+        self._placed: list[_Placed] = []  # pages read one by one (cut listings), in order
+        self._deferred: list[DeferredPage] = []  # pages of a batched listing, in order
         self._pending_records = 0
         self._pending_bytes = 0
         self._key = 0
-        self._sql = _page_sql()
-        self.connection.execute(_SOURCE_TABLE)
+        self._empty_run = 0
+        self._run_listing: str | None = None
+        self.connection.execute(_RAW_TABLE)
 
+    # -- reading pages ----------------------------------------------------------------------------------
     def read(self, number: int, body: bytes) -> Page:
         """The listing's page reader (``iter_pages(reader=...)``): staged when it can be, else read by Python."""
+        if not _fast_candidate(body) or not _looks_like_list(body):
+            return parse_page(number, body)  # read now: an error page (HTML, say) counts at once in the listing
+        if self.batched:
+            self._key += 1
+            self._bodies[self._key] = body
+            self._pending_bytes += len(body)
+            page = Page(number, staged_records=0 if _EMPTY.fullmatch(body) else 1)
+            page.staged = DeferredPage(self._key, page, self.listing)
+            self._deferred.append(page.staged)
+            return page
         staged = self.stage(number, body)
         if staged is not None:
             return Page(number, staged=staged, staged_records=staged.records)
@@ -256,37 +308,36 @@ class PageStager:
         return position
 
     def stage(self, number: int, body: bytes) -> StagedPage | None:
-        """Stage a page's records, or None when Python must read the page (see the module docstring)."""
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        if nesting_depth(body) > MAX_FAST_DEPTH:
+        """Stage one page's records now, or None when Python must read the page (see the module docstring)."""
+        if not _fast_candidate(body):
             return None
         self._key += 1
-        # A registered table, not a parameter: DuckDB folds a constant body into every use of it (10x slower).
-        pages = pa.table(
-            {
-                "page": pa.array([self._key], pa.int64()),
-                "first_position": pa.array([self.next_position], pa.int64()),
-                "body": pa.array([text], pa.string()),
-            }
-        )
-        self.connection.register("sync_pages", pages)
-        try:
-            returned = self.connection.execute(self._sql).fetchnumpy()
-        finally:
-            self.connection.unregister("sync_pages")
+        returned = self._read_raw([(self._key, body)])
         cut = np.asarray(returned["cut_downloads"], dtype=np.int64)
         if not len(cut):
             return None  # empty, doubtful or unreadable: Python reads it (cheap for the empty ones)
-        doubtful = bool(np.asarray(returned["cut_doubtful"]).any())
-        page = StagedPage(number, self._key, self.next_position, cut, doubtful)
-        self._bodies[self._key] = (self.next_position, body)
+        page = StagedPage(number, self._key, self.next_position, cut, bool(np.asarray(returned["cut_doubtful"]).any()))
+        self._bodies[self._key] = body
+        self._placed.append(_Placed(self._key, first_position=self.next_position))
         self.next_position += page.records
         self._pending_records += page.records
         self._pending_bytes += len(body)
         return page
+
+    def _read_raw(self, pages: list[tuple[int, bytes]]) -> dict[str, Any]:
+        """Pass 1 over these (key, body) pages: their rows go to ``sync_raw``; returns key and cut columns."""
+        # A registered table, not a parameter: DuckDB folds a constant body into every use of it (10x slower).
+        table = pa.table(
+            {
+                "key": pa.array([key for key, _ in pages], pa.int64()),
+                "body": pa.array([body for _, body in pages], pa.binary()).cast(pa.string()),
+            }
+        )
+        self.connection.register("sync_pages", table)
+        try:
+            return dict(self.connection.execute(_RAW_SQL).fetchnumpy())
+        finally:
+            self.connection.unregister("sync_pages")
 
     def take(self, page: StagedPage, min_downloads: int | None, room: int | None) -> tuple[int, bool]:
         """How many of the page's records the listing takes (its cuts applied) and whether the listing ends.
@@ -296,7 +347,7 @@ class PageStager:
         cut = page.records
         if min_downloads is not None:
             if page.cut_doubtful:
-                items = parse_page(page.number, self._bodies[page.key][1]).items  # DuckDB read it: Python does too
+                items = parse_page(page.number, self._bodies[page.key]).items  # DuckDB read it: Python does too
                 under = [i for i, raw in enumerate(items) if listing_downloads(raw) < min_downloads]
             else:
                 under = np.flatnonzero(page.cut_downloads < min_downloads).tolist()
@@ -304,60 +355,129 @@ class PageStager:
         taken = cut if room is None else min(cut, room)
         done = cut < page.records or (room is not None and taken >= room)
         if taken < page.records:
-            end = page.first_position + taken
-            self.connection.execute(
-                "DELETE FROM sync_source WHERE position >= ? AND position < ?",
-                [end, page.first_position + page.records],
-            )
+            self.connection.execute("DELETE FROM sync_raw WHERE key = ? AND idx >= ?", [page.key, taken])
             self._pending_records -= page.records - taken
-            self.next_position = end
+            self.next_position = page.first_position + taken
         return taken, done
 
     @property
     def pending(self) -> bool:
-        """Whether staged rows wait for validation (past the batch size: call :meth:`flush`)."""
-        return self._pending_records >= FLUSH_RECORDS or self._pending_bytes >= FLUSH_BYTES
+        """Whether enough waits to be validated (call :meth:`flush`)."""
+        return (
+            self._pending_records >= FLUSH_RECORDS
+            or self._pending_bytes >= FLUSH_BYTES
+            or len(self._deferred) * 1000 >= FLUSH_RECORDS
+        )
 
+    # -- validating -------------------------------------------------------------------------------------
     def flush(self) -> None:
-        """Validate the staged rows: clean ones go to the writer's staging, the others to ``add_raw``."""
-        if not self._bodies:
+        """Validate what waits: clean rows go to the writer's staging, the others to ``add_raw`` (and unreadable
+        pages to ``reject_page``), in listing order."""
+        placed = self._place_deferred() if self._deferred else self._placed
+        if not placed:
             return
-        source = """SELECT position, id, downloads, downloads_all_time, likes, tags, pipeline_tag, library_name,
-                           created_at, last_modified, card, gated, gated_ok, safetensors_total, declared_bases,
-                           source_ok FROM sync_source"""
-        unclean = self.writer.stage_query(validation_sql(source, self.writer.not_after), [])
-        if unclean:
-            located = self.connection.execute(
-                "SELECT position, page, idx FROM sync_source WHERE position IN (SELECT unnest($p)) ORDER BY position",
-                {"p": unclean},
-            ).fetchall()
-            for position, raw in self._read_back(located):
-                self.writer.add_raw(raw, position)
-        self.connection.execute("DELETE FROM sync_source")
+        keys = [p.key for p in placed if p.key is not None]
+        unclean_by_key: dict[int, list[tuple[int, int]]] = {}
+        if keys:
+            positions = pa.table(
+                {
+                    "key": pa.array(keys, pa.int64()),
+                    "first_position": pa.array([p.first_position for p in placed if p.key is not None], pa.int64()),
+                }
+            )
+            self.connection.register("sync_positions", positions)
+            try:
+                unclean = self.writer.stage_query(validation_sql(source_sql(), self.writer.not_after), [])
+                if unclean:
+                    located = self.connection.execute(
+                        """SELECT key, idx, first_position + idx AS position
+                           FROM sync_raw JOIN sync_positions USING (key)
+                           WHERE first_position + idx IN (SELECT unnest($p)) ORDER BY position""",
+                        {"p": unclean},
+                    ).fetchall()
+                    for key, index, position in located:
+                        unclean_by_key.setdefault(int(key), []).append((int(position), int(index)))
+            finally:
+                self.connection.unregister("sync_positions")
+        for entry in placed:  # listing order: rejections arrive as in the per-record route
+            if entry.key is not None:
+                for position, raw in self._read_back(entry.key, unclean_by_key.get(entry.key, [])):
+                    self.writer.add_raw(raw, position)
+            elif entry.python is not None and entry.python.error is not None:
+                self.writer.reject_page(entry.python.number, entry.python.error, listing=entry.listing)
+            elif entry.python is not None:
+                for offset, raw in enumerate(entry.python.items):
+                    self.writer.add_raw(raw, entry.first_position + offset)
+                self._progress.advance(len(entry.python.items))
+        self.connection.execute("DELETE FROM sync_raw")
         self._bodies.clear()
+        self._placed = []
         self._pending_records = 0
         self._pending_bytes = 0
 
-    def _read_back(self, located: list[tuple[int, int, int]]) -> list[tuple[int, Any]]:
-        """The raw records at these (position, page, index), as Python's json reads them."""
-        by_page: dict[int, list[tuple[int, int]]] = {}
-        for position, key, index in located:
-            by_page.setdefault(int(key), []).append((int(position), int(index)))
-        found: list[tuple[int, Any]] = []
-        for key, wanted in by_page.items():
-            body = self._bodies[key][1].decode("utf-8")
-            texts = self.connection.execute(
-                "SELECT json_extract($body, $paths)::VARCHAR[]",
-                {"body": body, "paths": [f"$[{index}]" for _, index in wanted]},
-            ).fetchall()[0][0]
-            for (position, _), text in zip(wanted, texts, strict=True):
-                found.append((position, json.loads(text)))
-        found.sort(key=lambda pair: pair[0])
-        return found
+    def _place_deferred(self) -> list[_Placed]:
+        """Read a batch of deferred pages (pass 1 at once) and give each its first position, in order."""
+        deferred, self._deferred = self._deferred, []
+        returned = self._read_raw([(d.key, self._bodies[d.key]) for d in deferred])
+        counts = np.bincount(np.asarray(returned["key"], dtype=np.int64), minlength=self._key + 1)
+        placed: list[_Placed] = []
+        for entry in deferred:
+            records = int(counts[entry.key])
+            if records:
+                placed.append(_Placed(entry.key, first_position=self.next_position, listing=entry.listing))
+                self.next_position += records
+                self._progress.advance(records)
+            else:  # empty, doubtful or unreadable: Python reads it
+                page = parse_page(entry.page.number, self._bodies[entry.key])
+                placed.append(_Placed(None, page, self.next_position, entry.listing))
+                self.next_position += len(page.items)
+                records = len(page.items)
+            self._check_run(entry, empty=not records)
+        return placed
+
+    def _check_run(self, entry: DeferredPage, empty: bool) -> None:
+        """``iter_pages``' guard, on what the batch found: a run of empty or unreadable pages that still name a
+        next page ends the listing."""
+        if entry.listing != self._run_listing:
+            self._run_listing, self._empty_run = entry.listing, 0
+        self._empty_run = self._empty_run + 1 if empty else 0
+        if self._empty_run >= MAX_EMPTY_PAGES and entry.page.has_next:
+            raise HubError(
+                f"the listing at {self.endpoint} gave {self._empty_run} empty or unreadable pages in a row that "
+                "still name a next page: stopping"
+            )
+
+    def _read_back(self, key: int, wanted: list[tuple[int, int]]) -> list[tuple[int, Any]]:
+        """The raw records at these (position, index) of a page, as Python's json reads them."""
+        if not wanted:
+            return []
+        texts = self.connection.execute(
+            "SELECT json_extract($body, $paths)::VARCHAR[]",
+            {"body": self._bodies[key].decode("utf-8"), "paths": [f"$[{index}]" for _, index in wanted]},
+        ).fetchall()[0][0]
+        return [(position, json.loads(text)) for (position, _), text in zip(wanted, texts, strict=True)]
 
     def close(self) -> None:
         """Drop the temporary table (after the last flush)."""
-        self.connection.execute("DROP TABLE IF EXISTS sync_source")
+        self.connection.execute("DROP TABLE IF EXISTS sync_raw")
+
+
+_EMPTY = re.compile(rb"[ \t\n\r]*\[[ \t\n\r]*\][ \t\n\r]*")
+_WHITESPACE = b" \t\n\r"
+
+
+def _looks_like_list(body: bytes) -> bool:
+    """Whether a body starts and ends like a JSON list (a JSON reader decides whether it is one)."""
+    return body.lstrip(_WHITESPACE)[:1] == b"[" and body.rstrip(_WHITESPACE)[-1:] == b"]"
+
+
+def _fast_candidate(body: bytes) -> bool:
+    """Whether DuckDB may read the page: UTF-8, and not nested deeper than Python's parser surely reads."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return nesting_depth(body) <= MAX_FAST_DEPTH
 
 
 def listing_downloads(raw: object) -> int:

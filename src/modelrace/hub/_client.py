@@ -92,6 +92,7 @@ class Page:
     # What a reader (``iter_pages(reader=...)``) made of the body instead of items, and how many records it holds.
     staged: Any = None
     staged_records: int = 0
+    has_next: bool = False  # whether the answer named a next page
 
     @property
     def empty(self) -> bool:
@@ -378,7 +379,9 @@ def parse_page(number: int, body: bytes) -> Page:
 
 def _page(number: int, answer: _Answer, reader: PageReader) -> Page:
     if answer.error is not None:
-        return Page(number, error=f"page {number} is {answer.error}", replay=answer.replay)
+        error = f"page {number} is {answer.error}"
+        return Page(number, error=error, replay=answer.replay, has_next=answer.next_link is not None)
     page = reader(number, answer.body)
     page.replay = answer.replay
+    page.has_next = answer.next_link is not None
     return page

@@ -8,7 +8,7 @@ from datetime import datetime
 from huggingface_hub import HfApi
 
 from modelrace._progress import NoProgress, ProgressSink
-from modelrace.hub._bulk_json import PageStager, StagedPage, listing_downloads
+from modelrace.hub._bulk_json import DeferredPage, PageStager, StagedPage, listing_downloads
 from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
@@ -61,14 +61,13 @@ def sync_hub(
     options: SyncOptions,
     api: HfApi | None = None,
     progress: ProgressSink | None = None,
-    vectorised: bool = False,
+    vectorised: bool = True,
 ) -> SyncResult:
     """List the Hub for each pipeline tag and store everything as one new snapshot (or nothing on failure).
 
-    By default every page is read with ``json`` and every record with ``parse_model``. ``vectorised=True`` parses
-    and validates pages in DuckDB (``_bulk_json.py``), Python reading only the rare records and pages that need
-    it; both store and reject the same (tests/hub/test_bulk_json.py). It is not the default yet: page by page it
-    is slower than the per-record route on 2 cores (bench/bench_ingest.py, docs/benchmarks.md).
+    Pages are parsed and validated in DuckDB (``_bulk_json.py``), Python reading only the rare records and pages
+    that need it; ``vectorised=False`` reads every page with ``json`` and every record with ``parse_model`` (the
+    reference the tests and the bench compare with). Both store and reject the same (tests/hub/test_bulk_json.py).
     """
     api = api or HfApi()
     progress = progress or NoProgress()
@@ -84,9 +83,14 @@ def sync_hub(
         allow_partial=options.allow_partial,
         progress=progress,  # its commit shows its own steps (store, tree) on the same bars
     ) as writer:
-        stager = PageStager(writer) if vectorised else None
+        stager = None
+        if vectorised:  # a listing without cuts is read a batch of pages at a time
+            batched = options.limit is None and options.min_downloads is None
+            stager = PageStager(writer, batched=batched, endpoint=api.endpoint.rstrip("/"), progress=progress)
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
+            if stager is not None:
+                stager.listing = f"pipeline_tag={pipeline_tag}"
             query = ListingQuery(
                 pipeline_tag=pipeline_tag,
                 author=options.author,
@@ -106,6 +110,10 @@ def sync_hub(
                 pages += 1
                 if page.replay and writer.source_kind != "replay":
                     _record_replay(writer, page.replay)
+                if isinstance(page.staged, DeferredPage) and stager is not None:
+                    if stager.pending:
+                        stager.flush()
+                    continue
                 if isinstance(page.staged, StagedPage) and stager is not None:
                     room = None if options.limit is None else options.limit - taken
                     count, done = stager.take(page.staged, options.min_downloads, room)
@@ -134,8 +142,9 @@ def sync_hub(
                         break
                 if done:
                     break
+            if stager is not None:
+                stager.flush()  # the listing's bar ends with it
         if stager is not None:
-            stager.flush()
             stager.close()
         snapshot = writer.commit()
     return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages, warnings=sorted(set(warnings)))
