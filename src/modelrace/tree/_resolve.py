@@ -146,6 +146,16 @@ def sorted_unique(values: IntArray) -> IntArray:
     return ordered[keep]
 
 
+def _dense_index(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """The distinct keys in order, and for every key up to the largest its place among them (model keys are
+    small dense integers: a lookup array instead of a sort and binary searches)."""
+    if len(keys) == 0:
+        return keys, keys
+    present = np.zeros(int(keys.max()) + 1, dtype=bool)
+    present[keys] = True
+    return np.flatnonzero(present), np.cumsum(present, dtype=np.int64) - 1
+
+
 def _cycle_roots(step: IntArray, anchor: IntArray, reaches_cycle: npt.NDArray[np.bool_]) -> IntArray:
     """For nodes leading into a single-parent cycle, the cycle's smallest member; -1 elsewhere."""
     result = np.full(len(step), -1, dtype=np.int64)
@@ -256,14 +266,10 @@ def resolve_tree(
     edges = connection.execute(_EDGES_SQL, [snapshot_id]).fetchnumpy()
     child_keys = np.asarray(edges["child"], dtype=np.int64)
     parent_keys = np.asarray(edges["parent"], dtype=np.int64)
-    nodes = sorted_unique(np.concatenate([np.asarray(keys, dtype=np.int64), parent_keys]))
+    model_keys = np.asarray(keys, dtype=np.int64)
+    nodes, index = _dense_index(np.concatenate([model_keys, parent_keys]))
     progress.advance()
-    assignment = resolve_roots(
-        len(nodes),
-        np.searchsorted(nodes, child_keys),
-        np.searchsorted(nodes, parent_keys),
-        np.searchsorted(nodes, np.asarray(keys, dtype=np.int64)),
-    )
+    assignment = resolve_roots(len(nodes), index[child_keys], index[parent_keys], index[model_keys])
     tree = pa.table(
         {
             "model_key": pa.array(nodes[assignment.model], pa.int32()),
