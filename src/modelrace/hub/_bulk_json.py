@@ -26,6 +26,7 @@ per-record loop decides them (a page whose download counts are doubtful is read 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ _FIELDS = (
 _TRANSFORM = json.dumps([{name: "JSON" for name in _FIELDS}])
 # Spellings DuckDB's reader takes and Python's does not: a trailing comma, nan/inf in any case. A match inside a
 # string only sends the page to Python (conservative).
-_DOUBTFUL = r"(?i),[ \t\n\r]*[\]}]|[:\[,][ \t\n\r]*[-+]?(nan|inf)"
+_DOUBTFUL = r",[ \t\n\r]*[\]}]|[:\[,][ \t\n\r]*[-+]?[nNiI][aAnN][nNfF]"
 # The Hub's own date form (Python's fromisoformat reads it to the same instant); others go to Python.
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3}|\.[0-9]{6})?(Z|\+00:00)?$"
 _INTS = "('UBIGINT', 'BIGINT')"
@@ -118,8 +119,24 @@ def _date(field: str) -> tuple[str, str]:
     return value, f"({field} IS NULL OR {text} = '' OR {value} IS NOT NULL)"
 
 
-def source_sql() -> str:
-    """Pass 2: the staged records (``sync_raw``, placed by ``sync_positions``) as :data:`SOURCE_COLUMNS` rows."""
+# Pass 1 of a batch (a listing without cuts): how many records each page holds, or NULL when Python must read it.
+_COUNT_SQL = f"""
+    SELECT key, CASE WHEN NOT regexp_matches(body, '{_DOUBTFUL}') THEN try(json_array_length(body)) END AS records
+    FROM sync_pages
+"""
+_RAW_FROM_TABLE = "SELECT first_position + idx AS position, r, k FROM sync_raw JOIN sync_positions USING (key)"
+_RAW_FROM_PAGES = f"""
+        SELECT first_position + idx AS position, r, k
+        FROM (
+            SELECT key, unnest(records) AS r, unnest(keys) AS k, unnest(range(len(records))) AS idx
+            FROM (SELECT key, json_transform(body, '{_TRANSFORM}') AS records, json_keys(body, '$[*]') AS keys
+                  FROM sync_pages WHERE key IN (SELECT key FROM sync_positions))
+        ) JOIN sync_positions USING (key)"""
+
+
+def source_sql(from_pages: bool = False) -> str:
+    """Pass 2: the records (``sync_raw``, or the bodies of ``sync_pages`` themselves when ``from_pages``), placed by
+    ``sync_positions``, as :data:`SOURCE_COLUMNS` rows."""
     downloads, downloads_ok = _count("r.downloads")
     all_time, all_time_ok = _count("r.downloadsAllTime")
     likes, likes_ok = _count("r.likes")
@@ -129,8 +146,7 @@ def source_sql() -> str:
     modified, modified_ok = _date("r.lastModified")
     total, total_ok = _count("st_total")
     return f"""
-    WITH raw AS (
-        SELECT first_position + idx AS position, r, k FROM sync_raw JOIN sync_positions USING (key)
+    WITH raw AS ({_RAW_FROM_PAGES if from_pages else _RAW_FROM_TABLE}
     ), keyed AS (
         SELECT *, coalesce(len(k) = len(list_distinct(k)), FALSE) AS keys_once,
                CASE WHEN list_contains(k, 'id') THEN r.id ELSE r.modelId END AS id_json,
@@ -247,6 +263,7 @@ class _Placed:
     python: Page | None = None
     first_position: int = 0
     listing: str | None = None
+    records: int = 0
 
 
 class PageStager:
@@ -286,9 +303,9 @@ class PageStager:
     # -- reading pages ----------------------------------------------------------------------------------
     def read(self, number: int, body: bytes) -> Page:
         """The listing's page reader (``iter_pages(reader=...)``): staged when it can be, else read by Python."""
-        if not _fast_candidate(body) or not _looks_like_list(body):
+        if not _looks_like_list(body) or nesting_depth(body) > MAX_FAST_DEPTH:
             return parse_page(number, body)  # read now: an error page (HTML, say) counts at once in the listing
-        if self.batched:
+        if self.batched:  # UTF-8 is checked for the whole batch at once
             self._key += 1
             self._bodies[self._key] = body
             self._pending_bytes += len(body)
@@ -318,22 +335,29 @@ class PageStager:
             return None  # empty, doubtful or unreadable: Python reads it (cheap for the empty ones)
         page = StagedPage(number, self._key, self.next_position, cut, bool(np.asarray(returned["cut_doubtful"]).any()))
         self._bodies[self._key] = body
-        self._placed.append(_Placed(self._key, first_position=self.next_position))
+        self._placed.append(_Placed(self._key, first_position=self.next_position, records=page.records))
         self.next_position += page.records
         self._pending_records += page.records
         self._pending_bytes += len(body)
         return page
 
+    def _register_pages(self, pages: list[tuple[int, bytes]]) -> set[int]:
+        """Register (key, body) pages as ``sync_pages``; returns the keys of bodies that are not UTF-8 (left out).
+
+        A table, not a parameter: DuckDB folds a constant body into every use of it (ten times slower). Built from
+        one buffer (``pa.array`` of a list of bytes copies them one by one, ~5 ms a page)."""
+        bad = set()
+        try:
+            table = _pages_table(pages)
+        except pa.ArrowInvalid:  # not UTF-8 somewhere: find where (rare)
+            bad = {key for key, body in pages if not _is_utf8(body)}
+            table = _pages_table([(key, body) for key, body in pages if key not in bad])
+        self.connection.register("sync_pages", table)
+        return bad
+
     def _read_raw(self, pages: list[tuple[int, bytes]]) -> dict[str, Any]:
         """Pass 1 over these (key, body) pages: their rows go to ``sync_raw``; returns key and cut columns."""
-        # A registered table, not a parameter: DuckDB folds a constant body into every use of it (10x slower).
-        table = pa.table(
-            {
-                "key": pa.array([key for key, _ in pages], pa.int64()),
-                "body": pa.array([body for _, body in pages], pa.binary()).cast(pa.string()),
-            }
-        )
-        self.connection.register("sync_pages", table)
+        self._register_pages(pages)  # one page, already found UTF-8
         try:
             return dict(self.connection.execute(_RAW_SQL).fetchnumpy())
         finally:
@@ -356,6 +380,7 @@ class PageStager:
         done = cut < page.records or (room is not None and taken >= room)
         if taken < page.records:
             self.connection.execute("DELETE FROM sync_raw WHERE key = ? AND idx >= ?", [page.key, taken])
+            self._placed[-1].records = taken
             self._pending_records -= page.records - taken
             self.next_position = page.first_position + taken
         return taken, done
@@ -373,32 +398,23 @@ class PageStager:
     def flush(self) -> None:
         """Validate what waits: clean rows go to the writer's staging, the others to ``add_raw`` (and unreadable
         pages to ``reject_page``), in listing order."""
-        placed = self._place_deferred() if self._deferred else self._placed
-        if not placed:
-            return
-        keys = [p.key for p in placed if p.key is not None]
+        batch = bool(self._deferred)
+        if batch:  # the batch's bodies are read twice (count, then validate): registered once
+            deferred, self._deferred = self._deferred, []
+            not_utf8 = self._register_pages([(d.key, self._bodies[d.key]) for d in deferred])
+        try:
+            placed = self._place_deferred(deferred, not_utf8) if batch else self._placed
+            staged = [p for p in placed if p.key is not None and p.records]
+            unclean = self._validate(staged, batch) if staged else []
+        finally:
+            if batch:
+                self.connection.unregister("sync_pages")
         unclean_by_key: dict[int, list[tuple[int, int]]] = {}
-        if keys:
-            positions = pa.table(
-                {
-                    "key": pa.array(keys, pa.int64()),
-                    "first_position": pa.array([p.first_position for p in placed if p.key is not None], pa.int64()),
-                }
-            )
-            self.connection.register("sync_positions", positions)
-            try:
-                unclean = self.writer.stage_query(validation_sql(source_sql(), self.writer.not_after), [])
-                if unclean:
-                    located = self.connection.execute(
-                        """SELECT key, idx, first_position + idx AS position
-                           FROM sync_raw JOIN sync_positions USING (key)
-                           WHERE first_position + idx IN (SELECT unnest($p)) ORDER BY position""",
-                        {"p": unclean},
-                    ).fetchall()
-                    for key, index, position in located:
-                        unclean_by_key.setdefault(int(key), []).append((int(position), int(index)))
-            finally:
-                self.connection.unregister("sync_positions")
+        starts = [p.first_position for p in staged]
+        for position in unclean:
+            entry = staged[bisect.bisect_right(starts, position) - 1]
+            assert entry.key is not None
+            unclean_by_key.setdefault(entry.key, []).append((position, position - entry.first_position))
         for entry in placed:  # listing order: rejections arrive as in the per-record route
             if entry.key is not None:
                 for position, raw in self._read_back(entry.key, unclean_by_key.get(entry.key, [])):
@@ -409,29 +425,41 @@ class PageStager:
                 for offset, raw in enumerate(entry.python.items):
                     self.writer.add_raw(raw, entry.first_position + offset)
                 self._progress.advance(len(entry.python.items))
-        self.connection.execute("DELETE FROM sync_raw")
+        if not batch:
+            self.connection.execute("DELETE FROM sync_raw")
         self._bodies.clear()
         self._placed = []
         self._pending_records = 0
         self._pending_bytes = 0
 
-    def _place_deferred(self) -> list[_Placed]:
-        """Read a batch of deferred pages (pass 1 at once) and give each its first position, in order."""
-        deferred, self._deferred = self._deferred, []
-        returned = self._read_raw([(d.key, self._bodies[d.key]) for d in deferred])
-        counts = np.bincount(np.asarray(returned["key"], dtype=np.int64), minlength=self._key + 1)
+    def _validate(self, staged: list[_Placed], from_pages: bool) -> list[int]:
+        """Pass 2: stage the clean rows of these pages; the positions of the others."""
+        positions = pa.table(
+            {
+                "key": pa.array([p.key for p in staged], pa.int64()),
+                "first_position": pa.array([p.first_position for p in staged], pa.int64()),
+            }
+        )
+        self.connection.register("sync_positions", positions)
+        try:
+            return self.writer.stage_query(validation_sql(source_sql(from_pages), self.writer.not_after), [])
+        finally:
+            self.connection.unregister("sync_positions")
+
+    def _place_deferred(self, deferred: list[DeferredPage], not_utf8: set[int]) -> list[_Placed]:
+        """Count the records of a batch of deferred pages (pass 1) and give each its first position, in order."""
+        counts = dict(self.connection.execute(_COUNT_SQL).fetchall())
         placed: list[_Placed] = []
         for entry in deferred:
-            records = int(counts[entry.key])
+            records = 0 if entry.key in not_utf8 else counts.get(entry.key) or 0
             if records:
-                placed.append(_Placed(entry.key, first_position=self.next_position, listing=entry.listing))
-                self.next_position += records
+                placed.append(_Placed(entry.key, None, self.next_position, entry.listing, records))
                 self._progress.advance(records)
             else:  # empty, doubtful or unreadable: Python reads it
                 page = parse_page(entry.page.number, self._bodies[entry.key])
-                placed.append(_Placed(None, page, self.next_position, entry.listing))
-                self.next_position += len(page.items)
                 records = len(page.items)
+                placed.append(_Placed(None, page, self.next_position, entry.listing, records))
+            self.next_position += records
             self._check_run(entry, empty=not records)
         return placed
 
@@ -471,13 +499,26 @@ def _looks_like_list(body: bytes) -> bool:
     return body.lstrip(_WHITESPACE)[:1] == b"[" and body.rstrip(_WHITESPACE)[-1:] == b"]"
 
 
-def _fast_candidate(body: bytes) -> bool:
-    """Whether DuckDB may read the page: UTF-8, and not nested deeper than Python's parser surely reads."""
+def _is_utf8(body: bytes) -> bool:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return nesting_depth(body) <= MAX_FAST_DEPTH
+    return True
+
+
+def _fast_candidate(body: bytes) -> bool:
+    """Whether DuckDB may read the page: UTF-8, and not nested deeper than Python's parser surely reads."""
+    return _is_utf8(body) and nesting_depth(body) <= MAX_FAST_DEPTH
+
+
+def _pages_table(pages: list[tuple[int, bytes]]) -> pa.Table:
+    """(key, body) pages as an Arrow table of key and body text; raises ``ArrowInvalid`` for a body not UTF-8."""
+    offsets = np.zeros(len(pages) + 1, np.int64)
+    np.cumsum([len(body) for _, body in pages], out=offsets[1:])
+    data = pa.py_buffer(b"".join(body for _, body in pages))
+    bodies = pa.Array.from_buffers(pa.large_binary(), len(pages), [None, pa.py_buffer(offsets), data])
+    return pa.table({"key": pa.array([key for key, _ in pages], pa.int64()), "body": bodies.cast(pa.large_string())})
 
 
 def listing_downloads(raw: object) -> int:
