@@ -21,8 +21,9 @@ from modelrace.adoption._analyses import (
     totals,
     unattributed,
 )
-from modelrace.adoption._attributed import attribute_snapshot
+from modelrace.adoption._attributed import attribute_snapshot, store_attribution
 from modelrace.adoption._build import build_adoption, open_scope, scope_of
+from modelrace.adoption._cache import cached_table, store_table
 from modelrace.adoption._comparable import comparability, own_scope, restrict
 from modelrace.adoption._describe import ModelDescription, describe_model
 from modelrace.adoption._figures import (
@@ -76,6 +77,7 @@ __all__ = [
     "Unattributed",
     "attribute_snapshot",
     "build_adoption",
+    "cached_table",
     "comparability",
     "concentration",
     "coverage",
@@ -92,6 +94,8 @@ __all__ = [
     "scope_of",
     "share_table",
     "size_classes",
+    "store_attribution",
+    "store_table",
     "top_models",
     "totals",
     "unattributed",

@@ -19,7 +19,9 @@ from typing import Any
 
 import duckdb
 
+from modelrace.adoption._cache import cached_table, store_table
 from modelrace.registry import UNATTRIBUTED, Registry, load_registry
+from modelrace.store import Warehouse, resolve_snapshot
 
 # Each organisation's facts (``org``: its index in the registry; -1 the unattributed uploader), and its
 # lower-cased namespaces. The labels are ENUMs of the values they can take (in sorted order, so that ORDER BY
@@ -138,17 +140,17 @@ def _register_roots(connection: duckdb.DuckDBPyConnection, snapshot_id: int, reg
     return types
 
 
-def attribute_snapshot(
-    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry | None = None
-) -> str:
-    """Create (or replace) the temporary table ``attributed_<id>`` for a snapshot; return its name."""
-    table = f"attributed_{int(snapshot_id)}"
-    exists = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [table]
-    ).fetchall()[0][0]
-    if exists:  # built earlier on this connection: the snapshot and the registry have not changed
-        return table
-    registry = registry or load_registry()
+def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a temporary table or view of that name exists on this connection."""
+    rows = connection.execute(
+        """SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?)
+                + (SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?)""",
+        [name, name],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _build(connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry, table: str) -> None:
     _register_registry(connection, registry)
     types = _register_roots(connection, snapshot_id, registry)
     connection.execute(
@@ -156,4 +158,38 @@ def attribute_snapshot(
     )
     for name in ("root_attribution", "reg_namespaces", "reg_organisations"):
         connection.execute(f"DROP TABLE {name}")
+
+
+def attribute_snapshot(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry | None = None
+) -> str:
+    """Create (or replace) the temporary table ``attributed_<id>`` for a snapshot; return its name. When the
+    warehouse stores this snapshot's attribution built from the same registry (store_attribution), it is a view
+    of those rows instead."""
+    table = f"attributed_{int(snapshot_id)}"
+    if _exists(connection, table):  # built earlier on this connection: the snapshot and the registry have not changed
+        return table
+    registry = registry or load_registry()
+    stored = cached_table(connection, "attribution", int(snapshot_id), registry.data.model_dump_json())
+    if stored is not None:
+        connection.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {stored}")
+        return table
+    _build(connection, int(snapshot_id), registry, table)
     return table
+
+
+def store_attribution(
+    warehouse: Warehouse, snapshot_ref: str | int | None = None, registry: Registry | None = None
+) -> int:
+    """Store a snapshot's attribution (default: the latest, the one a report opens) for reports to read instead of
+    building it; it replaces the one stored before. Returns the snapshot id."""
+    snapshot = resolve_snapshot(warehouse, snapshot_ref)
+    registry = registry or load_registry()
+    connection = warehouse.connection
+    table = f"attribution_to_store_{snapshot.snapshot_id}"
+    _build(connection, snapshot.snapshot_id, registry, table)
+    try:
+        store_table(connection, "attribution", snapshot.snapshot_id, registry.data.model_dump_json(), table)
+    finally:
+        connection.execute(f"DROP TABLE {table}")
+    return snapshot.snapshot_id

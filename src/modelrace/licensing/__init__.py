@@ -18,7 +18,7 @@ from modelrace.licensing._explain import (
     explain_licence,
     explain_model,
 )
-from modelrace.licensing._models import licence_row, model_licences
+from modelrace.licensing._models import licence_row, model_licences, store_licences
 from modelrace.licensing._registry import (
     Clause,
     Licence,
@@ -65,4 +65,5 @@ __all__ = [
     "load_licences",
     "model_licences",
     "snapshot_licence_figures",
+    "store_licences",
 ]

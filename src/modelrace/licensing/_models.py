@@ -15,8 +15,10 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from modelrace.adoption import cached_table, store_table
 from modelrace.licensing._registry import LicenceRegistry, load_licences
 from modelrace.licensing._verdict import VERDICTS, conflict_rule, decide
+from modelrace.store import Warehouse, resolve_snapshot
 from modelrace.tree import resolve_roots, sorted_unique
 
 # The snapshot's versions read once (list columns reduced before the join: first base, relation, base count).
@@ -74,7 +76,7 @@ SELECT unnest(?::INTEGER[]) AS model_key, unnest(?::INTEGER[]) AS source_key
 """
 
 _EFFECTIVE_SQL = """
-CREATE OR REPLACE TEMP TABLE licences_{id} AS
+CREATE OR REPLACE TEMP TABLE {table} AS
 WITH stated AS MATERIALIZED (
     SELECT s.model_key, s.states, s.relation, s.version_id, n.stated_id, n.stated_raw, n.method
     FROM licence_stated_{id} s  -- every row finds its triple: the names are the table's own triples
@@ -192,19 +194,52 @@ def _register_inheritance(connection: duckdb.DuckDBPyConnection, snapshot_id: in
     )
 
 
-def model_licences(
-    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry | None = None
-) -> str:
-    """Create the temporary table ``licences_<id>`` (one row per model of the snapshot); return its name."""
-    registry = registry or load_licences()
+def _build(connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry, table: str) -> None:
     connection.execute(_STATED_SQL.format(id=int(snapshot_id)), [snapshot_id])
     types = _register_names(connection, snapshot_id, registry)
     _register_rules(connection, registry, types)
     _register_inheritance(connection, snapshot_id)
-    connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id), **types))
+    connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id), table=table, **types))
     for name in (f"licence_stated_{int(snapshot_id)}", *_HELPER_TABLES):  # intermediates: free their memory
         connection.execute(f"DROP TABLE {name}")
-    return f"licences_{int(snapshot_id)}"
+
+
+def model_licences(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry | None = None
+) -> str:
+    """Create the temporary table ``licences_<id>`` (one row per model of the snapshot); return its name. When the
+    warehouse stores this snapshot's licences built from the same licence registry (store_licences), it is a view
+    of those rows instead."""
+    registry = registry or load_licences()
+    table = f"licences_{int(snapshot_id)}"
+    views = connection.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?", [table]
+    ).fetchall()
+    if views[0][0]:
+        connection.execute(f"DROP VIEW {table}")
+    stored = cached_table(connection, "licences", int(snapshot_id), registry.data.model_dump_json())
+    if stored is not None:
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {stored}")
+        return table
+    _build(connection, int(snapshot_id), registry, table)
+    return table
+
+
+def store_licences(
+    warehouse: Warehouse, snapshot_ref: str | int | None = None, registry: LicenceRegistry | None = None
+) -> int:
+    """Store a snapshot's licences (default: the latest, the one a report opens) for reports to read instead of
+    building them; they replace the ones stored before. Returns the snapshot id."""
+    snapshot = resolve_snapshot(warehouse, snapshot_ref)
+    registry = registry or load_licences()
+    connection = warehouse.connection
+    table = f"licences_to_store_{snapshot.snapshot_id}"
+    _build(connection, snapshot.snapshot_id, registry, table)
+    try:
+        store_table(connection, "licences", snapshot.snapshot_id, registry.data.model_dump_json(), table)
+    finally:
+        connection.execute(f"DROP TABLE {table}")
+    return snapshot.snapshot_id
 
 
 def licence_row(connection: duckdb.DuckDBPyConnection, table: str, model_id: str) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ the analyses; never ``cli`` or the network.
 """
 
 from modelrace.report._build import build_report
+from modelrace.report._cache import store_report_tables
 from modelrace.report._model import Chart, Column, Report, Section, Table
 from modelrace.report._render import render_html, render_markdown, render_terminal
 
@@ -18,4 +19,5 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_terminal",
+    "store_report_tables",
 ]

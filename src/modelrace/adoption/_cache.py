@@ -1,0 +1,72 @@
+"""The reports' stored tables (store migration 0008): one snapshot's attribution and licences, kept so that a
+report reads them instead of building them. A part is used only when its key matches: the code's cache version,
+the registry content it was built from and the snapshot's identity (its row, and its tree); otherwise the report
+builds it on the fly as before. Storing is a step of its own, after an import, in its own transaction: a killed
+run leaves the previous cache or none, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import duckdb
+
+# Bump when the stored tables' shape or meaning changes: older caches are then ignored (and replaced).
+CACHE_VERSION = "1"
+CACHE_STATE = "report_cache"
+
+
+def cache_key(connection: duckdb.DuckDBPyConnection, snapshot_id: int, *content: str) -> str:
+    """The key of a part built for ``snapshot_id`` from ``content`` (e.g. a registry's JSON)."""
+    identity = connection.execute(
+        """SELECT s.created_at, s.model_count,
+                  (SELECT count(*) FROM model_tree WHERE snapshot_id = s.snapshot_id),
+                  (SELECT coalesce(sum(root_key), 0) FROM model_tree WHERE snapshot_id = s.snapshot_id)
+           FROM snapshots s WHERE s.snapshot_id = ?""",
+        [snapshot_id],
+    ).fetchall()
+    digest = hashlib.sha256()
+    for part in (CACHE_VERSION, str(snapshot_id), repr(identity), *content):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _has_cache(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has the cache table (an attached Parquet export, or an old file, does not)."""
+    rows = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main' AND table_name = ?",
+        [CACHE_STATE],
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def cached_table(connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: int, content: str) -> str | None:
+    """The stored table of ``part`` when it holds ``snapshot_id`` built from ``content`` by this code; else None."""
+    if not _has_cache(connection):
+        return None
+    rows = connection.execute(
+        f"SELECT cache_key FROM {CACHE_STATE} WHERE part = ? AND snapshot_id = ?", [part, snapshot_id]
+    ).fetchall()
+    if not rows or rows[0][0] != cache_key(connection, snapshot_id, content):
+        return None
+    return f"report_{part}"
+
+
+def store_table(connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: int, content: str, source: str) -> None:
+    """Replace the stored ``part`` with the rows of the table ``source`` (built for ``snapshot_id`` from
+    ``content``), in one transaction."""
+    key = cache_key(connection, snapshot_id, content)
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        connection.execute(f"DELETE FROM {CACHE_STATE} WHERE part = ?", [part])
+        connection.execute(f"CREATE OR REPLACE TABLE report_{part} AS SELECT * FROM {source}")
+        connection.execute(
+            f"INSERT INTO {CACHE_STATE} VALUES (?, ?, ?, ?)",
+            [part, snapshot_id, key, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
