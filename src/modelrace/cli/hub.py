@@ -91,6 +91,7 @@ def sync(
     --pipeline-tag says otherwise."""
     from modelrace._progress import progress_bar
     from modelrace.hub import IngestSummary, SyncOptions, sync_hub
+    from modelrace.report import store_report_tables
 
     use_json(as_json)
     options = SyncOptions(
@@ -105,6 +106,7 @@ def sync(
     )
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         result = sync_hub(warehouse, options, progress=progress)
+        store_report_tables(warehouse, progress=progress)  # what a report would build, stored (issue #15)
     summary = IngestSummary.of(result.snapshot, result.stats, pages=result.pages, warnings=result.warnings)
     emit(summary.to_json(), lambda: _render_ingest(summary))
 
@@ -159,6 +161,7 @@ def _import_snapshot(
     """Run one snapshot importer (hub-stats or hub-json) and print what it stored and rejected."""
     from modelrace._progress import progress_bar
     from modelrace.hub import IngestSummary
+    from modelrace.report import store_report_tables
     from modelrace.store import check_selection
 
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
@@ -170,6 +173,7 @@ def _import_snapshot(
             selection=check_selection(selection),
             allow_partial=allow_partial,
         )
+        store_report_tables(warehouse, progress=progress)  # what a report would build, stored (issue #15)
     summary = IngestSummary.of(snapshot, stats)
     emit(summary.to_json(), lambda: _render_ingest(summary))
 
