@@ -171,10 +171,7 @@ def validation_sql(source: str, not_after: datetime) -> str:
     ), fields AS (
         SELECT * EXCLUDE (card),
                CASE WHEN card_readable AND card IS NOT NULL THEN json_type(card) END AS card_type,
-               -- The keys are listed (to find one spelled twice) only when the text names one of ours twice.
                CASE WHEN card_readable AND card IS NOT NULL AND json_type(card) = 'OBJECT'
-                         AND (instr(substr(card, instr(card, '"license') + 1), '"license') > 0
-                              OR instr(substr(card, instr(card, '"base_model') + 1), '"base_model') > 0)
                     THEN list_filter(json_keys(card), lambda k: k IN ('license', 'license_name', 'license_link',
                                                                        'base_model', 'base_model_relation'))
                     END AS card_keys,
@@ -211,7 +208,10 @@ def validation_sql(source: str, not_after: datetime) -> str:
         FROM typed
     ), bases AS (
         SELECT *,
-               list_concat(
+               -- Most models name no base model: their (empty) list is not assembled.
+               CASE WHEN len(declared_bases) = 0 AND len(card_base_ids) = 0 AND NOT contains(texts, 'base_model:')
+                    THEN []
+                    ELSE list_concat(
                    list_transform(declared_bases, lambda b: {{'id': b.id, 'rel': b.rel, 'bad': b.bad}}),
                    list_transform(list_filter(coalesce(tags, []), lambda t: starts_with(t, 'base_model:')),
                        lambda t: CASE WHEN contains(substr(t, 12), ':')
@@ -220,7 +220,7 @@ def validation_sql(source: str, not_after: datetime) -> str:
                                         'rel': split_part(substr(t, 12), ':', 1), 'bad': false}}
                                   ELSE {{'id': substr(t, 12), 'rel': 'unspecified', 'bad': false}} END),
                    list_transform(card_base_ids, lambda i: {{'id': i, 'rel': card_relation, 'bad': false}})
-               ) AS base_entries,
+               ) END AS base_entries,
                len(regexp_extract_all(name, '[0-9][bmtBMT]')) AS name_sizes,
                regexp_matches(name, '[0-9][xX][0-9]') AS name_experts
         FROM parsed
