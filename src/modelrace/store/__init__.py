@@ -6,7 +6,14 @@ Parquet (``export_parquet``; such a folder opens read-only as a warehouse). Impo
 and writes through it, it imports none of them.
 """
 
-from modelrace.store._export import ExportedTable, ExportResult, attach_parquet, export_parquet, is_parquet_export
+from modelrace.store._export import (
+    DERIVED_TABLES,
+    ExportedTable,
+    ExportResult,
+    attach_parquet,
+    export_parquet,
+    is_parquet_export,
+)
 from modelrace.store._snapshots import (
     SELECTION_WORDS,
     SELECTIONS,
@@ -26,6 +33,7 @@ from modelrace.store._snapshots import (
 from modelrace.store._warehouse import Migration, Warehouse, migrations
 
 __all__ = [
+    "DERIVED_TABLES",
     "SELECTIONS",
     "SELECTION_WORDS",
     "SOURCE_KINDS",

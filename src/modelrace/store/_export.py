@@ -55,6 +55,11 @@ class ExportResult(JsonResult):
     bytes_written: int
 
 
+# Derived tables a report stores for the newest snapshot (report.store_report_tables): a cache, rebuilt on demand
+# from the exported tables, so not exported (an attached export builds them on the fly).
+DERIVED_TABLES = ("report_cache", "report_attribution", "report_licences")
+
+
 def _tables(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
     rows = connection.execute(
         """SELECT table_name, column_name, data_type FROM information_schema.columns
@@ -66,7 +71,8 @@ def _tables(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, 
     ).fetchall()
     tables: dict[str, list[tuple[str, str]]] = {}
     for table, column, kind in rows:
-        tables.setdefault(str(table), []).append((str(column), str(kind)))
+        if str(table) not in DERIVED_TABLES:
+            tables.setdefault(str(table), []).append((str(column), str(kind)))
     return tables
 
 
