@@ -83,6 +83,18 @@ def test_storing_another_snapshot_replaces_the_cache(two_snapshots: Path) -> Non
         assert _kind(warehouse, attribute_snapshot(warehouse.connection, 2)) == "table"
 
 
+def test_a_store_on_the_connection_of_a_report_drops_its_views(two_snapshots: Path) -> None:
+    with Warehouse.open(two_snapshots) as warehouse:
+        connection = warehouse.connection
+        assert _kind(warehouse, model_licences(connection, 2)) == "table"  # built: nothing stored yet
+        store_report_tables(warehouse)
+        assert _kind(warehouse, attribute_snapshot(connection, 2)) == "view"
+        assert _kind(warehouse, model_licences(connection, 2)) == "view"
+        store_report_tables(warehouse, 1)  # the stored rows are now snapshot 1's: snapshot 2 is built again
+        assert _kind(warehouse, attribute_snapshot(connection, 2)) == "table"
+        assert _kind(warehouse, model_licences(connection, 2)) == "table"
+
+
 def test_a_failed_store_leaves_the_previous_cache(two_snapshots: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with Warehouse.open(two_snapshots) as warehouse:
         store_report_tables(warehouse)

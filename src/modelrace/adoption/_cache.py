@@ -58,6 +58,13 @@ def store_table(connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: i
     """Replace the stored ``part`` with the rows of the table ``source`` (built for ``snapshot_id`` from
     ``content``), in one transaction."""
     key = cache_key(connection, snapshot_id, content)
+    # Views of the rows about to be replaced (a report on this connection) would read the new snapshot's rows:
+    # drop them, so the next reader checks the cache again.
+    views = connection.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND contains(sql, ?)", [f"report_{part}"]
+    ).fetchall()
+    for (view,) in views:
+        connection.execute(f'DROP VIEW "{view}"')
     connection.execute("BEGIN TRANSACTION")
     try:
         connection.execute(f"DELETE FROM {CACHE_STATE} WHERE part = ?", [part])

@@ -212,11 +212,15 @@ def model_licences(
     of those rows instead."""
     registry = registry or load_licences()
     table = f"licences_{int(snapshot_id)}"
-    views = connection.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?", [table]
-    ).fetchall()
-    if views[0][0]:
+    found = connection.execute(  # an earlier call's view or table on this connection: replaced below
+        """SELECT (SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?),
+                  (SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?)""",
+        [table, table],
+    ).fetchall()[0]
+    if found[0]:
         connection.execute(f"DROP VIEW {table}")
+    if found[1]:
+        connection.execute(f"DROP TABLE {table}")
     stored = cached_table(connection, "licences", int(snapshot_id), registry.data.model_dump_json())
     if stored is not None:
         connection.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {stored}")
