@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from modelrace.errors import HubError
 from modelrace.hub import SyncOptions, sync_hub
+from modelrace.hub import _bulk_json as bulk_json
 from modelrace.hub._bulk_json import PageStager, nesting_depth
 from modelrace.store import Warehouse
 
@@ -236,11 +238,13 @@ def _normalised(reason: str) -> str:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(bodies=pages, sync_options=options)
+@given(bodies=pages, sync_options=options, batch_pages=st.sampled_from([1, 2, 100]))
 def test_a_vectorised_sync_equals_the_per_record_route(
-    tmp_path_factory: pytest.TempPathFactory, bodies: list[bytes], sync_options: SyncOptions
+    tmp_path_factory: pytest.TempPathFactory, bodies: list[bytes], sync_options: SyncOptions, batch_pages: int
 ) -> None:
-    vectorised, per_record = _sync_both(tmp_path_factory.mktemp("sync"), bodies, sync_options)
+    # batches of one or two pages too: a listing is then validated in several batches
+    with mock.patch.object(bulk_json, "FLUSH_RECORDS", batch_pages * 1000):
+        vectorised, per_record = _sync_both(tmp_path_factory.mktemp("sync"), bodies, sync_options)
     assert vectorised == per_record
 
 
