@@ -108,7 +108,13 @@ def test_a_failed_store_leaves_the_previous_cache(two_snapshots: Path, monkeypat
         with pytest.raises(RuntimeError):
             store_attribution(warehouse, 1)
         with pytest.raises(duckdb.Error):  # fails inside its transaction, after the old state row is deleted
-            store_table(warehouse.connection, "attribution", 1, "{}", "no_such_table")
+            store_table(
+                warehouse.connection,
+                "attribution",
+                1,
+                "{}",
+                lambda table: warehouse.connection.execute(f"CREATE TABLE {table} AS SELECT * FROM no_such_table"),
+            )
         rows = warehouse.connection.execute("SELECT part, snapshot_id FROM report_cache ORDER BY 1").fetchall()
     assert rows == [("attribution", 2), ("licences", 2)]
 

@@ -55,7 +55,7 @@ FROM (SELECT unnest(?::INTEGER[]) AS root_key, unnest(?::VARCHAR[]) AS developer
 """
 
 _ATTRIBUTED_SQL = """
-CREATE OR REPLACE TEMP TABLE {table} AS
+CREATE OR REPLACE {temp} TABLE {table} AS
 WITH named AS MATERIALIZED (  -- each model's name and namespace tested once, in one scan
     SELECT m.model_key, m.namespace, n.org,
            (coalesce(n.kind, '') = 'test-fixture' OR regexp_matches(split_part(m.model_id, '/', -1), ?, 'i'))
@@ -150,11 +150,14 @@ def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(rows[0][0])
 
 
-def _build(connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry, table: str) -> None:
+def _build(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry, table: str, temporary: bool = True
+) -> None:
     _register_registry(connection, registry)
     types = _register_roots(connection, snapshot_id, registry)
     connection.execute(
-        _ATTRIBUTED_SQL.format(table=table, **types), [registry.fixture_pattern, snapshot_id, snapshot_id]
+        _ATTRIBUTED_SQL.format(table=table, temp="TEMP" if temporary else "", **types),
+        [registry.fixture_pattern, snapshot_id, snapshot_id],
     )
     for name in ("root_attribution", "reg_namespaces", "reg_organisations"):
         connection.execute(f"DROP TABLE {name}")
@@ -186,10 +189,11 @@ def store_attribution(
     snapshot = resolve_snapshot(warehouse, snapshot_ref)
     registry = registry or load_registry()
     connection = warehouse.connection
-    table = f"attribution_to_store_{snapshot.snapshot_id}"
-    _build(connection, snapshot.snapshot_id, registry, table)
-    try:
-        store_table(connection, "attribution", snapshot.snapshot_id, registry.data.model_dump_json(), table)
-    finally:
-        connection.execute(f"DROP TABLE {table}")
+    store_table(
+        connection,
+        "attribution",
+        snapshot.snapshot_id,
+        registry.data.model_dump_json(),
+        lambda table: _build(connection, snapshot.snapshot_id, registry, table, temporary=False),
+    )
     return snapshot.snapshot_id

@@ -8,6 +8,7 @@ run leaves the previous cache or none, never half of one.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import duckdb
@@ -54,9 +55,11 @@ def cached_table(connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: 
     return f"report_{part}"
 
 
-def store_table(connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: int, content: str, source: str) -> None:
-    """Replace the stored ``part`` with the rows of the table ``source`` (built for ``snapshot_id`` from
-    ``content``), in one transaction."""
+def store_table(
+    connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: int, content: str, build: Callable[[str], None]
+) -> None:
+    """Replace the stored ``part`` with the table ``build(name)`` creates (built for ``snapshot_id`` from
+    ``content``), in one transaction: written straight into the warehouse, never copied from a temporary table."""
     key = cache_key(connection, snapshot_id, content)
     # Views of the rows about to be replaced (a report on this connection) would read the new snapshot's rows:
     # drop them, so the next reader checks the cache again.
@@ -68,7 +71,7 @@ def store_table(connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: i
     connection.execute("BEGIN TRANSACTION")
     try:
         connection.execute(f"DELETE FROM {CACHE_STATE} WHERE part = ?", [part])
-        connection.execute(f"CREATE OR REPLACE TABLE report_{part} AS SELECT * FROM {source}")
+        build(f"report_{part}")
         connection.execute(
             f"INSERT INTO {CACHE_STATE} VALUES (?, ?, ?, ?)",
             [part, snapshot_id, key, datetime.now(UTC).replace(tzinfo=None)],

@@ -76,7 +76,7 @@ SELECT unnest(?::INTEGER[]) AS model_key, unnest(?::INTEGER[]) AS source_key
 """
 
 _EFFECTIVE_SQL = """
-CREATE OR REPLACE TEMP TABLE {table} AS
+CREATE OR REPLACE {temp} TABLE {table} AS
 WITH stated AS MATERIALIZED (
     SELECT s.model_key, s.states, s.relation, s.version_id, n.stated_id, n.stated_raw, n.method
     FROM licence_stated_{id} s  -- every row finds its triple: the names are the table's own triples
@@ -194,12 +194,20 @@ def _register_inheritance(connection: duckdb.DuckDBPyConnection, snapshot_id: in
     )
 
 
-def _build(connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: LicenceRegistry, table: str) -> None:
+def _build(
+    connection: duckdb.DuckDBPyConnection,
+    snapshot_id: int,
+    registry: LicenceRegistry,
+    table: str,
+    temporary: bool = True,
+) -> None:
     connection.execute(_STATED_SQL.format(id=int(snapshot_id)), [snapshot_id])
     types = _register_names(connection, snapshot_id, registry)
     _register_rules(connection, registry, types)
     _register_inheritance(connection, snapshot_id)
-    connection.execute(_EFFECTIVE_SQL.format(id=int(snapshot_id), table=table, **types))
+    connection.execute(
+        _EFFECTIVE_SQL.format(id=int(snapshot_id), table=table, temp="TEMP" if temporary else "", **types)
+    )
     for name in (f"licence_stated_{int(snapshot_id)}", *_HELPER_TABLES):  # intermediates: free their memory
         connection.execute(f"DROP TABLE {name}")
 
@@ -237,12 +245,13 @@ def store_licences(
     snapshot = resolve_snapshot(warehouse, snapshot_ref)
     registry = registry or load_licences()
     connection = warehouse.connection
-    table = f"licences_to_store_{snapshot.snapshot_id}"
-    _build(connection, snapshot.snapshot_id, registry, table)
-    try:
-        store_table(connection, "licences", snapshot.snapshot_id, registry.data.model_dump_json(), table)
-    finally:
-        connection.execute(f"DROP TABLE {table}")
+    store_table(
+        connection,
+        "licences",
+        snapshot.snapshot_id,
+        registry.data.model_dump_json(),
+        lambda table: _build(connection, snapshot.snapshot_id, registry, table, temporary=False),
+    )
     return snapshot.snapshot_id
 
 
