@@ -165,13 +165,15 @@ def validation_sql(source: str, not_after: datetime) -> str:
     ), carded AS (
         -- DuckDB's JSON reader also takes trailing commas (Python's does not), and keeps the first of two equal
         -- keys (Python the last): such cards go to the per-record route.
-        SELECT *, card IS NULL OR (json_valid(card) AND NOT regexp_matches(card, ',\\s*[\\]}}]')) AS card_readable,
-               card IS NULL AS card_missing
-        FROM source
+        -- The card is parsed once for its type: invalid JSON has none (TRY), which makes the card unreadable.
+        SELECT * EXCLUDE (card_json_type),
+               card IS NULL OR (card_json_type IS NOT NULL AND NOT regexp_matches(card, ',\\s*[\\]}}]'))
+                   AS card_readable,
+               card IS NULL AS card_missing, card_json_type AS card_type
+        FROM (SELECT *, CASE WHEN card IS NOT NULL THEN TRY(json_type(card)) END AS card_json_type FROM source)
     ), fields AS (
         SELECT * EXCLUDE (card),
-               CASE WHEN card_readable AND card IS NOT NULL THEN json_type(card) END AS card_type,
-               CASE WHEN card_readable AND card IS NOT NULL AND json_type(card) = 'OBJECT'
+               CASE WHEN card_readable AND card_type = 'OBJECT'
                     THEN list_filter(json_keys(card), lambda k: k IN ('license', 'license_name', 'license_link',
                                                                        'base_model', 'base_model_relation'))
                     END AS card_keys,
