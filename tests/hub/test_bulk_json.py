@@ -287,6 +287,43 @@ def test_ordinary_records_take_the_sql_path(tmp_path: Path, monkeypatch: pytest.
     assert vectorised["stats"][1] == 60
 
 
+UNUSUAL_VALUES: list[tuple[str, Any]] = [
+    ("createdAt", 1700000000),
+    ("lastModified", ["2024-01-01"]),
+    ("createdAt", "2024-09-16T13:55:40+02:00"),
+    ("downloads", 3.0),
+    ("downloads", "12"),
+    ("likes", True),
+    ("downloadsAllTime", 2**64),
+    ("tags", "transformers"),
+    ("tags", ["a", 3]),
+    ("pipeline_tag", 5),
+    ("cardData", "MIT"),
+    ("cardData", []),
+    ("gated", 1),
+    ("gated", "true"),
+    ("safetensors", {"total": 2.0}),
+    ("safetensors", 7),
+    ("baseModels", {"relation": 5, "models": [{"id": "user0/model-0-7B"}]}),
+    ("baseModels", {"relation": "merge", "models": [{"id": 3}]}),
+    ("baseModels", {"relation": "merge", "models": "user0/model-0-7B"}),
+    ("id", None),
+    ("id", 5),
+]
+
+
+def test_each_unusual_value_is_decided_by_python(tmp_path: Path) -> None:
+    """One unusual value per record, among ordinary ones: stored and rejected as the per-record route does."""
+    records = []
+    for i, (field, value) in enumerate(UNUSUAL_VALUES):
+        record = _ordinary(i)
+        record[field] = value
+        records += [record, _ordinary(100 + i)]
+    vectorised, per_record = _sync_both(tmp_path, [json.dumps(records).encode()], SyncOptions())
+    assert vectorised == per_record
+    assert len(vectorised["rejections"]) >= 10
+
+
 def test_the_nesting_depth_ignores_brackets_in_strings() -> None:
     assert nesting_depth(b'[{"a": "[[[{{", "b": "\\"[[", "c": [1, {"d": []}]}]') == 5
     assert nesting_depth(b"[" * 70 + b"]" * 70) == 70

@@ -1,11 +1,12 @@
 """Vectorised ingest of ``/api/models`` pages: page bodies parsed and validated in DuckDB, Python for the rare rest.
 
 A sync reads about two thousand pages of a thousand models. Parsing each page with ``json.loads`` and each
-record with :func:`~modelrace.hub._records.parse_model` costs ~50-150 µs a model; here a page body goes to DuckDB
-as text, once: ``json_transform`` reads the fields the rules need (each as JSON, so that its JSON type is known)
-and ``json_keys`` the keys of every record, and the page's rows are computed in the layout of
-:data:`~modelrace.hub._bulk.SOURCE_COLUMNS` into a temporary table. Pages are validated in batches by
-:func:`~modelrace.hub._bulk.validation_sql`, the same SQL the whole-Hub file import uses; rows it cannot prove
+record with :func:`~modelrace.hub._records.parse_model` costs ~70-100 µs a model; here page bodies go to DuckDB as
+text, about a hundred pages at a time (a listing without cuts): ``json_array_length`` counts each page's records,
+which gives every record its position in the listing; then one query reads the fields the rules need with
+``json_transform`` (each as JSON, so that its JSON type is known) and every record's keys with ``json_keys``,
+builds rows in the layout of :data:`~modelrace.hub._bulk.SOURCE_COLUMNS` and validates them with
+:func:`~modelrace.hub._bulk.validation_sql`, the same SQL the whole-Hub file import uses. Rows it cannot prove
 valid are read back from their page and handed to ``SnapshotWriter.add_raw``, so every rejection keeps the
 per-record reason.
 
@@ -20,8 +21,9 @@ What goes to Python instead, so that both routes store and reject exactly the sa
   DuckDB the first), a number DuckDB reads as a double (a whole number past 2^64 is a Python ``int``), a date not
   in the Hub's own ISO form, or anything ``validation_sql`` does not find clean.
 
-The listing cuts (``--min-downloads``, ``--limit``) are decided page by page from the staged rows, exactly as the
-per-record loop decides them (a page whose download counts are doubtful is read by Python for that).
+With cuts (``--min-downloads``, ``--limit``) each page is read as it comes, into a temporary table (``sync_raw``),
+and the cut is decided from its rows before the next page is asked for, exactly as the per-record loop decides it
+(a page whose download counts are doubtful is read by Python for that); validation still runs in batches.
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ _RAW_SQL = f"""
            CASE json_type(r.downloads) WHEN 'BOOLEAN' THEN r.downloads::BOOLEAN::BIGINT
                 WHEN 'UBIGINT' THEN TRY_CAST(r.downloads AS BIGINT) WHEN 'BIGINT' THEN TRY_CAST(r.downloads AS BIGINT)
                 ELSE 0 END AS cut_downloads,
-           len(k) <> len(list_distinct(k)) OR json_type(r.downloads) = 'DOUBLE'
-               OR (json_type(r.downloads) IN {_INTS} AND TRY_CAST(r.downloads AS BIGINT) IS NULL) AS cut_doubtful
+           coalesce(len(k) <> len(list_distinct(k)) OR json_type(r.downloads) = 'DOUBLE'
+                    OR (json_type(r.downloads) IN {_INTS} AND TRY_CAST(r.downloads AS BIGINT) IS NULL), FALSE)
+               AS cut_doubtful
     FROM (
         SELECT key, unnest(records) AS r, unnest(keys) AS k, unnest(range(len(records))) AS idx
         FROM (
@@ -189,13 +192,14 @@ def source_sql(from_pages: bool = False) -> str:
            CASE WHEN json_type(r.cardData) = 'OBJECT' THEN r.cardData::VARCHAR END AS card,
            CASE json_type(r.gated) WHEN 'BOOLEAN' THEN r.gated::VARCHAR WHEN 'VARCHAR' THEN r.gated ->> '$' END
                AS gated,
-           r.gated IS NULL OR json_type(r.gated) = 'BOOLEAN'
-               OR (json_type(r.gated) = 'VARCHAR' AND r.gated ->> '$' IN ('auto', 'manual')) AS gated_ok,
+           coalesce(r.gated IS NULL OR json_type(r.gated) = 'BOOLEAN'
+                    OR (json_type(r.gated) = 'VARCHAR' AND r.gated ->> '$' IN ('auto', 'manual')), FALSE) AS gated_ok,
            CASE WHEN st_type = 'OBJECT' THEN {total} END AS safetensors_total,
            CASE WHEN bm_type = 'OBJECT' AND bm_entries IS NOT NULL
                 THEN list_transform(bm_entries, lambda e: {{'id': e.id ->> '$', 'rel': bm_rel, 'bad': false}})
                 ELSE [] END AS declared_bases,
-           keys_once AND (id_json IS NULL OR json_type(id_json) = 'VARCHAR')
+           -- NULL (three-valued logic) must not pass for clean: every check is coalesced to false
+           coalesce(keys_once AND (id_json IS NULL OR json_type(id_json) = 'VARCHAR')
                AND {downloads_ok} AND {all_time_ok} AND {likes_ok}
                AND (r.tags IS NULL OR (json_type(r.tags) = 'ARRAY' AND coalesce(list_bool_and(list_transform(
                     json_type(r.tags, '$[*]'), lambda t: t = 'VARCHAR')), TRUE)))
@@ -205,7 +209,7 @@ def source_sql(from_pages: bool = False) -> str:
                     AND (st_total IS NULL OR json_type(st_total) = 'NULL' OR {total_ok})))
                AND (r.baseModels IS NULL OR (bm_type = 'OBJECT' AND bm_once
                     AND (bm_relation IS NULL OR json_type(bm_relation) IN ('VARCHAR', 'NULL'))
-                    AND (bm_models IS NULL OR json_type(bm_models) IN ('ARRAY', 'NULL')) AND bm_ids_text))
+                    AND (bm_models IS NULL OR json_type(bm_models) IN ('ARRAY', 'NULL')) AND bm_ids_text)), FALSE)
                AS source_ok
     FROM fields
     """
