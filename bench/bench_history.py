@@ -86,6 +86,7 @@ def run_trend(db: str) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "query_seconds": query_seconds,
+        "query_cpu_seconds": query_cpu,
         "snapshots": len(snapshots),
         "rows": len(rows),
         "first": first,
