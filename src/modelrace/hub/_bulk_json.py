@@ -64,6 +64,7 @@ _FIELDS = (
     "safetensors",
     "baseModels",
 )
+PAGES_PER_TASK = 4
 _TRANSFORM = json.dumps([{name: "JSON" for name in _FIELDS}])
 # Spellings DuckDB's reader takes and Python's does not: a trailing comma, nan/inf in any case. A match inside a
 # string only sends the page to Python (conservative).
@@ -522,7 +523,10 @@ def _pages_table(pages: list[tuple[int, bytes]]) -> pa.Table:
     np.cumsum([len(body) for _, body in pages], out=offsets[1:])
     data = pa.py_buffer(b"".join(body for _, body in pages))
     bodies = pa.Array.from_buffers(pa.large_binary(), len(pages), [None, pa.py_buffer(offsets), data])
-    return pa.table({"key": pa.array([key for key, _ in pages], pa.int64()), "body": bodies.cast(pa.large_string())})
+    table = pa.table({"key": pa.array([key for key, _ in pages], pa.int64()), "body": bodies.cast(pa.large_string())})
+    # A few pages a record batch: DuckDB scans the batches on all its threads (one batch would keep the whole
+    # parse and validation of ~100 pages on one core).
+    return pa.Table.from_batches(table.to_batches(max_chunksize=PAGES_PER_TASK), table.schema)
 
 
 def listing_downloads(raw: object) -> int:
