@@ -127,3 +127,16 @@ def test_an_import_stores_the_report_tables(db_path: Path, tmp_path: Path, edge_
     with Warehouse.open(db_path, read_only=True) as warehouse:
         rows = warehouse.connection.execute("SELECT part, snapshot_id FROM report_cache ORDER BY 1").fetchall()
     assert rows == [("attribution", 1), ("licences", 1)]
+
+
+def test_storing_again_for_a_valid_cache_rebuilds_nothing(two_snapshots: Path) -> None:
+    with Warehouse.open(two_snapshots) as warehouse:
+        store_report_tables(warehouse)
+        first = warehouse.connection.execute("SELECT part, built_at FROM report_cache ORDER BY part").fetchall()
+        store_report_tables(warehouse)  # e.g. after importing an older snapshot: the latest's tables still hold
+        again = warehouse.connection.execute("SELECT part, built_at FROM report_cache ORDER BY part").fetchall()
+        store_report_tables(warehouse, 1)  # another snapshot: rebuilt
+        other = warehouse.connection.execute("SELECT part, snapshot_id FROM report_cache ORDER BY part").fetchall()
+    assert [part for part, _ in first] == ["attribution", "licences"]
+    assert again == first
+    assert other == [("attribution", 1), ("licences", 1)]

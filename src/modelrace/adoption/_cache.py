@@ -59,8 +59,15 @@ def store_table(
     connection: duckdb.DuckDBPyConnection, part: str, snapshot_id: int, content: str, build: Callable[[str], None]
 ) -> None:
     """Replace the stored ``part`` with the table ``build(name)`` creates (built for ``snapshot_id`` from
-    ``content``), in one transaction: written straight into the warehouse, never copied from a temporary table."""
+    ``content``), in one transaction: written straight into the warehouse, never copied from a temporary table.
+    A part already stored for this snapshot with the same key is kept as it is (importing an older snapshot leaves
+    the latest one's tables valid: nothing to rebuild)."""
     key = cache_key(connection, snapshot_id, content)
+    stored = connection.execute(
+        f"SELECT cache_key FROM {CACHE_STATE} WHERE part = ? AND snapshot_id = ?", [part, snapshot_id]
+    ).fetchall()
+    if stored and stored[0][0] == key:
+        return
     # Views of the rows about to be replaced (a report on this connection) would read the new snapshot's rows:
     # drop them, so the next reader checks the cache again.
     views = connection.execute(
