@@ -1,4 +1,5 @@
-"""The vectorised hub-stats import stores and rejects exactly what the per-record route does, with the same reasons.
+"""The vectorised hub-stats import stores and rejects exactly what the per-record route does, with the same reasons
+(also on a second day that takes the stored versions of unchanged rows).
 
 Fuzzed rows in the hub-stats column types (valid, unusual and malformed values mixed) are imported twice: through
 the SQL validation of ``hub/_bulk.py`` and record by record through ``parse_model``. Both warehouses must hold the
@@ -270,3 +271,136 @@ def test_the_fast_path_takes_ordinary_rows(tmp_path: Path) -> None:
     vectorised, per_record = _import_both(tmp_path, records, "ordinary")
     assert vectorised == per_record
     assert {row[12] for row in vectorised["stored"]} == {10, 7 * 10**9}  # safetensors, else the name's size
+
+
+# A daily import takes the stored version of a row whose raw values did not change (store migration 0009), and
+# stores exactly what validating every row again would.
+
+
+def _by_snapshot(warehouse: Warehouse) -> dict[str, Any]:
+    contents = _contents(warehouse)
+    contents["stored"] = warehouse.connection.execute(
+        """SELECT sm.snapshot_id, m.model_id, sm.downloads_30d, sm.downloads_all_time, sm.likes, v.pipeline_tag,
+                  v.library_name, v.tags, v.gated, v.license, v.license_name, v.license_link, v.params,
+                  v.params_active, v.params_source, v.created_at, v.last_modified, v.base_models
+           FROM snapshot_models sm JOIN models m USING (model_key) JOIN model_versions v USING (version_id)
+           ORDER BY 1, 2"""
+    ).fetchall()
+    contents["rejections"] = warehouse.connection.execute(
+        r"""SELECT snapshot_id, position, model_id, regexp_replace(reason, 'to [0-9T:-]+ UTC', 'to (now) UTC')
+            FROM rejections ORDER BY 1, 2"""
+    ).fetchall()
+    return contents
+
+
+def _import_days(tmp_path: Path, days: list[list[dict[str, Any]]], vectorised: bool) -> dict[str, Any]:
+    with Warehouse.open(tmp_path / f"days-{vectorised}.duckdb") as warehouse:
+        for number, records in enumerate(days):
+            path = tmp_path / f"day{number}.parquet"
+            pq.write_table(pa.Table.from_pylist(records, schema=SCHEMA), path)
+            import_hub_stats(warehouse, path, vectorised=vectorised, allow_partial=True)
+        return _by_snapshot(warehouse)
+
+
+# Rows the SQL validates (so that a second day has versions to take), mixed with the fuzzed ones.
+plain_rows = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from([f"org{i}/model-{i}-{i}B" for i in range(8)]),
+        "author": st.just("x"),
+        "createdAt": st.sampled_from(DATES[1:2] + DATES[3:4]),
+        "lastModified": st.sampled_from(DATES[1:2] + DATES[5:6]),
+        "downloads": st.sampled_from([0, 1, 12345]),
+        "downloadsAllTime": st.sampled_from([None, 5, 99999]),
+        "likes": st.sampled_from([None, 0, 7]),
+        "tags": st.lists(
+            st.sampled_from(["transformers", "text-generation", "license:apache-2.0", "base_model:org0/model-0-0B"]),
+            max_size=3,
+        ),
+        "cardData": st.one_of(
+            st.none(),
+            st.builds(
+                json.dumps,
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "license": st.sampled_from(["mit", "llama3.1"]),
+                        "base_model": st.sampled_from(["org1/model-1-1B"]),
+                    },
+                ),
+            ),
+        ),
+        "safetensors": st.one_of(st.none(), st.just({"parameters": {"BF16": 7}, "total": 7})),
+        "baseModels": st.one_of(
+            st.none(), st.just({"relation": "finetune", "models": [{"_id": "0", "id": "org2/model-2-2B"}]})
+        ),
+        "pipeline_tag": st.sampled_from([None, "text-generation"]),
+        "library_name": st.sampled_from([None, "transformers", "gguf"]),
+        "gated": st.sampled_from([None, "auto"]),
+    }
+)
+mixed_rows = st.one_of(plain_rows, plain_rows, rows)
+
+
+@st.composite
+def two_days(draw: st.DrawFn) -> list[list[dict[str, Any]]]:
+    first = draw(st.lists(mixed_rows, min_size=1, max_size=10))
+    second = []
+    for record in first:
+        change = draw(st.sampled_from(["same", "same", "counts", "other", "gone"]))
+        if change == "same":
+            second.append(record)
+        elif change == "counts":
+            second.append(
+                {**record, "downloads": draw(st.sampled_from(COUNTS)), "likes": draw(st.sampled_from(COUNTS))}
+            )
+        elif change == "other":
+            second.append({**draw(mixed_rows), "id": record["id"]})
+    second += draw(st.lists(mixed_rows, max_size=3))
+    return [first, second]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(days=two_days())
+def test_a_second_day_reusing_versions_equals_validating_every_row(
+    tmp_path_factory: pytest.TempPathFactory, days: list[list[dict[str, Any]]]
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("reuse")
+    assert _import_days(tmp_path, days, vectorised=True) == _import_days(tmp_path, days, vectorised=False)
+
+
+def test_an_unchanged_row_is_not_validated_again(tmp_path: Path) -> None:
+    """White box: the second import of an unchanged row takes its values from the stored version (tampered here),
+    while a row whose raw values changed is validated from the file."""
+    when = datetime(2025, 1, 1)
+    records = [
+        {
+            "id": f"user{i}/model-{i}",
+            "createdAt": when,
+            "lastModified": when,
+            "downloads": i,
+            "tags": ["transformers"],
+            "cardData": json.dumps({"license": "mit"}),
+        }
+        for i in range(1, 4)
+    ]
+    path = tmp_path / "day.parquet"
+    pq.write_table(pa.Table.from_pylist(records, schema=SCHEMA), path)
+    with Warehouse.open(tmp_path / "w.duckdb") as warehouse:
+        import_hub_stats(warehouse, path)
+        assert warehouse.connection.execute(
+            "SELECT count(*) FROM model_versions WHERE raw_hash IS NULL"
+        ).fetchall() == [(0,)]
+        warehouse.connection.execute("UPDATE model_versions SET tags = ['tampered']")
+        records[2] = {**records[2], "tags": ["transformers", "new-tag"], "downloads": 99}
+        records[0] = {**records[0], "downloads": 1000}  # counts move: the version is still taken
+        pq.write_table(pa.Table.from_pylist(records, schema=SCHEMA), path)
+        import_hub_stats(warehouse, path)
+        tags = warehouse.connection.execute(
+            """SELECT m.model_id, sm.downloads_30d, v.tags FROM snapshot_models sm JOIN models m USING (model_key)
+               JOIN model_versions v USING (version_id) WHERE sm.snapshot_id = 2 ORDER BY 1"""
+        ).fetchall()
+    assert tags == [
+        ("user1/model-1", 1000, ["tampered"]),
+        ("user2/model-2", 2, ["tampered"]),
+        ("user3/model-3", 99, ["transformers", "new-tag"]),
+    ]

@@ -81,6 +81,15 @@ SOURCE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Bump when the rules (``_records.py``) or the SQL below change what a raw record becomes: versions stored by
+# older rules are then no longer taken without validation.
+RULES_VERSION = 1
+# The raw values of a row that decide its version (all but its counts), hashed (DuckDB's hash(): an upgrade that
+# changed it would only validate every row again, once).
+RAW_HASH = f"""(hash({RULES_VERSION}, id, tags, pipeline_tag, library_name, created_at, last_modified, card, gated,
+    gated_ok, safetensors_total, declared_bases, source_ok) >> 1)::BIGINT"""
+
+
 @dataclass(frozen=True)
 class BulkPlan:
     """How a file will be read: the SQL of the staged rows, or why the fast path does not apply."""
@@ -160,8 +169,24 @@ def validation_sql(source: str, not_after: datetime) -> str:
     """
     epoch = HUB_EPOCH.isoformat(sep=" ")
     latest = not_after.isoformat(sep=" ")
+    counts_ok = f"""(downloads IS NULL OR downloads BETWEEN 0 AND {MAX_DOWNLOADS})
+            AND (downloads_all_time IS NULL OR downloads_all_time BETWEEN 0 AND {MAX_DOWNLOADS})
+            AND (likes IS NULL OR likes BETWEEN 0 AND {MAX_LIKES})"""
     return f"""
-    WITH source AS ({source}
+    WITH raw AS ({source}
+    ), hashed AS (
+        SELECT *, {RAW_HASH} AS raw_hash FROM raw
+    ), looked AS NOT MATERIALIZED (
+        -- A row whose raw values (counts aside) are those a stored version of its model was validated from takes
+        -- that version: only its counts are checked (store migration 0009).
+        SELECT h.*, k.version_id AS known_version
+        FROM hashed h
+        LEFT JOIN models m ON m.model_id = h.id AND h.source_ok
+        LEFT JOIN (SELECT model_key, raw_hash, max(version_id) AS version_id FROM model_versions
+                   WHERE raw_hash IS NOT NULL GROUP BY ALL) k
+               ON k.model_key = m.model_key AND k.raw_hash = h.raw_hash
+    ), source AS (
+        SELECT * EXCLUDE (known_version) FROM looked WHERE known_version IS NULL
     ), carded AS (
         -- DuckDB's JSON reader also takes trailing commas (Python's does not), and keeps the first of two equal
         -- keys (Python the last): such cards go to the per-record route.
@@ -229,9 +254,7 @@ def validation_sql(source: str, not_after: datetime) -> str:
     ), checked AS (
         SELECT *,
             id IS NOT NULL AND regexp_matches(id, '{_ID}') AND NOT contains(id, chr(10))
-            AND (downloads IS NULL OR downloads BETWEEN 0 AND {MAX_DOWNLOADS})
-            AND (downloads_all_time IS NULL OR downloads_all_time BETWEEN 0 AND {MAX_DOWNLOADS})
-            AND (likes IS NULL OR likes BETWEEN 0 AND {MAX_LIKES})
+            AND {counts_ok}
             AND (tags IS NULL OR (len(tags) <= {MAX_TAGS} AND list_count(tags) = len(tags)
                  AND coalesce(list_max(list_transform(tags, lambda t: strlen(t))), 0) <= {MAX_TAG_CHARS}))
             AND (pipeline_tag IS NULL OR strlen(pipeline_tag) <= {MAX_TEXT_CHARS})
@@ -305,8 +328,17 @@ def validation_sql(source: str, not_after: datetime) -> str:
                lambda e: {{'model_id': e.id,
                           'relation': coalesce(list_filter(base_entries,
                               lambda q: q.id = e.id AND q.rel <> 'unspecified')[1].rel, 'unspecified')}}
-           ) END AS base_models
+           ) END AS base_models,
+           raw_hash
     FROM guessed
+    UNION ALL BY NAME
+    SELECT l.position, {counts_ok} AS clean,  -- (the versions have no counts: they are the row's)
+           l.id AS model_id, CASE WHEN contains(l.id, '/') THEN split_part(l.id, '/', 1) END AS namespace,
+           coalesce(l.downloads, 0)::BIGINT AS downloads_30d, l.downloads_all_time::BIGINT AS downloads_all_time,
+           l.likes::BIGINT AS likes, v.pipeline_tag, v.library_name, v.tags, v.gated, v.license, v.license_name,
+           v.license_link, FALSE AS name_needs_python, v.params, v.params_active, v.params_source,
+           NULL::BIGINT AS safetensors_total, v.created_at, v.last_modified, v.base_models, l.raw_hash
+    FROM looked l JOIN model_versions v ON v.version_id = l.known_version
     """
 
 

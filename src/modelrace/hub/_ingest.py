@@ -70,6 +70,8 @@ _STAGING_SCHEMA = pa.schema(
         ("clean", pa.bool_()),
         ("name_needs_python", pa.bool_()),
         ("safetensors_total", pa.int64()),
+        # The raw record's hash (hub/_bulk.py RAW_HASH), stored with a new version; None for a record parsed in Python.
+        ("raw_hash", pa.int64()),
     ]
 )
 
@@ -264,6 +266,7 @@ class SnapshotWriter:
         columns["clean"].append(True)
         columns["name_needs_python"].append(False)
         columns["safetensors_total"].append(None)
+        columns["raw_hash"].append(None)
         if len(columns["model_id"]) >= BATCH_SIZE:
             self._flush()
 
@@ -381,7 +384,7 @@ class SnapshotWriter:
             INSERT INTO model_versions
             SELECT k.version_id, k.model_key, s.pipeline_tag, s.library_name, s.tags, s.gated, s.license,
                    s.license_name, s.license_link, s.params, s.params_active, s.params_source,
-                   s.created_at, s.last_modified, s.base_models, k.content_hash
+                   s.created_at, s.last_modified, s.base_models, k.content_hash, s.raw_hash
             FROM staging_models s JOIN staged_versions k USING (position)
             WHERE k.is_new
             """
