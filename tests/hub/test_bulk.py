@@ -404,3 +404,24 @@ def test_an_unchanged_row_is_not_validated_again(tmp_path: Path) -> None:
         ("user2/model-2", 2, ["tampered"]),
         ("user3/model-3", 99, ["transformers", "new-tag"]),
     ]
+
+
+def test_a_version_without_raw_hash_learns_it(tmp_path: Path) -> None:
+    """Versions stored before migration 0009 (or parsed in Python) keep no raw hash: the next import of the same
+    row reuses the version by its content and stores the row's raw hash, so the import after takes it directly."""
+    when = datetime(2025, 1, 1)
+    records = [{"id": "user1/model-1", "createdAt": when, "lastModified": when, "downloads": 5, "tags": ["gguf"]}]
+    path = tmp_path / "day.parquet"
+    pq.write_table(pa.Table.from_pylist(records, schema=SCHEMA), path)
+    with Warehouse.open(tmp_path / "w.duckdb") as warehouse:
+        import_hub_stats(warehouse, path)
+        warehouse.connection.execute("UPDATE model_versions SET raw_hash = NULL")
+        import_hub_stats(warehouse, path)
+        learned = warehouse.connection.execute("SELECT count(*), count(raw_hash) FROM model_versions").fetchall()
+        warehouse.connection.execute("UPDATE model_versions SET tags = ['tampered']")
+        import_hub_stats(warehouse, path)
+        tags = warehouse.connection.execute(
+            "SELECT v.tags FROM snapshot_models sm JOIN model_versions v USING (version_id) WHERE snapshot_id = 3"
+        ).fetchall()
+    assert learned == [(1, 1)]
+    assert tags == [(["tampered"],)]

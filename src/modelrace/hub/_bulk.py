@@ -332,13 +332,13 @@ def validation_sql(source: str, not_after: datetime) -> str:
            raw_hash
     FROM guessed
     UNION ALL BY NAME
-    SELECT l.position, {counts_ok} AS clean,  -- (the versions have no counts: they are the row's)
-           l.id AS model_id, CASE WHEN contains(l.id, '/') THEN split_part(l.id, '/', 1) END AS namespace,
-           coalesce(l.downloads, 0)::BIGINT AS downloads_30d, l.downloads_all_time::BIGINT AS downloads_all_time,
-           l.likes::BIGINT AS likes, v.pipeline_tag, v.library_name, v.tags, v.gated, v.license, v.license_name,
-           v.license_link, FALSE AS name_needs_python, v.params, v.params_active, v.params_source,
-           NULL::BIGINT AS safetensors_total, v.created_at, v.last_modified, v.base_models, l.raw_hash
-    FROM looked l JOIN model_versions v ON v.version_id = l.known_version
+    -- Rows that take a stored version: their id, counts and version (the other columns are NULL: the version
+    -- holds them); lastModified, which dates an import, is the raw one the version was read from.
+    SELECT position, {counts_ok} AS clean, id AS model_id,
+           CASE WHEN contains(id, '/') THEN split_part(id, '/', 1) END AS namespace,
+           coalesce(downloads, 0)::BIGINT AS downloads_30d, downloads_all_time::BIGINT AS downloads_all_time,
+           likes::BIGINT AS likes, FALSE AS name_needs_python, last_modified, raw_hash, known_version
+    FROM looked WHERE known_version IS NOT NULL
     """
 
 

@@ -72,6 +72,8 @@ _STAGING_SCHEMA = pa.schema(
         ("safetensors_total", pa.int64()),
         # The raw record's hash (hub/_bulk.py RAW_HASH), stored with a new version; None for a record parsed in Python.
         ("raw_hash", pa.int64()),
+        # The stored version a bulk row takes unvalidated (its raw record is unchanged); its other columns are NULL.
+        ("known_version", pa.int64()),
     ]
 )
 
@@ -267,6 +269,7 @@ class SnapshotWriter:
         columns["name_needs_python"].append(False)
         columns["safetensors_total"].append(None)
         columns["raw_hash"].append(None)
+        columns["known_version"].append(None)
         if len(columns["model_id"]) >= BATCH_SIZE:
             self._flush()
 
@@ -336,9 +339,10 @@ class SnapshotWriter:
             SELECT position, model_id, namespace, known IS NULL AS is_new,
                    coalesce(known, {last_key} + row_number() OVER (PARTITION BY known IS NULL ORDER BY position))
                        AS model_key,
-                   content_hash, downloads_30d, downloads_all_time, likes
-            FROM (SELECT s.position, s.model_id, s.namespace, m.model_key AS known, {CONTENT_HASH} AS content_hash,
-                         s.downloads_30d, s.downloads_all_time, s.likes
+                   content_hash, downloads_30d, downloads_all_time, likes, raw_hash, known_version
+            FROM (SELECT s.position, s.model_id, s.namespace, m.model_key AS known,
+                         CASE WHEN s.known_version IS NULL THEN {CONTENT_HASH} END AS content_hash,
+                         s.downloads_30d, s.downloads_all_time, s.likes, s.raw_hash, s.known_version
                   FROM staging_models s LEFT JOIN models m USING (model_id))
             """
         )
@@ -362,9 +366,10 @@ class SnapshotWriter:
             CREATE OR REPLACE TEMP TABLE staged_versions AS
             WITH known AS (
                 SELECT h.position, h.model_key, h.is_new AS new_model, h.content_hash, h.downloads_30d,
-                       h.downloads_all_time, h.likes, v.version_id AS existing
+                       h.downloads_all_time, h.likes, h.raw_hash, coalesce(h.known_version, v.version_id) AS existing,
+                       coalesce(v.raw_hash IS NULL, FALSE) AS existing_unhashed
                 FROM staged_keys h LEFT JOIN model_versions v
-                     ON v.model_key = h.model_key AND v.content_hash = h.content_hash
+                     ON h.known_version IS NULL AND v.model_key = h.model_key AND v.content_hash = h.content_hash
             ), numbered AS (
                 SELECT model_key, max(version_id & {(1 << VERSION_BITS) - 1}) AS last_number
                 FROM model_versions
@@ -372,7 +377,7 @@ class SnapshotWriter:
                 GROUP BY model_key
             )
             SELECT k.position, k.model_key, k.content_hash, k.existing IS NULL AS is_new, k.downloads_30d,
-                   k.downloads_all_time, k.likes,
+                   k.downloads_all_time, k.likes, k.raw_hash, k.existing_unhashed,
                    coalesce(k.existing, (k.model_key::BIGINT << {VERSION_BITS}) + coalesce(n.last_number, 0) + 1)
                        AS version_id
             FROM known k LEFT JOIN numbered n USING (model_key)
@@ -389,6 +394,17 @@ class SnapshotWriter:
             WHERE k.is_new
             """
         )
+        # A version reused by its content that keeps no raw hash (parsed in Python, or stored before migration 0009)
+        # learns the one of this row, so that the next import takes it without validation.
+        unhashed = connection.execute(
+            "SELECT count(*) FROM staged_versions WHERE NOT is_new AND existing_unhashed AND raw_hash IS NOT NULL"
+        ).fetchall()[0][0]
+        if unhashed:
+            connection.execute(
+                """UPDATE model_versions SET raw_hash = k.raw_hash FROM staged_versions k
+                   WHERE model_versions.version_id = k.version_id AND NOT k.is_new AND k.existing_unhashed
+                         AND k.raw_hash IS NOT NULL"""
+            )
         self._progress.advance()
         # In model_key order: the key and version columns of a snapshot then compress to almost nothing.
         connection.execute(
