@@ -103,7 +103,7 @@ def test_a_failed_store_leaves_the_previous_cache(two_snapshots: Path, monkeypat
     def failing(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("killed while storing")
 
-    monkeypatch.setattr(attributed, "store_table", failing)
+    monkeypatch.setattr(attributed, "store_part", failing)
     with Warehouse.open(two_snapshots) as warehouse:
         with pytest.raises(RuntimeError):
             store_attribution(warehouse, 1)

@@ -23,7 +23,7 @@ from modelrace.adoption._analyses import (
 )
 from modelrace.adoption._attributed import attribute_snapshot, store_attribution
 from modelrace.adoption._build import build_adoption, open_scope, scope_of
-from modelrace.adoption._cache import cached_table, store_table
+from modelrace.adoption._cache import cached_table, open_part, store_part, store_table
 from modelrace.adoption._comparable import comparability, own_scope, restrict
 from modelrace.adoption._describe import ModelDescription, describe_model
 from modelrace.adoption._figures import (
@@ -88,6 +88,7 @@ __all__ = [
     "headlines",
     "hhi_label",
     "movers",
+    "open_part",
     "open_scope",
     "own_scope",
     "restrict",
@@ -95,6 +96,7 @@ __all__ = [
     "share_table",
     "size_classes",
     "store_attribution",
+    "store_part",
     "store_table",
     "top_models",
     "totals",

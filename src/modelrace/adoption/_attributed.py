@@ -19,9 +19,9 @@ from typing import Any
 
 import duckdb
 
-from modelrace.adoption._cache import cached_table, store_table
+from modelrace.adoption._cache import open_part, store_part
 from modelrace.registry import UNATTRIBUTED, Registry, load_registry
-from modelrace.store import Warehouse, resolve_snapshot
+from modelrace.store import Warehouse
 
 # Each organisation's facts (``org``: its index in the registry; -1 the unattributed uploader), and its
 # lower-cased namespaces. The labels are ENUMs of the values they can take (in sorted order, so that ORDER BY
@@ -173,12 +173,14 @@ def attribute_snapshot(
     if _exists(connection, table):  # built earlier on this connection: the snapshot and the registry have not changed
         return table
     registry = registry or load_registry()
-    stored = cached_table(connection, "attribution", int(snapshot_id), registry.data.model_dump_json())
-    if stored is not None:
-        connection.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {stored}")
-        return table
-    _build(connection, int(snapshot_id), registry, table)
-    return table
+    return open_part(
+        connection,
+        "attribution",
+        int(snapshot_id),
+        registry.data.model_dump_json(),
+        table,
+        lambda name: _build(connection, int(snapshot_id), registry, name),
+    )
 
 
 def store_attribution(
@@ -186,14 +188,11 @@ def store_attribution(
 ) -> int:
     """Store a snapshot's attribution (default: the latest, the one a report opens) for reports to read instead of
     building it; it replaces the one stored before. Returns the snapshot id."""
-    snapshot = resolve_snapshot(warehouse, snapshot_ref)
     registry = registry or load_registry()
-    connection = warehouse.connection
-    store_table(
-        connection,
+    return store_part(
+        warehouse,
         "attribution",
-        snapshot.snapshot_id,
+        snapshot_ref,
         registry.data.model_dump_json(),
-        lambda table: _build(connection, snapshot.snapshot_id, registry, table, temporary=False),
+        lambda snapshot_id, table: _build(warehouse.connection, snapshot_id, registry, table, temporary=False),
     )
-    return snapshot.snapshot_id

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from modelrace.store import Warehouse, resolve_snapshot
+
 # Bump when the stored tables' shape or meaning changes: older caches are then ignored (and replaced).
 CACHE_VERSION = "1"
 CACHE_STATE = "report_cache"
@@ -87,3 +89,31 @@ def store_table(
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def open_part(
+    connection: duckdb.DuckDBPyConnection,
+    part: str,
+    snapshot_id: int,
+    content: str,
+    table: str,
+    build: Callable[[str], None],
+) -> str:
+    """``table`` on this connection: a view of the stored ``part`` when it holds ``snapshot_id`` built from
+    ``content`` by this code, else the temporary table ``build(table)`` creates. Returns ``table``."""
+    stored = cached_table(connection, part, snapshot_id, content)
+    if stored is None:
+        build(table)
+    else:
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {stored}")
+    return table
+
+
+def store_part(
+    warehouse: Warehouse, part: str, snapshot_ref: str | int | None, content: str, build: Callable[[int, str], None]
+) -> int:
+    """Store ``part`` of a snapshot (default: the latest, the one a report opens), built by
+    ``build(snapshot_id, table)`` from ``content``, replacing the one stored before; returns the snapshot id."""
+    snapshot_id = resolve_snapshot(warehouse, snapshot_ref).snapshot_id
+    store_table(warehouse.connection, part, snapshot_id, content, lambda table: build(snapshot_id, table))
+    return snapshot_id

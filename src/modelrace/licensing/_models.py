@@ -15,10 +15,10 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from modelrace.adoption import cached_table, store_table
+from modelrace.adoption import open_part, store_part
 from modelrace.licensing._registry import LicenceRegistry, load_licences
 from modelrace.licensing._verdict import VERDICTS, conflict_rule, decide
-from modelrace.store import Warehouse, resolve_snapshot
+from modelrace.store import Warehouse
 from modelrace.tree import resolve_roots, sorted_unique
 
 # The snapshot's versions read once (list columns reduced before the join: first base, relation, base count).
@@ -229,12 +229,14 @@ def model_licences(
         connection.execute(f"DROP VIEW {table}")
     if found[1]:
         connection.execute(f"DROP TABLE {table}")
-    stored = cached_table(connection, "licences", int(snapshot_id), registry.data.model_dump_json())
-    if stored is not None:
-        connection.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {stored}")
-        return table
-    _build(connection, int(snapshot_id), registry, table)
-    return table
+    return open_part(
+        connection,
+        "licences",
+        int(snapshot_id),
+        registry.data.model_dump_json(),
+        table,
+        lambda name: _build(connection, int(snapshot_id), registry, name),
+    )
 
 
 def store_licences(
@@ -242,17 +244,14 @@ def store_licences(
 ) -> int:
     """Store a snapshot's licences (default: the latest, the one a report opens) for reports to read instead of
     building them; they replace the ones stored before. Returns the snapshot id."""
-    snapshot = resolve_snapshot(warehouse, snapshot_ref)
     registry = registry or load_licences()
-    connection = warehouse.connection
-    store_table(
-        connection,
+    return store_part(
+        warehouse,
         "licences",
-        snapshot.snapshot_id,
+        snapshot_ref,
         registry.data.model_dump_json(),
-        lambda table: _build(connection, snapshot.snapshot_id, registry, table, temporary=False),
+        lambda snapshot_id, table: _build(warehouse.connection, snapshot_id, registry, table, temporary=False),
     )
-    return snapshot.snapshot_id
 
 
 def licence_row(connection: duckdb.DuckDBPyConnection, table: str, model_id: str) -> dict[str, Any] | None:
