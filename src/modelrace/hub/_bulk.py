@@ -157,10 +157,19 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
                {col("cardData")} AS card, {gated} AS gated, {gated_ok} AS gated_ok,
                {safetensors_total} AS safetensors_total, {base_models} AS declared_bases, TRUE AS source_ok
         FROM read_parquet(?, file_row_number = true)"""
-    return BulkPlan(validation_sql(source, not_after), "; ".join(unexpected) or None)
+    return BulkPlan(
+        validation_sql(source, not_after, lookup=has_raw_hashes(connection)), "; ".join(unexpected) or None
+    )
 
 
-def validation_sql(source: str, not_after: datetime) -> str:
+def has_raw_hashes(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a stored version keeps the raw hash it was validated from (else no row can take one: a first import
+    skips the lookup)."""
+    rows = connection.execute("SELECT EXISTS (SELECT 1 FROM model_versions WHERE raw_hash IS NOT NULL)").fetchall()
+    return bool(rows[0][0])
+
+
+def validation_sql(source: str, not_after: datetime, *, lookup: bool = True) -> str:
     """The staging SQL over ``source``, a query yielding :data:`SOURCE_COLUMNS` (one row per raw record).
 
     Its rows carry the staging columns (``_ingest._STAGING_SCHEMA``) and ``clean``: true only for rows that the
@@ -172,21 +181,31 @@ def validation_sql(source: str, not_after: datetime) -> str:
     counts_ok = f"""(downloads IS NULL OR downloads BETWEEN 0 AND {MAX_DOWNLOADS})
             AND (downloads_all_time IS NULL OR downloads_all_time BETWEEN 0 AND {MAX_DOWNLOADS})
             AND (likes IS NULL OR likes BETWEEN 0 AND {MAX_LIKES})"""
-    return f"""
-    WITH raw AS ({source}
-    ), hashed AS (
-        SELECT *, {RAW_HASH} AS raw_hash FROM raw
-    ), looked AS NOT MATERIALIZED (
-        -- A row whose raw values (counts aside) are those a stored version of its model was validated from takes
-        -- that version: only its counts are checked (store migration 0009).
-        SELECT h.*, k.version_id AS known_version
-        FROM hashed h
+    if lookup:
+        # A row whose raw values (counts aside) are those a stored version of its model was validated from takes
+        # that version: only its counts are checked (store migration 0009). The lookup (ids, counts, hashes) is
+        # materialised, so the source is hashed and joined once; the validation reads the source again and keeps
+        # only the rows that found no version.
+        looked = f"""
+        SELECT h.position, h.id, h.downloads, h.downloads_all_time, h.likes, h.last_modified, h.raw_hash,
+               k.version_id AS known_version
+        FROM (SELECT position, id, downloads, downloads_all_time, likes, last_modified, source_ok,
+                     {RAW_HASH} AS raw_hash FROM raw) h
         LEFT JOIN models m ON m.model_id = h.id AND h.source_ok
         LEFT JOIN (SELECT model_key, raw_hash, max(version_id) AS version_id FROM model_versions
                    WHERE raw_hash IS NOT NULL GROUP BY ALL) k
-               ON k.model_key = m.model_key AND k.raw_hash = h.raw_hash
-    ), source AS (
-        SELECT * EXCLUDE (known_version) FROM looked WHERE known_version IS NULL
+               ON k.model_key = m.model_key AND k.raw_hash = h.raw_hash"""
+        unknown = """
+        SELECT r.*, l.raw_hash
+        FROM raw r JOIN (SELECT position, raw_hash FROM looked WHERE known_version IS NULL) l USING (position)"""
+    else:
+        # Nothing stored has a raw hash (a first import): every row is validated, the source read once.
+        looked = "SELECT *, NULL::BIGINT AS raw_hash, NULL::BIGINT AS known_version FROM raw WHERE FALSE"
+        unknown = f"SELECT *, {RAW_HASH} AS raw_hash FROM raw"
+    return f"""
+    WITH raw AS NOT MATERIALIZED ({source}
+    ), looked AS MATERIALIZED ({looked}
+    ), source AS ({unknown}
     ), carded AS (
         -- DuckDB's JSON reader also takes trailing commas (Python's does not), and keeps the first of two equal
         -- keys (Python the last): such cards go to the per-record route.

@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import HubError
-from modelrace.hub._bulk import validation_sql
+from modelrace.hub._bulk import has_raw_hashes, validation_sql
 from modelrace.hub._bulk_json_sql import COUNT_SQL, RAW_SQL, RAW_TABLE_SQL, source_sql
 from modelrace.hub._client import MAX_EMPTY_PAGES, Page, parse_page
 from modelrace.hub._ingest import SnapshotWriter
@@ -137,6 +137,7 @@ class PageStager:
         self._pending_bytes = 0
         self._key = 0
         self._empty_run = 0
+        self._lookup: bool | None = None  # whether rows can take stored versions (asked once, at the first batch)
         self._run_listing: str | None = None
         self.connection.execute(RAW_TABLE_SQL)
 
@@ -280,9 +281,12 @@ class PageStager:
                 "first_position": pa.array([p.first_position for p in staged], pa.int64()),
             }
         )
+        if self._lookup is None:
+            self._lookup = has_raw_hashes(self.connection)
         self.connection.register("sync_positions", positions)
         try:
-            return self.writer.stage_query(validation_sql(source_sql(from_pages), self.writer.not_after), [])
+            sql = validation_sql(source_sql(from_pages), self.writer.not_after, lookup=self._lookup)
+            return self.writer.stage_query(sql, [])
         finally:
             self.connection.unregister("sync_positions")
 
