@@ -157,9 +157,7 @@ def plan(connection: duckdb.DuckDBPyConnection, path: Path, not_after: datetime)
                {col("cardData")} AS card, {gated} AS gated, {gated_ok} AS gated_ok,
                {safetensors_total} AS safetensors_total, {base_models} AS declared_bases, TRUE AS source_ok
         FROM read_parquet(?, file_row_number = true)"""
-    return BulkPlan(
-        validation_sql(source, not_after, lookup=has_raw_hashes(connection)), "; ".join(unexpected) or None
-    )
+    return BulkPlan(validation_sql(source, not_after, lookup=has_raw_hashes(connection)), "; ".join(unexpected) or None)
 
 
 def has_raw_hashes(connection: duckdb.DuckDBPyConnection) -> bool:
