@@ -186,7 +186,7 @@ def validation_sql(source: str, not_after: datetime, *, lookup: bool = True) -> 
         # only the rows that found no version.
         looked = f"""
         SELECT h.position, h.id, h.downloads, h.downloads_all_time, h.likes, h.last_modified, h.raw_hash,
-               k.version_id AS known_version
+               k.version_id AS known_version, m.model_key AS known_key
         FROM (SELECT position, id, downloads, downloads_all_time, likes, last_modified, source_ok,
                      {RAW_HASH} AS raw_hash FROM raw) h
         LEFT JOIN models m ON m.model_id = h.id AND h.source_ok
@@ -194,12 +194,14 @@ def validation_sql(source: str, not_after: datetime, *, lookup: bool = True) -> 
                    WHERE raw_hash IS NOT NULL GROUP BY ALL) k
                ON k.model_key = m.model_key AND k.raw_hash = h.raw_hash"""
         unknown = """
-        SELECT r.*, l.raw_hash
-        FROM raw r JOIN (SELECT position, raw_hash FROM looked WHERE known_version IS NULL) l USING (position)"""
+        SELECT r.*, l.raw_hash, l.known_key
+        FROM raw r JOIN (SELECT position, raw_hash, known_key FROM looked WHERE known_version IS NULL) l
+        USING (position)"""
     else:
         # Nothing stored has a raw hash (a first import): every row is validated, the source read once.
-        looked = "SELECT *, NULL::BIGINT AS raw_hash, NULL::BIGINT AS known_version FROM raw WHERE FALSE"
-        unknown = f"SELECT *, {RAW_HASH} AS raw_hash FROM raw"
+        looked = """SELECT *, NULL::BIGINT AS raw_hash, NULL::BIGINT AS known_version, NULL::BIGINT AS known_key
+        FROM raw WHERE FALSE"""
+        unknown = f"SELECT *, {RAW_HASH} AS raw_hash, NULL::BIGINT AS known_key FROM raw"
     return f"""
     WITH raw AS NOT MATERIALIZED ({source}
     ), looked AS MATERIALIZED ({looked}
@@ -346,7 +348,7 @@ def validation_sql(source: str, not_after: datetime, *, lookup: bool = True) -> 
                           'relation': coalesce(list_filter(base_entries,
                               lambda q: q.id = e.id AND q.rel <> 'unspecified')[1].rel, 'unspecified')}}
            ) END AS base_models,
-           raw_hash
+           raw_hash, known_key
     FROM guessed
     UNION ALL BY NAME
     -- Rows that take a stored version: their id, counts and version (the other columns are NULL: the version
@@ -354,7 +356,7 @@ def validation_sql(source: str, not_after: datetime, *, lookup: bool = True) -> 
     SELECT position, {counts_ok} AS clean, id AS model_id,
            CASE WHEN contains(id, '/') THEN split_part(id, '/', 1) END AS namespace,
            coalesce(downloads, 0)::BIGINT AS downloads_30d, downloads_all_time::BIGINT AS downloads_all_time,
-           likes::BIGINT AS likes, FALSE AS name_needs_python, last_modified, raw_hash, known_version
+           likes::BIGINT AS likes, FALSE AS name_needs_python, last_modified, raw_hash, known_version, known_key
     FROM looked WHERE known_version IS NOT NULL
     """
 

@@ -74,6 +74,8 @@ _STAGING_SCHEMA = pa.schema(
         ("raw_hash", pa.int64()),
         # The stored version a bulk row takes unvalidated (its raw record is unchanged); its other columns are NULL.
         ("known_version", pa.int64()),
+        # The model's key when the bulk importer's lookup found the model stored (the commit then need not look it up).
+        ("known_key", pa.int64()),
     ]
 )
 
@@ -270,6 +272,7 @@ class SnapshotWriter:
         columns["safetensors_total"].append(None)
         columns["raw_hash"].append(None)
         columns["known_version"].append(None)
+        columns["known_key"].append(None)
         if len(columns["model_id"]) >= BATCH_SIZE:
             self._flush()
 
@@ -332,10 +335,16 @@ class SnapshotWriter:
         # the next key in the order of the source, then the new ids only named as base models, in id order.
         last_key = int(connection.execute("SELECT coalesce(max(model_key), 0) FROM models").fetchall()[0][0])
         # One pass over the wide staging table: each record's key, content hash and counts (a narrow table the
-        # later steps read instead of the staging table).
+        # later steps read instead of the staging table). Rows whose model the bulk lookup found carry its key;
+        # only the others are joined with the stored ids.
         connection.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE staged_keys AS
+            SELECT s.position, s.model_id, s.namespace, FALSE AS is_new, s.known_key AS model_key,
+                   CASE WHEN s.known_version IS NULL THEN {CONTENT_HASH} END AS content_hash,
+                   s.downloads_30d, s.downloads_all_time, s.likes, s.raw_hash, s.known_version
+            FROM staging_models s WHERE s.known_key IS NOT NULL
+            UNION ALL
             SELECT position, model_id, namespace, known IS NULL AS is_new,
                    coalesce(known, {last_key} + row_number() OVER (PARTITION BY known IS NULL ORDER BY position))
                        AS model_key,
@@ -343,7 +352,7 @@ class SnapshotWriter:
             FROM (SELECT s.position, s.model_id, s.namespace, m.model_key AS known,
                          CASE WHEN s.known_version IS NULL THEN {CONTENT_HASH} END AS content_hash,
                          s.downloads_30d, s.downloads_all_time, s.likes, s.raw_hash, s.known_version
-                  FROM staging_models s LEFT JOIN models m USING (model_id))
+                  FROM staging_models s LEFT JOIN models m USING (model_id) WHERE s.known_key IS NULL)
             """
         )
         connection.execute("INSERT INTO models SELECT model_key, model_id, namespace FROM staged_keys WHERE is_new")
@@ -367,7 +376,7 @@ class SnapshotWriter:
             WITH known AS (
                 SELECT h.position, h.model_key, h.is_new AS new_model, h.content_hash, h.downloads_30d,
                        h.downloads_all_time, h.likes, h.raw_hash, coalesce(h.known_version, v.version_id) AS existing,
-                       coalesce(v.raw_hash IS NULL, FALSE) AS existing_unhashed
+                       v.version_id IS NOT NULL AND v.raw_hash IS NULL AS existing_unhashed
                 FROM staged_keys h LEFT JOIN model_versions v
                      ON h.known_version IS NULL AND v.model_key = h.model_key AND v.content_hash = h.content_hash
             ), numbered AS (
@@ -457,7 +466,7 @@ class SnapshotWriter:
             ],
         )
         self._progress.advance()
-        resolve_tree(connection, snapshot_id, self._progress)
+        resolve_tree(connection, snapshot_id, self._progress, with_stats=False)
         connection.execute("DROP TABLE staging_models")
         connection.execute("COMMIT")
         self._open = False
