@@ -374,11 +374,13 @@ class SnapshotWriter:
             f"""
             CREATE OR REPLACE TEMP TABLE staged_versions AS
             WITH known AS (
+                -- The rows that took no version by their raw hash (all of a first import, ~1 % of a daily one).
                 SELECT h.position, h.model_key, h.is_new AS new_model, h.content_hash, h.downloads_30d,
-                       h.downloads_all_time, h.likes, h.raw_hash, coalesce(h.known_version, v.version_id) AS existing,
+                       h.downloads_all_time, h.likes, h.raw_hash, v.version_id AS existing,
                        v.version_id IS NOT NULL AND v.raw_hash IS NULL AS existing_unhashed
                 FROM staged_keys h LEFT JOIN model_versions v
-                     ON h.known_version IS NULL AND v.model_key = h.model_key AND v.content_hash = h.content_hash
+                     ON v.model_key = h.model_key AND v.content_hash = h.content_hash
+                WHERE h.known_version IS NULL
             ), numbered AS (
                 SELECT model_key, max(version_id & {(1 << VERSION_BITS) - 1}) AS last_number
                 FROM model_versions
@@ -390,6 +392,10 @@ class SnapshotWriter:
                    coalesce(k.existing, (k.model_key::BIGINT << {VERSION_BITS}) + coalesce(n.last_number, 0) + 1)
                        AS version_id
             FROM known k LEFT JOIN numbered n USING (model_key)
+            UNION ALL
+            SELECT position, model_key, content_hash, FALSE, downloads_30d, downloads_all_time, likes, raw_hash, FALSE,
+                   known_version
+            FROM staged_keys WHERE known_version IS NOT NULL
             """
         )
         self._progress.advance()
