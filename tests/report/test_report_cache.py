@@ -73,14 +73,64 @@ def test_another_registry_does_not_read_the_stored_attribution(two_snapshots: Pa
         assert _kind(warehouse, attribute_snapshot(warehouse.connection, 2, load_registry())) == "view"
 
 
-def test_storing_another_snapshot_replaces_the_cache(two_snapshots: Path) -> None:
+def _stored(warehouse: Warehouse) -> list[tuple[Any, ...]]:
+    return warehouse.connection.execute("SELECT part, snapshot_id FROM report_cache ORDER BY ALL").fetchall()
+
+
+def _report_tables(warehouse: Warehouse) -> list[str]:
+    rows = warehouse.connection.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'report\\_%' ESCAPE '\\' ORDER BY 1"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_the_cache_keeps_the_snapshot_stored_and_the_newest_other(two_snapshots: Path, tmp_path: Path) -> None:
     with Warehouse.open(two_snapshots) as warehouse:
-        store_report_tables(warehouse)
         store_report_tables(warehouse, 1)
-        rows = warehouse.connection.execute("SELECT part, snapshot_id FROM report_cache ORDER BY 1").fetchall()
-    assert rows == [("attribution", 1), ("licences", 1)]
+        store_report_tables(warehouse, 2)
+        assert _stored(warehouse) == [("attribution", 1), ("attribution", 2), ("licences", 1), ("licences", 2)]
+        path = tmp_path / "third.json"
+        path.write_text(json.dumps([{"id": "acme/third", "downloads": 3}]))
+        import_hub_json(warehouse, path, taken_at=datetime(2025, 12, 1), selection="complete")
+        store_report_tables(warehouse)
+        assert _stored(warehouse) == [("attribution", 2), ("attribution", 3), ("licences", 2), ("licences", 3)]
+        store_report_tables(warehouse, 1)  # an older one again: it and the newest other (3) stay
+        assert _stored(warehouse) == [("attribution", 1), ("attribution", 3), ("licences", 1), ("licences", 3)]
+        assert _report_tables(warehouse) == [
+            "report_attribution_1",
+            "report_attribution_3",
+            "report_cache",
+            "report_licences_1",
+            "report_licences_3",
+        ]
     with Warehouse.open(two_snapshots, read_only=True) as warehouse:
         assert _kind(warehouse, attribute_snapshot(warehouse.connection, 2)) == "table"
+        assert _kind(warehouse, attribute_snapshot(warehouse.connection, 3)) == "view"
+
+
+def test_a_daily_report_reads_both_snapshots_it_compares_from_the_cache(two_snapshots: Path) -> None:
+    built = _figures(two_snapshots)
+    with Warehouse.open(two_snapshots) as warehouse:
+        store_report_tables(warehouse, 1)  # yesterday's import stored its tables
+        store_report_tables(warehouse)  # today's
+    with Warehouse.open(two_snapshots, read_only=True) as warehouse:
+        figures = build_report(warehouse).figures.to_json()
+        assert figures["adoption"]["change"]["since"]["id"] == 1
+        for snapshot_id in (1, 2):
+            assert _kind(warehouse, attribute_snapshot(warehouse.connection, snapshot_id)) == "view"
+            assert _kind(warehouse, model_licences(warehouse.connection, snapshot_id)) == "view"
+    assert _figures(two_snapshots) == built
+
+
+def test_a_cache_of_the_first_version_is_replaced(two_snapshots: Path) -> None:
+    with Warehouse.open(two_snapshots) as warehouse:
+        connection = warehouse.connection
+        connection.execute("CREATE TABLE report_attribution AS SELECT 1 AS stale")
+        connection.execute("INSERT INTO report_cache VALUES ('attribution', 2, 'a key of version 1', now())")
+        assert _kind(warehouse, attribute_snapshot(connection, 2)) == "table"  # its key does not match
+        store_report_tables(warehouse)
+        assert "report_attribution" not in _report_tables(warehouse)
+        assert _stored(warehouse) == [("attribution", 2), ("licences", 2)]
 
 
 def test_a_store_on_the_connection_of_a_report_drops_its_views(two_snapshots: Path) -> None:
@@ -90,9 +140,10 @@ def test_a_store_on_the_connection_of_a_report_drops_its_views(two_snapshots: Pa
         store_report_tables(warehouse)
         assert _kind(warehouse, attribute_snapshot(connection, 2)) == "view"
         assert _kind(warehouse, model_licences(connection, 2)) == "view"
-        store_report_tables(warehouse, 1)  # the stored rows are now snapshot 1's: snapshot 2 is built again
-        assert _kind(warehouse, attribute_snapshot(connection, 2)) == "table"
-        assert _kind(warehouse, model_licences(connection, 2)) == "table"
+        # Storing snapshot 1 drops the views of stored rows; snapshot 2's rows stay stored and are read again.
+        store_report_tables(warehouse, 1)
+        assert _kind(warehouse, attribute_snapshot(connection, 2)) == "view"
+        assert _kind(warehouse, model_licences(connection, 1)) == "view"
 
 
 def test_a_failed_store_leaves_the_previous_cache(two_snapshots: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,8 +186,8 @@ def test_storing_again_for_a_valid_cache_rebuilds_nothing(two_snapshots: Path) -
         first = warehouse.connection.execute("SELECT part, built_at FROM report_cache ORDER BY part").fetchall()
         store_report_tables(warehouse)  # e.g. after importing an older snapshot: the latest's tables still hold
         again = warehouse.connection.execute("SELECT part, built_at FROM report_cache ORDER BY part").fetchall()
-        store_report_tables(warehouse, 1)  # another snapshot: rebuilt
-        other = warehouse.connection.execute("SELECT part, snapshot_id FROM report_cache ORDER BY part").fetchall()
+        store_report_tables(warehouse, 1)  # another snapshot: built, the latest's kept
+        other = _stored(warehouse)
     assert [part for part, _ in first] == ["attribution", "licences"]
     assert again == first
-    assert other == [("attribution", 1), ("licences", 1)]
+    assert other == [("attribution", 1), ("attribution", 2), ("licences", 1), ("licences", 2)]

@@ -7,11 +7,12 @@ and writes through it, it imports none of them.
 """
 
 from modelrace.store._export import (
-    DERIVED_TABLES,
+    DERIVED_PREFIXES,
     ExportedTable,
     ExportResult,
     attach_parquet,
     export_parquet,
+    is_derived,
     is_parquet_export,
 )
 from modelrace.store._snapshots import (
@@ -33,7 +34,7 @@ from modelrace.store._snapshots import (
 from modelrace.store._warehouse import Migration, Warehouse, migrations
 
 __all__ = [
-    "DERIVED_TABLES",
+    "DERIVED_PREFIXES",
     "SELECTIONS",
     "SELECTION_WORDS",
     "SOURCE_KINDS",
@@ -48,6 +49,7 @@ __all__ = [
     "check_selection",
     "drop_snapshot",
     "export_parquet",
+    "is_derived",
     "is_parquet_export",
     "latest_snapshot",
     "licence_missing_from",

@@ -55,9 +55,15 @@ class ExportResult(JsonResult):
     bytes_written: int
 
 
-# Derived tables a report stores for the newest snapshot (report.store_report_tables): a cache, rebuilt on demand
-# from the exported tables, so not exported (an attached export builds them on the fly).
-DERIVED_TABLES = ("report_cache", "report_attribution", "report_licences")
+# Derived tables a report stores for the newest snapshots (report.store_report_tables; adoption/_cache.py names
+# them): a cache, rebuilt on demand from the exported tables, so not exported (an attached export builds them on
+# the fly).
+DERIVED_PREFIXES = ("report_cache", "report_attribution", "report_licences")
+
+
+def is_derived(table: str) -> bool:
+    """Whether ``table`` is one of the report's stored tables (``report_cache``, ``report_<part>_<snapshot>``)."""
+    return table.startswith(DERIVED_PREFIXES)
 
 
 def _tables(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
@@ -71,7 +77,7 @@ def _tables(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, 
     ).fetchall()
     tables: dict[str, list[tuple[str, str]]] = {}
     for table, column, kind in rows:
-        if str(table) not in DERIVED_TABLES:
+        if not is_derived(str(table)):
             tables.setdefault(str(table), []).append((str(column), str(kind)))
     return tables
 
