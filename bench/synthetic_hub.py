@@ -317,10 +317,18 @@ def write_hub_stats(path: Path, hub: SyntheticHub) -> Path:
     return path
 
 
-def cached_hub_stats(n: int = 2_200_000, seed: int = 0, folder: Path = Path("/tmp/modelrace-bench")) -> Path:
-    """A synthetic hub-stats file of n models under /tmp, written once and reused (the generator takes ~1 min)."""
-    path = folder / f"hub-stats-{n}-seed{seed}.parquet"
-    return path if path.exists() else write_hub_stats(path, make_hub(n, seed, attributes=True))
+def cached_hub_stats(
+    n: int = 2_200_000, seed: int = 0, folder: Path = Path("/tmp/modelrace-bench"), day: int = 0
+) -> Path:
+    """A synthetic hub-stats file of n models under /tmp, written once and reused (the generator takes ~1 min);
+    ``day`` > 0: the same hub that many days of :func:`drift` later."""
+    path = folder / (f"hub-stats-{n}-seed{seed}.parquet" if day == 0 else f"hub-stats-{n}-seed{seed}-day{day}.parquet")
+    if path.exists():
+        return path
+    hub = make_hub(n, seed, attributes=True)
+    for later in range(1, day + 1):
+        hub = drift(hub, later)
+    return write_hub_stats(path, hub)
 
 
 def drift(hub: SyntheticHub, day: int, seed: int = 0) -> SyntheticHub:
