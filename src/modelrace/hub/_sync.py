@@ -13,7 +13,6 @@ from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
 from modelrace.store import SnapshotInfo, Warehouse
-from modelrace.tree import TreeStats
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,6 @@ class SyncResult:
     snapshot: SnapshotInfo
     stats: IngestStats
     pages: int
-    tree: TreeStats | None = field(default=None)
     warnings: list[str] = field(default_factory=list)  # e.g. a corrupt huggingface_hub cache file, worked around
 
 
