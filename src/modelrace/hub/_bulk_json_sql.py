@@ -7,24 +7,10 @@ from __future__ import annotations
 
 import json
 
-# The fields of one record that the rules read, each kept as JSON text (its JSON type decides the route).
-_FIELDS = (
-    "id",
-    "modelId",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "createdAt",
-    "lastModified",
-    "cardData",
-    "gated",
-    "safetensors",
-    "baseModels",
-)
-_TRANSFORM = json.dumps([{name: "JSON" for name in _FIELDS}])
+from modelrace.hub._records import RECORD_FIELDS
+
+# Each field the rules read (RECORD_FIELDS), kept as JSON text: its JSON type decides the route.
+_TRANSFORM = json.dumps([{name: "JSON" for name in RECORD_FIELDS}])
 # Spellings DuckDB's reader takes and Python's does not: a trailing comma, nan/inf in any case. A match inside a
 # string only sends the page to Python (conservative).
 _DOUBTFUL = r",[ \t\n\r]*[\]}]|[:\[,][ \t\n\r]*[-+]?[nNiI][aAnN][nNfF]"
@@ -32,7 +18,7 @@ _DOUBTFUL = r",[ \t\n\r]*[\]}]|[:\[,][ \t\n\r]*[-+]?[nNiI][aAnN][nNfF]"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3}|\.[0-9]{6})?(Z|\+00:00)?$"
 _INTS = "('UBIGINT', 'BIGINT')"
 
-_STRUCT = "STRUCT(" + ", ".join(f'"{name}" JSON' for name in _FIELDS) + ")"
+_STRUCT = "STRUCT(" + ", ".join(f'"{name}" JSON' for name in RECORD_FIELDS) + ")"
 RAW_TABLE_SQL = f"""
     CREATE OR REPLACE TEMP TABLE sync_raw (
         key BIGINT, idx BIGINT, r {_STRUCT}, k VARCHAR[], cut_downloads BIGINT, cut_doubtful BOOLEAN)

@@ -47,6 +47,7 @@ from huggingface_hub.utils import (
 )
 
 from modelrace.errors import HubError
+from modelrace.hub._records import RECORD_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ SYNC_EXPAND: Final[tuple[str, ...]] = (
     "baseModels",
 )
 assert set(SYNC_EXPAND) <= set(get_args(ExpandModelProperty_T)), "SYNC_EXPAND drifted from huggingface_hub"
+assert set(RECORD_FIELDS) - {"id", "modelId"} <= set(SYNC_EXPAND), "a sync must ask for every field the rules read"
 PAGE_SIZE: Final = 1000  # the Hub's largest page
 DEFAULT_MAX_WAIT_S: Final = 300.0  # the longest wait a server may ask for (Retry-After) before a sync gives up
 MAX_HUB_MODELS: Final = 10_000_000  # four times what the Hub lists (about 2.5 million models in 2026): caps pages

@@ -17,26 +17,11 @@ from modelrace.errors import ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
-from modelrace.hub._records import ModelRecord
+from modelrace.hub._records import RECORD_FIELDS, ModelRecord
 from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection
 
 # hub-stats (the public dataset cfahlgren1/hub-stats) columns we read; others are ignored.
-HUB_STATS_COLUMNS = (
-    "id",
-    "author",
-    "downloads",
-    "downloadsAllTime",
-    "likes",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "createdAt",
-    "lastModified",
-    "baseModels",
-    "safetensors",
-    "cardData",
-    "gated",
-)
+HUB_STATS_COLUMNS = ("author", *RECORD_FIELDS)
 _JSON_COLUMNS = ("baseModels", "safetensors", "cardData")
 
 

@@ -30,6 +30,24 @@ from modelrace.knowledge import params_from_name
 
 Relation = Literal["finetune", "quantized", "adapter", "merge", "unspecified"]
 RELATIONS: Final[tuple[str, ...]] = ("finetune", "quantized", "adapter", "merge")
+# Every field of a raw record that parse_model reads (``modelId`` only when ``id`` is absent). The readers of the
+# bulk routes read these fields and no other, so that SQL and Python decide on the same values.
+RECORD_FIELDS: Final[tuple[str, ...]] = (
+    "id",
+    "modelId",
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "createdAt",
+    "lastModified",
+    "cardData",
+    "gated",
+    "safetensors",
+    "baseModels",
+)
 
 # Bounds past which a figure is taken as corrupt, not as a record: the most downloaded Hub model draws
 # well under 1e9 a month, and the largest open model has ~2e12 parameters.
