@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from modelrace.adoption._cache import open_part, store_part
+from modelrace.adoption._cache import open_part, store_part, temporary_exists
 from modelrace.registry import UNATTRIBUTED, Registry, load_registry
 from modelrace.store import Warehouse
 
@@ -140,16 +140,6 @@ def _register_roots(connection: duckdb.DuckDBPyConnection, snapshot_id: int, reg
     return types
 
 
-def _exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether a temporary table or view of that name exists on this connection."""
-    rows = connection.execute(
-        """SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?)
-                + (SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?)""",
-        [name, name],
-    ).fetchall()
-    return bool(rows[0][0])
-
-
 def _build(
     connection: duckdb.DuckDBPyConnection, snapshot_id: int, registry: Registry, table: str, temporary: bool = True
 ) -> None:
@@ -170,7 +160,8 @@ def attribute_snapshot(
     warehouse stores this snapshot's attribution built from the same registry (store_attribution), it is a view
     of those rows instead."""
     table = f"attributed_{int(snapshot_id)}"
-    if _exists(connection, table):  # built earlier on this connection: the snapshot and the registry have not changed
+    # Built earlier on this connection: the snapshot and the registry have not changed.
+    if temporary_exists(connection, table):
         return table
     registry = registry or load_registry()
     return open_part(
@@ -187,7 +178,7 @@ def store_attribution(
     warehouse: Warehouse, snapshot_ref: str | int | None = None, registry: Registry | None = None
 ) -> int:
     """Store a snapshot's attribution (default: the latest, the one a report opens) for reports to read instead of
-    building it; it replaces the one stored before. Returns the snapshot id."""
+    building it (the newest other stored snapshot's stays, older ones go). Returns the snapshot id."""
     registry = registry or load_registry()
     return store_part(
         warehouse,

@@ -112,6 +112,21 @@ def store_table(
         raise
 
 
+def _temporary_kinds(connection: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """'VIEW' and/or 'TABLE': what this connection holds under the temporary name ``name``."""
+    rows = connection.execute(
+        """SELECT 'VIEW' FROM duckdb_views() WHERE temporary AND view_name = $name
+           UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE temporary AND table_name = $name""",
+        {"name": name},
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def temporary_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether this connection holds a temporary table or view ``name``."""
+    return bool(_temporary_kinds(connection, name))
+
+
 def open_part(
     connection: duckdb.DuckDBPyConnection,
     part: str,
@@ -121,7 +136,10 @@ def open_part(
     build: Callable[[str], None],
 ) -> str:
     """``table`` on this connection: a view of the stored ``part`` when it holds ``snapshot_id`` built from
-    ``content`` by this code, else the temporary table ``build(table)`` creates. Returns ``table``."""
+    ``content`` by this code, else the temporary table ``build(table)`` creates; an earlier call's view or table of
+    that name is replaced. Returns ``table``."""
+    for kind in _temporary_kinds(connection, table):
+        connection.execute(f"DROP {kind} {table}")
     stored = cached_table(connection, part, snapshot_id, content)
     if stored is None:
         build(table)

@@ -219,22 +219,12 @@ def model_licences(
     warehouse stores this snapshot's licences built from the same licence registry (store_licences), it is a view
     of those rows instead."""
     registry = registry or load_licences()
-    table = f"licences_{int(snapshot_id)}"
-    found = connection.execute(  # an earlier call's view or table on this connection: replaced below
-        """SELECT (SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?),
-                  (SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?)""",
-        [table, table],
-    ).fetchall()[0]
-    if found[0]:
-        connection.execute(f"DROP VIEW {table}")
-    if found[1]:
-        connection.execute(f"DROP TABLE {table}")
     return open_part(
         connection,
         "licences",
         int(snapshot_id),
         registry.data.model_dump_json(),
-        table,
+        f"licences_{int(snapshot_id)}",
         lambda name: _build(connection, int(snapshot_id), registry, name),
     )
 
@@ -243,7 +233,7 @@ def store_licences(
     warehouse: Warehouse, snapshot_ref: str | int | None = None, registry: LicenceRegistry | None = None
 ) -> int:
     """Store a snapshot's licences (default: the latest, the one a report opens) for reports to read instead of
-    building them; they replace the ones stored before. Returns the snapshot id."""
+    building them (the newest other stored snapshot's stay, older ones go). Returns the snapshot id."""
     registry = registry or load_licences()
     return store_part(
         warehouse,

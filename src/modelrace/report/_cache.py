@@ -15,8 +15,8 @@ from modelrace.store import Warehouse
 def store_report_tables(
     warehouse: Warehouse, snapshot_ref: str | int | None = None, progress: ProgressSink | None = None
 ) -> int:
-    """Store the attribution and licences of a snapshot (default: the latest, the one a report opens), replacing
-    the ones stored before; returns the snapshot id."""
+    """Store the attribution and licences of a snapshot (default: the latest, the one a report opens) beside the
+    newest other stored snapshot's (``adoption._cache``: older ones are dropped); returns the snapshot id."""
     progress = progress or NoProgress()
     progress.start("store the report's attribution and licences", 2)
     with bounded_memory(warehouse.connection):
