@@ -126,7 +126,7 @@ def test_duel_judges_both_orders_stores_everything_and_resumes(tmp_path: Path, w
 
 
 def test_model_judges_stay_apart_from_human_votes(tmp_path: Path, warehouse: Warehouse) -> None:
-    votes = tmp_path / "votes.jsonl"
+    votes = tmp_path / "votes_2024-05-01.jsonl"
     votes.write_text(json.dumps({"model_a": "gamma", "model_b": "delta", "winner": "model_a"}))
     import_battles(warehouse, votes)
     with (

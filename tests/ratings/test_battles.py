@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
@@ -105,7 +106,7 @@ def test_arena_selects_by_judge_kind_source_and_category(tmp_path: Path, warehou
     import_battles(warehouse, _write(tmp_path / "human.jsonl", GOOD))
     import_battles(
         warehouse,
-        _write(tmp_path / "judged.jsonl", [{"model_a": "x", "model_b": "y", "winner": "model_a"}] * 3),
+        _write(tmp_path / "judged_2024-02-01.jsonl", [{"model_a": "x", "model_b": "y", "winner": "model_a"}] * 3),
         source="llm-judge",
         judged_by="model",
     )
@@ -122,11 +123,33 @@ def test_arena_selects_by_judge_kind_source_and_category(tmp_path: Path, warehou
         import_battles(warehouse, _write(tmp_path / "other.jsonl", GOOD[:1]), source="human")
 
 
+def test_a_batch_is_dated_by_its_data_never_by_the_files_mtime(tmp_path: Path, warehouse: Warehouse) -> None:
+    # The latest battle's day, before the date in the name (the name may be the day the file was exported).
+    stamped = import_battles(warehouse, _write(tmp_path / "votes_2024-01-01.jsonl", GOOD))
+    assert str(stamped.data_date) == "2023-05-01" and stamped.date_basis == "contents"
+    assert stamped.to_json()["date_basis"] == "contents"
+    untimed = [{"model_a": "x", "model_b": "y", "winner": "model_a"}]
+    named = import_battles(warehouse, _write(tmp_path / "untimed_2024-02-03.jsonl", untimed), source="named")
+    assert str(named.data_date) == "2024-02-03" and named.date_basis == "file name"
+    given = import_battles(warehouse, _write(tmp_path / "given.jsonl", untimed), when=date(2024, 3, 4))
+    assert str(given.data_date) == "2024-03-04" and given.date_basis == "--date"
+    # Nothing dates it: refused with a message asking for --date, and nothing is stored.
+    batches = warehouse.query("SELECT count(*) AS n FROM battle_batches")[0]["n"]
+    with pytest.raises(ImportFormatError, match="--date"):
+        import_battles(warehouse, _write(tmp_path / "undated.jsonl", untimed))
+    assert warehouse.query("SELECT count(*) AS n FROM battle_batches")[0]["n"] == batches
+
+
 def test_cli_import_and_arena_json(tmp_path: Path, db_path: Path) -> None:
     path = _write(tmp_path / "votes.jsonl", GOOD)
     done = runner.invoke(app, ["--db", str(db_path), "import", "battles", str(path), "--json"])
     assert done.exit_code == 0, done.output
-    assert json.loads(done.stdout)["battles"] == 5
+    assert json.loads(done.stdout)["battles"] == 5 and json.loads(done.stdout)["date_basis"] == "contents"
+    text_import = runner.invoke(  # a model-judged copy: the human board below stays as it is
+        app,
+        ["--db", str(db_path), "import", "battles", str(_write(tmp_path / "v2.jsonl", GOOD)), "--judged-by", "model"],
+    )
+    assert text_import.exit_code == 0 and "2023-05-01, the day of its latest battle" in text_import.stdout
     shown = runner.invoke(app, ["--db", str(db_path), "arena", "--json", "--rounds", "20"])
     assert shown.exit_code == 0, shown.output
     board = json.loads(shown.stdout)

@@ -25,6 +25,10 @@ from modelrace.errors import ConfigError
 group = CommandGroup()
 
 
+# What dated a battle file, as the import's summary says it.
+_BASIS = {"--date": "as --date gives", "contents": "the day of its latest battle", "file name": "as its name gives"}
+
+
 def _parse_date(value: str | None) -> date_type | None:
     if value is None:
         return None
@@ -41,7 +45,13 @@ def import_battles_command(
         str | None, typer.Option(help="A label `arena --source` selects them by (default: the file's stem).")
     ] = None,
     judged_by: Annotated[str, typer.Option("--judged-by", help="human or model: who gave the verdicts.")] = "human",
-    date: Annotated[str | None, typer.Option("--date", help="Date of the data (default: from the file name).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Date of the data (default: the day of the latest battle with a timestamp, else the file name).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load pairwise battles (model_a, model_b, winner); bad rows are rejected with their reasons."""
@@ -61,9 +71,10 @@ def import_battles_command(
                 highlight=False,
             )
             return
+        basis = _BASIS.get(summary.date_basis or "", summary.date_basis)
         stdout.print(
             f"batch {summary.batch_id} ({escape(summary.source)}, judged by {summary.judge_kind}, data of "
-            f"{summary.data_date}): {summary.battles:,} battles among {len(summary.models)} models, "
+            f"{summary.data_date}, {basis}): {summary.battles:,} battles among {len(summary.models)} models, "
             f"{summary.rejected:,} rejected",
             highlight=False,
         )

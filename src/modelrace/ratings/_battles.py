@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.ranking import Resolver
-from modelrace.sources import data_date
+from modelrace.sources import dating
 from modelrace.store import Warehouse
 
 JudgeKind = Literal["human", "model"]
@@ -112,6 +112,8 @@ class BattleImport:
     models: tuple[ResolvedName, ...]
     rejection_samples: tuple[Rejection, ...]
     ratings_import_id: int | None = None
+    # What dated the data: "--date", "contents" (its latest battle) or "file name"; None when found stored.
+    date_basis: str | None = None
 
     @property
     def unmatched(self) -> list[str]:
@@ -126,6 +128,7 @@ class BattleImport:
             "judge_kind": self.judge_kind,
             "path": self.path,
             "data_date": self.data_date.isoformat(),
+            "date_basis": self.date_basis,
             "battles": self.battles,
             "rejected": self.rejected,
             "already_imported": self.already_imported,
@@ -358,7 +361,10 @@ def store_battles(
             True, resolve_names(resolver_for(warehouse), [r["name"] for r in stored]), (),
         )  # fmt: skip
     found = read_battles(path)
-    day = data_date(path, when, mtime_fallback=True)  # battles: TODO date from their timestamps (issue #10)
+    # The data's date: --date, else the day of the latest battle that carries a time, else the file's name.
+    stamps = [b.happened_at for _, b in found.battles if b.happened_at is not None]
+    dated = dating(path, when, max(stamps).date() if stamps else None)
+    day = dated.value
     with warehouse.transaction() as connection:
         batch_id = new_batch(connection, "import", label, judge_kind, str(path), digest, day)
         insert_battles(connection, batch_id, judge_kind, found.battles)
@@ -385,4 +391,5 @@ def store_battles(
         False,
         resolve_names(resolver_for(warehouse), names),
         tuple(found.rejected[:_REJECTION_SAMPLES]),
+        date_basis=dated.basis,
     )

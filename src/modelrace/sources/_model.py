@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -97,13 +97,11 @@ def date_from_name(path: Path) -> date | None:
         return None
 
 
-def dating(
-    path: Path, given: date | None = None, contents: date | None = None, *, mtime_fallback: bool = False
-) -> DataDate:
+def dating(path: Path, given: date | None = None, contents: date | None = None) -> DataDate:
     """The data's date: ``--date``, else the date the file's contents give, else the one its name gives.
 
-    Never the file's modification time (a copied or truncated file is "new"), unless a caller that has no better
-    rule asks for it with ``mtime_fallback``. Without any, a clear error asks for ``--date``.
+    Never the file's modification time (a copied or truncated file is "new"): without any, a clear error asks for
+    ``--date``.
     """
     if given is not None:
         return DataDate(given, "--date")
@@ -112,17 +110,15 @@ def dating(
     named = date_from_name(path)
     if named is not None:
         return DataDate(named, "file name")
-    if mtime_fallback:
-        return DataDate(datetime.fromtimestamp(path.stat().st_mtime).date(), "modification time")
     raise ImportFormatError(
         f"{path}: neither its contents nor its name give the date of its data; pass --date YYYY-MM-DD "
         "(the file's modification time is not the data's date)"
     )
 
 
-def data_date(path: Path, given: date | None = None, *, mtime_fallback: bool = False) -> date:
-    """The data's date (see :func:`dating`): given, else from the file name; never the mtime unless asked."""
-    return dating(path, given, mtime_fallback=mtime_fallback).value
+def data_date(path: Path, given: date | None = None) -> date:
+    """The data's date (see :func:`dating`): given, else from the file name; never the mtime."""
+    return dating(path, given).value
 
 
 def sha256(path: Path) -> str:
