@@ -99,15 +99,17 @@ def run_notebook(parquet: str) -> dict[str, Any]:
     df["bases"] = [
         [m["id"] for m in b["models"]] if b is not None and len(b["models"]) else [] for b in df["baseModels"]
     ]
-    # First bases, followed to the root (a cycle guard of 100 steps).
-    first = pd.Series([b[0] if b else None for b in df["bases"]], index=df["id"]).dropna()
-    root = pd.Series(df["id"].to_numpy(), index=df["id"])
+    # First bases, followed to the root (a cycle guard of 100 steps). Only derivatives move: the loop runs over
+    # them alone, and replaces values by position (a masked assignment would align 2.2 M string labels each step).
+    derived = df["bases"].map(len) > 0
+    first = pd.Series([b[0] for b in df.loc[derived, "bases"]], index=df.loc[derived, "id"])
+    root = pd.Series(first.index, index=first.index)
     for _ in range(100):
         up = root.map(first)
         moved = up.notna() & (up != root)
         if not moved.any():
             break
-        root[moved] = up[moved]
+        root = root.where(~moved, up)
     # A merge's downloads go in equal parts to its bases' roots.
     rows = df[["id", "downloads", "bases"]].copy()
     rows["weight"] = 1.0 / rows["bases"].map(len).clip(lower=1)
