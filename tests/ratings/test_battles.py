@@ -169,6 +169,8 @@ def test_cli_import_and_arena_json(tmp_path: Path, db_path: Path) -> None:
 def test_real_arena_votes(reference_data: Path, warehouse: Warehouse) -> None:
     summary = import_battles(warehouse, reference_data / "arena_human_battles_2023-04_06.jsonl")
     assert summary.battles == 26_919 and summary.rejected == 0 and len(summary.models) == 20
+    # No vote carries a time: dated by its name, April to June 2023, as of the end of June.
+    assert str(summary.data_date) == "2023-06-30" and summary.date_basis == "file name"
     board = arena(warehouse)
     assert board.battles == 26_919 and len(board.models) == 20
     assert board.models[0].name == "gpt-4" and board.models[0].rank_min == 1

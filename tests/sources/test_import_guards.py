@@ -33,6 +33,11 @@ def test_a_file_without_a_date_is_never_dated_by_its_modification_time(tmp_path:
         data_date(path)
     assert dating(path, date(2026, 1, 8)).basis == "--date"
     assert dating(tmp_path / "livebench_2026-01-08.csv").value == date(2026, 1, 8)
+    # A range of months is as of its end; a range that runs backwards gives no date.
+    assert dating(tmp_path / "arena_2023-04_06.jsonl").value == date(2023, 6, 30)
+    assert dating(tmp_path / "arena_2024-01_02.jsonl").value == date(2024, 2, 29)
+    with pytest.raises(ImportFormatError, match="--date"):
+        dating(tmp_path / "arena_2023-06_04.jsonl")
     assert dating(tmp_path / "x_2026-01-08.csv", contents=date(2026, 1, 2)).basis == "contents"
 
 

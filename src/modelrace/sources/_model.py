@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -73,8 +74,10 @@ class ImportBatch:
 
 
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?:-(\d{2}))?(?!\d)")
+# A range of months within a year (``..._2023-04_06``: April to June 2023): the data is as of its end.
+_MONTHS_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})_(\d{2})(?!\d)")
 
-DateBasis = Literal["--date", "contents", "file name", "modification time"]
+DateBasis = Literal["--date", "contents", "file name"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,14 @@ class DataDate:
 
 
 def date_from_name(path: Path) -> date | None:
-    """The date a file name gives (``..._2025-12.csv`` is 2025-12-01, ``..._2024-09-20.json`` 2024-09-20)."""
+    """The date a file name gives (``..._2025-12.csv`` is 2025-12-01, ``..._2024-09-20.json`` 2024-09-20, a range
+    of months ``..._2023-04_06.jsonl`` its last day, 2023-06-30)."""
+    months = _MONTHS_IN_NAME.search(path.name)
+    if months is not None:
+        in_year, first, last = (int(part) for part in months.groups())
+        if 1 <= first <= last <= 12:
+            return date(in_year, last, calendar.monthrange(in_year, last)[1])
+        return None
     match = _DATE_IN_NAME.search(path.name)
     if match is None:
         return None
