@@ -30,6 +30,8 @@ BAD = [
     ({"model_a": "gpt-4", "model_b": "vicuna-13b", "winner": "model_c"}, "winner 'model_c' is not one of"),
     ({"model_a": "gpt-4", "model_b": "vicuna-13b"}, "no winner"),
     ({"model_a": "gpt-4", "model_b": "vicuna-13b", "winner": "model_a", "tstamp": "yesterday"}, "timestamp"),
+    # A time in the future would date the whole file there.
+    ({"model_a": "gpt-4", "model_b": "vicuna-13b", "winner": "tie", "tstamp": "2999-01-01T00:00:00Z"}, "in the future"),
 ]
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,8 @@ from modelrace.sources import dating
 from modelrace.store import Warehouse
 
 JudgeKind = Literal["human", "model"]
+# How far past this moment a battle's time may lie (clocks and time zones), as for Hub records.
+FUTURE_TOLERANCE = timedelta(days=1)
 JUDGE_KINDS: tuple[JudgeKind, ...] = ("human", "model")
 WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
 # spellings other exports use for the same verdicts
@@ -170,8 +172,9 @@ def _first_given(*values: Any) -> Any:
     return next((v for v in values if v is not None and v != ""), None)
 
 
-def parse_battle(row: Any) -> Battle:
-    """One row as a battle; ValueError says what is wrong with it."""
+def parse_battle(row: Any, not_after: datetime | None = None) -> Battle:
+    """One row as a battle; ValueError says what is wrong with it. A time after ``not_after`` (default: a day from
+    now, naive UTC) is refused: it would date the whole file in the future."""
     if not isinstance(row, dict):
         raise ValueError(f"not an object but {type(row).__name__}")
     model_a, model_b = _text(row.get("model_a")), _text(row.get("model_b"))
@@ -188,6 +191,10 @@ def parse_battle(row: Any) -> Battle:
     category = row.get("category")
     if isinstance(category, dict):  # LMArena's category_tag-like objects are not one category
         raise ValueError("category is an object, not a name")
+    happened_at = _timestamp(_first_given(row.get("timestamp"), row.get("tstamp")))
+    latest = not_after or datetime.now(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
+    if happened_at is not None and happened_at > latest:
+        raise ValueError(f"timestamp {happened_at.isoformat(sep=' ')} is in the future")
     return Battle(
         model_a,
         model_b,
@@ -196,7 +203,7 @@ def parse_battle(row: Any) -> Battle:
         category=_text(category),
         language=_text(row.get("language")),
         question_id=_text(row.get("question_id")),
-        happened_at=_timestamp(_first_given(row.get("timestamp"), row.get("tstamp"))),
+        happened_at=happened_at,
     )
 
 
@@ -245,12 +252,13 @@ def read_battles(path: Path) -> BattleFile:
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
     found = BattleFile()
+    not_after = datetime.now(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
     for position, row, broken in _rows(path):
         if broken is not None:
             found.rejected.append(Rejection(position, broken, str(row)[:200]))
             continue
         try:
-            found.battles.append((position, parse_battle(row)))
+            found.battles.append((position, parse_battle(row, not_after)))
         except ValueError as error:
             found.rejected.append(Rejection(position, str(error), json.dumps(row, default=str)[:200]))
     if not found.battles and not found.rejected:
