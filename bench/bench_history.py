@@ -158,11 +158,11 @@ def main() -> None:
         if day:
             daily.append(imported)
         growth = sizes[-1] - (sizes[-2] if day else 0)
-        stored = used[-1] - (used[-2] if day else 0)
+        added = used[-1] - (used[-2] if day else 0)
         print(
             f"day {day:2d}: {imported['models']:,} models imported in {imported['seconds']:5.1f} s "
             f"({imported['cpu_seconds']:.1f} s CPU, {imported['peak_rss_mib']:.0f} MiB); "
-            f"file {sizes[-1] / 1e6:7.1f} MB (+{growth / 1e6:.1f} MB), data +{stored / 1e6:.1f} MB",
+            f"file {sizes[-1] / 1e6:7.1f} MB (+{growth / 1e6:.1f} MB), data +{added / 1e6:.1f} MB",
             flush=True,
         )
     trend = spawn("trend", str(db))

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from modelrace._dates import FUTURE_TOLERANCE, latest_allowed_date
 from modelrace.hub import RecordError, parse_model
-from modelrace.hub._records import FUTURE_TOLERANCE, MAX_REASON_CHARS, MAX_TAGS, latest_allowed_date
+from modelrace.hub._records import MAX_REASON_CHARS, MAX_TAGS
 
 
 def test_full_record(edge_cases: dict[str, list[Any]]) -> None:

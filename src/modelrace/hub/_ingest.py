@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from modelrace._dates import latest_allowed_date
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ImportRefusedError, ModelraceError, WarehouseError
 from modelrace.hub._bulk import name_params
@@ -26,7 +27,7 @@ from modelrace.hub._ingest_stats import (
     _bounded,
     _claimed_id,
 )
-from modelrace.hub._records import ModelRecord, RecordError, latest_allowed_date, parse_model
+from modelrace.hub._records import ModelRecord, RecordError, parse_model
 from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 from modelrace.tree import resolve_tree
 

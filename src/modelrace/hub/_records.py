@@ -10,7 +10,8 @@ The rules (also the reference for the vectorised validation of whole-Hub imports
 * counts are whole numbers in ``0..MAX_*`` (a float that is a whole number is taken);
 * ``gated`` is false, true, "auto", "manual" or null;
 * dates are ISO 8601 (or datetimes), naive ones read as UTC, and lie between ``HUB_EPOCH`` and the moment of
-  parsing plus ``FUTURE_TOLERANCE``: a record dated 9999 must never date a snapshot, nor one dated year 1;
+  parsing plus a day (``_dates.FUTURE_TOLERANCE``): a record dated 9999 must never date a snapshot, nor one dated
+  year 1;
 * base models (``baseModels``, ``base_model:`` tags, ``cardData.base_model``) are Hub model ids like ``id``, at
   most ``MAX_BASE_MODELS`` of them, with a relation among ``RELATIONS`` (or unspecified);
 * a reason is at most ``MAX_REASON_CHARS`` long and quotes values through ``repr`` (clipped), so that it is one
@@ -23,9 +24,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
+from modelrace._dates import latest_allowed_date
 from modelrace.knowledge import params_from_name
 
 Relation = Literal["finetune", "quantized", "adapter", "merge", "unspecified"]
@@ -65,7 +67,6 @@ MAX_REASON_CHARS: Final = 300
 # Hugging Face was founded in 2016 and its first Hub models date from 2019: anything earlier is corrupt. A date
 # after the moment of parsing (plus a day for clocks and time zones) is corrupt too.
 HUB_EPOCH: Final = datetime(2016, 1, 1)
-FUTURE_TOLERANCE: Final = timedelta(days=1)
 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9._-]{1,96})?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -298,18 +299,10 @@ def _params(raw: Mapping[str, Any], model_id: str) -> tuple[int | None, int | No
     return guess.total, guess.active, "name"
 
 
-def latest_allowed_date(now: datetime | None = None) -> datetime:
-    """The latest date a record may carry when parsed at ``now`` (default: this moment), as naive UTC."""
-    moment = now or datetime.now(UTC)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment + FUTURE_TOLERANCE
-
-
 def parse_model(raw: object, not_after: datetime | None = None) -> ModelRecord:
     """Validate one model object of ``/api/models`` (or a hub-stats row); raise RecordError with the reason.
 
-    ``not_after`` is the latest date a record may carry (naive UTC; default: now plus ``FUTURE_TOLERANCE``).
+    ``not_after`` is the latest date a record may carry (naive UTC; default: ``_dates.latest_allowed_date()``).
     """
     if not isinstance(raw, Mapping):
         raise RecordError(f"record is {type(raw).__name__}, not an object")

@@ -13,20 +13,19 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
 
+from modelrace._dates import latest_allowed_date
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.ranking import Resolver
 from modelrace.sources import dating
 from modelrace.store import Warehouse
 
 JudgeKind = Literal["human", "model"]
-# How far past this moment a battle's time may lie (clocks and time zones), as for Hub records.
-FUTURE_TOLERANCE = timedelta(days=1)
 JUDGE_KINDS: tuple[JudgeKind, ...] = ("human", "model")
 WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
 # spellings other exports use for the same verdicts
@@ -192,7 +191,7 @@ def parse_battle(row: Any, not_after: datetime | None = None) -> Battle:
     if isinstance(category, dict):  # LMArena's category_tag-like objects are not one category
         raise ValueError("category is an object, not a name")
     happened_at = _timestamp(_first_given(row.get("timestamp"), row.get("tstamp")))
-    latest = not_after or datetime.now(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
+    latest = not_after or latest_allowed_date()
     if happened_at is not None and happened_at > latest:
         raise ValueError(f"timestamp {happened_at.isoformat(sep=' ')} is in the future")
     return Battle(
@@ -252,7 +251,7 @@ def read_battles(path: Path) -> BattleFile:
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
     found = BattleFile()
-    not_after = datetime.now(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
+    not_after = latest_allowed_date()
     for position, row, broken in _rows(path):
         if broken is not None:
             found.rejected.append(Rejection(position, broken, str(row)[:200]))
