@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from modelrace.adoption import Headline, SnapshotRef
@@ -27,6 +29,11 @@ PAYLOADS = [
     "**bold** _em_ `code` ~~gone~~ | cell | :zzz: $x^2$ &lt;b&gt; &amp;",
     "line one\n# a heading\n- a list\n1. a number\n<div>block</div>",
     "back\\slash \\<script> [a\\](b)",
+    "1) starts a list",
+    "+ plus - minus > quote",
+    "---",
+    "__init__ *a*b* a_b_ _a_ snake_case_name",
+    "www.example.com https://example.com/x user@example.com @mention :smile: e.g. report.md",
 ]
 
 
@@ -73,5 +80,39 @@ def test_payloads_render_as_text(payload: str, tmp_path: Path) -> None:
 
 
 def test_markdown_text_is_one_line_and_plain_text_stays_readable() -> None:
-    assert markdown_text("Qwen2.5 7B\nInstruct") == "Qwen2\\.5 7B Instruct"
+    assert markdown_text("Qwen2.5 7B\nInstruct") == "Qwen2.5 7B Instruct"
     assert markdown_text("plain words") == "plain words"
+    # what a report says reads as written: numbers, dates, file names, parentheses, colons before a space
+    plain = "snapshot 2: hub_stats_subset_2026-05 (data of 2026-05-20), 51.2 % of downloads; Llama-3.1-8B."
+    assert markdown_text(plain) == plain
+    assert markdown_text("- a list") == "\\- a list"
+    assert markdown_text("12. ordered") == "12\\. ordered"
+    assert markdown_text("# heading") == "\\# heading"
+
+
+def test_autolinks_are_broken() -> None:
+    """GitHub links bare URLs, www. names and e-mail addresses (an extension CommonMark has not): escaped, none
+    of them is one any more."""
+    text = markdown_text("see www.evil.com, https://evil.com/x or a@evil.com and evil.md")
+    assert not any(link in text for link in ("www.evil", "https://", "a@evil", "evil.md")), text
+
+
+_ALPHABET = st.sampled_from([*"ab1 _*`[]()<>!#+-=.:;@&|~$\\{}%'\"", "\n", "www.", "1.", "http://"])
+
+
+@given(st.lists(_ALPHABET, max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_any_text_renders_as_itself(text: str) -> None:
+    """Rendered by CommonMark with GitHub's tables and strikethrough, any escaped text is one paragraph that reads
+    back as the text itself (whitespace collapsed), in a list item and a table cell alike."""
+    renderer = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    wanted = " ".join(text.split())
+    escaped = markdown_text(text)
+    for markdown, outer in ((f"- {escaped}", ("<ul>", "<li>")), (f"| a |\n|---|\n| {escaped} |", ("<table>",))):
+        page = str(renderer.render(markdown))
+        tags = set(re.findall(r"<([a-z0-9]+)", page))
+        assert tags <= {"ul", "li", "p", "table", "thead", "tbody", "tr", "th", "td"}, (text, escaped, page)
+        assert all(tag in page for tag in outer), (text, page)
+        if wanted:
+            cells = re.findall(r"<(?:li|td)>(.*?)</(?:li|td)>", page, re.S)
+            assert html.unescape(re.sub(r"</?p>", "", cells[-1])).strip() == wanted, (text, escaped, page)

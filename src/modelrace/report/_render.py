@@ -74,16 +74,45 @@ def render_html(report: Report, path: Path) -> None:
         raise ConfigError(f"cannot write {path}: {error.strerror}") from None
 
 
-# Any ASCII punctuation character may be backslash-escaped in CommonMark (and GitHub's Markdown). Escaped, these
-# start no link, image, emphasis, code span, heading, list, table cell, raw HTML, entity, math or emoji code
-# (`:zzz:`), so text from data (model names, card text, file paths) reads as text in any renderer, as the HTML
-# report's autoescaping makes it do there. Newlines become spaces: data never starts a block.
-_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~&$@:")
+# Text from data (model names, card text, file paths) must read as text in any renderer, as the HTML report's
+# autoescaping makes it do there, and the Markdown should still read as text itself. So a backslash goes before a
+# character only where CommonMark or GitHub's Markdown could give it a meaning: always before the characters that
+# start code, emphasis, links, raw HTML, entities, tables, strikethrough and math; ``_`` unless it sits inside a
+# word (where it opens nothing); ``:`` and ``@`` unless a space follows (emoji codes ``:zzz:``, ``https://``
+# and e-mail autolinks, mentions); a ``.`` between a letter or digit and a letter (``www.x.com``, ``report.md``:
+# fuzzy autolinks), not in numbers (``Qwen2.5``); and the first character when it would start a block (a
+# heading, list item or rule). Newlines become spaces: data never starts a block.
+_MARKDOWN_ALWAYS = frozenset("\\`*[]<>|~$&")
+# What makes a line a heading, list item or rule (a number as such does not: "33.3 %", "-53.6"); dashes alone
+# make a rule with the "- " of the list item they are written in.
+_BLOCK_START = re.compile(r"(?:[-+*]|#{1,6}|[0-9]{1,9}[.)])(?=\s|$)|[-_*=](?=[-_*=\s]*$)")
 
 
 def markdown_text(text: str) -> str:
-    """Text as Markdown that renders as exactly that text: punctuation escaped, one line."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in " ".join(text.split()))
+    """Text as Markdown that renders as exactly that text, on one line (see above for what is escaped)."""
+    text = " ".join(text.split())
+    out: list[str] = []
+    last = len(text) - 1
+    for index, char in enumerate(text):
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index < last else " "
+        if char in _MARKDOWN_ALWAYS:
+            escape = True
+        elif char == "_":
+            escape = not (before.isalnum() and after.isalnum())
+        elif char in ":@":
+            escape = not after.isspace()
+        elif char == ".":
+            escape = before.isalnum() and after.isalpha()
+        else:
+            escape = False
+        out.append(f"\\{char}" if escape else char)
+    escaped = "".join(out)
+    start = _BLOCK_START.match(escaped)
+    if start:  # the character that makes it a block: '#', '-', ... or the '.' of '1.'
+        at = start.end() - 1 if escaped[0].isdigit() else 0
+        escaped = escaped[:at] + "\\" + escaped[at:]
+    return escaped
 
 
 def _destination(link: str) -> str:
