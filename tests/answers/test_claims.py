@@ -82,6 +82,15 @@ def test_verdict_rules() -> None:
     assert decide(claim, blocked) == ("insufficient data", "no snapshot")
 
 
+def test_the_tested_value_is_named_with_its_interval() -> None:
+    lead = Measured(0.065, 0.058, 0.072, "pp", "China's lead over the United States")
+    assert lead.described("attribution bounds") == (
+        "China's lead over the United States: +6.5 pp (+5.8 pp to +7.2 pp, attribution bounds)"
+    )
+    assert Measured(0.915, 0.915, 0.9151, "pct", "share").described("bounds") == "share: 91.5 %"  # rounds away
+    assert Measured(1814, format="int", label="HHI by developer").described() == "HHI by developer: 1,814"
+
+
 @pytest.fixture(scope="module")
 def checked(reference_warehouse: Path) -> ClaimsChecked:
     with Warehouse.open(reference_warehouse, read_only=True) as warehouse:
@@ -112,6 +121,9 @@ def test_every_built_in_claim_on_the_reference_data(checked: ClaimsChecked) -> N
     cn = by_id["cn-most-downloaded"]
     assert cn.verdict == "not supported" and cn.interval is not None and cn.interval[1] < 0
     assert "the United States" in cn.figure and cn.source.startswith("snapshot 1") and cn.date == "2024-09-20"
+    # the tested value is named beside the figure (which opens with China's share, not its lead)
+    assert cn.tested is not None and cn.tested.startswith("China's lead over the United States: -")
+    assert cn.tested.endswith(" pp, attribution bounds)") and "China's lead over the United States between" in cn.why
     assert any("most downloaded" in caveat for caveat in cn.caveats)  # the snapshot's selection is said
     assert by_id["qwen-derivatives-dominate"].verdict == "not supported"
     assert by_id["downloads-concentrated"].verdict == "mixed"  # HHI 1,452: moderately, not highly
@@ -181,6 +193,7 @@ def test_the_report_section_points_to_the_evidence(warehouse: Warehouse) -> None
     by_claim = {row["claim"]: row for row in table.rows}
     adoption = by_claim["Chinese models are the most downloaded open models."]
     assert adoption["evidence_href"] == "#adoption" and adoption["verdict"] == "insufficient data"
+    assert adoption["tested"] is None  # insufficient data: nothing was tested
     capability = by_claim["DeepSeek-R1 rivals o1."]
     assert capability["evidence_href"] is None and "not in this report" in capability["evidence"]
     assert all(

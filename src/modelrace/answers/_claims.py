@@ -135,6 +135,7 @@ class ClaimCheck(JsonResult):
     value: float | None
     interval: list[float] | None
     interval_kind: str | None
+    tested: str | None  # the tested value named, with its interval: "China's lead over ...: +6.5 pp (... to ...)"
     source: str
     date: str | None
     why: str
@@ -177,7 +178,8 @@ def decide(claim: Claim, figure: Figure) -> tuple[ClaimVerdict, str]:
         return "insufficient data", f"the figure {figure.name} has no value {claim.test.value!r}"
     measured = figure.values[claim.test.value]
     _, low, high = main
-    span = f" (between {measured.show(low)} and {measured.show(high)})" if low != high else ""
+    label = measured.label or "the value"
+    span = f" ({label} between {measured.show(low)} and {measured.show(high)})" if low != high else ""
     needs = f"the claim needs {claim.test.means}"
     result = _holds(claim.test, low, high)
     if result is True:
@@ -207,6 +209,7 @@ def check_claim(evidence: Evidence, claim: Claim) -> ClaimCheck:
         value=measured.value if measured else None,
         interval=interval,
         interval_kind=figure.interval_kind if interval else None,
+        tested=measured.described(figure.interval_kind) if measured else None,
         source=figure.source,
         date=figure.date,
         why=why,

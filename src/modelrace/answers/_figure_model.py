@@ -30,12 +30,13 @@ Section = Literal["adoption", "licensing", "capability", "cost"]
 
 @dataclass(frozen=True)
 class Measured(JsonResult):
-    """One value of a figure with its interval (None where it has none) and how to show it."""
+    """One value of a figure with its interval (None where it has none), how to show it and what it is."""
 
     value: float
     low: float | None = None
     high: float | None = None
     format: Format = "float"
+    label: str = ""  # what the number is, e.g. "China's lead over the United States" (claims name what they test)
 
     def show(self, value: float | None = None) -> str:
         """The value (or another number in the same units) as people read it."""
@@ -49,6 +50,16 @@ class Measured(JsonResult):
         if self.format == "points":
             return f"{x:+.3g}"
         return f"{x:.3g}"
+
+    def described(self, interval_kind: str | None = None) -> str:
+        """The label, the value and its interval in words: "China's lead over ...: +6.5 pp (+5.9 pp to ...)"."""
+        text = f"{self.label or 'value'}: {self.show()}"
+        if self.low is None or self.high is None:
+            return text
+        low, high = self.show(min(self.low, self.high)), self.show(max(self.low, self.high))
+        if low != high:  # as shown: bounds that round to the value add nothing
+            text += f" ({low} to {high}{f', {interval_kind}' if interval_kind else ''})"
+        return text
 
 
 @dataclass(frozen=True)

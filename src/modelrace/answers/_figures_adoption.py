@@ -48,17 +48,24 @@ def adoption_lead(evidence: Evidence, params: LeadParams) -> Figure:
     margin = share - rival_share
     rank = 1 + sum(r["share"] > share for r in attributed)
     key_words = _word(params.key, column)
+    rival_words = _word(str(rival[column]), column) if rival else None
     text = (
         f"{key_words}: {share * 100:.1f} % of {figures.scope_words} (rank {rank})"
-        + (f"; {_word(str(rival[column]), column)} {rival_share * 100:.1f} %" if rival else "")
+        + (f"; {rival_words} {rival_share * 100:.1f} %" if rival else "")
         + f"; {unattributed * 100:.1f} % unattributed"
     )
     return Figure(
         name,
         {
-            "value": Measured(margin, margin - unattributed, margin + unattributed, "pp"),
-            "share": Measured(share, share, share + unattributed, "pct"),
-            "rank": Measured(rank, format="int"),
+            "value": Measured(
+                margin,
+                margin - unattributed,
+                margin + unattributed,
+                "pp",
+                f"{key_words}'s lead over {rival_words}" if rival_words else f"{key_words}'s lead",
+            ),
+            "share": Measured(share, share, share + unattributed, "pct", f"{key_words}'s share"),
+            "rank": Measured(rank, format="int", label=f"{key_words}'s rank"),
         },
         text,
         "attribution bounds",
@@ -110,8 +117,14 @@ def adoption_derivative_share(evidence: Evidence, params: DerivativeParams) -> F
     return Figure(
         name,
         {
-            "value": Measured(share, share, share + unattributed, "pct"),
-            "lead": Measured(lead, lead - unattributed, lead + unattributed, "pp"),
+            "value": Measured(share, share, share + unattributed, "pct", f"{params.family}'s share of the {column}"),
+            "lead": Measured(
+                lead,
+                lead - unattributed,
+                lead + unattributed,
+                "pp",
+                f"{params.family}'s lead over {rival['family']} in {column}" if rival else f"{params.family}'s lead",
+            ),
         },
         text,
         "attribution bounds",
@@ -144,7 +157,8 @@ def adoption_hhi(evidence: Evidence, params: HhiParams) -> Figure:
     ]
     text = f"HHI by {params.by} {hhi:,.0f} (0-10,000); largest {top} with {top_share * 100:.1f} %"
     return Figure(
-        name, {"value": Measured(hhi, format="int")}, text, None, source, when, "adoption", caveats=caveats,
+        name, {"value": Measured(hhi, format="int", label=f"HHI by {params.by}")}, text, None, source, when,
+        "adoption", caveats=caveats,
         insufficient=blocked,
     )  # fmt: skip
 
@@ -180,7 +194,15 @@ def licensing_permissive_share(evidence: Evidence, params: LicenceShareParams) -
     caveats = [*caveats, figures.notice]
     return Figure(
         name,
-        {"value": Measured(permissive, permissive, permissive + unknown, "pct")},
+        {
+            "value": Measured(
+                permissive,
+                permissive,
+                permissive + unknown,
+                "pct",
+                f"share of {params.family} downloads under a permissive licence",
+            )
+        },
         text,
         "bounds: downloads whose licence is unknown could be either",
         source,

@@ -78,8 +78,9 @@ def ranking_family_in_tie_sets(evidence: Evidence, params: TieSetParams) -> Figu
     caveats = [f"not imported: {', '.join(missing)}"] if missing else []
     if params.open_only:
         caveats.append("among open-weight models")
+    label = f"share of size classes with a {params.family} model among the best"
     return Figure(
-        name, {"value": Measured(share, format="pct")}, text, None, ", ".join(sorted(sources)), max(dates),
+        name, {"value": Measured(share, format="pct", label=label)}, text, None, ", ".join(sorted(sources)), max(dates),
         "capability", parts, caveats,
     )  # fmt: skip
 
@@ -103,7 +104,11 @@ def versus_not_behind(evidence: Evidence, params: VersusParams) -> Figure:
     share = sum(p.passes for p in parts) / len(parts)
     return Figure(
         name,
-        {"value": Measured(share, format="pct")},
+        {
+            "value": Measured(
+                share, format="pct", label=f"share of benchmarks where {result.a.model} is not behind {result.b.model}"
+            )
+        },
         result.summary.text,
         None,
         sources,
@@ -156,7 +161,8 @@ def cost_open_undercuts_closed(evidence: Evidence, params: UndercutParams) -> Fi
         "market prices (3 input : 1 output blend), what providers charge, not the cost of running the weights",
         f"{beyond} closed models score above every priced open model: not comparable",
     ]
-    return Figure(name, {"value": Measured(share, format="pct")}, text, None, source, when, "cost", parts, caveats)
+    undercut = Measured(share, format="pct", label="share of comparable closed models an open one undercuts")
+    return Figure(name, {"value": undercut}, text, None, source, when, "cost", parts, caveats)
 
 
 def _best_by(scores: list[Score], until: date) -> Score | None:
@@ -205,13 +211,18 @@ def ranking_gap_change(evidence: Evidence, params: GapParams) -> Figure:
         change - spread if spread is not None else None,
         change + spread if spread is not None else None,
         "points",
+        "change of the closed-minus-open gap",
     )
     text = (
         f"gap {gap_then:.3g} on {then.isoformat()} ({then_closed.entity.name} vs {then_open.entity.name}) -> "
         f"{gap_now:.3g} on {latest.isoformat()} ({now_closed.entity.name} vs {now_open.entity.name})"
     )
     caveats = ["models as rated on the benchmark's date, placed by release date (sources' release dates)"]
+    gaps = {
+        "gap_now": Measured(gap_now, label=f"gap on {latest.isoformat()}"),
+        "gap_then": Measured(gap_then, label=f"gap on {then.isoformat()}"),
+    }
     return Figure(
-        name, {"value": value, "gap_now": Measured(gap_now), "gap_then": Measured(gap_then)}, text,
+        name, {"value": value, **gaps}, text,
         "95 %" if spread is not None else None, source, when, "capability", caveats=caveats,
     )  # fmt: skip

@@ -25,10 +25,6 @@ def report_claims(warehouse: Warehouse, adoption: AdoptionFigures, licensing: Li
     return check_claims(warehouse, evidence=Evidence(warehouse, adoption=adoption, licensing=licensing))
 
 
-def _interval(values: list[float] | None) -> str | None:
-    return f"[{values[0]:.3g}, {values[1]:.3g}]" if values else None
-
-
 def claims_section(checked: ClaimsChecked, sections: set[str]) -> Section:
     """Build the section; ``sections`` are the ids of the report's other sections (where evidence can point)."""
     section = Section(
@@ -60,7 +56,7 @@ def claims_section(checked: ClaimsChecked, sections: set[str]) -> Section:
                 "verdict": claim.verdict,
                 "claim": claim.statement,
                 "figure": claim.figure,
-                "interval": _interval(claim.interval),
+                "tested": claim.tested,
                 "source": claim.source or None,
                 "date": claim.date,
                 "evidence": title if where else f"{title} (not in this report)",
@@ -75,7 +71,7 @@ def claims_section(checked: ClaimsChecked, sections: set[str]) -> Section:
                 Column("verdict", "verdict"),
                 Column("claim", "claim"),
                 Column("figure", "figure"),
-                Column("interval", "interval"),
+                Column("tested", "value tested (interval)"),
                 Column("source", "source"),
                 Column("date", "date"),
                 Column("evidence", "evidence section", link_key="evidence_href"),
