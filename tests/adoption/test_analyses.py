@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,11 +14,13 @@ from modelrace.adoption import (
     concentration,
     download_shares,
     ecosystem,
+    ecosystem_totals,
     hhi_label,
     movers,
     size_classes,
     totals,
 )
+from modelrace.hub import import_hub_json
 from modelrace.store import Warehouse, resolve_snapshot
 
 
@@ -80,6 +85,36 @@ def test_ecosystem_by_relation(two_snapshots: Warehouse) -> None:
         1,
     )
     assert families["Qwen"]["merges"] == 2
+
+
+def test_a_derivative_counts_once_per_family_and_once_in_the_totals(
+    warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]
+) -> None:
+    """A merge of two Llama roots is one Llama merge (it has a tree row per root), and a fine-tune of a Qwen-Llama
+    merge is one fine-tune of each family but one fine-tune of the snapshot."""
+    extra = [
+        {"id": "meta-llama/Meta-Llama-3.1-8B", "downloads": 500},  # the same model's old name: a second Llama root
+        {"id": "someone/llama-twins", "downloads": 80, "tags": [
+            "base_model:merge:meta-llama/Llama-3.1-8B", "base_model:merge:meta-llama/Meta-Llama-3.1-8B"]},
+        {"id": "someone/finetune-of-merge", "downloads": 40, "tags": ["base_model:finetune:someone/qwen-llama-merge"]},
+    ]  # fmt: skip
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps([*edge_cases["valid"], *extra]))
+    import_hub_json(warehouse, path, taken_at=datetime(2025, 10, 1), selection="complete")
+    s = scope(warehouse)
+    families = by(ecosystem(s, "family"), "family")
+    llama, qwen = families["Llama"], families["Qwen"]
+    # merges: qwen-llama-merge, merge-of-merge, llama-twins (two rows, one merge)
+    assert (llama["merges"], llama["finetunes"], qwen["finetunes"]) == (3, 2, 2)
+    twins = s.rows("SELECT count(*) AS n, sum(credit) AS credit FROM {t} t JOIN models m USING (model_key) "
+                   "WHERE m.model_id = 'someone/llama-twins'")[0]  # fmt: skip
+    assert twins == {"n": 2, "credit": pytest.approx(1.0)}
+    assert llama["derivative_downloads_30d"] == round(9393633 + 1200 / 2 + 300 / 4 + 80 + 40 / 2)
+    counted = ecosystem_totals(s)
+    stored = s.rows("SELECT count(DISTINCT model_key) AS n FROM {t} WHERE {f} AND model_key <> root_key")[0]["n"]
+    assert counted["derivatives"] == stored
+    # the fine-tune of the merge is in two families' rows but once in the snapshot's total
+    assert sum(r["finetunes"] for r in families.values()) == counted["finetunes"] + 1
 
 
 def test_concentration_is_over_attributed_downloads() -> None:

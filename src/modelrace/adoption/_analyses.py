@@ -200,20 +200,32 @@ def totals(scope: Scope) -> Totals:
     )
 
 
-def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | None = None) -> list[dict[str, Any]]:
-    """Derivatives per root family (or country) by relation, and the downloads they draw."""
-    extra = ", any_value(developer) AS developer, any_value(country) AS country" if column == "family" else ""
-    rows = scope.rows(
-        f"""
-        SELECT {column} AS key {extra},
+_RELATION_COUNTS = """
                count(*) FILTER (WHERE relation = 'finetune') AS finetunes,
                count(*) FILTER (WHERE relation = 'quantized') AS quantizations,
                count(*) FILTER (WHERE relation = 'adapter') AS adapters,
                count(*) FILTER (WHERE relation = 'merge') AS merges,
                count(*) FILTER (WHERE relation = 'unspecified') AS unspecified,
-               count(*) AS derivatives,
-               sum(downloads_30d * credit) AS derivative_downloads_30d
-        FROM {{t}} WHERE {{f}} AND model_key <> root_key
+               count(*) AS derivatives"""
+
+
+def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | None = None) -> list[dict[str, Any]]:
+    """Derivative models per root family (or country) by relation, and the downloads they draw.
+
+    A model counts once for each family it descends from: a merge has a row per root, several of them in one
+    family (two Llama bases), and a fine-tune of a merge inherits the merge's roots; each counts once there, with
+    its credit-weighted downloads. A merge of two families counts for both: the rows do not add up to
+    :func:`ecosystem_totals`.
+    """
+    extra = ", any_value(developer) AS developer, any_value(country) AS country" if column == "family" else ""
+    rows = scope.rows(
+        f"""
+        SELECT key {extra}, {_RELATION_COUNTS},
+               sum(downloads) AS derivative_downloads_30d
+        FROM (SELECT {column} AS key, model_key, any_value(relation) AS relation,
+                     sum(downloads_30d * credit) AS downloads {extra}
+              FROM {{t}} WHERE {{f}} AND model_key <> root_key
+              GROUP BY 1, 2)
         GROUP BY 1 ORDER BY derivatives DESC, key
         """
     )
@@ -223,6 +235,17 @@ def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | N
         item["derivative_downloads_30d"] = round(item["derivative_downloads_30d"] or 0)
         shaped.append(item)
     return shaped[:limit] if limit else shaped
+
+
+def ecosystem_totals(scope: Scope) -> dict[str, int]:
+    """Derivative models of the snapshot by relation, each model once (whatever its roots)."""
+    rows = scope.rows(
+        f"""
+        SELECT {_RELATION_COUNTS}
+        FROM (SELECT DISTINCT model_key, relation FROM {{t}} WHERE {{f}} AND model_key <> root_key)
+        """
+    )
+    return {key: int(value or 0) for key, value in rows[0].items()}
 
 
 def _hhi(shares: list[float]) -> float:

@@ -152,10 +152,12 @@ class AllTime(JsonResult):
 
 @dataclass(frozen=True)
 class Ecosystem(JsonResult):
-    """Derivatives by relation per root family and per country."""
+    """Derivative models by relation per root family and per country (a model counts once in each family it
+    descends from: a merge of two families counts for both), and of the whole snapshot (each model once)."""
 
     by_family: list[Row]
     by_country: list[Row]
+    totals: dict[str, int]
 
 
 @dataclass(frozen=True)

@@ -96,10 +96,15 @@ def adoption_derivative_share(evidence: Evidence, params: DerivativeParams) -> F
     snapshot = evidence.snapshot
     source, when = _snapshot_source(snapshot)
     caveats, blocked = _snapshot_caveats(snapshot)
-    caveats = [*caveats, "every derivative in the snapshot counts, whenever it was made (the listing has no dates)"]
+    caveats = [
+        *caveats,
+        "every derivative in the snapshot counts, whenever it was made (the listing has no dates)",
+        "a derivative of several families (through a merge) counts for each of them, once in the total",
+    ]
     column = _RELATION_COLUMNS[params.relation]
     rows = figures.adoption.ecosystem.by_family
-    total = sum(r[column] for r in rows)
+    # each derivative once (a fine-tune of a merge of two families is in both families' rows)
+    total = figures.adoption.ecosystem.totals[column]
     if not total:
         return _insufficient(name, "adoption", f"snapshot {snapshot.snapshot_id} records no {column}", source, when)
     unattributed = sum(r[column] for r in rows if r["family"] == "unattributed") / total

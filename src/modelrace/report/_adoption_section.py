@@ -264,6 +264,10 @@ def _tables(adoption: Adoption, source: str) -> list[Table]:
             ],
             adoption.ecosystem.by_family[:50],
             source,
+            note=(
+                "Derivative models, each once per family it descends from: a merge of two families counts for both"
+                f" ({adoption.ecosystem.totals['derivatives']:,} derivatives in the snapshot)."
+            ),
         ),
         Table(
             "by-library",
