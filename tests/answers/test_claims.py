@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 import operator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from typer.testing import CliRunner
@@ -19,9 +20,13 @@ from modelrace.answers import (
     decide,
     parse_claims,
 )
+from modelrace.answers._figures import FIGURES, Evidence
 from modelrace.cli.main import app
 from modelrace.errors import RegistryError
 from modelrace.hub import import_hub_json
+from modelrace.ranking import Score
+from modelrace.ranking._catalogue import Benchmark
+from modelrace.ranking._entities import Resolver
 from modelrace.report._claims_section import claims_section
 from modelrace.store import Warehouse
 
@@ -89,6 +94,33 @@ def test_the_tested_value_is_named_with_its_interval() -> None:
     )
     assert Measured(0.915, 0.915, 0.9151, "pct", "share").described("bounds") == "share: 91.5 %"  # rounds away
     assert Measured(1814, format="int", label="HHI by developer").described() == "HHI by developer: 1,814"
+
+
+def _gap_change(ratings: list[tuple[str, float, date | None]]) -> Figure:
+    resolver = Resolver()
+    scores = [Score(resolver.resolve(name), value, None, name, released) for name, value, released in ratings]
+    board = Benchmark("arena", "lmarena", "full", "rating", "arena", date(2025, 12, 1), "elo", "none", scores)
+    evidence = cast(Evidence, SimpleNamespace(catalogue=SimpleNamespace(benchmarks={"arena": board})))
+    return FIGURES["ranking.gap_change"].compute(evidence, FIGURES["ranking.gap_change"].params(benchmark="arena"))
+
+
+def test_a_gap_change_counts_undated_models_either_way() -> None:
+    dated = [
+        ("gpt-4o-2024-05-13", 1300.0, date(2024, 5, 13)),
+        ("Qwen/Qwen2.5-7B-Instruct", 1200.0, date(2024, 9, 19)),
+        ("gpt-5", 1400.0, date(2025, 8, 7)),
+        ("Qwen/Qwen3-235B-A22B-Instruct-2507", 1350.0, date(2025, 7, 21)),
+    ]
+    figure = _gap_change(dated)
+    assert figure.values["value"].value == pytest.approx(-50) and figure.values["value"].low is None
+    # A closed model with no release date rates above every other: it was out on the board's date (the gap now is
+    # its own), and may have been out a year before: the change lies between -150 and 0, and cannot tell.
+    figure = _gap_change([*dated, ("gemini-3-pro", 1450.0, None)])
+    measured = figure.values["value"]
+    assert (measured.value, measured.low, measured.high) == (pytest.approx(0), pytest.approx(-150), pytest.approx(0))
+    assert "gemini-3-pro" in figure.text and any("no release date" in caveat for caveat in figure.caveats)
+    claim = next(c for c in builtin_claims().claims if c.id == "open-closed-gap-closing")
+    assert decide(claim, figure)[0] == "insufficient data"
 
 
 @pytest.fixture(scope="module")

@@ -171,8 +171,13 @@ def _best_by(scores: list[Score], until: date) -> Score | None:
 
 
 def ranking_gap_change(evidence: Evidence, params: GapParams) -> Figure:
-    """Change of (best closed - best open) between ``months`` before the latest release and the latest release,
-    models as rated on the benchmark's date, each side the best released by then; negative is closing."""
+    """Change of (best closed - best open) between ``months`` before the benchmark's date and that date, models as
+    rated on that date; negative is closing.
+
+    Now: every rated model was out by the data's date, dated or not. Then: the best of each side released by then.
+    A model without a release date that rates above its side's best then may or may not have been out: the value
+    places it after, and the interval covers both (with the 95 % interval of the ratings where they have one), so
+    a verdict holds only if it holds either way."""
     name = "ranking.gap_change"
     try:
         benchmark = _benchmark(evidence, params.benchmark)
@@ -180,22 +185,29 @@ def ranking_gap_change(evidence: Evidence, params: GapParams) -> Figure:
         return _insufficient(name, "capability", str(error))
     if benchmark is None:
         return _insufficient(name, "capability", f"{params.benchmark} is not imported")
-    scores = [s for s in benchmark.scores if s.entity.matched and s.release_date is not None]
-    closed = [s for s in scores if s.entity.open_weights is False]
-    opened = [s for s in scores if s.entity.open_weights is True]
+    rated = [s for s in benchmark.scores if s.entity.matched and s.entity.open_weights is not None]
+    closed = [s for s in rated if s.entity.open_weights is False]
+    opened = [s for s in rated if s.entity.open_weights is True]
     source, when = benchmark.name, benchmark.data_date.isoformat()
     if not closed or not opened:
-        return _insufficient(name, "capability", f"{benchmark.name} has no dated open or closed models", source, when)
-    latest = max(s.release_date or date.min for s in scores)
+        return _insufficient(name, "capability", f"{benchmark.name} has no open or closed models", source, when)
+    latest = benchmark.data_date
     then = latest - timedelta(days=round(params.months * 30.44))
-    now_closed, now_open = _best_by(closed, latest), _best_by(opened, latest)
+    now_closed, now_open = max(closed, key=_rating), max(opened, key=_rating)
     then_closed, then_open = _best_by(closed, then), _best_by(opened, then)
-    if not (now_closed and now_open and then_closed and then_open):
+    if not (then_closed and then_open):
         why = f"no open and closed model released by {then.isoformat()} on {benchmark.name}"
         return _insufficient(name, "capability", why, source, when)
     gap_now = now_closed.value - now_open.value
     gap_then = then_closed.value - then_open.value
     change = gap_now - gap_then
+    # Undated models above a side's best then: out by then, they would have been that side's best.
+    undated = [s for s in rated if s.release_date is None]
+    above = [s for s in undated if s.value > (then_open if s.entity.open_weights else then_closed).value]
+    maybe_closed = max((s for s in above if not s.entity.open_weights), key=_rating, default=None)
+    maybe_open = max((s for s in above if s.entity.open_weights), key=_rating, default=None)
+    lowest = change - ((maybe_closed or then_closed).value - then_closed.value)
+    highest = change + ((maybe_open or then_open).value - then_open.value)
     variance = 0.0
     known = True
     for now, before in ((now_closed, then_closed), (now_open, then_open)):
@@ -206,10 +218,13 @@ def ranking_gap_change(evidence: Evidence, params: GapParams) -> Figure:
             break
         variance += now.se**2 + before.se**2
     spread = Z95 * math.sqrt(variance) if known else None
+    placed = maybe_closed is not None or maybe_open is not None
+    kinds = [*(["95 %"] if spread is not None else []), *(["undated models out then or not"] if placed else [])]
+    bounded = spread is not None or placed
     value = Measured(
         change,
-        change - spread if spread is not None else None,
-        change + spread if spread is not None else None,
+        lowest - (spread or 0.0) if bounded else None,
+        highest + (spread or 0.0) if bounded else None,
         "points",
         "change of the closed-minus-open gap",
     )
@@ -218,11 +233,21 @@ def ranking_gap_change(evidence: Evidence, params: GapParams) -> Figure:
         f"{gap_now:.3g} on {latest.isoformat()} ({now_closed.entity.name} vs {now_open.entity.name})"
     )
     caveats = ["models as rated on the benchmark's date, placed by release date (sources' release dates)"]
+    if above:
+        named = ", ".join(s.entity.name for s in sorted(above, key=_rating, reverse=True)[:3])
+        caveats.append(
+            f"{len(above)} of the {len(rated)} rated models have no release date and rate above their side's best of "
+            f"{then.isoformat()} ({named}, ...): the interval counts them out then and in"
+        )
     gaps = {
         "gap_now": Measured(gap_now, label=f"gap on {latest.isoformat()}"),
         "gap_then": Measured(gap_then, label=f"gap on {then.isoformat()}"),
     }
     return Figure(
-        name, {"value": value, **gaps}, text,
-        "95 %" if spread is not None else None, source, when, "capability", caveats=caveats,
+        name, {"value": value, **gaps}, text, " and ".join(kinds) or None, source, when, "capability",
+        caveats=caveats,
     )  # fmt: skip
+
+
+def _rating(score: Score) -> float:
+    return score.value
