@@ -102,9 +102,12 @@ def format_value(value: Any, fmt: Format) -> str:
     if fmt == "int":
         return f"{round(value):,}"
     if fmt == "pct":
+        if 0 < abs(value) < 0.0005:  # never "0.0 %" for something that is not nothing
+            return "<0.1 %" if value > 0 else "-<0.1 %"
         return f"{value * 100:.1f} %"
     if fmt == "float":
-        return f"{value:,.1f}"
+        # three significant digits under 1 (a price of $0.03, a margin of 0.064 on a 0-1 score), one decimal above
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
     if fmt == "params":
         return f"{value / 1e9:,.1f} B" if value >= 1e9 else f"{value / 1e6:,.0f} M"
     return str(value)
