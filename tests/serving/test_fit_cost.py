@@ -116,6 +116,9 @@ def test_cost_per_million_tokens_and_market(registry: HardwareRegistry) -> None:
         price.usd_per_hour / (3600 * cost.throughput.output_tokens_per_s) * 1e6
     )
     assert cost.market, "providers sell Llama 3.1 8B"
+    # Google Vertex lists it at $0.00 (Artificial Analysis, 2025-08-14): a free tier is no market price
+    outputs = [m.output_usd_per_mtok for m in cost.market if m.output_usd_per_mtok is not None]
+    assert outputs and min(outputs) > 0 and "Google Vertex" not in {m.provider for m in cost.market}
     json = cost.to_json()
     for field in ("output_tokens_per_s", "ttft_s", "usd_per_hour", "usd_per_mtok_output"):
         assert isinstance(json[field], float)

@@ -73,6 +73,8 @@ def test_artificial_analysis_parses_strings(reference_data: Path) -> None:
     scores = {r.benchmark: r.value for r in batch.results if r.source_name == "GPT-5 (high)"}
     assert scores["MMLU-Pro (Reasoning & Knowledge)"] == 87.0
     assert scores["Artificial Analysis Intelligence Index"] == 69.0
+    # $0.00 rows (free tiers: GMI, Google Vertex, AI Studio) do not pull a model's median price to nothing
+    assert all(m.price_in_usd_per_mtok != 0 and m.price_out_usd_per_mtok != 0 for m in batch.models.values())
     # one figure per model and benchmark, although every provider row repeats it
     assert len([r for r in batch.results if r.source_name == "GPT-5 (high)" and r.benchmark.startswith("MMLU")]) == 1
 

@@ -63,6 +63,7 @@ def cost_section(figures: CostFigures) -> Section:
             "memory_gb": _gb(row.memory_bytes_8k),
             "fits_on": ", ".join(row.fits_on) or "none (needs several chips)",
             "market": row.market_output_usd_per_mtok,
+            "market_source": row.market_source,
         }
         for chip, cost in row.usd_per_mtok.items():
             entry[chip] = None if cost is None else round(cost, 3)
@@ -80,6 +81,7 @@ def cost_section(figures: CostFigures) -> Section:
                 Column("fits_on", "fits on one"),
                 *[Column(name, f"$/Mtok {name}", "float") for name in chip_names],
                 Column("market", "market $/Mtok out (cheapest)", "float"),
+                Column("market_source", "market price from"),
             ],
             rows=rows,
             source=source,

@@ -84,6 +84,12 @@ class MarketPrice:
     blended_usd_per_mtok: float | None
     output_tokens_per_s: float | None = None
 
+    @property
+    def priced(self) -> bool:
+        """Whether the listing gives any price (a $0 listing gives none: ``_money``)."""
+        prices = (self.input_usd_per_mtok, self.output_usd_per_mtok, self.blended_usd_per_mtok)
+        return any(price is not None for price in prices)
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
@@ -103,7 +109,8 @@ def _money(text: str | None) -> float | None:
         value = float(cleaned)
     except ValueError:
         return None
-    return value if value >= 0 else None
+    # A listed $0 is a free tier or a figure the provider does not publish, not what the model costs to use.
+    return value if value > 0 else None
 
 
 def _folder(folder: Path | None) -> Path | None:
@@ -211,7 +218,7 @@ def _market_rows(folder: Path | None = None) -> tuple[_Row, ...]:
             if row.get("workload_type") != "llm" or str(row.get("unit_name", "")).lower() != "1m_tokens":
                 continue
             price = row.get("unit_price_usd")
-            if not isinstance(price, (int, float)):
+            if not isinstance(price, (int, float)) or price <= 0:  # free tiers are not market prices (_money)
                 continue
             label = f"{row.get('sku_key', '')} {row.get('sku_name', '')}".lower()
             side = "input" if "input" in label else "output" if "output" in label else "both"
@@ -275,11 +282,12 @@ def market_prices(hub_id: str | None, key: str | None, folder: Path | None = Non
     found = [
         price
         for entity_key, entity_hub, price in _resolved(folder)
-        if entity_key in wanted or entity_hub in wanted or match_key(entity_hub or entity_key) in loose
+        if (entity_key in wanted or entity_hub in wanted or match_key(entity_hub or entity_key) in loose)
+        and price.priced
     ]
     return sorted(found, key=lambda p: (p.output_usd_per_mtok is None, p.output_usd_per_mtok or 0.0))
 
 
 def all_market_prices(folder: Path | None = None) -> list[tuple[str, str | None, MarketPrice]]:
-    """Every market row with the entity key and Hub id it resolves to (for the report's frontier)."""
-    return list(_resolved(folder))
+    """Every market row that gives a price, with the entity key and Hub id it resolves to (the report's frontier)."""
+    return [row for row in _resolved(folder) if row[2].priced]

@@ -24,7 +24,7 @@ from modelrace.serving._export import export_class
 from modelrace.serving._fit import fit_model
 from modelrace.serving._hardware import EPOCH_SOURCE, HardwareRegistry
 from modelrace.serving._model import resolve_model
-from modelrace.serving._prices import AA_FILE, SOURCES
+from modelrace.serving._prices import AA_FILE, SOURCES, MarketPrice
 from modelrace.serving._roofline import Workload
 
 FIT_CHIPS = ("H100 SXM5", "H200", "H20", "A100 80GB", "L40S", "L4", "RTX 4090", "MI300X", "Ascend 910B", "B200")
@@ -45,6 +45,7 @@ class ModelCostRow(JsonResult):
     fits_on: list[str]
     usd_per_mtok: dict[str, float | None]
     market_output_usd_per_mtok: float | None
+    market_source: str | None = None  # the provider and price list of that cheapest price
 
 
 @dataclass(frozen=True)
@@ -174,12 +175,12 @@ def cost_figures(
             for chip in fit_chips
         ]
         costs: dict[str, float | None] = {}
-        market: float | None = None
+        listed: list[MarketPrice] = []
         for chip in cost_chips:
             cost = estimate_cost(model, chip, workload=REPORT_WORKLOAD)
             costs[chip.name] = cost.usd_per_mtok_output if cost.fit.fits else None
-            outputs = [m.output_usd_per_mtok for m in cost.market if m.output_usd_per_mtok is not None]
-            market = min(outputs) if outputs else None
+            listed = [m for m in cost.market if m.output_usd_per_mtok is not None]
+        cheapest = min(listed, key=lambda m: m.output_usd_per_mtok or 0.0) if listed else None
         rows.append(
             ModelCostRow(
                 model.name,
@@ -189,7 +190,8 @@ def cost_figures(
                 fits[0].total_bytes,
                 [f.chip.name for f in fits if f.fits],
                 costs,
-                market,
+                cheapest.output_usd_per_mtok if cheapest else None,
+                f"{cheapest.provider}, {cheapest.source}" if cheapest else None,
             )
         )
     sources = [

@@ -91,7 +91,8 @@ def read_artificial_analysis(path: Path, when: date) -> ImportBatch:
             ("speed", speed),
             ("latency", latency),
         ):
-            if value is not None:
+            # A listed $0 (a free tier, or no figure) is no price: it would pull the median towards nothing.
+            if value is not None and (value > 0 or key in ("speed", "latency")):
                 gathered[key].append(value)
         for benchmark, value in scores.items():
             if value is not None:
