@@ -115,6 +115,47 @@ def test_report_from_the_export_equals_the_report_from_the_file(two_days: Path, 
     assert got["adoption"]["by_country"]
 
 
+def test_a_killed_export_is_refused_until_the_next_export_completes_it(
+    two_days: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export that dies half-way (here: while writing a table after it replaced its partitions) leaves files a
+    reader must not take for the data: attaching says so, and the next export writes what it was writing."""
+    folder = tmp_path / "daily"
+    with Warehouse.open(two_days, read_only=True) as warehouse:
+        export_parquet(warehouse, folder, [1])
+        original = _tables(warehouse)
+        copies = 0
+        real = warehouse.connection
+
+        class Dying:
+            def execute(self, sql: str, *args: Any) -> Any:
+                nonlocal copies
+                if sql.startswith("COPY"):
+                    copies += 1
+                    if copies == 3:
+                        raise KeyboardInterrupt  # killed: nothing cleans up
+                return real.execute(sql, *args)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(real, name)
+
+        monkeypatch.setattr(warehouse, "connection", Dying())
+        with pytest.raises(KeyboardInterrupt):
+            export_parquet(warehouse, folder, [2])
+        monkeypatch.undo()
+        with pytest.raises(WarehouseError, match="interrupted while writing snapshot 2"):
+            Warehouse.open(folder, read_only=True)
+        export_parquet(warehouse, folder, [1])  # another day's export also completes the interrupted one
+    assert not (folder / "_export_incomplete.json").exists()
+    assert json.loads((folder / "_schema.json").read_text())["snapshots"] == [1, 2]
+    with Warehouse.open(folder, read_only=True) as attached:
+        assert _tables(attached) == original
+    # an impossible folder is a clear error, not a traceback
+    (tmp_path / "afile").write_text("x")
+    with Warehouse.open(two_days, read_only=True) as warehouse, pytest.raises(WarehouseError, match="afile"):
+        export_parquet(warehouse, tmp_path / "afile" / "sub", [1])
+
+
 def test_errors_are_clear(two_days: Path, tmp_path: Path) -> None:
     with Warehouse.open(two_days, read_only=True) as warehouse:
         with pytest.raises(NotFoundError, match="no snapshot 9"):

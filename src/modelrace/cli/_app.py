@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from typer import _click  # the click that typer vendors: its Command and UsageE
 from typer.core import TyperCommand, TyperGroup
 
 from modelrace.config import default_db_path
-from modelrace.errors import ModelraceError
+from modelrace.errors import ModelraceError, WarehouseError
 
 if TYPE_CHECKING:
     from modelrace.store import Warehouse
@@ -80,20 +80,50 @@ def emit(data: Any, render: Callable[[], None]) -> None:
         render()
 
 
+def _report(error: ModelraceError) -> NoReturn:
+    if state.as_json:
+        sys.stdout.write(json.dumps({"error": str(error), "type": type(error).__name__}) + "\n")
+    # The message may quote data (an id, a path): never read it as markup or emoji codes.
+    stderr.print(Text.assemble(("error:", "bold red"), " ", str(error)), highlight=False)
+    raise typer.Exit(error.exit_code) from None
+
+
+def _storage_error(error: Exception) -> WarehouseError | None:
+    """What the machine refused (a full disk, a read-only folder, a failed commit), as a user error; None for
+    anything else (a bug keeps its traceback)."""
+    duckdb = sys.modules.get("duckdb")  # loaded only by commands that open a warehouse
+    storage = (duckdb.IOException, duckdb.TransactionException, duckdb.PermissionException) if duckdb else ()
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return WarehouseError(f"cannot write or read a file: {error.strerror}{where}; nothing half-written was kept")
+    if storage and isinstance(error, storage):
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return WarehouseError(f"the warehouse could not be written: {first}; nothing half-written was kept")
+    return None
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn ModelraceError (and Ctrl-C) into a one-line message and an exit code, never a traceback."""
+    """Turn ModelraceError, what the machine refuses (disk full, read-only) and Ctrl-C into a one-line message and
+    an exit code, never a traceback."""
     try:
         yield
     except ModelraceError as error:
-        if state.as_json:
-            sys.stdout.write(json.dumps({"error": str(error), "type": type(error).__name__}) + "\n")
-        # The message may quote data (an id, a path): never read it as markup or emoji codes.
-        stderr.print(Text.assemble(("error:", "bold red"), " ", str(error)), highlight=False)
-        raise typer.Exit(error.exit_code) from None
+        _report(error)
     except KeyboardInterrupt:
-        stderr.print("[bold red]interrupted:[/] nothing half-written was kept")
-        raise typer.Exit(130) from None
+        _interrupted()
+    except Exception as error:
+        if isinstance(error, RuntimeError) and str(error) == "Query interrupted":  # DuckDB's form of Ctrl-C
+            _interrupted()
+        storage = _storage_error(error)
+        if storage is None:
+            raise
+        _report(storage)
+
+
+def _interrupted() -> NoReturn:
+    stderr.print("[bold red]interrupted:[/] nothing half-written was kept")
+    raise typer.Exit(130) from None
 
 
 @contextmanager

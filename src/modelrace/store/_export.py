@@ -31,6 +31,9 @@ from modelrace.errors import NotFoundError, WarehouseError
 from modelrace.store._warehouse import Warehouse
 
 MANIFEST = "_schema.json"
+# Written before an export touches anything and removed after its manifest: while it is there the folder is
+# half-written (a killed export), and attaching it is refused; the next export completes it.
+INCOMPLETE = "_export_incomplete.json"
 PARTITION_COLUMN = "snapshot_id"
 FORMAT_VERSION = 1
 
@@ -125,11 +128,25 @@ def export_parquet(
         raise NotFoundError(f"no snapshot {', '.join(map(str, missing))} in the warehouse (it holds {held})")
     if folder.exists() and not folder.is_dir():
         raise WarehouseError(f"{folder} exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    before = _read_manifest(folder).get("snapshots") if (folder / MANIFEST).exists() else []
-    exported = sorted(
-        set(wanted) | {s for s in before if isinstance(s, int)} if isinstance(before, list) else set(wanted)
-    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseError(f"cannot create the export folder {folder}: {error.strerror}") from None
+    marker = folder / INCOMPLETE
+    if marker.exists():  # a killed export: what it held before, and what it was writing (written again now)
+        interrupted = _read_json(marker)
+        before, writing = _ints(interrupted.get("held")), _ints(interrupted.get("writing"))
+        missing = sorted(set(writing) - set(known))
+        if missing:
+            raise NotFoundError(
+                f"the interrupted export in {folder} was writing snapshot {', '.join(map(str, missing))}, which "
+                "this warehouse no longer holds: export into a new folder"
+            )
+        wanted = sorted(set(wanted) | set(writing))
+    else:
+        before = _ints(_read_manifest(folder).get("snapshots")) if (folder / MANIFEST).exists() else []
+    exported = sorted(set(wanted) | set(before))
+    _write_atomically(marker, {"held": sorted(set(before) - set(wanted)), "writing": wanted})
     tables = _tables(connection)
     connection.execute("CREATE OR REPLACE TEMP TABLE export_snapshots (snapshot_id INTEGER)")
     connection.executemany("INSERT INTO export_snapshots VALUES (?)", [[s] for s in wanted])
@@ -173,9 +190,28 @@ def export_parquet(
             for t in written
         },
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write_atomically(folder / MANIFEST, manifest)
+    marker.unlink()
     size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
     return ExportResult(folder, tuple(exported), tuple(written), size)
+
+
+def _ints(values: object) -> list[int]:
+    return [v for v in values if isinstance(v, int)] if isinstance(values, list) else []
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise WarehouseError(f"{path} cannot be read: {error}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _write_atomically(path: Path, data: dict[str, object]) -> None:
+    staged = path.with_name(path.name + ".partial")
+    staged.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    staged.replace(path)
 
 
 def _read_manifest(folder: Path) -> dict[str, object]:
@@ -189,12 +225,18 @@ def _read_manifest(folder: Path) -> dict[str, object]:
 
 
 def is_parquet_export(path: Path) -> bool:
-    """Whether ``path`` is a folder written by :func:`export_parquet`."""
-    return path.is_dir() and (path / MANIFEST).is_file()
+    """Whether ``path`` is a folder written by :func:`export_parquet` (or being written: attaching it says so)."""
+    return path.is_dir() and ((path / MANIFEST).is_file() or (path / INCOMPLETE).is_file())
 
 
 def attach_parquet(folder: Path) -> Warehouse:
     """A read-only warehouse over an export folder: one view per table, the partitions read where they lie."""
+    if (folder / INCOMPLETE).exists():
+        writing = ", ".join(map(str, _ints(_read_json(folder / INCOMPLETE).get("writing"))))
+        raise WarehouseError(
+            f"the export in {folder} was interrupted while writing snapshot {writing}: its files are incomplete; "
+            f"run `modelrace export parquet {folder}` again from the warehouse to complete it"
+        )
     manifest = _read_manifest(folder)
     tables = manifest.get("tables")
     if not isinstance(tables, dict):
