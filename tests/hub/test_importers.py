@@ -123,6 +123,11 @@ def test_hub_stats_rejects_other_parquet(warehouse: Warehouse, tmp_path: Path) -
     pq.write_table(pa.table({"name": ["a"]}), path)
     with pytest.raises(ImportFormatError, match="no `id` column"):
         import_hub_stats(warehouse, path)
+    # a models.parquet cut down to no downloads would store every model with 0: shares of nothing
+    write_hub_stats(tmp_path / "full.parquet", hub_stats_rows())
+    pq.write_table(pq.read_table(tmp_path / "full.parquet").drop(["downloads"]), path)
+    with pytest.raises(ImportFormatError, match="no `downloads` column"):
+        import_hub_stats(warehouse, path)
     path.write_text("not parquet")
     with pytest.raises(ImportFormatError, match="not a readable Parquet"):
         import_hub_stats(warehouse, path)

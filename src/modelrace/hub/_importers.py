@@ -60,6 +60,11 @@ def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
         raise ImportFormatError(
             f"{path} has no `id` column: not a hub-stats models.parquet (columns: {', '.join(sorted(names))})"
         )
+    if "downloads" not in names:  # every model would count 0 downloads: shares of nothing, read as shares
+        raise ImportFormatError(
+            f"{path} has no `downloads` column: not a hub-stats models.parquet, or one cut down "
+            f"(columns: {', '.join(sorted(names))})"
+        )
     return parquet, [c for c in HUB_STATS_COLUMNS if c in names]
 
 
