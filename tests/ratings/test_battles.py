@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelrace.cli.main import app
-from modelrace.errors import ConfigError, ImportFormatError, NotFoundError
+from modelrace.errors import ConfigError, ImportFormatError, ImportRefusedError, NotFoundError
 from modelrace.ratings import ARENA_SOURCE, arena, import_battles, read_battles
 from modelrace.store import Warehouse
 
@@ -102,6 +102,17 @@ def test_import_stores_once_resolves_names_and_publishes_ratings(tmp_path: Path,
     assert {r["source_name"] for r in published} == {"gpt-4", "vicuna-13b", "alpaca-13b"}
     assert {r["benchmark"] for r in published} == {"human"} and {r["scale"] for r in published} == {"elo"}
     assert summary.ratings_import_id is not None and again.ratings_import_id is None  # nothing changed
+
+
+def test_a_file_that_rejects_most_rows_is_refused_unless_allowed(tmp_path: Path, warehouse: Warehouse) -> None:
+    path = _write(tmp_path / "votes_2023-05.jsonl", [GOOD[0], *(row for row, _ in BAD)])  # 1 good of 8 rows
+    with pytest.raises(ImportRefusedError, match=r"rejects 7 of the 8 rows .*against itself"):
+        import_battles(warehouse, path)
+    assert warehouse.query("SELECT count(*) AS n FROM battle_batches")[0]["n"] == 0  # nothing stored
+    result = runner.invoke(app, ["--db", str(warehouse.path), "--json", "import", "battles", str(path)])
+    assert result.exit_code != 0 and "allow-partial" in json.loads(result.stdout)["error"]
+    stored = import_battles(warehouse, path, allow_partial=True)
+    assert (stored.battles, stored.rejected) == (1, 7)
 
 
 def test_arena_selects_by_judge_kind_source_and_category(tmp_path: Path, warehouse: Warehouse) -> None:

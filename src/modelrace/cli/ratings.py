@@ -52,6 +52,9 @@ def import_battles_command(
             help="Date of the data (default: the day of the latest battle with a timestamp, else the file name).",
         ),
     ] = None,
+    allow_partial: Annotated[
+        bool, typer.Option("--allow-partial", help="Store it even if it rejects more than half of its rows.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Load pairwise battles (model_a, model_b, winner); bad rows are rejected with their reasons."""
@@ -61,7 +64,7 @@ def import_battles_command(
     with user_errors():
         when = _parse_date(date)
         with open_warehouse() as warehouse:
-            summary = import_battles(warehouse, path, source, judged_by, when)
+            summary = import_battles(warehouse, path, source, judged_by, when, allow_partial=allow_partial)
 
     def render() -> None:
         if summary.already_imported:

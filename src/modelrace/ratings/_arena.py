@@ -287,7 +287,9 @@ def import_battles(
     source: str | None = None,
     judged_by: str = "human",
     when: date | None = None,
+    *,
+    allow_partial: bool = False,
 ) -> BattleImport:
     """`modelrace import battles`: store a battle file, then publish the ratings it changes."""
-    stored = store_battles(warehouse, path, source, judged_by, when)
+    stored = store_battles(warehouse, path, source, judged_by, when, allow_partial=allow_partial)
     return replace(stored, ratings_import_id=publish_ratings(warehouse))

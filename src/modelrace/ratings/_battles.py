@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from modelrace._dates import latest_allowed_date
-from modelrace.errors import ConfigError, ImportFormatError
+from modelrace.errors import ConfigError, ImportFormatError, ImportRefusedError
 from modelrace.ranking import Resolver
 from modelrace.sources import dating
 from modelrace.store import Warehouse
@@ -340,9 +340,12 @@ def store_battles(
     source: str | None = None,
     judged_by: str = "human",
     when: date | None = None,
+    *,
+    allow_partial: bool = False,
 ) -> BattleImport:
     """Read a battle file and store it as one batch (or find it stored); ``source`` defaults to the file's stem,
-    ``judged_by`` is human or model."""
+    ``judged_by`` is human or model. A file that rejects more than half of its rows is refused (nothing stored)
+    unless ``allow_partial``, as every other import."""
     if judged_by not in JUDGE_KINDS:
         raise ConfigError(f"judged by {judged_by!r}: choose human or model")
     judge_kind: JudgeKind = "human" if judged_by == "human" else "model"
@@ -368,6 +371,16 @@ def store_battles(
             True, resolve_names(resolver_for(warehouse), [r["name"] for r in stored]), (),
         )  # fmt: skip
     found = read_battles(path)
+    read = len(found.battles) + len(found.rejected)
+    if not allow_partial and len(found.rejected) * 2 > read:
+        reasons: dict[str, int] = {}
+        for rejection in found.rejected:
+            reasons[rejection.reason] = reasons.get(rejection.reason, 0) + 1
+        shown = "; ".join(f"{n:,} x {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
+        raise ImportRefusedError(
+            f"battles {path}: refused, the file rejects {len(found.rejected):,} of the {read:,} rows (reasons: "
+            f"{shown}); nothing was stored. Pass --allow-partial to store it anyway"
+        )
     # The data's date: --date, else the day of the latest battle that carries a time, else the file's name.
     stamps = [b.happened_at for _, b in found.battles if b.happened_at is not None]
     dated = dating(path, when, max(stamps).date() if stamps else None)
