@@ -75,6 +75,10 @@ class Warehouse:
         warehouse = cls(connection, db_path, read_only)
         if not read_only:
             warehouse.migrate()
+        elif warehouse._ahead():  # a newer modelrace wrote it: its tables may mean what this one cannot read
+            message = warehouse._newer_message()
+            warehouse.close()
+            raise WarehouseError(message)
         elif warehouse._behind() and db_path is not None:
             # A reader of an older file upgrades it first (a short write), then reads as asked.
             warehouse.close()
@@ -108,11 +112,8 @@ class Warehouse:
         known = migrations()
         current = self.schema_version
         newest = known[-1].version if known else 0
-        if current > newest:
-            raise WarehouseError(
-                f"the warehouse {self.path} has schema version {current}, newer than this modelrace "
-                f"({newest}); upgrade modelrace"
-            )
+        if current > newest or self._ahead():
+            raise WarehouseError(self._newer_message())
         done = self._applied_versions()
         applied = []
         for migration in known:
@@ -138,6 +139,17 @@ class Warehouse:
         if self.schema_version == 0:
             return set()
         return {int(row[0]) for row in self.connection.execute("SELECT version FROM schema_migrations").fetchall()}
+
+    def _ahead(self) -> bool:
+        """Whether the file holds migrations this modelrace does not know (written by a newer one)."""
+        return bool(self._applied_versions() - {m.version for m in migrations()})
+
+    def _newer_message(self) -> str:
+        known = migrations()
+        return (
+            f"the warehouse {self.path} has schema version {self.schema_version}, newer than this modelrace "
+            f"({known[-1].version if known else 0}); upgrade modelrace"
+        )
 
     def _behind(self) -> bool:
         """Whether the file lacks migrations this modelrace has (a newer file is refused when migrating)."""
