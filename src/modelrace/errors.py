@@ -40,5 +40,14 @@ class ImportRefusedError(ModelraceError):
     much smaller than the previous import of the same source. Nothing was written."""
 
 
+class AlreadyImportedError(ImportRefusedError):
+    """The file is stored already (as ``snapshot_id``): importing it again would make a second, identical
+    snapshot. Nothing was written; the CLI says so and exits 0, as a results import of a stored file does."""
+
+    def __init__(self, message: str, snapshot_id: int) -> None:
+        super().__init__(message)
+        self.snapshot_id = snapshot_id
+
+
 class RegistryError(ModelraceError):
     """Curated data shipped in the package (organisations, licences, ...) failed its schema."""

@@ -14,7 +14,7 @@ from huggingface_hub import HfApi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from modelrace.errors import ImportFormatError, ModelraceError
+from modelrace.errors import AlreadyImportedError, ImportFormatError, ModelraceError
 from modelrace.hub import SyncOptions, import_hub_json, parse_model, sync_hub
 from modelrace.store import Warehouse
 
@@ -250,7 +250,10 @@ def test_no_record_crashes_an_import(
         items = [(False, None), *items]
     path = tmp_path_factory.mktemp("import") / "models.json"
     path.write_text(text)
-    _, stats = import_hub_json(fuzz_warehouse, path, allow_partial=True)
+    try:
+        _, stats = import_hub_json(fuzz_warehouse, path, allow_partial=True)
+    except AlreadyImportedError:  # a listing drawn twice into this module's warehouse: refused the second time
+        return
     assert_counts(stats, items)
 
 

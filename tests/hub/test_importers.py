@@ -8,10 +8,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
-from modelrace.errors import ImportFormatError
+from modelrace.cli.main import app
+from modelrace.errors import AlreadyImportedError, ImportFormatError
 from modelrace.hub import import_hub_json, import_hub_stats
-from modelrace.store import Warehouse, list_snapshots
+from modelrace.store import Warehouse, drop_snapshot, list_snapshots
+
+runner = CliRunner()
 
 
 def write_hub_stats(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -132,6 +136,38 @@ def test_hub_stats_rejects_other_parquet(warehouse: Warehouse, tmp_path: Path) -
     with pytest.raises(ImportFormatError, match="not a readable Parquet"):
         import_hub_stats(warehouse, path)
     assert list_snapshots(warehouse) == []
+
+
+def test_the_same_file_imported_again_is_not_a_second_snapshot(
+    warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]
+) -> None:
+    """A daily job fed yesterday's file again would store an identical snapshot (a day without change, a doubled
+    point in every trend): refused, with the snapshot that holds it; a different file is imported as always."""
+    stats, listing = tmp_path / "models.parquet", tmp_path / "models.json"
+    write_hub_stats(stats, hub_stats_rows())
+    listing.write_text(json.dumps(edge_cases["valid"]))
+    first, _ = import_hub_stats(warehouse, stats)
+    listed, _ = import_hub_json(warehouse, listing)
+    with pytest.raises(AlreadyImportedError, match=f"already stored as snapshot {first.snapshot_id}") as stored:
+        import_hub_stats(warehouse, stats, selection="subset")
+    assert stored.value.snapshot_id == first.snapshot_id
+    with pytest.raises(AlreadyImportedError, match=f"snapshot {listed.snapshot_id}"):
+        import_hub_json(warehouse, tmp_path / "models.json")
+    assert len(list_snapshots(warehouse)) == 2
+    copy = tmp_path / "copy.parquet"  # the same bytes under another name: the same file
+    copy.write_bytes(stats.read_bytes())
+    with pytest.raises(AlreadyImportedError):
+        import_hub_stats(warehouse, copy)
+    listing.write_text(json.dumps(edge_cases["valid"][:-1]))  # another day's file
+    import_hub_json(warehouse, listing)
+    drop_snapshot(warehouse, first.snapshot_id)  # dropped, it can be imported again (with another selection)
+    again, _ = import_hub_stats(warehouse, stats, selection="subset")
+    assert again.selection == "subset" and len(list_snapshots(warehouse)) == 3
+    # the CLI says so and exits 0, as for a results file already imported
+    result = runner.invoke(app, ["--db", str(warehouse.path), "--json", "import", "hub-stats", str(stats)])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["already_imported"] is True and shown["snapshot"]["snapshot_id"] == again.snapshot_id
 
 
 def test_hub_json_with_non_utf8_bytes(warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]) -> None:

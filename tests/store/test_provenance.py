@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from huggingface_hub import HfApi
 
-from modelrace.errors import ConfigError, ImportRefusedError
+from modelrace.errors import AlreadyImportedError, ConfigError, ImportRefusedError
 from modelrace.hub import SyncOptions, import_hub_json, sync_hub
 from modelrace.replay import replay_hub, replay_provenance
 from modelrace.store import Warehouse, drop_snapshot, list_snapshots, migrations
@@ -66,6 +66,7 @@ def test_imports_default_and_declared_selection(
 ) -> None:
     path = _write(tmp_path / "top_2024-09-20.json", edge_cases["valid"])
     undeclared, _ = import_hub_json(warehouse, path)
+    drop_snapshot(warehouse, undeclared.snapshot_id)  # the same file again: dropped first (else refused)
     declared, _ = import_hub_json(warehouse, path, selection="top-downloads")
     assert (undeclared.source_kind, undeclared.selection) == ("hub-json-file", "subset")
     assert declared.selection == "top-downloads"
@@ -106,9 +107,11 @@ def test_a_sync_that_stores_nothing_is_refused(warehouse: Warehouse, edge_cases:
 def test_drop_snapshot_removes_it_cleanly_and_the_file_imports_again(
     warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]
 ) -> None:
+    first, _ = import_hub_json(warehouse, _write(tmp_path / "m0.json", edge_cases["valid"][:-1]), datetime(2025, 1, 1))
     path = _write(tmp_path / "m.json", edge_cases["valid"])
-    first, _ = import_hub_json(warehouse, path, taken_at=datetime(2025, 1, 1))
     second, _ = import_hub_json(warehouse, path, taken_at=datetime(2025, 2, 1))
+    with pytest.raises(AlreadyImportedError, match=f"snapshot {second.snapshot_id}"):
+        import_hub_json(warehouse, path, taken_at=datetime(2025, 3, 1))  # stored: refused, not a third snapshot
     drop_snapshot(warehouse, second.snapshot_id)
     for table in ("snapshot_models", "model_tree", "root_ecosystem", "rejections"):
         left = warehouse.query(f"SELECT count(*) AS n FROM {table} WHERE snapshot_id = ?", [second.snapshot_id])

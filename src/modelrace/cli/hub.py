@@ -24,7 +24,7 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
-from modelrace.errors import ConfigError
+from modelrace.errors import AlreadyImportedError, ConfigError
 
 if TYPE_CHECKING:
     from modelrace._progress import ProgressSink
@@ -162,17 +162,25 @@ def _import_snapshot(
     from modelrace._progress import progress_bar
     from modelrace.hub import IngestSummary
     from modelrace.report import store_report_tables
-    from modelrace.store import check_selection
+    from modelrace.store import check_selection, resolve_snapshot
 
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
-        snapshot, stats = importer(
-            warehouse,
-            path,
-            taken_at=taken_at,
-            progress=progress,
-            selection=check_selection(selection),
-            allow_partial=allow_partial,
-        )
+        try:
+            snapshot, stats = importer(
+                warehouse,
+                path,
+                taken_at=taken_at,
+                progress=progress,
+                selection=check_selection(selection),
+                allow_partial=allow_partial,
+            )
+        except AlreadyImportedError as stored:  # nothing to do, as a results import of a stored file
+            info, message = resolve_snapshot(warehouse, stored.snapshot_id).to_json(), str(stored)
+            emit(
+                {"already_imported": True, "snapshot": info, "message": message},
+                lambda: stdout.print(message, markup=False, highlight=False, emoji=False),
+            )
+            return
         store_report_tables(warehouse, progress=progress)  # what a report would build, stored (issue #15)
     summary = IngestSummary.of(snapshot, stats)
     emit(summary.to_json(), lambda: _render_ingest(summary))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from modelrace._progress import NoProgress, ProgressSink, query_progress
-from modelrace.errors import ImportFormatError
+from modelrace.errors import AlreadyImportedError, ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
@@ -68,6 +69,35 @@ def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
     return parquet, [c for c in HUB_STATS_COLUMNS if c in names]
 
 
+def _parquet_fingerprint(path: Path) -> str:
+    """A Parquet file's identity without reading its data: its size and footer (every row group's offsets, sizes,
+    row counts and column statistics), hashed. Two files with the same footer and size hold the same rows."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        handle.seek(max(size - 8, 0))
+        tail = handle.read(8)
+        footer = int.from_bytes(tail[:4], "little") if len(tail) == 8 and tail[4:] == b"PAR1" else 0
+        handle.seek(max(size - 8 - footer, 0))
+        digest = hashlib.sha256(f"{size}:".encode() + handle.read(footer + 8))
+    return "parquet-footer:" + digest.hexdigest()
+
+
+def refuse_if_imported(warehouse: Warehouse, path: Path, fingerprint: str) -> str:
+    """Raise :class:`AlreadyImportedError` when a snapshot holds this file already; else return the fingerprint."""
+    rows = warehouse.connection.execute(
+        "SELECT snapshot_id, data_date, selection FROM snapshots WHERE file_fingerprint = ? ORDER BY 1 LIMIT 1",
+        [fingerprint],
+    ).fetchall()
+    if rows:
+        snapshot_id, data_date, selection = rows[0]
+        raise AlreadyImportedError(
+            f"{path} is already stored as snapshot {snapshot_id} (data of {data_date}, {selection}): nothing to do "
+            f"(`modelrace drop snapshot {snapshot_id}` first to import it again, e.g. with another --selection)",
+            int(snapshot_id),
+        )
+    return fingerprint
+
+
 def _iter_hub_stats(parquet: pq.ParquetFile, columns: list[str], progress: ProgressSink) -> Iterator[dict[str, Any]]:
     for batch in parquet.iter_batches(batch_size=50_000, columns=columns):
         for row in batch.to_pylist():
@@ -97,8 +127,10 @@ def import_hub_stats(
     progress = progress or NoProgress()
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
+    selection = check_selection(selection)  # a wrong argument is said before anything else
     parquet, columns = _open_hub_stats(path)
     rows = parquet.metadata.num_rows
+    fingerprint = refuse_if_imported(warehouse, path, _parquet_fingerprint(path))
     with SnapshotWriter(
         warehouse,
         source="hub-stats",
@@ -108,6 +140,7 @@ def import_hub_stats(
         selection=check_selection(selection),
         date_basis=_date_basis(taken_at),
         allow_partial=allow_partial,
+        file_fingerprint=fingerprint,
     ) as writer:
         connection = warehouse.connection
         bulk = plan(connection, path, writer.not_after)
@@ -214,8 +247,11 @@ def import_hub_json(
     progress = progress or NoProgress()
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
+    selection = check_selection(selection)  # a wrong argument is said before anything else
+    data = path.read_bytes()
+    fingerprint = refuse_if_imported(warehouse, path, "sha256:" + hashlib.sha256(data).hexdigest())
     # Bytes that are not UTF-8 become lone surrogates here, so only the records holding them are rejected.
-    text = path.read_bytes().decode("utf-8", "surrogateescape")
+    text = data.decode("utf-8", "surrogateescape")
     try:
         records: object = json.loads(text)
     except RecursionError:
@@ -238,6 +274,7 @@ def import_hub_json(
         selection=check_selection(selection),
         date_basis=_date_basis(taken_at),
         allow_partial=allow_partial,
+        file_fingerprint=fingerprint,
     ) as writer:
         for raw in records:
             if isinstance(raw, _TooDeep):

@@ -100,6 +100,7 @@ class SnapshotWriter:
         date_basis: str | None = None,
         lacks: Iterable[str] = (),
         allow_partial: bool = True,
+        file_fingerprint: str | None = None,
     ) -> None:
         if warehouse.read_only:
             raise WarehouseError("the warehouse is open read-only")
@@ -115,6 +116,7 @@ class SnapshotWriter:
         self.data_date = data_date
         self.date_basis = date_basis
         self.lacks = tuple(lacks)
+        self.file_fingerprint = file_fingerprint
         # False: refuse to commit a write that stores nothing or rejects more than half of what it read.
         self.allow_partial = allow_partial
         self.stats = IngestStats()
@@ -452,8 +454,8 @@ class SnapshotWriter:
         connection.execute(
             """INSERT INTO snapshots (snapshot_id, taken_at, source, source_detail, filters, model_count,
                    rejected_count, duplicate_count, created_at, source_kind, data_date, date_basis, origin, selection,
-                   lacks)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   lacks, file_fingerprint)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 snapshot_id,
                 self.taken_at,
@@ -470,6 +472,7 @@ class SnapshotWriter:
                 self.origin,
                 self.selection,
                 json.dumps(sorted(self.lacks)) if self.lacks else None,
+                self.file_fingerprint,
             ],
         )
         self._progress.advance()
