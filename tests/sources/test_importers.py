@@ -9,6 +9,7 @@ import pytest
 from modelrace.errors import ImportFormatError
 from modelrace.sources import data_date, import_results, normalise_oll
 from modelrace.sources._artificial_analysis import read_artificial_analysis
+from modelrace.sources._leaderboards import read_livebench
 from modelrace.sources._lm_eval import read_lm_eval
 from modelrace.sources._model import parse_number
 from modelrace.store import Warehouse
@@ -128,7 +129,32 @@ def test_bad_files_are_clear_errors(warehouse: Warehouse, tmp_path: Path) -> Non
         import_results(warehouse, "open-llm-leaderboard", bad)
     with pytest.raises(ImportFormatError, match="no file"):
         import_results(warehouse, "livebench", tmp_path / "missing.csv")
+    bad.write_text("model,category,score\n")
+    with pytest.raises(ImportFormatError, match="a header and no rows"):  # not "lacks the columns"
+        import_results(warehouse, "livebench", bad, date(2026, 1, 8))
     assert warehouse.query("SELECT count(*) AS n FROM result_imports")[0]["n"] == 0
+
+
+@pytest.mark.reference
+def test_a_truncated_csv_loses_its_cut_row_not_its_figures(
+    warehouse: Warehouse, reference_data: Path, tmp_path: Path
+) -> None:
+    """A download cut in the middle of a row would store its last figure cut in two ("6.0" of "6.05") and leave
+    the rest of the row's tasks out: the cut row is rejected with its reason; a shifted row too."""
+    text = (reference_data / FILES["livebench"]).read_text(encoding="utf-8")
+    cut = tmp_path / "livebench.csv"
+    cut.write_text(text[:20_000], encoding="utf-8")
+    lines = text[:20_000].splitlines()
+    last = lines[-1].split(",")[0]
+    summary = import_results(warehouse, "livebench", cut, date(2026, 1, 8), allow_partial=True)
+    assert summary.rejected >= 1 and any(
+        s["name"] == last and "ends in the middle of this row" in s["reason"] for s in summary.rejection_samples
+    ), summary.rejection_samples
+    assert not warehouse.query("SELECT 1 FROM results WHERE source_name = ?", [last])
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("\n".join([*lines[:3], lines[2] + ",1.0"]) + "\n", encoding="utf-8")
+    batch = read_livebench(shifted, date(2026, 1, 8))
+    assert batch.rejected == [(2, lines[2].split(",")[0], "row has 1 more fields than the header: shifted")]
 
 
 def test_number_parsing_and_oll_rule() -> None:
