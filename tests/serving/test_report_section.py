@@ -35,3 +35,9 @@ def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
     assert len(table.rows) == 3 and len(COST_CHIPS) == 5
     assert "Epoch AI" in table.source and "2025-03" in table.source
     assert {c.id for c in section.charts} == {"cost-frontier", "cost-chips"}
+    # each side's frontier is its own line (joined as one, it zigzagged between open and closed points)
+    frontier = next(c for c in section.charts if c.id == "cost-frontier")
+    line = next(layer for layer in frontier.spec["layer"] if layer["mark"]["type"] == "line")
+    assert line["encoding"]["detail"] == {"field": "side", "type": "nominal"}
+    # where each model's cheapest market price comes from is named beside it
+    assert any(row.get("market") and row.get("market_source") for row in table.rows)

@@ -150,11 +150,12 @@ def cost_open_undercuts_closed(evidence: Evidence, params: UndercutParams) -> Fi
         )
     source, when = f"{benchmark.name} and market prices", benchmark.data_date.isoformat()
     if len(parts) < params.min_comparable:
-        why = f"only {len(parts)} closed models have an open model within {params.tolerance:g} points"
+        why = f"only {len(parts)} closed models have an open model scoring at most {params.tolerance:g} points lower"
         return _insufficient(name, "cost", why, source, when)
     share = sum(p.passes for p in parts) / len(parts)
     text = (
-        f"an open model of similar {benchmark.name} (within {params.tolerance:g}) is cheaper for "
+        f"an open model scoring at least as well on the {benchmark.name}, or at most {params.tolerance:g} points "
+        "lower, is cheaper for "
         f"{sum(p.passes for p in parts)} of {len(parts)} closed models"
     )
     caveats = [

@@ -330,8 +330,10 @@ def scatter(
     label: str = "model",
     log_x: bool = True,
     color_title: str | None = None,
+    frontier_by: str | None = None,
 ) -> dict[str, Any]:
-    """Score against cost (parameters or price); frontier points drawn larger, joined by a dashed line.
+    """Score against cost (parameters or price); frontier points drawn larger, joined by a dashed line (one line
+    per value of ``frontier_by`` when the rows hold a frontier of each, e.g. open and closed).
 
     A ``color`` field named ``country`` holds country labels (:func:`country_key`) and gets the country colours.
     """
@@ -357,7 +359,12 @@ def scatter(
     frontier_line = (
         base.transform_filter("datum.frontier")
         .mark_line(color="#555", strokeDash=[4, 3])
-        .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), order=alt.Order(f"{x}:Q"))
+        .encode(
+            x=alt.X(f"{x}:Q"),
+            y=alt.Y(f"{y}:Q"),
+            order=alt.Order(f"{x}:Q"),
+            **({"detail": alt.Detail(f"{frontier_by}:N")} if frontier_by else {}),
+        )
     )
     return _finish(alt.layer(frontier_line, points), title, subtitle)
 

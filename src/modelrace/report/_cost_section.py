@@ -107,6 +107,7 @@ def cost_section(figures: CostFigures) -> Section:
                     subtitle="cheapest blended price per model; larger points: each side's price/score frontier",
                     x_title="USD per million tokens (blended, log)",
                     y_title="Artificial Analysis Intelligence Index",
+                    frontier_by="side",  # two frontiers: joined as one, they zigzag between the sides
                 ),
                 source="Artificial Analysis, providers x models (2025-08-14); countries by modelrace's resolver",
             )

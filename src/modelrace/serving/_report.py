@@ -70,8 +70,8 @@ class ChipPoint(JsonResult):
     bandwidth_tb_s: float
     class_2022: str
     class_now: str
-    china_without_licence_2022: bool
-    china_without_licence_now: bool
+    china_without_licence_2022: bool | None  # None: the rule's class cannot be determined (a figure is missing)
+    china_without_licence_now: bool | None
     domestic_china: bool
 
 
@@ -124,6 +124,11 @@ def _price_points(folder: Path | None) -> list[PricePoint]:
     return _frontier(list(best.values()))
 
 
+def _without_licence(status: str) -> bool | None:
+    """Whether the chip ships to China without a US licence; None when its class cannot be determined."""
+    return None if status == "undetermined" else status in ("not required", "not a US export")
+
+
 def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
     points = []
     for chip in registry:
@@ -138,8 +143,8 @@ def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
                 chip.bandwidth_bytes_per_s / 1e12,
                 then.export_class,
                 now.export_class,
-                then.licence_china in ("not required", "not a US export"),
-                now.licence_china in ("not required", "not a US export"),
+                _without_licence(then.licence_china),
+                _without_licence(now.licence_china),
                 chip.domestic_china,
             )
         )
