@@ -29,6 +29,8 @@ def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
     assert any(p.frontier for p in figures.price_points)
     h20 = next(c for c in figures.chips if c.chip == "NVIDIA HGX H20")
     assert h20.china_without_licence_2022 and not h20.china_without_licence_now
+    undetermined = [c for c in figures.chips if c.class_2022 == "undetermined"]
+    assert undetermined and all(c.china_without_licence_2022 is None for c in undetermined)  # unknown, not "no"
     section = cost_section(figures)
     assert section.id == "cost" and "Epoch" in section.intro
     table = section.tables[0]
