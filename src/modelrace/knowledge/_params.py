@@ -9,6 +9,9 @@ _UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 # "8x7B" (experts x size), "235B", "0.5B", "135M"; not "v1.5", "3.1", "4bit", "128k" context (no unit k).
 _EXPERTS = re.compile(r"(?<![a-z0-9.])(\d{1,3})x(\d{1,4}(?:\.\d{1,3})?)([bm])(?![a-z0-9])", re.IGNORECASE)
 _SIZE = re.compile(r"(?<![a-z0-9.])(a)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?![a-z0-9])", re.IGNORECASE)
+# "Llama-4-Maverick-17B-128E": a size followed by an experts count is the active size (17 B of 400 B); the name
+# says nothing of the total.
+_ACTIVE_WITH_EXPERTS = re.compile(r"(?<![a-z0-9.])\d{1,4}(?:\.\d{1,3})?[bm]-\d{1,4}e(?![a-z0-9])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -20,13 +23,16 @@ class NameParams:
 
 
 def params_from_name(model_id: str) -> NameParams | None:
-    """Parse ``Qwen3-235B-A22B`` -> 235e9 total, 22e9 active; ``Mixtral-8x7B`` -> 56e9 (an upper bound).
+    """Parse ``Qwen3-235B-A22B`` -> 235e9 total, 22e9 active; ``Mixtral-8x7B`` -> 56e9 (an upper bound);
+    ``Llama-4-Maverick-17B-128E`` -> None (17 B is its active size; the total is not in the name).
 
     Where a name holds several sizes the largest is the model's: the others count data or context
     (``Infinity-Instruct-3M-0625-Llama3-8B`` is an 8B model tuned on 3 M instructions; ``Qwen2.5-7B-Instruct-1M``
     reads a million tokens).
     """
     name = model_id.rsplit("/", 1)[-1]
+    if _ACTIVE_WITH_EXPERTS.search(name):
+        return None  # a total read from it would be the active size (Maverick 17B-128E as a 17 B model)
     experts = _EXPERTS.search(name)
     if experts:
         count, size, unit = experts.groups()

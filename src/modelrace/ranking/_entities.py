@@ -105,6 +105,10 @@ class Entity:
 
 
 _QUALIFIER = re.compile(r"\s*\(([^)]*)\)")
+# Checkpoints whose stored tensors pack several parameters (a count read from them is too small).
+_PACKED = re.compile(r"bnb[-_]?4bit|[-_]4bit|[-_](awq|gptq)\b|[-_]int4\b", re.IGNORECASE)
+# A precision or quantisation tail of a Hub id: the same model's weights, with the same parameter count.
+_PRECISION = re.compile(r"[-_](fp8|fp4|bf16|fp16|int4|int8|awq|gptq|bnb-4bit|w4a16|w8a8)(-dynamic)?$", re.IGNORECASE)
 _SERVING = re.compile(
     r"\b(fp8|fp4|fp16|bf16|turbo|fast|vertex|ai[ _]studio|latency optimized|standard|throughput|reference|"
     r"snowflake|base)\b"
@@ -239,6 +243,9 @@ class Resolver:
         elif not method:
             method = "hub-id"
         total, active, params_source = self._params(hub_id, candidate, info)
+        if params_source and params_source.startswith("unknown:"):
+            steps.append(f"parameters {params_source}")
+            params_source = None
         if total:
             steps.append(
                 f"parameters {total / 1e9:,.1f} B"
@@ -275,13 +282,27 @@ class Resolver:
     def _params(
         self, hub_id: str | None, name: str, info: dict[str, Any]
     ) -> tuple[float | None, float | None, str | None]:
-        if hub_id and hub_id in self.aliases.params:
-            total, active = self.aliases.params[hub_id]
-            return total, active, "model card (curated)"
-        # What the source states (a leaderboard reads it from the weights) before what a name suggests.
-        if info.get("params_total"):
-            return float(info["params_total"]), info.get("params_active"), "source"
+        for known in (hub_id, _PRECISION.sub("", hub_id) if hub_id else None):  # -FP8: the same model's weights
+            if known and known in self.aliases.params:
+                total, active = self.aliases.params[known]
+                return total, active, "model card (curated)"
+        # What the source states (a leaderboard reads it from the weights) before what a name suggests, unless
+        # the weights are packed (a 4-bit checkpoint counts about half its parameters: phi-4-bnb-4bit as 8.5 B)
+        # or the two disagree (then neither is taken).
         parsed = params_from_name(hub_id or name)
+        if info.get("params_total"):
+            stated = float(info["params_total"])
+            if _PACKED.search(hub_id or name):
+                if parsed is None:
+                    return None, None, f"unknown: the source's {stated / 1e9:,.3g} B counts packed 4-bit weights"
+                return float(parsed.total), float(parsed.active) if parsed.active else None, "name (packed weights)"
+            if parsed is not None and not 1 / 1.5 <= stated / parsed.total <= 1.5:
+                return (
+                    None,
+                    None,
+                    (f"unknown: the source states {stated / 1e9:,.3g} B, the name {parsed.total / 1e9:,.3g} B"),
+                )
+            return stated, info.get("params_active"), "source"
         if parsed is not None:
             return float(parsed.total), float(parsed.active) if parsed.active else info.get("params_active"), "name"
         return None, None, None
