@@ -143,3 +143,14 @@ def test_cli_leaderboard_json_and_resolve(published: Warehouse, db_path: Path) -
     assert {d["developer"] for d in check["disagreements"]} <= {"Google"}
     bad = runner.invoke(app, ["--db", str(db_path), "leaderboard", "--size-class", "huge"])
     assert bad.exit_code == 1 and "no size class" in bad.stderr
+
+
+def test_a_tie_set_without_standard_errors_is_not_called_known() -> None:
+    from modelrace.ranking._leaderboard import _rank
+
+    resolver = Resolver()
+    scored = [_score(resolver, "a/model-7b", 51.0, None), _score(resolver, "b/model-7b", 49.0, None)]
+    ranked = _rank(scored)
+    assert ranked is not None and len(ranked["tie_set"]) == 1 and ranked["tie_set_known"] is False
+    known = _rank([_score(resolver, "a/model-7b", 51.0, 0.1), _score(resolver, "b/model-7b", 49.0, 0.1)])
+    assert known is not None and known["tie_set_known"] is True and known["lead_significant"] is True

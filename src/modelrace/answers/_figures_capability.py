@@ -32,13 +32,18 @@ def _benchmark(evidence: Evidence, benchmark_id: str) -> Any:
 
 def ranking_family_in_tie_sets(evidence: Evidence, params: TieSetParams) -> Figure:
     """Share of (benchmark, size class) boards where a model of ``family`` is in the leader's tie set (the
-    leaderboard's rule), over classes with at least ``min_models`` models; unknown sizes left out."""
+    leaderboard's rule), over classes with at least ``min_models`` models; unknown sizes left out.
+
+    On a board without standard errors (the AA index, LiveBench) only an equal score is known to tie: a family
+    model below the leader may or may not be tied with it. Such a board counts as undetermined, and the interval
+    runs from counting every undetermined board out to counting it in."""
     name = "ranking.family_in_tie_sets"
     try:
         catalogue = evidence.catalogue
     except NotFoundError as error:
         return _insufficient(name, "capability", str(error))
     parts: list[Part] = []
+    undetermined: list[Part] = []
     dates: list[str] = []
     sources: set[str] = set()
     missing = [b for b in params.benchmarks if b not in catalogue.benchmarks]
@@ -58,15 +63,27 @@ def ranking_family_in_tie_sets(evidence: Evidence, params: TieSetParams) -> Figu
             if len(members) < params.min_models or class_name == UNKNOWN:
                 continue
             leader = members[0]
-            tied = [leader, *(s for s in members[1:] if significant(leader.value, leader.se, s.value, s.se) is False)]
+            verdicts = [(s, significant(leader.value, leader.se, s.value, s.se)) for s in members[1:]]
+            tied = [leader, *(s for s, apart in verdicts if apart is False)]
+            maybe = [s for s, apart in verdicts if apart is None]  # no standard error: tied or not, unknown
             family = [s for s in tied if (s.entity.family or "").lower() == wanted]
-            detail = (
-                f"{family[0].entity.name} in the tie set of {len(tied)}"
-                if family
-                else f"led by {leader.entity.name} ({leader.entity.family or leader.entity.developer}); "
-                f"tie set of {len(tied)}"
-            )
-            parts.append(Part(f"{benchmark.name}, {class_name}", bool(family), detail))
+            family_maybe = [s for s in maybe if (s.entity.family or "").lower() == wanted]
+            if family:
+                detail = f"{family[0].entity.name} in the tie set of {len(tied)}"
+            elif family_maybe:
+                best = family_maybe[0]
+                detail = (
+                    f"led by {leader.entity.name}; {best.entity.name} {leader.value - best.value:.3g} below it, tied or"
+                    " not: the board has no standard errors (undetermined)"
+                )
+            else:
+                detail = f"led by {leader.entity.name} ({leader.entity.family or leader.entity.developer}); " + (
+                    f"tie set of {len(tied)}" if not maybe else "no family model on the board near it"
+                )
+            part = Part(f"{benchmark.name}, {class_name}", bool(family), detail)
+            parts.append(part)
+            if family_maybe and not family:
+                undetermined.append(part)
             dates.append(benchmark.data_date.isoformat())
             sources.add(benchmark.source)
     if not parts:
@@ -74,14 +91,22 @@ def ranking_family_in_tie_sets(evidence: Evidence, params: TieSetParams) -> Figu
         return _insufficient(name, "capability", why, ", ".join(sorted(sources)))
     passing = sum(p.passes for p in parts)
     share = passing / len(parts)
-    text = f"a {params.family} model is among the best in {passing} of {len(parts)} size classes"
+    text = f"a {params.family} model is among the best in {passing} of {len(parts)} boards (benchmark x size class)"
     caveats = [f"not imported: {', '.join(missing)}"] if missing else []
+    if undetermined:
+        text += f"; {len(undetermined)} more undetermined (no standard errors)"
+        caveats.append(
+            f"{len(undetermined)} boards publish no standard errors and hold a {params.family} model below the leader:"
+            " tied or not, the data cannot say (the interval counts them out and in)"
+        )
     if params.open_only:
         caveats.append("among open-weight models")
-    label = f"share of size classes with a {params.family} model among the best"
+    label = f"share of boards (benchmark x size class) with a {params.family} model among the best"
+    high = (passing + len(undetermined)) / len(parts)
+    value = Measured(share, share if undetermined else None, high if undetermined else None, "pct", label)
+    kind = "boards without standard errors counted out and in" if undetermined else None
     return Figure(
-        name, {"value": Measured(share, format="pct", label=label)}, text, None, ", ".join(sorted(sources)), max(dates),
-        "capability", parts, caveats,
+        name, {"value": value}, text, kind, ", ".join(sorted(sources)), max(dates), "capability", parts, caveats,
     )  # fmt: skip
 
 

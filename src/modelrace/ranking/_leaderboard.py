@@ -36,6 +36,9 @@ class ClassEntry(JsonResult):
     models: int
     best_by_country: list[Row]
     country_leader: Row | None
+    # False when some model's tie with the leader cannot be decided (no standard errors): the tie set then holds
+    # only equal scores, and its size says nothing of how close the others are
+    tie_set_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,8 @@ def _rank(scores: list[Score]) -> dict[str, Any] | None:
     runner_up = scores[1] if len(scores) > 1 else None
     # Not significantly below the leader; without standard errors only an equal score ties (significant()
     # says False for equal scores and None for unequal ones without errors).
-    tied = [s.entity.name for s in scores[1:] if significant(leader.value, leader.se, s.value, s.se) is False]
+    verdicts = [significant(leader.value, leader.se, s.value, s.se) for s in scores[1:]]
+    tied = [s.entity.name for s, apart in zip(scores[1:], verdicts, strict=True) if apart is False]
     lead_significant = significant(leader.value, leader.se, runner_up.value, runner_up.se) if runner_up else None
     return {
         "leader": leader.to_json(),
@@ -89,6 +93,7 @@ def _rank(scores: list[Score]) -> dict[str, Any] | None:
         "lead_significant": lead_significant,
         "tie_set": [leader.entity.name, *tied],
         "models": len(scores),
+        "tie_set_known": None not in verdicts,
     }
 
 

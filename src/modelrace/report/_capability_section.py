@@ -65,7 +65,7 @@ def capability_section(board: Leaderboard) -> Section:
                     "score": leader["value"],
                     "margin": entry.margin,
                     "significant": {True: "yes", False: "no", None: "–"}[entry.lead_significant],
-                    "tied": len(entry.tie_set) - 1,
+                    "tied": len(entry.tie_set) - 1 if entry.tie_set_known else None,  # "–": no standard errors
                     "best_cn": by_country["CN"]["model"] if "CN" in by_country else None,
                     "best_us": by_country["US"]["model"] if "US" in by_country else None,
                     "country_leader": entry.country_leader["country"] if entry.country_leader else None,
