@@ -178,3 +178,18 @@ def test_license_command_gives_different_verdicts_with_clauses(
     assert {row["id"] for row in listed} >= {"apache-2.0", "llama3.1", "qwen", "deepseek"}
     unknown = runner.invoke(app, ["--db", str(db_path), "license", "nobody/nothing"])
     assert unknown.exit_code == 1 and "not a known licence" in unknown.stderr
+
+
+def test_cycles_in_the_model_tree_are_said(db_path: Path, tmp_path: Path, edge_cases: dict[str, Any]) -> None:
+    """Models whose declared bases lead back to themselves (cycle-a <-> cycle-b, loop/self-base) are named by the
+    import and by `model`, not only in a JSON field."""
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps(edge_cases["valid"]))
+    done = runner.invoke(app, ["--db", str(db_path), "--json", "import", "hub-json", str(path)])
+    assert done.exit_code == 0, done.output
+    warnings = json.loads(done.stdout)["warnings"]
+    assert any("lead back to themselves" in w and "cycle-a/model-a" in w for w in warnings), warnings
+    shown = runner.invoke(app, ["--db", str(db_path), "model", "cycle-a/model-a"])
+    assert shown.exit_code == 0 and "cycle of base models" in shown.stdout
+    plain = runner.invoke(app, ["--db", str(db_path), "model", "Qwen/Qwen2.5-7B-Instruct"])
+    assert "cycle" not in plain.stdout

@@ -138,6 +138,8 @@ def _render_model(info: ModelDescription) -> None:
     ]
     if len(info.roots) > 1:
         rows.append(("roots (merge credit)", ", ".join(f"{r.model_id} {r.credit:.0%}" for r in info.roots)))
+    if any(r.issue == "cycle" for r in info.roots):
+        rows.append(("tree", "in a cycle of base models: the cycle counts as its own root (docs/model-tree.md)"))
     rows += [
         ("root", info.root),
         ("family", f"{dev.family} ({dev.method})" if dev.family else "unattributed"),

@@ -92,6 +92,7 @@ def sync(
     from modelrace._progress import progress_bar
     from modelrace.hub import IngestSummary, SyncOptions, sync_hub
     from modelrace.report import store_report_tables
+    from modelrace.tree import cycle_warning
 
     use_json(as_json)
     options = SyncOptions(
@@ -107,7 +108,8 @@ def sync(
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         result = sync_hub(warehouse, options, progress=progress)
         store_report_tables(warehouse, progress=progress)  # what a report would build, stored (issue #15)
-    summary = IngestSummary.of(result.snapshot, result.stats, pages=result.pages, warnings=result.warnings)
+        warnings = [*result.warnings, *cycle_warning(warehouse.connection, result.snapshot.snapshot_id)]
+    summary = IngestSummary.of(result.snapshot, result.stats, pages=result.pages, warnings=warnings)
     emit(summary.to_json(), lambda: _render_ingest(summary))
 
 
@@ -163,6 +165,7 @@ def _import_snapshot(
     from modelrace.hub import IngestSummary
     from modelrace.report import store_report_tables
     from modelrace.store import check_selection, resolve_snapshot
+    from modelrace.tree import cycle_warning
 
     with user_errors(), open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
         try:
@@ -182,7 +185,8 @@ def _import_snapshot(
             )
             return
         store_report_tables(warehouse, progress=progress)  # what a report would build, stored (issue #15)
-    summary = IngestSummary.of(snapshot, stats)
+        warnings = cycle_warning(warehouse.connection, snapshot.snapshot_id)
+    summary = IngestSummary.of(snapshot, stats, warnings=warnings)
     emit(summary.to_json(), lambda: _render_ingest(summary))
 
 

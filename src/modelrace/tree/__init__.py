@@ -4,7 +4,16 @@ Owns the resolution rules (docs/model-tree.md) as pure, vectorised functions and
 Imports ``store`` only; never ``hub``, the analyses or ``cli``.
 """
 
-from modelrace.tree._chain import ChainLink, chain_to_root
+from modelrace.tree._chain import ChainLink, chain_to_root, cycle_warning, cycles
 from modelrace.tree._resolve import TreeStats, resolve_roots, resolve_tree, sorted_unique
 
-__all__ = ["ChainLink", "TreeStats", "chain_to_root", "resolve_roots", "resolve_tree", "sorted_unique"]
+__all__ = [
+    "ChainLink",
+    "TreeStats",
+    "chain_to_root",
+    "cycle_warning",
+    "cycles",
+    "resolve_roots",
+    "resolve_tree",
+    "sorted_unique",
+]

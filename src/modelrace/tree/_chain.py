@@ -45,3 +45,26 @@ def chain_to_root(connection: duckdb.DuckDBPyConnection, snapshot_id: int, model
         chain.append(ChainLink(current, relation, True, others))
         current = bases[0]["model_id"]
     return chain
+
+
+def cycles(connection: duckdb.DuckDBPyConnection, snapshot_id: int, shown: int = 3) -> tuple[int, list[str]]:
+    """How many models of a snapshot sit in cycles of declared base models, and the first few of their ids."""
+    rows = connection.execute(
+        """SELECT count(*) OVER (), m.model_id
+           FROM (SELECT DISTINCT model_key FROM model_tree WHERE snapshot_id = ? AND issue = 'cycle') t
+           JOIN models m USING (model_key) ORDER BY m.model_id LIMIT ?""",
+        [snapshot_id, shown],
+    ).fetchall()
+    return (int(rows[0][0]), [str(row[1]) for row in rows]) if rows else (0, [])
+
+
+def cycle_warning(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[str]:
+    """The import's warning about cycles in the model tree (none when there is none)."""
+    count, named = cycles(connection, snapshot_id)
+    if not count:
+        return []
+    more = ", ..." if count > len(named) else ""
+    return [
+        f"{count:,} models declare base models that lead back to themselves ({', '.join(named)}{more}): each cycle "
+        "counts as one root (docs/model-tree.md); `modelrace model ID` shows a model's chain"
+    ]
