@@ -193,3 +193,19 @@ def test_cycles_in_the_model_tree_are_said(db_path: Path, tmp_path: Path, edge_c
     assert shown.exit_code == 0 and "cycle of base models" in shown.stdout
     plain = runner.invoke(app, ["--db", str(db_path), "model", "Qwen/Qwen2.5-7B-Instruct"])
     assert "cycle" not in plain.stdout
+
+
+def test_usage_errors_are_json_under_json(db_path: Path) -> None:
+    """An unknown command, a bad option value or a missing argument: exit 2, the message on stderr as typer says
+    it, and under --json also {"error", "type"} on stdout, as every other error (stdout was empty)."""
+    for args, said in (
+        (("leaderboard", "--size-by", "bogus"), "'bogus' is not one of"),
+        (("nosuchcmd",), "No such command"),
+        (("model",), "Missing argument"),
+    ):
+        done = cli("--db", str(db_path), "--json", *args)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        shown = json.loads(done.stdout)
+        assert said in shown["error"] and said in " ".join(done.stderr.split())
+    plain = cli("--db", str(db_path), "nosuchcmd")
+    assert plain.returncode == 2 and plain.stdout == ""

@@ -10,10 +10,14 @@ module's real command (and prints the rows to add).
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer import _click  # the click that typer vendors: its exceptions
 
 from modelrace import __version__
 from modelrace.cli._app import LazyCommand, lazy_group, state
@@ -259,5 +263,20 @@ def main(
 
 
 def run() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script. A usage error (an unknown command or option, a bad value) is said on
+    stderr as click says it, and under --json also as ``{"error", "type"}`` on stdout, as every other error is."""
+    from typer import rich_utils
+    from typer.exceptions import Abort
+
+    try:
+        code = app(standalone_mode=False)
+    except _click.ClickException as error:
+        wanted = "--json" in sys.argv[1:] or os.environ.get("MODELRACE_JSON", "").lower() in ("1", "true", "yes")
+        if wanted and not isinstance(error, _click.exceptions.NoArgsIsHelpError):
+            sys.stdout.write(json.dumps({"error": error.format_message(), "type": type(error).__name__}) + "\n")
+        rich_utils.rich_format_error(error)  # as typer shows it
+        sys.exit(error.exit_code)
+    except Abort:
+        rich_utils.rich_abort_error()
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
