@@ -78,3 +78,14 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(runner: CliRunner, args: list
     as_json = runner.invoke(app, [*args, "--json"])
     assert as_json.exit_code != 0
     assert message in json.loads(as_json.stdout)["error"]
+
+
+def test_fit_on_a_local_path_never_asks_the_hub(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file or folder that is not weights is said to be one, at once (it was taken for a Hub id: five retries)."""
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens: a Hub call would fail slowly
+    (tmp_path / "notes.txt").write_text("x")
+    for path, said in ((tmp_path / "notes.txt", "local .txt file"), (tmp_path, "folder without *.safetensors")):
+        result = runner.invoke(app, ["fit", str(path), "--hardware", "RTX 4090", "--json"])
+        assert result.exit_code != 0 and said in json.loads(result.stdout)["error"], result.output

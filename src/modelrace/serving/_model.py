@@ -160,6 +160,12 @@ def resolve_model(spec: str, allow_hub: bool = True) -> ModelRef:
         return _from_gguf(path)
     if path.is_dir() and any(path.glob("*.safetensors")):
         return _from_folder(path)
+    if path.exists():  # a local file or folder is never a Hub id: say what it lacks instead of asking the Hub
+        kind = "folder without *.safetensors" if path.is_dir() else f"{path.suffix or 'extension-less'} file"
+        raise NotFoundError(
+            f"{spec} is a local {kind}: give a .gguf file, a folder of safetensors weights (with config.json), "
+            "a Hub id or an eval spec such as gguf:smollm2-135m-instruct"
+        )
     from modelrace.ranking import Resolver
 
     entity = Resolver().resolve(spec, {"is_hub_id": True} if spec.count("/") == 1 else None)
