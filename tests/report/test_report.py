@@ -178,6 +178,8 @@ def test_report_has_the_capability_section_when_results_are_imported(
     text = md.read_text()
     assert "Leaders by size class" in text
     assert markdown_text("lmarena (LMArena text (overall)), data of 2025-12-01") in text  # escaped as data
+    # the open models no size class holds are counted under the table, with the best of them
+    assert markdown_text("are in no class: LMArena text (overall) ") in text and "mistral-large-3" in text
 
 
 @pytest.mark.reference

@@ -84,6 +84,13 @@ def capability_section(board: Leaderboard) -> Section:
             section.headlines.append(
                 Headline(f"{bench.name} leaders by size: {text}.", {"benchmark": bench_id, "leaders": leaders})
             )
+    unsized = []  # open models no size class holds: a leader above them would be a leader of what is known
+    for bench_id in HEADLINE_BENCHMARKS:
+        bench = benches.get(bench_id)
+        unknown = next((e for e in bench.classes if e.size_class == "unknown size"), None) if bench else None
+        if bench is not None and unknown is not None:
+            best = unknown.leader
+            unsized.append(f"{bench.name} {unknown.models:,} (best: {best['model']}, {_fmt(best['value'])})")
     if rows:
         section.tables.append(
             Table(
@@ -105,6 +112,12 @@ def capability_section(board: Leaderboard) -> Section:
                 ],
                 rows,
                 "; ".join(_source(benches[b]) for b in HEADLINE_BENCHMARKS if b in benches),
+                note=(
+                    "Open models of unknown size (no parameter count from the source, the curated table or the"
+                    " name; `modelrace resolve NAME` says why) are in no class: " + "; ".join(unsized) + "."
+                )
+                if unsized
+                else None,
             )
         )
     frontier_bench = next(
