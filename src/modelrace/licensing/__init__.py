@@ -18,7 +18,7 @@ from modelrace.licensing._explain import (
     explain_licence,
     explain_model,
 )
-from modelrace.licensing._models import licence_row, model_licences, store_licences
+from modelrace.licensing._models import licence_row, licence_verdicts, model_licences, store_licences
 from modelrace.licensing._registry import (
     Clause,
     Licence,
@@ -61,6 +61,7 @@ __all__ = [
     "explain_model",
     "licence_figures",
     "licence_row",
+    "licence_verdicts",
     "load_licence_file",
     "load_licences",
     "model_licences",

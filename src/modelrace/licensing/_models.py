@@ -229,6 +229,19 @@ def model_licences(
     )
 
 
+def licence_verdicts(
+    connection: duckdb.DuckDBPyConnection, snapshot_id: int, model_ids: list[str]
+) -> dict[str, tuple[str | None, str]]:
+    """The licence each of these models is read as (stated or inherited) and its verdict, by model id."""
+    table = model_licences(connection, snapshot_id)
+    rows = connection.execute(
+        f"""SELECT m.model_id, l.licence_id, l.verdict FROM {table} l JOIN models m ON m.model_key = l.model_key
+            WHERE m.model_id IN (SELECT unnest(?::VARCHAR[]))""",
+        [model_ids],
+    ).fetchall()
+    return {str(model_id): (licence, str(verdict)) for model_id, licence, verdict in rows}
+
+
 def store_licences(
     warehouse: Warehouse, snapshot_ref: str | int | None = None, registry: LicenceRegistry | None = None
 ) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from modelrace.adoption import Adoption, AdoptionFigures, SnapshotRef, hhi_label
 from modelrace.knowledge import country_label, snapshot_source_name
 from modelrace.report import _charts as charts
@@ -46,8 +48,9 @@ def _label(country: str) -> str:
     return country_label(country)
 
 
-def adoption_section(figures: AdoptionFigures) -> Section:
-    """Build the section from :func:`modelrace.adoption.build_adoption` figures."""
+def adoption_section(figures: AdoptionFigures, licences: dict[str, tuple[str | None, str]] | None = None) -> Section:
+    """Build the section from :func:`modelrace.adoption.build_adoption` figures; ``licences`` gives the top models'
+    licences as the openness analysis reads them (licence id, verdict), shown instead of the stated tag."""
     adoption = figures.adoption
     source = source_text(figures.snapshot)
     scope = figures.scope_words
@@ -200,11 +203,11 @@ def adoption_section(figures: AdoptionFigures) -> Section:
             source,
         )
     )
-    section.tables += _tables(adoption, source)
+    section.tables += _tables(adoption, source, licences)
     return section
 
 
-def _tables(adoption: Adoption, source: str) -> list[Table]:
+def _tables(adoption: Adoption, source: str, licences: dict[str, tuple[str | None, str]] | None) -> list[Table]:
     share = [
         Column("downloads_30d", "downloads (30 d)", "int"),
         Column("share", "share", "pct"),
@@ -243,10 +246,10 @@ def _tables(adoption: Adoption, source: str) -> list[Table]:
                 Column("developer", "developer"),
                 Column("uploader", "uploader"),
                 Column("relation", "relation"),
-                Column("license", "licence"),
+                Column("licence_read", "licence (verdict)"),
                 Column("params", "parameters", "params"),
             ],
-            adoption.top_models,
+            [{**row, "licence_read": _licence_read(row, licences)} for row in adoption.top_models],
             source,
         ),
         Table(
@@ -319,3 +322,15 @@ def _tables(adoption: Adoption, source: str) -> list[Table]:
                 )
             )
     return tables
+
+
+def _licence_read(row: dict[str, Any], licences: dict[str, tuple[str | None, str]] | None) -> str | None:
+    """ "qwen-research (non-commercial), stated 'other'": the licence the openness analysis reads (stated or
+    inherited) and the stated tag where it says something else; the stated tag alone without an analysis."""
+    stated = row.get("license")
+    read = (licences or {}).get(row["model_id"])
+    if read is None:
+        return stated
+    licence, verdict = read
+    shown = f"{licence or 'unknown'} ({verdict})"
+    return f"{shown}, stated '{stated}'" if stated and stated != licence else shown

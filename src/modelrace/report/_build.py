@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from modelrace import __version__
 from modelrace.adoption import build_adoption, open_scope
-from modelrace.licensing import snapshot_licence_figures
+from modelrace.licensing import licence_verdicts, snapshot_licence_figures
 from modelrace.ranking import Leaderboard, has_results, leaderboard
 from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
@@ -45,7 +45,10 @@ def build_report(
         )
         scope = open_scope(warehouse, figures.snapshot.id, include_fixtures, registry)  # attributed once, reused
         licensing = snapshot_licence_figures(scope, top=top)
-    sections = [adoption_section(figures), licensing_section(figures.snapshot, licensing)]
+        # the top models' licences as the openness analysis reads them (the stated tag alone can say 'other')
+        top_ids = [row["model_id"] for row in figures.adoption.top_models]
+        verdicts = licence_verdicts(warehouse.connection, figures.snapshot.id, top_ids)
+    sections = [adoption_section(figures, verdicts), licensing_section(figures.snapshot, licensing)]
     capability: Leaderboard | None = None
     cost: CostFigures | None = None
     if has_results(warehouse):
