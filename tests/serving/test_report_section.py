@@ -43,3 +43,13 @@ def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
     assert line["encoding"]["detail"] == {"field": "side", "type": "nominal"}
     # where each model's cheapest market price comes from is named beside it
     assert any(row.get("market") and row.get("market_source") for row in table.rows)
+
+
+def test_a_size_the_snapshot_holds_is_used_where_no_table_or_name_gives_one(registry: HardwareRegistry) -> None:
+    """gpt2 has no size in its name nor in the curated tables, but the Hub snapshot holds its safetensors count:
+    it gets a cost row (it was skipped as "no parameter count")."""
+    models = [("openai-community/gpt2", "most downloaded")]
+    assert cost_figures(models, registry).skipped  # without the snapshot's count
+    figures = cost_figures(models, registry, stored_params={"openai-community/gpt2": 137_022_720})
+    (row,) = figures.models
+    assert row.params_total == 137_022_720 and not figures.skipped

@@ -27,7 +27,9 @@ def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[st
         if entry.size_class != "unknown size"
     ]
     models += [(str(row["model_id"]), "most downloaded") for row in top_models[:TOP_DOWNLOADED]]
-    return cost_figures(models, registry)
+    # what the snapshot knows of their size (safetensors metadata), where no table or name says it
+    stored = {str(row["model_id"]): float(row["params"]) for row in top_models if row.get("params")}
+    return cost_figures(models, registry, stored_params=stored)
 
 
 def _gb(value: float) -> float:

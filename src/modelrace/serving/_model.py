@@ -141,8 +141,10 @@ def _from_hub(repo: str) -> tuple[float | None, Architecture | None]:
         return None, None
 
 
-def resolve_model(spec: str, allow_hub: bool = True) -> ModelRef:
-    """Resolve MODEL (see the module docstring); ``allow_hub=False`` never calls the Hub (analyses, the report)."""
+def resolve_model(spec: str, allow_hub: bool = True, stored_params: float | None = None) -> ModelRef:
+    """Resolve MODEL (see the module docstring); ``allow_hub=False`` never calls the Hub (analyses, the report);
+    ``stored_params`` is the count a Hub snapshot holds for it (its safetensors metadata), used where the curated
+    tables and the name give none."""
     if spec.startswith("gguf:"):
         from modelrace.evals import packaged_models, resolve_local_model
 
@@ -179,6 +181,8 @@ def resolve_model(spec: str, allow_hub: bool = True) -> ModelRef:
         total, active_known, source = arch.params_total, arch.params_active, "curated architecture table"
     else:
         total, active_known, source = entity.params_total, entity.params_active, entity.params_source
+    if total is None and stored_params:
+        total, source = stored_params, "Hub snapshot (safetensors metadata)"
     if allow_hub and entity.hub_id and (arch is None or total is None):
         hub_params, hub_arch = _from_hub(entity.hub_id)
         arch = arch or hub_arch

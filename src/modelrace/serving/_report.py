@@ -152,10 +152,13 @@ def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
 
 
 def cost_figures(
-    models: Sequence[tuple[str, str]], registry: HardwareRegistry, folder: Path | None = None
+    models: Sequence[tuple[str, str]],
+    registry: HardwareRegistry,
+    folder: Path | None = None,
+    stored_params: dict[str, float] | None = None,
 ) -> CostFigures:
     """The section's figures for ``models`` ((name, why it is listed) pairs); names that do not resolve are
-    listed in ``skipped`` with the reason."""
+    listed in ``skipped`` with the reason. ``stored_params``: parameter counts a Hub snapshot holds, by name."""
     folder = folder if folder is not None else reference_data_dir()
     fit_chips = [registry.find(name) for name in FIT_CHIPS]
     cost_chips = [registry.find(name) for name in COST_CHIPS]
@@ -164,7 +167,7 @@ def cost_figures(
     seen: set[str] = set()
     for name, why in models:
         try:
-            model = resolve_model(name, allow_hub=False)
+            model = resolve_model(name, allow_hub=False, stored_params=(stored_params or {}).get(name))
         except ModelraceError as error:
             skipped.append(f"{name}: {error}")
             continue
