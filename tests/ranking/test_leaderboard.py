@@ -154,3 +154,20 @@ def test_a_tie_set_without_standard_errors_is_not_called_known() -> None:
     assert ranked is not None and len(ranked["tie_set"]) == 1 and ranked["tie_set_known"] is False
     known = _rank([_score(resolver, "a/model-7b", 51.0, 0.1), _score(resolver, "b/model-7b", 49.0, 0.1)])
     assert known is not None and known["tie_set_known"] is True and known["lead_significant"] is True
+
+
+@pytest.mark.reference
+def test_a_source_scoring_models_younger_than_its_date_is_in_doubt(warehouse: Warehouse, reference_data: Path) -> None:
+    """LiveBench's table is dated 2026-01-08 by its file name, yet scores Qwen3.6-27B, first on the Hub on
+    2026-04-21 (the 2026-05 hub-stats subset): its date is said to be in doubt, model by model."""
+    from modelrace.hub import import_hub_stats
+    from modelrace.ranking import check_dates
+
+    import_hub_stats(warehouse, reference_data / "hub_stats_subset_2026-05.parquet", selection="subset")
+    import_results(warehouse, "livebench", reference_data / "livebench_table_2026-01-08.csv")
+    late = check_dates(warehouse).newer_by_source()
+    assert set(late) == {"livebench"}
+    qwen = next(item for item in late["livebench"] if item.model == "Qwen/Qwen3.6-27B")
+    assert str(qwen.data_date) == "2026-01-08" and qwen.first_on_hub > qwen.data_date
+    board = leaderboard(warehouse)
+    assert any(row["model"] == "Qwen/Qwen3.6-27B" for row in board.newer_than_data["livebench"])

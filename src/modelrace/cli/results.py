@@ -189,6 +189,16 @@ def _render_dates(dates: DateCheck) -> None:
     )
     for item in dates.flagged:
         stdout.print(Text(f"  {item.source}: {item.name} ({item.model}) dated {item.release_date}: {item.reason}"))
+    for source, items in dates.newer_by_source().items():
+        stdout.print(
+            Text(
+                f"{source} (data of {items[0].data_date}) scores {len(items)} models that first appeared on the Hub "
+                "later: the file is newer than its date says, or a name is tied to the wrong model"
+            ),
+            highlight=False,
+        )
+        for late in items:
+            stdout.print(Text(f"  {late.name} ({late.model}) on the Hub from {late.first_on_hub}"))
 
 
 def _render_country_check(check: CountryCheck) -> None:

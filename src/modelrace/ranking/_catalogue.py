@@ -111,11 +111,31 @@ class FlaggedDate(JsonResult):
 
 
 @dataclass(frozen=True)
+class NewerThanData(JsonResult):
+    """A model a source scores that first appeared on the Hub after the source's data date: either the file is
+    newer than its date says (a date from its name) or the name is tied to the wrong model."""
+
+    source: str
+    name: str
+    model: str
+    first_on_hub: date
+    data_date: date
+
+
+@dataclass(frozen=True)
 class DateCheck(JsonResult):
-    """Every release date checked, and those flagged."""
+    """Every release date checked, and those flagged; and the models newer than their source's data date."""
 
     checked: int
     flagged: list[FlaggedDate]
+    newer_than_data: list[NewerThanData] = field(default_factory=list)
+
+    def newer_by_source(self) -> dict[str, list[NewerThanData]]:
+        """The models newer than their data, by source, newest first."""
+        grouped: dict[str, list[NewerThanData]] = {}
+        for item in sorted(self.newer_than_data, key=lambda n: (n.source, -n.first_on_hub.toordinal(), n.name)):
+            grouped.setdefault(item.source, []).append(item)
+        return grouped
 
 
 @dataclass
@@ -148,14 +168,30 @@ def first_on_hub(warehouse: Warehouse, hub_ids: set[str]) -> dict[str, date]:
     return {r["model_id"]: r["created"].date() for r in rows}
 
 
+def _last_day(data_date: date) -> date:
+    """The last day a data date covers: a date named by its month only (a file "..._2025-02.csv" is dated
+    2025-02-01) covers that whole month."""
+    if data_date.day != 1:
+        return data_date
+    return (data_date.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _newer_than_data(model: dict[str, Any], entity: Entity, appeared: dict[str, date]) -> NewerThanData | None:
+    first = appeared.get(entity.hub_id) if entity.hub_id else None
+    if entity.hub_id is None or first is None or first < HUB_CREATION_RECORDED_FROM:
+        return None
+    data_date: date = model["data_date"]
+    if (first - _last_day(data_date)).days <= 1:  # a day's slack for time zones
+        return None
+    return NewerThanData(model["source"], model["source_name"], entity.hub_id, first, data_date)
+
+
 def _check_date(model: dict[str, Any], entity: Entity, appeared: dict[str, date]) -> tuple[str | None, date | None]:
     """Why a source's release date cannot be right (None when it can), and the first Hub appearance used."""
     released: date = model["release_date"]
     first = appeared.get(entity.hub_id) if entity.hub_id else None
     data_date: date = model["data_date"]
-    # A date named by its month only (a file "..._2025-02.csv" is dated 2025-02-01) covers that whole month.
-    latest = (data_date.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    if released > (latest if data_date.day == 1 else data_date):
+    if released > _last_day(data_date):
         return f"after the data's own date ({data_date})", first
     if first is not None and first < HUB_CREATION_RECORDED_FROM:
         first = None
@@ -200,10 +236,14 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
     appeared = first_on_hub(warehouse, {e.hub_id for e in entities.values() if e.hub_id})
     flagged: list[FlaggedDate] = []
     checked = 0
+    newer: list[NewerThanData] = []
     for (source, name), model in info.items():
         entity = entities[(source, name)]
         if not entity.matched:
             unmatched[source].append(name)
+        late = _newer_than_data(model, entity, appeared)
+        if late is not None:
+            newer.append(late)
         if model.get("release_date"):
             checked += 1
             reason, first = _check_date(model, entity, appeared)
@@ -269,7 +309,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
         resolver,
         entities,
         {k: sorted(set(v)) for k, v in unmatched.items()},
-        DateCheck(checked, sorted(flagged, key=lambda f: (f.source, f.name))),
+        DateCheck(checked, sorted(flagged, key=lambda f: (f.source, f.name)), newer),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -72,6 +72,8 @@ class Leaderboard(JsonResult):
     benchmarks: list[BenchmarkBoard]
     unmatched: dict[str, int]
     flagged_dates: int = 0  # release dates not used for time series (`modelrace resolve --check-dates`)
+    # by source: the models it scores that first appeared on the Hub after its data date (the date is in doubt)
+    newer_than_data: dict[str, list[Row]] = field(default_factory=dict)
 
 
 def _rank(scores: list[Score]) -> dict[str, Any] | None:
@@ -249,6 +251,9 @@ def leaderboard(
         benchmarks=output,
         unmatched={source: len(names) for source, names in catalogue.unmatched.items()},
         flagged_dates=len(catalogue.dates.flagged),
+        newer_than_data={
+            source: [item.to_json() for item in items] for source, items in catalogue.dates.newer_by_source().items()
+        },
     )
 
 

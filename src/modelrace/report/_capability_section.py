@@ -91,6 +91,21 @@ def capability_section(board: Leaderboard) -> Section:
         if bench is not None and unknown is not None:
             best = unknown.leader
             unsized.append(f"{bench.name} {unknown.models:,} (best: {best['model']}, {_fmt(best['value'])})")
+    doubts = []  # a source that scores models younger than its data date: the date is in doubt
+    for source, items in board.newer_than_data.items():
+        named = ", ".join(f"{i['name']} ({i['first_on_hub']})" for i in items[:3])
+        doubts.append(
+            f"{source} (data of {items[0]['data_date']}) scores {len(items)} models that first appeared on the Hub"
+            f" later: {named}{' and more' if len(items) > 3 else ''}"
+        )
+    if doubts:
+        section.headlines.append(
+            Headline(
+                "Data dates in doubt: " + "; ".join(doubts) + ". The file is newer than its date says (a date read"
+                " from a file name), or a name is tied to the wrong model; `modelrace resolve --check-dates`.",
+                {"newer_than_data": board.newer_than_data},
+            )
+        )
     if rows:
         section.tables.append(
             Table(
