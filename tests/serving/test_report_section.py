@@ -23,6 +23,8 @@ def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
     llama = rows["meta-llama/Llama-3.1-8B-Instruct"]
     assert "NVIDIA GeForce RTX 4090" in llama.fits_on and llama.usd_per_mtok["NVIDIA H100 SXM5 80GB"] is not None
     assert rows["deepseek-ai/DeepSeek-V3"].fits_on == []  # 671 B in fp8 fits on no single chip
+    # each row says the precision its memory counts: DeepSeek ships in fp8, Llama in bf16 (not "bf16" for all)
+    assert (rows["deepseek-ai/DeepSeek-V3"].weights, llama.weights) == ("fp8", "bf16")
     assert all(v is None for v in rows["deepseek-ai/DeepSeek-V3"].usd_per_mtok.values())
     assert len(figures.skipped) == 1 and "no-such-model-anywhere" in figures.skipped[0]
     assert any(p.open_weights for p in figures.price_points) and any(not p.open_weights for p in figures.price_points)

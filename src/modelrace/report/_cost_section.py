@@ -45,7 +45,8 @@ def cost_section(figures: CostFigures) -> Section:
         title="Cost to serve and chips",
         intro=(
             f"What it takes to serve the models that lead each size class and the most downloaded ones: memory at"
-            f" {figures.context:,} tokens of context (bf16 weights, bf16 KV cache, runtime overhead), the single chips"
+            f" {figures.context:,} tokens of context (weights at the precision each model is published in, bf16"
+            " unless it ships in fp8, as the table says; bf16 KV cache; runtime overhead), the single chips"
             f" that hold it, and the cost per million output tokens at batch {workload.batch}"
             f" ({workload.input_tokens} tokens in, {workload.output_tokens} out) from a roofline model calibrated on"
             " MLPerf Inference v4.1 and published vLLM measurements, priced at the median rental across providers"
@@ -63,6 +64,7 @@ def cost_section(figures: CostFigures) -> Section:
             "why": row.why,
             "params_b": round(row.params_total / 1e9, 2),
             "memory_gb": _gb(row.memory_bytes_8k),
+            "weights": row.weights,
             "fits_on": ", ".join(row.fits_on) or "none (needs several chips)",
             "market": row.market_output_usd_per_mtok,
             "market_source": row.market_source,
@@ -79,6 +81,7 @@ def cost_section(figures: CostFigures) -> Section:
                 Column("model", "model"),
                 Column("why", "listed as"),
                 Column("params_b", "params (B)", "float"),
+                Column("weights", "weights"),
                 Column("memory_gb", "memory (GB)", "float"),
                 Column("fits_on", "fits on one"),
                 *[Column(name, f"$/Mtok {name}", "float") for name in chip_names],

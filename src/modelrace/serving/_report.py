@@ -46,6 +46,7 @@ class ModelCostRow(JsonResult):
     usd_per_mtok: dict[str, float | None]
     market_output_usd_per_mtok: float | None
     market_source: str | None = None  # the provider and price list of that cheapest price
+    weights: str = "bf16"  # the precision the memory counts the weights at (the model's own: fp8 where it ships so)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def cost_figures(
                 costs,
                 cheapest.output_usd_per_mtok if cheapest else None,
                 f"{cheapest.provider}, {cheapest.source}" if cheapest else None,
+                fits[0].weights.quant,
             )
         )
     sources = [
