@@ -34,30 +34,3 @@ def test_params_from_name(model_id: str, total: float | None, active: float | No
     assert parsed is not None
     assert parsed.total == round(total)
     assert parsed.active == (round(active) if active else None)
-
-
-def test_a_precision_variant_has_its_models_curated_size() -> None:
-    from modelrace.ranking._entities import Resolver
-
-    entity = Resolver().resolve("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8")
-    assert (entity.params_total, entity.params_active, entity.params_source) == (400e9, 17e9, "model card (curated)")
-
-
-@pytest.mark.parametrize(
-    ("name", "stated", "total", "source"),
-    [
-        ("Qwen/Qwen2.5-7B-Instruct", 7.6e9, 7.6e9, "source"),  # the weights' count before the name's round number
-        ("FINGU-AI/Chocolatine-Fusion-14B", 8.367e9, None, None),  # they disagree: neither is taken
-        ("someone/Qwen2.5-14B-Instruct-bnb-4bit", 8.4e9, 14e9, "name (packed weights)"),  # 4-bit packs two a byte
-        ("unsloth/phi-4-unsloth-bnb-4bit", 8.483e9, None, None),  # packed, and no size in the name
-    ],
-)
-def test_a_sources_size_is_taken_unless_packed_or_contradicted(
-    name: str, stated: float, total: float | None, source: str | None
-) -> None:
-    from modelrace.ranking._entities import Resolver
-
-    entity = Resolver().resolve(name, {"params_total": stated})
-    assert (entity.params_total, entity.params_source) == (total, source)
-    if total is None:
-        assert any(step.startswith("parameters unknown:") for step in entity.steps)

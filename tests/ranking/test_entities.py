@@ -88,3 +88,42 @@ def test_a_size_the_source_states_beats_one_read_from_the_name(resolver: Resolve
     assert (entity.params_total, entity.params_source) == (8.03e9, "source")
     guessed = resolver.resolve("BAAI/Infinity-Instruct-3M-0625-Llama3-8B")
     assert (guessed.params_total, guessed.params_source) == (8e9, "name")  # the largest size in the name
+
+
+def test_a_precision_variant_has_its_models_curated_size() -> None:
+    from modelrace.ranking._entities import Resolver
+
+    entity = Resolver().resolve("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8")
+    assert (entity.params_total, entity.params_active, entity.params_source) == (400e9, 17e9, "model card (curated)")
+
+
+@pytest.mark.parametrize(
+    ("name", "stated", "total", "source"),
+    [
+        ("Qwen/Qwen2.5-7B-Instruct", 7.6e9, 7.6e9, "source"),  # the weights' count before the name's round number
+        ("FINGU-AI/Chocolatine-Fusion-14B", 8.367e9, None, None),  # they disagree: neither is taken
+        ("someone/Qwen2.5-14B-Instruct-bnb-4bit", 8.4e9, 14e9, "name (packed weights)"),  # 4-bit packs two a byte
+        ("unsloth/phi-4-unsloth-bnb-4bit", 8.483e9, None, None),  # packed, and no size in the name
+    ],
+)
+def test_a_sources_size_is_taken_unless_packed_or_contradicted(
+    name: str, stated: float, total: float | None, source: str | None
+) -> None:
+    from modelrace.ranking._entities import Resolver
+
+    entity = Resolver().resolve(name, {"params_total": stated})
+    assert (entity.params_total, entity.params_source) == (total, source)
+    if total is None:
+        assert any(step.startswith("parameters unknown:") for step in entity.steps)
+
+
+def test_a_registry_family_under_a_sources_organisation_is_open_weights() -> None:
+    """Epoch names the organisation ("OpenAI") of "gpt-oss-120b_high": the registry's gpt-oss family is open weights
+    (it was left unknown, so tables counted it as open and the open-versus-closed series left it out); a name under
+    the organisation's catch-all family stays unknown."""
+    from modelrace.ranking._entities import Resolver
+
+    resolver = Resolver()
+    assert resolver.resolve("gpt-oss-120b_high", {"organisation": "OpenAI"}).open_weights is True
+    assert resolver.resolve("Some Model", {"organisation": "OpenAI"}).open_weights is None
+    assert resolver.resolve("GPT-4o", {"organisation": "OpenAI"}).open_weights is False

@@ -235,7 +235,12 @@ class Resolver:
                 developer_id, method = organisation.id, "family"
                 steps.append(f"registry family {family!r} of {organisation.name}")
         if developer_id is not None and open_weights is None:
-            open_weights = True if method in ("open-line", "family") else None
+            # A registry family is a family of open weights (the registry attributes Hub models): found by the
+            # name alone or under the organisation a source gives (Epoch's "gpt-oss-120b_high" by OpenAI).
+            from_family = method == "family" or (
+                method == "source-organisation" and self._named_family(developer_id, family)
+            )
+            open_weights = True if method == "open-line" or from_family else None
         developer, country = self._developer(developer_id) if developer_id else ("unattributed", "unattributed")
         if developer_id is None and not hub_id:
             method = "unmatched"
@@ -268,6 +273,11 @@ class Resolver:
             method=method,
             steps=tuple(steps),
         )
+
+    def _named_family(self, developer_id: str, family: str | None) -> bool:
+        """Whether ``family`` is one the registry names for the organisation (not its catch-all default)."""
+        organisation = self._orgs.get(developer_id)
+        return organisation is not None and family in {f.name for f in organisation.families}
 
     def _family_of(self, developer_id: str, name: str) -> str | None:
         organisation = self._orgs.get(developer_id)
