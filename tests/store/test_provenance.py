@@ -75,6 +75,10 @@ def test_imports_default_and_declared_selection(
     assert undeclared.date_basis == "newest lastModified of an accepted record"
     with pytest.raises(ConfigError, match="--selection 'most'"):
         import_hub_json(warehouse, path, selection="most")  # type: ignore[arg-type]
+    # no record dates the file: the import's own time stands, and the basis says so (it claimed a lastModified)
+    undated = [{k: v for k, v in m.items() if k != "lastModified"} for m in edge_cases["valid"]]
+    plain, _ = import_hub_json(warehouse, _write(tmp_path / "undated.json", undated))
+    assert plain.date_basis is not None and plain.date_basis.startswith("import time: no accepted record")
 
 
 def test_an_import_whose_records_are_all_invalid_creates_no_snapshot(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -51,6 +51,10 @@ def _date_basis(taken_at: datetime | None) -> str:
     return "--taken-at" if taken_at is not None else "newest lastModified of an accepted record"
 
 
+# When no accepted record carries a lastModified, nothing in the file dates it: the import's own time stands.
+_UNDATED = "import time: no accepted record has a lastModified (give --date)"
+
+
 def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
     try:
         parquet = pq.ParquetFile(path)
@@ -161,6 +165,8 @@ def import_hub_stats(
             latest = writer.latest_modified()
             if latest is not None:
                 writer.taken_at = latest
+            else:
+                writer.date_basis = _UNDATED
         snapshot = writer.commit()
     return snapshot, writer.stats
 
@@ -284,5 +290,7 @@ def import_hub_json(
             progress.advance()
         if taken_at is None and latest is not None:
             writer.taken_at = latest
+        elif taken_at is None:
+            writer.date_basis = _UNDATED
         snapshot = writer.commit()
     return snapshot, writer.stats
