@@ -62,7 +62,7 @@ def test_live_syncs_record_their_selection(warehouse: Warehouse, edge_cases: dic
 
 
 def test_imports_default_and_declared_selection(
-    warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]
+    warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _write(tmp_path / "top_2024-09-20.json", edge_cases["valid"])
     undeclared, _ = import_hub_json(warehouse, path)
@@ -75,6 +75,10 @@ def test_imports_default_and_declared_selection(
     assert undeclared.date_basis == "newest lastModified of an accepted record"
     with pytest.raises(ConfigError, match="--selection 'most'"):
         import_hub_json(warehouse, path, selection="most")  # type: ignore[arg-type]
+    # a file named relative to the working folder is stored where it is, not as typed
+    monkeypatch.chdir(tmp_path)
+    relative, _ = import_hub_json(warehouse, Path(_write(Path("rel.json"), edge_cases["valid"][:3]).name))
+    assert relative.origin == str(tmp_path.resolve() / "rel.json")
     # no record dates the file: the import's own time stands, and the basis says so (it claimed a lastModified)
     undated = [{k: v for k, v in m.items() if k != "lastModified"} for m in edge_cases["valid"]]
     plain, _ = import_hub_json(warehouse, _write(tmp_path / "undated.json", undated))

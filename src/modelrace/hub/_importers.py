@@ -138,7 +138,7 @@ def import_hub_stats(
     with SnapshotWriter(
         warehouse,
         source="hub-stats",
-        source_detail=str(path),
+        source_detail=str(path.resolve()),  # where the file is, whatever the working folder
         taken_at=taken_at,
         progress=progress,
         selection=check_selection(selection),
@@ -274,7 +274,7 @@ def import_hub_json(
     with SnapshotWriter(
         warehouse,
         source="hub-json",
-        source_detail=str(path),
+        source_detail=str(path.resolve()),
         taken_at=taken_at,
         progress=progress,
         selection=check_selection(selection),

@@ -386,7 +386,7 @@ def store_battles(
     dated = dating(path, when, max(stamps).date() if stamps else None)
     day = dated.value
     with warehouse.transaction() as connection:
-        batch_id = new_batch(connection, "import", label, judge_kind, str(path), digest, day)
+        batch_id = new_batch(connection, "import", label, judge_kind, str(path.resolve()), digest, day)
         insert_battles(connection, batch_id, judge_kind, found.battles)
         connection.execute("UPDATE battle_batches SET rejected = ? WHERE batch_id = ?", [len(found.rejected), batch_id])
         if found.rejected:
@@ -404,7 +404,7 @@ def store_battles(
         batch_id,
         label,
         judge_kind,
-        str(path),
+        str(path.resolve()),
         day,
         len(found.battles),
         len(found.rejected),

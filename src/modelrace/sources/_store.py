@@ -222,11 +222,11 @@ def import_results(
     dated = dating(path, when, batch.contents_date)
     batch.data_date, batch.date_basis = dated.value, dated.basis
     _refuse_if_damaging(batch, path, previous, allow_partial, force)
-    import_id = store_batch(warehouse, batch, str(path), digest)
+    import_id = store_batch(warehouse, batch, str(path.resolve()), digest)
     return ImportSummary(
         import_id,
         source,
-        str(path),
+        str(path.resolve()),
         batch.data_date,
         len(batch.models),
         len(batch.results),
