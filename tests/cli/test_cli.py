@@ -209,3 +209,18 @@ def test_usage_errors_are_json_under_json(db_path: Path) -> None:
         assert said in shown["error"] and said in " ".join(done.stderr.split())
     plain = cli("--db", str(db_path), "nosuchcmd")
     assert plain.returncode == 2 and plain.stdout == ""
+
+
+def test_a_model_held_by_another_snapshot_is_said_to_be_there(
+    db_path: Path, tmp_path: Path, edge_cases: dict[str, Any]
+) -> None:
+    """'not in snapshot 2; did you mean <the same id>?' named the model asked for: the snapshots that hold it are."""
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(edge_cases["valid"]))
+    second.write_text(json.dumps([m for m in edge_cases["valid"] if m["id"] != "gpt2"]))
+    for path, day in ((first, "2025-10-01"), (second, "2025-11-01")):
+        done = runner.invoke(app, ["--db", str(db_path), "-q", "import", "hub-json", str(path), "--date", day])
+        assert done.exit_code == 0, done.output
+    shown = runner.invoke(app, ["--db", str(db_path), "--json", "model", "gpt2"])
+    assert shown.exit_code != 0
+    assert json.loads(shown.stdout)["error"] == "gpt2 is not in snapshot 2; snapshot 1 holds it (--snapshot 1)"

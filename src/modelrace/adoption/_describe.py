@@ -171,9 +171,21 @@ def describe_model(
     snapshot = resolve_snapshot(warehouse, snapshot_ref)
     rows = warehouse.query(_VERSION_SQL, [snapshot.snapshot_id, model_id])
     if not rows:
+        elsewhere = warehouse.query(
+            """SELECT list(sm.snapshot_id ORDER BY sm.snapshot_id) AS snapshots FROM snapshot_models sm
+               JOIN models m ON m.model_key = sm.model_key WHERE m.model_id = ?""",
+            [model_id],
+        )[0]["snapshots"]
+        if elsewhere:  # the same id, held by other snapshots: say which, not "did you mean" itself
+            held = ", ".join(map(str, elsewhere))
+            raise NotFoundError(
+                f"{model_id} is not in snapshot {snapshot.snapshot_id}; snapshot {held} holds it "
+                f"(--snapshot {elsewhere[-1]})"
+            )
         close = warehouse.query(
-            "SELECT model_id FROM models WHERE lower(model_id) = lower(?) OR model_id ILIKE ? LIMIT 5",
-            [model_id, f"%{model_id.split('/')[-1]}%"],
+            """SELECT model_id FROM models WHERE (lower(model_id) = lower(?) OR model_id ILIKE ?) AND model_id <> ?
+               ORDER BY model_id LIMIT 5""",
+            [model_id, f"%{model_id.split('/')[-1]}%", model_id],
         )
         hint = f"; did you mean {', '.join(r['model_id'] for r in close)}?" if close else ""
         raise NotFoundError(f"{model_id} is not in snapshot {snapshot.snapshot_id}{hint}")
