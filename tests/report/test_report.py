@@ -217,3 +217,11 @@ def test_an_empty_table_says_why(tmp_path: Path) -> None:
     table = Table("licence-conflicts", "Conflicts", [Column("model_id", "model")], [], "src", empty="No conflicts.")
     assert empty_text(table) == "No conflicts."
     assert terminal_table(table, 100).caption == "No conflicts."
+
+
+def test_a_report_path_under_a_file_is_a_clear_error(hostile_warehouse: Path, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = runner.invoke(
+        app, ["--db", str(hostile_warehouse), "-q", "--json", "report", "--html", str(tmp_path / "afile" / "r.html")]
+    )
+    assert result.exit_code != 0 and "afile is a file, not a folder" in json.loads(result.stdout)["error"]

@@ -22,6 +22,9 @@ from modelrace.report._model import Column, Report, Table, format_value
 
 def _write_atomically(path: Path, data: str | bytes) -> None:
     """Write via a temporary file and rename, so a reader never sees half a report."""
+    blocking = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:  # mkdir would say "File exists", naming nothing
+        raise NotADirectoryError(20, f"{blocking} is a file, not a folder", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     umask = os.umask(0)
