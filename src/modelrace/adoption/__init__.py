@@ -24,7 +24,7 @@ from modelrace.adoption._analyses import (
 )
 from modelrace.adoption._attributed import attribute_snapshot, store_attribution
 from modelrace.adoption._build import build_adoption, open_scope, scope_of
-from modelrace.adoption._cache import cached_table, open_part, store_part, store_table
+from modelrace.adoption._cache import cached_table, open_part, store_part, store_table, temporary_exists
 from modelrace.adoption._comparable import comparability, own_scope, restrict
 from modelrace.adoption._describe import ModelDescription, describe_model
 from modelrace.adoption._figures import (
@@ -100,6 +100,7 @@ __all__ = [
     "store_attribution",
     "store_part",
     "store_table",
+    "temporary_exists",
     "top_models",
     "totals",
     "unattributed",

@@ -218,14 +218,19 @@ def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | N
     :func:`ecosystem_totals`.
     """
     extra = ", any_value(developer) AS developer, any_value(country) AS country" if column == "family" else ""
+    carried = ", developer, country" if column == "family" else ""
+    # A model with one root has one row (credit 1): counted as it is. Only the few with several roots (credit < 1
+    # on each row) are gathered per family and model first.
     rows = scope.rows(
         f"""
         SELECT key {extra}, {_RELATION_COUNTS},
                sum(downloads) AS derivative_downloads_30d
-        FROM (SELECT {column} AS key, model_key, any_value(relation) AS relation,
-                     sum(downloads_30d * credit) AS downloads {extra}
-              FROM {{t}} WHERE {{f}} AND model_key <> root_key
-              GROUP BY 1, 2)
+        FROM (SELECT {column} AS key, relation, downloads_30d AS downloads {carried}
+              FROM {{t}} WHERE {{f}} AND model_key <> root_key AND credit >= 1
+              UNION ALL
+              SELECT {column} AS key, any_value(relation) AS relation, sum(downloads_30d * credit) AS downloads {extra}
+              FROM {{t}} WHERE {{f}} AND model_key <> root_key AND credit < 1
+              GROUP BY {column}, model_key)
         GROUP BY 1 ORDER BY derivatives DESC, key
         """
     )
@@ -242,7 +247,9 @@ def ecosystem_totals(scope: Scope) -> dict[str, int]:
     rows = scope.rows(
         f"""
         SELECT {_RELATION_COUNTS}
-        FROM (SELECT DISTINCT model_key, relation FROM {{t}} WHERE {{f}} AND model_key <> root_key)
+        FROM (SELECT model_key, relation FROM {{t}} WHERE {{f}} AND model_key <> root_key AND credit >= 1
+              UNION ALL
+              SELECT DISTINCT model_key, relation FROM {{t}} WHERE {{f}} AND model_key <> root_key AND credit < 1)
         """
     )
     return {key: int(value or 0) for key, value in rows[0].items()}

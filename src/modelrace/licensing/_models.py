@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from modelrace.adoption import open_part, store_part
+from modelrace.adoption import open_part, store_part, temporary_exists
 from modelrace.licensing._registry import LicenceRegistry, load_licences
 from modelrace.licensing._verdict import VERDICTS, conflict_rule, decide
 from modelrace.store import Warehouse
@@ -232,8 +232,11 @@ def model_licences(
 def licence_verdicts(
     connection: duckdb.DuckDBPyConnection, snapshot_id: int, model_ids: list[str]
 ) -> dict[str, tuple[str | None, str]]:
-    """The licence each of these models is read as (stated or inherited) and its verdict, by model id."""
-    table = model_licences(connection, snapshot_id)
+    """The licence each of these models is read as (stated or inherited) and its verdict, by model id (the
+    snapshot's licence table of this connection when the report made it already)."""
+    table = f"licences_{int(snapshot_id)}"
+    if not temporary_exists(connection, table):
+        table = model_licences(connection, snapshot_id)
     rows = connection.execute(
         f"""SELECT m.model_id, l.licence_id, l.verdict FROM {table} l JOIN models m ON m.model_key = l.model_key
             WHERE m.model_id IN (SELECT unnest(?::VARCHAR[]))""",
