@@ -235,12 +235,7 @@ class Resolver:
                 developer_id, method = organisation.id, "family"
                 steps.append(f"registry family {family!r} of {organisation.name}")
         if developer_id is not None and open_weights is None:
-            # A registry family is a family of open weights (the registry attributes Hub models): found by the
-            # name alone or under the organisation a source gives (Epoch's "gpt-oss-120b_high" by OpenAI).
-            from_family = method == "family" or (
-                method == "source-organisation" and self._named_family(developer_id, family)
-            )
-            open_weights = True if method == "open-line" or from_family else None
+            open_weights = True if method in ("open-line", "family") else None
         developer, country = self._developer(developer_id) if developer_id else ("unattributed", "unattributed")
         if developer_id is None and not hub_id:
             method = "unmatched"
@@ -274,11 +269,6 @@ class Resolver:
             steps=tuple(steps),
         )
 
-    def _named_family(self, developer_id: str, family: str | None) -> bool:
-        """Whether ``family`` is one the registry names for the organisation (not its catch-all default)."""
-        organisation = self._orgs.get(developer_id)
-        return organisation is not None and family in {f.name for f in organisation.families}
-
     def _family_of(self, developer_id: str, name: str) -> str | None:
         organisation = self._orgs.get(developer_id)
         return organisation.family_of(name) if organisation else None
@@ -296,22 +286,17 @@ class Resolver:
             if known and known in self.aliases.params:
                 total, active = self.aliases.params[known]
                 return total, active, "model card (curated)"
-        # What the source states (a leaderboard reads it from the weights) before what a name suggests, unless
-        # the weights are packed (a 4-bit checkpoint counts about half its parameters: phi-4-bnb-4bit as 8.5 B)
-        # or the two disagree (then neither is taken).
+        # What the source states (a leaderboard reads it from the weights) before what a name suggests (names
+        # mislead: "1_8b", "-3T" tokens, "-1M" context), unless the weights are packed: a 4-bit checkpoint counts
+        # about half its parameters (phi-4-bnb-4bit as 8.5 B); the name's size is taken then only when it is the
+        # larger one by a packing's factor, else the size is unknown.
         parsed = params_from_name(hub_id or name)
         if info.get("params_total"):
             stated = float(info["params_total"])
             if _PACKED.search(hub_id or name):
-                if parsed is None:
-                    return None, None, f"unknown: the source's {stated / 1e9:,.3g} B counts packed 4-bit weights"
-                return float(parsed.total), float(parsed.active) if parsed.active else None, "name (packed weights)"
-            if parsed is not None and not 1 / 1.5 <= stated / parsed.total <= 1.5:
-                return (
-                    None,
-                    None,
-                    (f"unknown: the source states {stated / 1e9:,.3g} B, the name {parsed.total / 1e9:,.3g} B"),
-                )
+                if parsed is not None and 1.2 <= parsed.total / stated <= 4.5:
+                    return float(parsed.total), float(parsed.active) if parsed.active else None, "name (packed weights)"
+                return None, None, f"unknown: the source's {stated / 1e9:,.3g} B counts packed 4-bit weights"
             return stated, info.get("params_active"), "source"
         if parsed is not None:
             return float(parsed.total), float(parsed.active) if parsed.active else info.get("params_active"), "name"
