@@ -24,6 +24,8 @@ from modelrace.knowledge import params_from_name
         # 17 B active of 400 B, 128 experts: the name holds no total (it made Maverick a 10-40B leader)
         ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", None, None),
         ("meta-llama/Llama-4-Scout-17B-16E", None, None),
+        ("someone/llama3-8b-2e-5", 8e9, None),  # a learning rate, not 2 experts
+        ("someone/mistral-7b-3e", 7e9, None),  # three epochs
     ],
 )
 def test_params_from_name(model_id: str, total: float | None, active: float | None) -> None:

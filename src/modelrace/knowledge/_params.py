@@ -10,8 +10,8 @@ _UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 _EXPERTS = re.compile(r"(?<![a-z0-9.])(\d{1,3})x(\d{1,4}(?:\.\d{1,3})?)([bm])(?![a-z0-9])", re.IGNORECASE)
 _SIZE = re.compile(r"(?<![a-z0-9.])(a)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?![a-z0-9])", re.IGNORECASE)
 # "Llama-4-Maverick-17B-128E": a size followed by an experts count is the active size (17 B of 400 B); the name
-# says nothing of the total.
-_ACTIVE_WITH_EXPERTS = re.compile(r"(?<![a-z0-9.])\d{1,4}(?:\.\d{1,3})?[bm]-\d{1,4}e(?![a-z0-9])", re.IGNORECASE)
+# says nothing of the total. Two digits at least, and no "-5" after (a learning rate: "llama3-8b-2e-5").
+_ACTIVE_WITH_EXPERTS = re.compile(r"(?<![a-z0-9.])\d{1,4}(?:\.\d{1,3})?[bm]-\d{2,4}e(?![a-z0-9])(?!-\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
