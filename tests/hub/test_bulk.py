@@ -433,3 +433,15 @@ def test_a_version_without_raw_hash_learns_it(tmp_path: Path) -> None:
         ).fetchall()
     assert learned == [(1, 1)]
     assert tags == [(["tampered"],)]
+
+
+def test_a_size_with_an_experts_count_is_read_alike_by_both_routes(tmp_path: Path) -> None:
+    """Llama-4-Scout-17B-16E without safetensors: 17 B is its active size, the name gives no total. The SQL route
+    read one size in the name and stored 17 B; it hands such names to params_from_name, as the per-record route."""
+    when = datetime(2025, 4, 5)
+    names = ["meta-llama/Llama-4-Scout-17B-16E-Instruct", "someone/llama3-8b-2e-5", "someone/plain-7B"]
+    day = [{"id": name, "createdAt": when, "lastModified": when, "downloads": 5} for name in names]
+    vectorised, per_record = _import_days(tmp_path, [day], True), _import_days(tmp_path, [day], False)
+    assert vectorised == per_record
+    params = {row[1]: row[12] for row in vectorised["stored"]}
+    assert params == {names[0]: None, names[1]: 8_000_000_000, names[2]: 7_000_000_000}

@@ -271,7 +271,9 @@ def validation_sql(source: str, not_after: datetime, *, lookup: bool = True) -> 
                    list_transform(card_base_ids, lambda i: {{'id': i, 'rel': card_relation, 'bad': false}})
                ) END AS base_entries,
                len(regexp_extract_all(name, '[0-9][bmtBMT]')) AS name_sizes,
-               regexp_matches(name, '[0-9][xX][0-9]') AS name_experts
+               -- "8x7B", or a size and an experts count ("17B-128E"): params_from_name reads them
+               regexp_matches(name, '[0-9][xX][0-9]') OR regexp_matches(name, '[0-9][bBmM]-[0-9]{{2,4}}[eE]')
+                   AS name_experts
         FROM parsed
     ), checked AS (
         SELECT *,
