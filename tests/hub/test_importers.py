@@ -163,6 +163,14 @@ def test_the_same_file_imported_again_is_not_a_second_snapshot(
     drop_snapshot(warehouse, first.snapshot_id)  # dropped, it can be imported again (with another selection)
     again, _ = import_hub_stats(warehouse, stats, selection="subset")
     assert again.selection == "subset" and len(list_snapshots(warehouse)) == 3
+    # two files alike in size and statistics, one count apart, are two files (a footer digest took them for one)
+    for number, middle in enumerate((500, 501)):
+        table = pa.table({"id": ["a/x-1", "a/x-2", "a/x-3"], "downloads": pa.array([10, middle, 1000], pa.int64())})
+        pq.write_table(table, tmp_path / f"alike{number}.parquet")
+    assert (tmp_path / "alike0.parquet").stat().st_size == (tmp_path / "alike1.parquet").stat().st_size
+    import_hub_stats(warehouse, tmp_path / "alike0.parquet", taken_at=datetime(2025, 3, 1))
+    import_hub_stats(warehouse, tmp_path / "alike1.parquet", taken_at=datetime(2025, 3, 2))
+    assert len(list_snapshots(warehouse)) == 5
     # the CLI says so and exits 0, as for a results file already imported
     result = runner.invoke(app, ["--db", str(warehouse.path), "--json", "import", "hub-stats", str(stats)])
     assert result.exit_code == 0, result.output

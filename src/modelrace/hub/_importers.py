@@ -73,17 +73,14 @@ def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
     return parquet, [c for c in HUB_STATS_COLUMNS if c in names]
 
 
-def _parquet_fingerprint(path: Path) -> str:
-    """A Parquet file's identity without reading its data: its size and footer (every row group's offsets, sizes,
-    row counts and column statistics), hashed. Two files with the same footer and size hold the same rows."""
-    size = path.stat().st_size
+def _file_fingerprint(path: Path) -> str:
+    """A file's identity: the SHA-256 of its bytes (~0.3 s for a 190 MB whole-Hub file). A digest of less (the
+    Parquet footer and size) took two files whose rows differ, sizes and statistics alike, for one."""
+    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        handle.seek(max(size - 8, 0))
-        tail = handle.read(8)
-        footer = int.from_bytes(tail[:4], "little") if len(tail) == 8 and tail[4:] == b"PAR1" else 0
-        handle.seek(max(size - 8 - footer, 0))
-        digest = hashlib.sha256(f"{size}:".encode() + handle.read(footer + 8))
-    return "parquet-footer:" + digest.hexdigest()
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
 
 
 def refuse_if_imported(warehouse: Warehouse, path: Path, fingerprint: str) -> str:
@@ -134,7 +131,7 @@ def import_hub_stats(
     selection = check_selection(selection)  # a wrong argument is said before anything else
     parquet, columns = _open_hub_stats(path)
     rows = parquet.metadata.num_rows
-    fingerprint = refuse_if_imported(warehouse, path, _parquet_fingerprint(path))
+    fingerprint = refuse_if_imported(warehouse, path, _file_fingerprint(path))
     with SnapshotWriter(
         warehouse,
         source="hub-stats",
