@@ -55,3 +55,16 @@ def test_a_size_the_snapshot_holds_is_used_where_no_table_or_name_gives_one(regi
     figures = cost_figures(models, registry, stored_params={"openai-community/gpt2": 137_022_720})
     (row,) = figures.models
     assert row.params_total == 137_022_720 and not figures.skipped
+
+
+def test_the_cost_section_lists_only_models_that_write_tokens(registry: HardwareRegistry) -> None:
+    """A cost per million output tokens means nothing for an embedder or CLIP: the most downloaded models it lists
+    are the ones whose pipeline writes text."""
+    from modelrace.report._cost_section import report_cost_figures
+
+    top = [
+        {"model_id": "BAAI/bge-m3", "pipeline_tag": "feature-extraction", "params": 567_754_752},
+        {"model_id": "openai-community/gpt2", "pipeline_tag": "text-generation", "params": 137_022_720},
+    ]
+    figures = report_cost_figures(None, top)
+    assert figures is not None and [row.model for row in figures.models] == ["openai-community/gpt2"]

@@ -155,6 +155,8 @@ def test_a_truncated_csv_loses_its_cut_row_not_its_figures(
     shifted.write_text("\n".join([*lines[:3], lines[2] + ",1.0"]) + "\n", encoding="utf-8")
     batch = read_livebench(shifted, date(2026, 1, 8))
     assert batch.rejected == [(2, lines[2].split(",")[0], "row has 1 more fields than the header: shifted")]
+    shifted.write_text("\n".join([*lines[:3], lines[2] + ","]) + "\n", encoding="utf-8")  # a trailing comma
+    assert read_livebench(shifted, date(2026, 1, 8)).rejected == []
 
 
 def test_number_parsing_and_oll_rule() -> None:

@@ -333,7 +333,7 @@ def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
         )
         SELECT m.model_id, a.downloads_30d, a.downloads_all_time, sm.likes, a.uploader, a.uploader_country,
                r.model_id AS root_id, a.developer, a.family, a.country, a.relation, v.license, a.params,
-               a.library_name
+               a.library_name, a.pipeline_tag
         FROM top a JOIN models m ON m.model_key = a.model_key JOIN models r ON r.model_key = a.root_key
         JOIN snapshot_models sm ON sm.snapshot_id = ? AND sm.model_key = a.model_key
         JOIN model_versions v ON v.version_id = sm.version_id

@@ -61,7 +61,9 @@ FIGURES: dict[str, FigureSpec] = {
         LicenceShareParams, licensing_permissive_share, "share of a family's downloads under permissive licences"
     ),
     "ranking.family_in_tie_sets": FigureSpec(
-        TieSetParams, ranking_family_in_tie_sets, "share of size classes where the family is among the best"
+        TieSetParams,
+        ranking_family_in_tie_sets,
+        "share of boards (benchmark x size class) where the family is among the best",
     ),
     "ranking.gap_change": FigureSpec(GapParams, ranking_gap_change, "change of the closed-minus-open gap"),
     "versus.not_behind_share": FigureSpec(VersusParams, versus_not_behind, "share of benchmarks A is not behind B"),

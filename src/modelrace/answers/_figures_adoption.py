@@ -122,7 +122,9 @@ def adoption_derivative_share(evidence: Evidence, params: DerivativeParams) -> F
     return Figure(
         name,
         {
-            "value": Measured(share, share, share + unattributed, "pct", f"{params.family}'s share of the {column}"),
+            "value": Measured(  # a merge of several families counts for each: the bound stops at all of them
+                share, share, min(1.0, share + unattributed), "pct", f"{params.family}'s share of the {column}"
+            ),
             "lead": Measured(
                 lead,
                 lead - unattributed,

@@ -90,15 +90,17 @@ def _report(error: ModelraceError) -> NoReturn:
 
 def _storage_error(error: Exception) -> WarehouseError | None:
     """What the machine refused (a full disk, a read-only folder, a failed commit), as a user error; None for
-    anything else (a bug keeps its traceback)."""
+    anything else (a bug keeps its traceback, a transaction misused among them)."""
     duckdb = sys.modules.get("duckdb")  # loaded only by commands that open a warehouse
-    storage = (duckdb.IOException, duckdb.TransactionException, duckdb.PermissionException) if duckdb else ()
+    first = (str(error).splitlines() or [type(error).__name__])[0]
     if isinstance(error, OSError) and error.strerror:
         where = f" ({error.filename})" if error.filename else ""
-        return WarehouseError(f"cannot write or read a file: {error.strerror}{where}; nothing half-written was kept")
-    if storage and isinstance(error, storage):
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return WarehouseError(f"a file could not be read or written: {error.strerror}{where}")
+    if duckdb and isinstance(error, duckdb.TransactionException) and "commit" in first.lower():
+        # DuckDB rolls a failed commit back: the warehouse holds what it held before
         return WarehouseError(f"the warehouse could not be written: {first}; nothing half-written was kept")
+    if duckdb and isinstance(error, (duckdb.IOException, duckdb.PermissionException)):
+        return WarehouseError(f"a file could not be read or written: {first}")
     return None
 
 

@@ -13,6 +13,9 @@ from modelrace.serving import COST_CHIPS, CostFigures, cost_figures, load_hardwa
 TOP_DOWNLOADED = 10
 
 
+GENERATING_TAGS = frozenset({"text-generation", "text2text-generation", "image-text-to-text"})
+
+
 def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[str, Any]]) -> CostFigures | None:
     """The cost figures for each size class's leader on the headline benchmarks and the most downloaded models
     (adoption's ``top_models`` rows); None without the reference hardware data (Epoch's file)."""
@@ -26,9 +29,11 @@ def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[st
         for entry in bench.classes
         if entry.size_class != "unknown size"
     ]
-    models += [(str(row["model_id"]), "most downloaded") for row in top_models[:TOP_DOWNLOADED]]
-    # what the snapshot knows of their size (safetensors metadata), where no table or name says it
-    stored = {str(row["model_id"]): float(row["params"]) for row in top_models if row.get("params")}
+    # the most downloaded models that write tokens (a cost per output token means nothing for an embedder or CLIP)
+    writers = [row for row in top_models if row.get("pipeline_tag") in GENERATING_TAGS][:TOP_DOWNLOADED]
+    models += [(str(row["model_id"]), "most downloaded") for row in writers]
+    # what the snapshot knows of their size, where no table or name says it
+    stored = {str(row["model_id"]): float(row["params"]) for row in writers if row.get("params")}
     return cost_figures(models, registry, stored_params=stored)
 
 
@@ -70,7 +75,7 @@ def cost_section(figures: CostFigures) -> Section:
             "market_source": row.market_source,
         }
         for chip, cost in row.usd_per_mtok.items():
-            entry[chip] = None if cost is None else round(cost, 3)
+            entry[chip] = cost  # shown to three significant digits under 1 (format_value), never rounded to 0
         rows.append(entry)
     chip_names = list(figures.models[0].usd_per_mtok) if figures.models else list(COST_CHIPS)
     section.tables.append(

@@ -82,8 +82,8 @@ def render_html(report: Report, path: Path) -> None:
 # character only where CommonMark or GitHub's Markdown could give it a meaning: always before the characters that
 # start code, emphasis, links, raw HTML, entities, tables, strikethrough and math; ``_`` unless it sits inside a
 # word (where it opens nothing); ``:`` and ``@`` unless a space follows (emoji codes ``:zzz:``, ``https://``
-# and e-mail autolinks, mentions); a ``.`` between a letter or digit and a letter (``www.x.com``, ``report.md``:
-# fuzzy autolinks), not in numbers (``Qwen2.5``); and the first character when it would start a block (a
+# and e-mail autolinks, mentions); a ``.`` between letters or digits (``www.x.com``, ``www.1x.com``,
+# ``report.md``: autolinks), not in a number (``Qwen2.5``); and the first character when it would start a block (a
 # heading, list item or rule). Newlines become spaces: data never starts a block.
 _MARKDOWN_ALWAYS = frozenset("\\`*[]<>|~$&")
 # What makes a line a heading, list item or rule (a number as such does not: "33.3 %", "-53.6"); dashes alone
@@ -105,8 +105,8 @@ def markdown_text(text: str) -> str:
             escape = not (before.isalnum() and after.isalnum())
         elif char in ":@":
             escape = not after.isspace()
-        elif char == ".":
-            escape = before.isalnum() and after.isalpha()
+        elif char == ".":  # between letters or digits, but not in a number ("www.1x.com" is a link, 2.5 is not)
+            escape = before.isalnum() and after.isalnum() and not (before.isdigit() and after.isdigit())
         else:
             escape = False
         out.append(f"\\{char}" if escape else char)

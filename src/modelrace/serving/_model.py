@@ -182,7 +182,7 @@ def resolve_model(spec: str, allow_hub: bool = True, stored_params: float | None
     else:
         total, active_known, source = entity.params_total, entity.params_active, entity.params_source
     if total is None and stored_params:
-        total, source = stored_params, "Hub snapshot (safetensors metadata)"
+        total, source = stored_params, "Hub snapshot"
     if allow_hub and entity.hub_id and (arch is None or total is None):
         hub_params, hub_arch = _from_hub(entity.hub_id)
         arch = arch or hub_arch

@@ -60,7 +60,7 @@ def _named_rows(
         name = (row.get(column) or "").strip()
         if _CUT in row:
             batch.reject(position, name or None, "the file ends in the middle of this row: truncated?")
-        elif _EXTRA in row:
+        elif _EXTRA in row and any(field.strip() for field in row[_EXTRA]):  # a trailing comma adds an empty one
             extra = len(row[_EXTRA])
             batch.reject(position, name or None, f"row has {extra} more fields than the header: shifted")
         elif name:
