@@ -40,6 +40,17 @@ class ImportRefusedError(ModelraceError):
     much smaller than the previous import of the same source. Nothing was written."""
 
 
+def refused_import(subject: str, what: str, reasons: dict[str, int]) -> ImportRefusedError:
+    """The refusal of an import that stores nothing or rejects most of what it read, with its five commonest
+    reasons, as every importer words it."""
+    shown = "; ".join(f"{n:,} x {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
+    return ImportRefusedError(
+        f"{subject}: refused, {what}"
+        + (f" (reasons: {shown})" if shown else "")
+        + "; nothing was stored. Pass --allow-partial to store it anyway"
+    )
+
+
 class AlreadyImportedError(ImportRefusedError):
     """The file is stored already (as ``snapshot_id``): importing it again would make a second, identical
     snapshot. Nothing was written; the CLI says so and exits 0, as a results import of a stored file does."""

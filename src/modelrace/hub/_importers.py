@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from modelrace._files import file_sha256
 from modelrace._progress import NoProgress, ProgressSink, query_progress
 from modelrace.errors import AlreadyImportedError, ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
@@ -73,18 +74,11 @@ def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
     return parquet, [c for c in HUB_STATS_COLUMNS if c in names]
 
 
-def _file_fingerprint(path: Path) -> str:
-    """A file's identity: the SHA-256 of its bytes (~0.3 s for a 190 MB whole-Hub file). A digest of less (the
-    Parquet footer and size) took two files whose rows differ, sizes and statistics alike, for one."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
-
-
-def refuse_if_imported(warehouse: Warehouse, path: Path, fingerprint: str) -> str:
-    """Raise :class:`AlreadyImportedError` when a snapshot holds this file already; else return the fingerprint."""
+def refuse_if_imported(warehouse: Warehouse, path: Path, sha256: str) -> str:
+    """Raise :class:`AlreadyImportedError` when a snapshot holds this file already (the SHA-256 of its bytes: a
+    digest of less, the Parquet footer and size, took two files one count apart for one); else return the
+    fingerprint to store."""
+    fingerprint = f"sha256:{sha256}"
     rows = warehouse.connection.execute(
         "SELECT snapshot_id, data_date, selection FROM snapshots WHERE file_fingerprint = ? ORDER BY 1 LIMIT 1",
         [fingerprint],
@@ -131,7 +125,7 @@ def import_hub_stats(
     selection = check_selection(selection)  # a wrong argument is said before anything else
     parquet, columns = _open_hub_stats(path)
     rows = parquet.metadata.num_rows
-    fingerprint = refuse_if_imported(warehouse, path, _file_fingerprint(path))
+    fingerprint = refuse_if_imported(warehouse, path, file_sha256(path))
     with SnapshotWriter(
         warehouse,
         source="hub-stats",
@@ -252,7 +246,7 @@ def import_hub_json(
         raise ImportFormatError(f"no file at {path}")
     selection = check_selection(selection)  # a wrong argument is said before anything else
     data = path.read_bytes()
-    fingerprint = refuse_if_imported(warehouse, path, "sha256:" + hashlib.sha256(data).hexdigest())
+    fingerprint = refuse_if_imported(warehouse, path, hashlib.sha256(data).hexdigest())  # read already
     # Bytes that are not UTF-8 become lone surrogates here, so only the records holding them are rejected.
     text = data.decode("utf-8", "surrogateescape")
     try:

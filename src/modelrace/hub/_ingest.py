@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from modelrace._dates import latest_allowed_date
 from modelrace._progress import NoProgress, ProgressSink
-from modelrace.errors import ImportRefusedError, ModelraceError, WarehouseError
+from modelrace.errors import ModelraceError, WarehouseError, refused_import
 from modelrace.hub._bulk import name_params
 from modelrace.hub._ingest_stats import (
     MAX_KEPT_REJECTIONS,
@@ -305,12 +305,7 @@ class SnapshotWriter:
             return
         what = "stores no model" if accepted == 0 else f"rejects {rejected:,} of the {read:,} records it read"
         pages = f" and {self.stats.rejected_pages:,} unreadable pages" if self.stats.rejected_pages else ""
-        reasons = "; ".join(f"{count:,} x {reason}" for reason, count in list(self.stats.reasons().items())[:5])
-        raise ImportRefusedError(
-            f"{self.source} {self.origin or ''}: refused, this snapshot {what}{pages}"
-            + (f" (reasons: {reasons})" if reasons else "")
-            + "; nothing was stored. Pass --allow-partial to store it anyway"
-        )
+        raise refused_import(f"{self.source} {self.origin or ''}", f"this snapshot {what}{pages}", self.stats.reasons())
 
     def commit(self) -> SnapshotInfo:
         """Write the staged records as a new snapshot, resolve its tree, and commit everything at once."""

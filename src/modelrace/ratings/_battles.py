@@ -9,8 +9,8 @@ seconds) and ``question_id``. Files: JSON (a list of objects), JSONL, CSV or Par
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,7 +20,8 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from modelrace._dates import latest_allowed_date
-from modelrace.errors import ConfigError, ImportFormatError, ImportRefusedError
+from modelrace._files import file_sha256
+from modelrace.errors import ConfigError, ImportFormatError, refused_import
 from modelrace.ranking import Resolver
 from modelrace.sources import dating
 from modelrace.store import Warehouse
@@ -326,14 +327,6 @@ def insert_battles(connection: Any, batch_id: int, judge_kind: JudgeKind, battle
     connection.execute("UPDATE battle_batches SET battles = battles + ? WHERE batch_id = ?", [len(battles), batch_id])
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def store_battles(
     warehouse: Warehouse,
     path: Path,
@@ -355,7 +348,7 @@ def store_battles(
     label = source or (path.stem if path.stem not in reserved else path.name)
     if label in reserved:
         raise ConfigError(f"--source {label!r} is reserved (it selects battles by judge kind); choose another name")
-    digest = _sha256(path)
+    digest = file_sha256(path)
     existing = warehouse.query(
         "SELECT * FROM battle_batches WHERE kind = 'import' AND file_sha256 = ? AND source = ?", [digest, label]
     )
@@ -373,14 +366,8 @@ def store_battles(
     found = read_battles(path)
     read = len(found.battles) + len(found.rejected)
     if not allow_partial and len(found.rejected) * 2 > read:
-        reasons: dict[str, int] = {}
-        for rejection in found.rejected:
-            reasons[rejection.reason] = reasons.get(rejection.reason, 0) + 1
-        shown = "; ".join(f"{n:,} x {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
-        raise ImportRefusedError(
-            f"battles {path}: refused, the file rejects {len(found.rejected):,} of the {read:,} rows (reasons: "
-            f"{shown}); nothing was stored. Pass --allow-partial to store it anyway"
-        )
+        what = f"the file rejects {len(found.rejected):,} of the {read:,} rows"
+        raise refused_import(f"battles {path}", what, Counter(rejection.reason for rejection in found.rejected))
     # The data's date: --date, else the day of the latest battle that carries a time, else the file's name.
     stamps = [b.happened_at for _, b in found.battles if b.happened_at is not None]
     dated = dating(path, when, max(stamps).date() if stamps else None)

@@ -85,10 +85,8 @@ def capability_section(board: Leaderboard) -> Section:
                 Headline(f"{bench.name} leaders by size: {text}.", {"benchmark": bench_id, "leaders": leaders})
             )
     unsized = []  # open models no size class holds: a leader above them would be a leader of what is known
-    for bench_id in HEADLINE_BENCHMARKS:
-        bench = benches.get(bench_id)
-        unknown = next((e for e in bench.classes if e.size_class == "unknown size"), None) if bench else None
-        if bench is not None and unknown is not None:
+    for bench in (benches[b] for b in HEADLINE_BENCHMARKS if b in benches):
+        for unknown in (e for e in bench.classes if e.size_class == "unknown size"):
             best = unknown.leader
             unsized.append(f"{bench.name} {unknown.models:,} (best: {best['model']}, {_fmt(best['value'])})")
     doubts = []  # a source that scores models younger than its data date: the date is in doubt

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import jinja2
@@ -13,30 +11,12 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from modelrace import __version__
+from modelrace._files import write_atomically
 from modelrace._terminal import TerminalColumn, data_table
 from modelrace.errors import ConfigError
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
 from modelrace.report._model import Column, Report, Table, format_value
-
-
-def _write_atomically(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a report."""
-    blocking = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
-    if blocking is not None:  # mkdir would say "File exists", naming nothing
-        raise NotADirectoryError(20, f"{blocking} is a file, not a folder", str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is for reading
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def report_source(report: Report) -> str:
@@ -72,7 +52,7 @@ def render_html(report: Report, path: Path) -> None:
         empty_text=empty_text,
     )
     try:
-        _write_atomically(path, html)
+        write_atomically(path, html)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror}") from None
 
@@ -151,8 +131,8 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
             out += [f"- {md(h.text)}" for h in section.headlines] + [""]
             for chart in section.charts:
                 png, svg = folder / f"{chart.id}.png", folder / f"{chart.id}.svg"
-                _write_atomically(png, charts.to_png(chart.spec))
-                _write_atomically(svg, charts.to_svg(chart.spec))
+                write_atomically(png, charts.to_png(chart.spec))
+                write_atomically(svg, charts.to_svg(chart.spec))
                 written += [png, svg]
                 out += [f"![{md(chart.title)}]({_destination(f'{folder.name}/{png.name}')})", ""]
                 if chart.note:
@@ -164,7 +144,7 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
                     out += [f"_{md(table.note)}_", ""]
                 out += [_markdown_table(table), "", f"Source: {md(table.source)}.", ""]
         out += ["---", "", md(report.notice), ""]
-        _write_atomically(path, "\n".join(out))
+        write_atomically(path, "\n".join(out))
     except OSError as error:
         raise ConfigError(f"cannot write {error.filename or path}: {error.strerror}") from None
     return [path, *written]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,15 +128,6 @@ def dating(path: Path, given: date | None = None, contents: date | None = None) 
 def data_date(path: Path, given: date | None = None) -> date:
     """The data's date (see :func:`dating`): given, else from the file name; never the mtime."""
     return dating(path, given).value
-
-
-def sha256(path: Path) -> str:
-    """The file's content hash (the same file imported twice is recognised)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def parse_number(raw: object, field_name: str) -> float | None:

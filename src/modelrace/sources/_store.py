@@ -8,6 +8,7 @@ the previous import of the same source (``force`` overrides): a truncated file m
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import Any
 
 import pyarrow as pa
 
+from modelrace._files import file_sha256
 from modelrace._serialise import JsonResult
-from modelrace.errors import ConfigError, ImportFormatError, ImportRefusedError, NotFoundError
+from modelrace.errors import ConfigError, ImportFormatError, ImportRefusedError, NotFoundError, refused_import
 from modelrace.knowledge import RUN_SOURCES
 from modelrace.sources._importers import IMPORTERS
-from modelrace.sources._model import ImportBatch, dating, sha256
+from modelrace.sources._model import ImportBatch, dating
 from modelrace.store import SnapshotInfo, Warehouse, list_snapshots, tables_with_column
 
 # A board import "much smaller" than the previous one of its source: fewer than this share of its models, or of
@@ -160,15 +162,8 @@ def _refuse_if_damaging(
     stores_nothing = not batch.results and not batch.models  # a catalogue (epoch-models) stores models only
     if not allow_partial and (stores_nothing or len(batch.rejected) * 2 > read):
         what = "stores nothing" if stores_nothing else f"rejects {len(batch.rejected):,} of the {read:,} rows"
-        reasons: dict[str, int] = {}
-        for _, _, reason in batch.rejected:
-            reasons[reason] = reasons.get(reason, 0) + 1
-        shown = "; ".join(f"{n:,} x {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
-        raise ImportRefusedError(
-            f"{batch.source} {path}: refused, the file {what}"
-            + (f" (reasons: {shown})" if shown else "")
-            + "; nothing was stored. Pass --allow-partial to store it anyway"
-        )
+        reasons = Counter(reason for _, _, reason in batch.rejected)
+        raise refused_import(f"{batch.source} {path}", f"the file {what}", reasons)
     if force or previous is None or batch.source in RUN_SOURCES:
         return
     benchmarks = len({r.benchmark for r in batch.results})
@@ -203,7 +198,7 @@ def import_results(
         raise ConfigError(f"unknown source {source!r}: choose one of {', '.join(IMPORTERS)}")
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
-    digest = sha256(path)
+    digest = file_sha256(path)
     existing = warehouse.query("SELECT * FROM result_imports WHERE source = ? AND file_sha256 = ?", [source, digest])
     previous = _latest_board_import(warehouse, source)
     if existing:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from modelrace._files import write_atomically
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError, WarehouseError
@@ -146,7 +147,7 @@ def export_parquet(
     else:
         before = _ints(_read_manifest(folder).get("snapshots")) if (folder / MANIFEST).exists() else []
     exported = sorted(set(wanted) | set(before))
-    _write_atomically(marker, {"held": sorted(set(before) - set(wanted)), "writing": wanted})
+    _write_json(marker, {"held": sorted(set(before) - set(wanted)), "writing": wanted})
     tables = _tables(connection)
     connection.execute("CREATE OR REPLACE TEMP TABLE export_snapshots (snapshot_id INTEGER)")
     connection.executemany("INSERT INTO export_snapshots VALUES (?)", [[s] for s in wanted])
@@ -190,7 +191,7 @@ def export_parquet(
             for t in written
         },
     }
-    _write_atomically(folder / MANIFEST, manifest)
+    _write_json(folder / MANIFEST, manifest)
     marker.unlink()
     size = sum(p.stat().st_size for p in folder.rglob("*.parquet"))
     return ExportResult(folder, tuple(exported), tuple(written), size)
@@ -208,10 +209,8 @@ def _read_json(path: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_atomically(path: Path, data: dict[str, object]) -> None:
-    staged = path.with_name(path.name + ".partial")
-    staged.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    staged.replace(path)
+def _write_json(path: Path, data: dict[str, object]) -> None:
+    write_atomically(path, json.dumps(data, indent=2) + "\n")
 
 
 def _read_manifest(folder: Path) -> dict[str, object]:
