@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from modelrace._files import file_sha256
 from modelrace._yaml import parse_yaml
 from modelrace.errors import ConfigError
 from modelrace.evals._fetch import FetchError, cache_dir, extract_member, fetch_file
@@ -58,14 +58,6 @@ def packaged_models() -> dict[str, PackagedModel]:
     return {m.id: m for m in parse_yaml(text, "models.yaml", _File).models}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _checked(path: Path, name: str, packaged: PackagedModel | None = None, record: Path | None = None) -> LocalFile:
     """A file with its checksum, computed once and kept beside it, or at ``record`` (a changed file is detected
     by size)."""
@@ -75,7 +67,7 @@ def _checked(path: Path, name: str, packaged: PackagedModel | None = None, recor
         stored_size, _, stored_hash = record.read_text().strip().partition(" ")
         if stored_size == str(size):
             return LocalFile(path, stored_hash, name, packaged)
-    digest = _sha256(path)
+    digest = file_sha256(path)
     with contextlib.suppress(OSError):  # a read-only folder: the hash is computed again next time
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(f"{size} {digest}\n")
@@ -105,7 +97,7 @@ def assemble(model: PackagedModel) -> Path:
         size = partial.stat().st_size
         partial.unlink()
         raise FetchError(f"{model.id}: assembled {size:,} bytes, expected {model.size_bytes:,}")
-    if model.sha256 is not None and (digest := _sha256(partial)) != model.sha256:
+    if model.sha256 is not None and (digest := file_sha256(partial)) != model.sha256:
         partial.unlink()
         raise FetchError(f"{model.id}: assembled file has sha256 {digest}, expected {model.sha256}")
     partial.replace(target)
