@@ -67,7 +67,7 @@ def test_cost_json(runner: CliRunner) -> None:
         (["fit", "no-such-model-anywhere"], "unknown model"),
         (["fit", "meta-llama/Llama-2-7b-hf", "--context", "100000"], "impossible context"),
         (["cost", "Qwen/Qwen2.5-7B-Instruct", "--batch", "0"], "must be >= 1"),
-        (["hardware", "--rule", "1999-01"], "unknown export rule"),
+        (["hardware", "--rule", "1999-13"], "unknown export rule"),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(runner: CliRunner, args: list[str], message: str) -> None:
@@ -89,3 +89,35 @@ def test_fit_on_a_local_path_never_asks_the_hub(
     for path, said in ((tmp_path / "notes.txt", "local .txt file"), (tmp_path, "folder without *.safetensors")):
         result = runner.invoke(app, ["fit", str(path), "--hardware", "RTX 4090", "--json"])
         assert result.exit_code != 0 and said in json.loads(result.stdout)["error"], result.output
+
+
+def test_hardware_rule_by_name_and_date(runner: CliRunner) -> None:
+    diffusion = runner.invoke(app, ["hardware", "--rule", "diffusion", "--vendor", "huawei"])
+    assert diffusion.exit_code == 0, diffusion.output
+    assert "rescinded 2025-05-13" in diffusion.stdout and "tier 1" in diffusion.stdout
+    dated = runner.invoke(app, ["hardware", "--rule", "2024-06-30", "--vendor", "nvidia", "--json"])
+    by_name = {c["name"]: c for c in json.loads(dated.stdout)}
+    assert by_name["NVIDIA HGX H20"]["licence_china"] == "not required"  # the 2023-10 rule, before the H20 measure
+
+
+def test_hardware_china_licence_on_a_date(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["hardware", "--china-licence", "--date", "2024-06-30", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["rule"] == "2023-10"
+    free = {c["name"] for c in body["without_licence"]}
+    assert {"NVIDIA HGX H20", "NVIDIA GeForce RTX 4090 D", "Huawei Ascend 910B"} <= free
+    assert "NVIDIA H100 SXM5 80GB" in {c["name"] for c in body["licence_required"]}
+    bad = runner.invoke(app, ["hardware", "--date", "2024-13-01"])
+    assert bad.exit_code != 0 and "not a date" in bad.output
+
+
+def test_hardware_gap_json(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["hardware", "--gap", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    quarters = body["quarters"]
+    assert quarters[0]["quarter"] == "2022Q1"
+    assert {"us", "china", "tpp_ratio", "bandwidth_ratio", "memory_ratio", "rule"} <= set(quarters[-1])
+    assert quarters[-1]["us"]["tpp"] > quarters[-1]["china"]["tpp"]
+    assert any("MetaX" in name for name in body["excluded_doubtful"])

@@ -12,7 +12,7 @@ from rich.text import Text
 from modelrace.cli._app import CommandGroup, JsonOption, emit, stdout, use_json, user_errors
 
 if TYPE_CHECKING:
-    from modelrace.serving import ChipTable, CostEstimate, FitResult
+    from modelrace.serving import ChipTable, CostEstimate, FitResult, HardwareGap, HardwareRow
 
 DEFAULT_CHIP = "H100 SXM5"
 """serving.DEFAULT_CHIP, spelled here so that `--help` does not load the serving package (checked by tests/cli)."""
@@ -30,42 +30,146 @@ def _num(value: float | None, digits: int = 0) -> str:
     return "?" if value is None else f"{value:,.{digits}f}"
 
 
+def _tb(value: float | None) -> str:
+    return "?" if value is None else f"{value / 1e12:.2f} TB/s"
+
+
+def _render_gap(gap: HardwareGap) -> None:
+    out = Table(title="The hardware gap: best chip a US lab can buy vs a China lab without a US licence")
+    for column in ("quarter", "rule", "US best (TPP)", "China best (TPP)", "TPP x", "bandwidth x", "memory x"):
+        out.add_column(column, justify="right" if column.endswith("x") else "left")
+    for q in gap.quarters:
+        us = f"{q.us.chip} ({q.us.tpp:,.0f})" if q.us else "?"
+        china = f"{q.china.chip} ({q.china.tpp:,.0f})" if q.china else "?"
+        ratios = [("?" if r is None else f"{r:.2f}") for r in (q.tpp_ratio, q.bandwidth_ratio, q.memory_ratio)]
+        out.add_row(q.quarter, q.rule, Text(us), Text(china), *ratios)
+    stdout.print(out)
+    stdout.print(Text(f"Scope: {gap.scope}. Sources: " + "; ".join(gap.sources), style="dim"), highlight=False)
+    if gap.excluded_doubtful:
+        stdout.print(Text(f"Left out as doubtful: {len(gap.excluded_doubtful)} chips (see --json)", style="dim"))
+
+
+def _render_rule(table: ChipTable) -> None:
+    state = table.state
+    if state is None:
+        stdout.print(Text(f"{table.rule}: no US export rule on AI chips yet"), highlight=False)
+        return
+    stdout.print(Text(f"Rule {state.id}: {state.name}", style="bold"), highlight=False)
+    stdout.print(
+        Text(
+            f"  effective {state.effective}"
+            + (f", rescinded {state.rescinded}" if state.rescinded else "")
+            + f"; classes from {state.classes_from}; review for China: {state.review}"
+        ),
+        highlight=False,
+    )
+    if state.bandwidth_measure:
+        measure = state.bandwidth_measure
+        stdout.print(
+            Text(
+                f"  H20-class measure ({state.bandwidth_measure_from}): memory >= "
+                f"{measure.memory_bandwidth_gbps_min:,.0f} GB/s or interconnect >= "
+                f"{measure.interconnect_gbps_min:,.0f} GB/s needs a licence"
+            ),
+            highlight=False,
+        )
+    if state.case_by_case:
+        policy = state.case_by_case
+        stdout.print(
+            Text(
+                f"  case by case below TPP {policy.tpp_max:,.0f} and {policy.memory_bandwidth_gbps_max:,.0f} GB/s, "
+                f"if: {'; '.join(policy.conditions)}. {policy.beyond}"
+            ),
+            highlight=False,
+        )
+    if state.headquarters:
+        stdout.print(Text(f"  {state.headquarters}"), highlight=False)
+    for tier in state.tiers:
+        stdout.print(Text(f"  tier {tier.tier}: {tier.who}: {tier.terms}"), highlight=False)
+    stdout.print(Text(f"  source: {state.source}", style="dim"), highlight=False)
+
+
+def _chip_table(title: str, rows: tuple[HardwareRow, ...] | list[HardwareRow]) -> Table:
+    out = Table(title=title, show_lines=False)
+    for column in ("chip", "memory", "bandwidth", "TPP", "density", "market", "class", "licence (China)", "review"):
+        out.add_column(column, justify="right" if column in ("memory", "bandwidth", "TPP", "density") else "left")
+    for row in rows:
+        chip = row.chip
+        bandwidth = _tb(chip.bandwidth_bytes_per_s) + (" (doubtful)" if chip.doubtful else "")
+        out.add_row(
+            Text(chip.name),
+            _gb(chip.memory_bytes),
+            bandwidth,
+            _num(chip.tpp),
+            _num(chip.density, 2),
+            chip.market,
+            Text(row.export.export_class),
+            Text(row.export.licence_china),
+            Text((row.export.review or "")[:40]),
+        )
+    return out
+
+
 @group.commands.command("hardware")
 def hardware_command(
-    rule: Annotated[str, typer.Option(help="Export rule version: 2022-10, 2023-10 or current.")] = "current",
+    rule: Annotated[
+        str,
+        typer.Option(
+            help="Export rule version (2022-08, 2022-10, 2023-10, 2025-01, 2025-04, 2026-01, 2026-06), a name "
+            "(diffusion, h20, case-by-case ...), a date (the rule in force then) or current (the newest)."
+        ),
+    ] = "current",
     vendor: Annotated[str | None, typer.Option(help="Only this manufacturer's chips (substring).")] = None,
     china_licence: Annotated[
-        bool, typer.Option("--china-licence", help="Only chips that need a US licence to go to China (D:5).")
+        bool,
+        typer.Option(
+            "--china-licence",
+            help="Only chips that need a US licence to go to China (D:5); with --date: also what a lab in China "
+            "could buy without one on that date.",
+        ),
+    ] = False,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="YYYY-MM-DD: the rule in force on that date, the chips released by then."),
+    ] = None,
+    gap: Annotated[
+        bool, typer.Option("--gap", help="The hardware gap per quarter since 2022: US lab vs China lab.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Every chip: memory, bandwidth, TPP, density and its US export class under a rule, with the reason."""
-    from modelrace.serving import hardware_table, load_hardware
+    from modelrace.serving import hardware_gap, hardware_table, load_hardware, parse_date
 
     use_json(as_json)
+    if gap:
+        with user_errors():
+            series: HardwareGap = hardware_gap(load_hardware(include_cpu=False))
+        emit(series.to_json(), lambda: _render_gap(series))
+        return
     with user_errors():
-        table: ChipTable = hardware_table(load_hardware(), rule, vendor, china_licence)
+        when = parse_date(on) if on is not None else None
+        table: ChipTable = hardware_table(load_hardware(include_cpu=when is None), rule, vendor, china_licence, when)
 
     def render() -> None:
-        out = Table(title=f"Chips under the {escape(rule)} export rule", show_lines=False)
-        for column in ("chip", "memory", "bandwidth", "TPP", "density", "class", "licence (China)"):
-            out.add_column(column, justify="right" if column in ("memory", "bandwidth", "TPP", "density") else "left")
-        for row in table.rows:
-            chip = row.chip
-            out.add_row(
-                Text(chip.name),
-                _gb(chip.memory_bytes),
-                "?" if chip.bandwidth_bytes_per_s is None else f"{chip.bandwidth_bytes_per_s / 1e12:.2f} TB/s",
-                _num(chip.tpp),
-                _num(chip.density, 2),
-                Text(row.export.export_class),
-                Text(row.export.licence_china),
+        _render_rule(table)
+        if table.on is not None:
+            stdout.print(
+                _chip_table(
+                    f"What a lab in China could buy without a US licence on {table.on} (rule {table.rule})",
+                    table.without_licence,
+                )
             )
-        stdout.print(out)
+            licensed = [r for r in table.rows if r.export.licence_china == "required"]
+            stdout.print(_chip_table(f"Needing a US licence for China on {table.on}", licensed))
+        else:
+            stdout.print(_chip_table(f"Chips under the {escape(table.rule)} export rule", table.rows))
         stdout.print(Text(f"{len(table.rows)} chips. Sources: " + "; ".join(table.sources), style="dim"))
-        stdout.print(Text("Export measures:", style="bold"))
+        doubtful = [r.chip for r in table.rows if r.chip.doubtful]
+        for chip in doubtful:
+            stdout.print(Text(f"doubtful: {chip.name}: {'; '.join(chip.doubts)}", style="dim"), highlight=False)
+        stdout.print(Text("Export rules and measures:", style="bold"))
         for event in table.events:
-            stdout.print(Text(f"  {event['date']}: {event['what']} ({event['source']})"), highlight=False)
+            stdout.print(Text(f"  {event['date']} {event['id']}: {event['what']} ({event['source']})"), highlight=False)
 
     emit(table.to_json(), render)
 

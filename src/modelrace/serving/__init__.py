@@ -9,8 +9,27 @@ warehouse's internals beyond parameter counts (``snapshot_table``), and never im
 
 from modelrace.serving._arch import Architecture, curated_architecture, from_config, from_gguf
 from modelrace.serving._cost import CostEstimate, estimate_cost
-from modelrace.serving._export import RULE_VERSIONS, ExportClass, export_class, rule_events
+from modelrace.serving._export import (
+    RULE_VERSIONS,
+    ExportClass,
+    RuleState,
+    export_class,
+    resolve_rule,
+    rule_events,
+    rule_in_force,
+    rule_state,
+    rule_versions,
+)
 from modelrace.serving._fit import FitResult, fit_model
+from modelrace.serving._gap import (
+    ChipsHeadline,
+    GapQuarter,
+    HardwareGap,
+    SideBest,
+    chips_headline,
+    gap_on,
+    hardware_gap,
+)
 from modelrace.serving._gguf import GgufHeader, read_gguf_header
 from modelrace.serving._hardware import Chip, HardwareRegistry, load_hardware, local_cpu, measure_bandwidth
 from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_context
@@ -19,7 +38,15 @@ from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_price
 from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
 from modelrace.serving._roofline import ModelShape, Throughput, Workload, roofline
 from modelrace.serving._table import FitCostTable, fit_and_cost_table, snapshot_fit_table, snapshot_params
-from modelrace.serving._views import DEFAULT_CHIP, ChipTable, HardwareRow, cost_named, fit_named, hardware_table
+from modelrace.serving._views import (
+    DEFAULT_CHIP,
+    ChipTable,
+    HardwareRow,
+    cost_named,
+    fit_named,
+    hardware_table,
+    parse_date,
+)
 from modelrace.serving._weights import WeightsEstimate, estimate_gguf_file_bytes, estimate_weights
 
 __all__ = [
@@ -29,22 +56,28 @@ __all__ = [
     "Architecture",
     "Chip",
     "ChipTable",
+    "ChipsHeadline",
     "CostEstimate",
     "CostFigures",
     "ExportClass",
     "FitCostTable",
     "FitResult",
+    "GapQuarter",
     "GgufHeader",
+    "HardwareGap",
     "HardwareRegistry",
     "HardwareRow",
     "HourlyPrice",
     "MarketPrice",
     "ModelRef",
     "ModelShape",
+    "RuleState",
+    "SideBest",
     "Throughput",
     "WeightsEstimate",
     "Workload",
     "all_market_prices",
+    "chips_headline",
     "cost_figures",
     "cost_named",
     "curated_architecture",
@@ -57,6 +90,8 @@ __all__ = [
     "fit_named",
     "from_config",
     "from_gguf",
+    "gap_on",
+    "hardware_gap",
     "hardware_table",
     "hourly_price",
     "kv_bytes_per_token",
@@ -66,10 +101,15 @@ __all__ = [
     "market_prices",
     "max_context",
     "measure_bandwidth",
+    "parse_date",
     "read_gguf_header",
     "resolve_model",
+    "resolve_rule",
     "roofline",
     "rule_events",
+    "rule_in_force",
+    "rule_state",
+    "rule_versions",
     "snapshot_fit_table",
     "snapshot_params",
 ]

@@ -36,7 +36,26 @@ class ChipAddition(_Strict):
     die_size_mm2: float | None = None
     tpp: float | None = None
     interconnect_gbps: float | None = None
+    market: Literal["data centre", "consumer"] | None = None
+    confirmed: list[str] = []  # figures a curated source confirms though the plausibility rules doubt them
     price_labels: list[str] = []
+    source: str
+
+
+class Plausibility(_Strict):
+    """Limits no shipping part exceeds: a figure beyond them is doubtful."""
+
+    max_bandwidth_bytes_per_s: float
+    max_bandwidth_source: str
+    max_bandwidth_per_memory_byte: float
+    max_bandwidth_per_memory_byte_source: str
+
+
+class Doubt(_Strict):
+    """A curated doubt about a chip the plausibility rules cannot see."""
+
+    epoch_name: str
+    reason: str
     source: str
 
 
@@ -45,6 +64,12 @@ class HardwareFile(_Strict):
 
     version: int
     domestic_china_manufacturers: list[str]
+    consumer_name_patterns: list[str]
+    consumer_interconnect_gbps: float
+    consumer_interconnect_source: str
+    consumer_source: str
+    plausibility: Plausibility
+    doubts: list[Doubt] = []
     chips: list[ChipAddition]
 
 
@@ -52,13 +77,15 @@ class HardwareFile(_Strict):
 
 
 class Criterion(_Strict):
-    """One conjunction of thresholds (lower bounds inclusive, upper bounds exclusive)."""
+    """One conjunction of thresholds (lower bounds inclusive, upper bounds exclusive); ``data_centre_only``: the
+    branch applies only to chips designed or marketed for data centres (the 2023 rule's density branches)."""
 
     tpp_min: float | None = None
     tpp_max: float | None = None
     density_min: float | None = None
     density_max: float | None = None
     interconnect_gbps_min: float | None = None
+    data_centre_only: bool = False
 
 
 class RuleClass(_Strict):
@@ -71,39 +98,76 @@ class RuleClass(_Strict):
     licence: str
 
 
+class Tier(_Strict):
+    """A country tier of the 2025-01 AI diffusion rule."""
+
+    tier: int
+    who: str
+    terms: str
+
+
+class Grant(_Strict):
+    """Licences granted under a measure, from a date."""
+
+    date: date
+    what: str
+    source: str
+
+
+class BandwidthMeasure(_Strict):
+    """A licence requirement for chips outside 3A090 that reach a memory or interconnect bandwidth (2025-04)."""
+
+    memory_bandwidth_gbps_min: float
+    interconnect_gbps_min: float
+    licence: str
+    grants: list[Grant] = []
+
+
+class CaseByCase(_Strict):
+    """3A090 chips under both thresholds are reviewed case by case (with conditions) instead of denied."""
+
+    tpp_max: float
+    memory_bandwidth_gbps_max: float
+    conditions: list[str]
+    beyond: str
+
+
 class Rule(_Strict):
-    """A rule version."""
+    """A rule version: the state of the rules from ``effective`` (until ``rescinded``, if ever)."""
 
     id: str
+    names: list[str] = []
     name: str
     published: date
     effective: date
+    rescinded: date | None = None
+    rescinded_source: str | None = None
     source: str
     source_url: str
-    classes: list[RuleClass]
+    classes: list[RuleClass] = []
+    review: str
+    tiers: list[Tier] = []
+    bandwidth_measure: BandwidthMeasure | None = None
+    case_by_case: CaseByCase | None = None
+    headquarters: str | None = None
 
 
 class Event(_Strict):
-    """A dated measure; ``computed`` ones are applied by the classifier."""
+    """A dated fact the classifier does not compute."""
 
     date: date
     id: str
     what: str
     source: str
     source_url: str | None = None
-    computed: bool
-    memory_bandwidth_gbps_min: float | None = None
-    interconnect_gbps_min: float | None = None
-    licence: str | None = None
 
 
 class ExportRulesFile(_Strict):
     """``data/export_rules.yaml``."""
 
     version: int
-    rules: list[Rule]
+    versions: list[Rule]
     events: list[Event]
-    current: str
 
 
 # --- architectures --------------------------------------------------------------------------------------------

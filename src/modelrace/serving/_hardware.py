@@ -54,6 +54,13 @@ class Chip:
     aliases: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     price_labels: tuple[str, ...] = ()  # regular expressions picking this chip's rental listings
+    market: str = "data centre"  # data centre | consumer (the 2023 rule's density branches need data centre)
+    doubts: tuple[str, ...] = ()  # why a figure is physically implausible or the chip never shipped
+
+    @property
+    def doubtful(self) -> bool:
+        """Whether a figure is doubtful (see ``doubts``): such a chip stays out of charts' scales and the gap."""
+        return bool(self.doubts)
 
     @property
     def density(self) -> float | None:
@@ -85,6 +92,9 @@ class Chip:
             "interconnect_gbps": self.interconnect_gbps,
             "release_price_usd": self.release_price_usd,
             "domestic_china": self.domestic_china,
+            "market": self.market,
+            "doubtful": self.doubtful,
+            "doubts": list(self.doubts),
             "sources": list(self.sources),
         }
 
@@ -227,6 +237,7 @@ def _apply_additions(chips: list[Chip]) -> list[Chip]:
                     aliases=tuple(addition.aliases),
                     sources=(f"modelrace curated: {addition.source}",),
                     price_labels=tuple(addition.price_labels),
+                    market=addition.market or "data centre",
                 )
             )
             continue
@@ -242,8 +253,60 @@ def _apply_additions(chips: list[Chip]) -> list[Chip]:
             aliases=chip.aliases + tuple(addition.aliases),
             sources=sources,
             price_labels=chip.price_labels + tuple(addition.price_labels),
+            market=addition.market or chip.market,
         )
     return chips
+
+
+def _market(chip: Chip, patterns: list[re.Pattern[str]], curated: set[str]) -> str:
+    if chip.name in curated:
+        return chip.market
+    return "consumer" if any(p.search(chip.name) for p in patterns) else chip.market
+
+
+def chip_doubts(chip: Chip, confirmed: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Why the chip's figures are physically implausible, by the limits in ``data/hardware.yaml``; a figure a
+    curated source confirms (``confirmed``) is not doubted."""
+    limits = hardware_file().plausibility
+    reasons: list[str] = []
+    bandwidth, memory = chip.bandwidth_bytes_per_s, chip.memory_bytes
+    if bandwidth is None or chip.kind != "accelerator" or "bandwidth" in confirmed:
+        return ()
+    if memory and bandwidth / memory > limits.max_bandwidth_per_memory_byte:
+        reasons.append(
+            f"memory bandwidth {bandwidth / 1e12:,.1f} TB/s over {memory / 1e9:,.2g} GB reads its memory "
+            f"{bandwidth / memory:,.0f} times a second, beyond any shipping HBM or GDDR part "
+            f"(at most {limits.max_bandwidth_per_memory_byte:,.0f}): on-chip SRAM or an error"
+        )
+    elif bandwidth > limits.max_bandwidth_bytes_per_s:
+        reasons.append(
+            f"memory bandwidth {bandwidth / 1e12:,.1f} TB/s is beyond any shipping part "
+            f"({limits.max_bandwidth_bytes_per_s / 1e12:,.1f} TB/s: {limits.max_bandwidth_source})"
+        )
+    return tuple(reasons)
+
+
+def _judge(chips: list[Chip]) -> list[Chip]:
+    """Set each chip's market (consumer or data centre) and its doubts."""
+    data = hardware_file()
+    patterns = [re.compile(p, re.IGNORECASE) for p in data.consumer_name_patterns]
+    curated_market = {a.epoch_name or a.name or "" for a in data.chips if a.market}
+    confirmed = {a.epoch_name or a.name or "": frozenset(a.confirmed) for a in data.chips if a.confirmed}
+    curated_doubts = {d.epoch_name: f"{d.reason} ({d.source})" for d in data.doubts}
+    judged = []
+    for chip in chips:
+        doubts = chip_doubts(chip, confirmed.get(chip.name, frozenset()))
+        if chip.name in curated_doubts:
+            doubts += (curated_doubts[chip.name],)
+        market = _market(chip, patterns, curated_market)
+        if market == "consumer" and chip.interconnect_gbps is None:
+            chip = replace(
+                chip,
+                interconnect_gbps=data.consumer_interconnect_gbps,
+                sources=(*chip.sources, f"modelrace curated (interconnect_gbps): {data.consumer_interconnect_source}"),
+            )
+        judged.append(replace(chip, market=market, doubts=doubts))
+    return judged
 
 
 # --- this machine's CPU ---------------------------------------------------------------------------------------
@@ -349,7 +412,7 @@ def load_hardware(path: Path | None = None, include_cpu: bool = True) -> Hardwar
         path = folder / EPOCH_FILE
     cache_key = (str(path), include_cpu)
     if cache_key not in _LOADED:
-        chips = _apply_additions(read_epoch_hardware(path))
+        chips = _judge(_apply_additions(read_epoch_hardware(path)))
         if include_cpu:
             chips.append(local_cpu())
         _LOADED[cache_key] = HardwareRegistry(tuple(chips), (EPOCH_SOURCE, "modelrace curated (serving/data)"))

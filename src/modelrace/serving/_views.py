@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from modelrace.errors import NotFoundError
+from modelrace.errors import ConfigError, NotFoundError
 from modelrace.serving._cost import CostEstimate, estimate_cost
-from modelrace.serving._export import ExportClass, export_class, rule_events
+from modelrace.serving._export import (
+    BEFORE_RULES,
+    ExportClass,
+    RuleState,
+    export_class,
+    resolve_rule,
+    rule_events,
+    rule_in_force,
+    rule_state,
+    rule_versions,
+)
 from modelrace.serving._fit import FitResult, fit_model
 from modelrace.serving._hardware import CPU_ALIASES, Chip, HardwareRegistry, load_hardware
 from modelrace.serving._model import resolve_model
@@ -34,20 +45,57 @@ class HardwareRow:
 
 @dataclass(frozen=True)
 class ChipTable:
-    """Chips under one rule version, with the dated events and the registry's sources."""
+    """Chips under one rule version (or on one date), with the rule's details, the timeline and the sources.
+
+    ``on`` set: the table is for that date (the rule in force then, only chips released by then), and
+    ``without_licence`` holds what a lab in China could buy without a US licence on it."""
 
     rule: str
     rows: tuple[HardwareRow, ...]
     sources: tuple[str, ...]
+    state: RuleState | None = None
+    on: date | None = None
+    without_licence: tuple[HardwareRow, ...] = ()
 
-    def to_json(self) -> list[dict[str, Any]]:
-        """A list of chips (the documented `hardware --json` shape)."""
-        return [row.to_json() for row in self.rows]
+    def to_json(self) -> Any:
+        """A list of chips (the documented `hardware --json` shape); with a date, an object with both lists."""
+        if self.on is None:
+            return [row.to_json() for row in self.rows]
+        return {
+            "date": self.on,
+            "rule": self.rule,
+            "rule_details": self.state.to_json() if self.state else None,
+            "without_licence": [row.to_json() for row in self.without_licence],
+            "licence_required": [row.to_json() for row in self.rows if row.export.licence_china == "required"],
+            "undetermined": [row.to_json() for row in self.rows if row.export.licence_china == "undetermined"],
+        }
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        """The dated export-control measures."""
-        return [{"date": e.date, "id": e.id, "what": e.what, "source": e.source} for e in rule_events()]
+        """The timeline: every rule version and the dated facts beside them, oldest first."""
+        versions = [
+            {
+                "date": r.effective,
+                "id": r.id,
+                "what": r.name + (f" (rescinded {r.rescinded.isoformat()})" if r.rescinded else ""),
+                "source": r.source,
+            }
+            for r in rule_versions()
+        ]
+        facts = [{"date": e.date, "id": e.id, "what": e.what, "source": e.source} for e in rule_events()]
+        return sorted(versions + facts, key=lambda e: e["date"])
+
+
+def parse_date(text: str) -> date:
+    """A ``--date`` value (YYYY-MM-DD); anything else is a one-line error."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"--date {text!r} is not a date: give YYYY-MM-DD, e.g. 2024-06-30") from None
+
+
+def _released_by(chip: Chip, on: date) -> bool:
+    return chip.release_date is not None and chip.release_date <= on
 
 
 def hardware_table(
@@ -55,20 +103,28 @@ def hardware_table(
     rule: str = "current",
     vendor: str | None = None,
     licence_for_china: bool = False,
+    on: date | None = None,
 ) -> ChipTable:
-    """Every chip (or one vendor's: case-insensitive substring of the manufacturer) classified under ``rule``;
-    ``licence_for_china``: only those that need a US licence to go to China."""
+    """Every chip (or one vendor's: case-insensitive substring of the manufacturer) classified under ``rule`` (an
+    id, a name, ``current`` or an ISO date); ``licence_for_china``: only those that need a US licence to go to
+    China; ``on``: the rule in force on that date, the chips released by then, and what a lab in China could buy
+    without a licence (Chinese-made chips included)."""
     chips = list(registry)
     if vendor:
         chips = [c for c in chips if vendor.lower() in c.manufacturer.lower()]
         if not chips:
             vendors = sorted({c.manufacturer for c in registry})
             raise NotFoundError(f"no chips by vendor {vendor!r}: known vendors are {', '.join(vendors)}")
-    rows = [HardwareRow(chip, export_class(chip, rule)) for chip in chips]
+    rule_id = rule_in_force(on) if on is not None else ("current" if rule == "current" else resolve_rule(rule))
+    if on is not None:
+        chips = [c for c in chips if c.kind == "accelerator" and _released_by(c, on)]
+    rows = [HardwareRow(chip, export_class(chip, rule_id, on)) for chip in chips]
+    rows.sort(key=lambda r: (-(r.chip.tpp or 0), r.chip.name))
+    free = tuple(r for r in rows if r.export.licence_china in ("not required", "not a US export"))
     if licence_for_china:
         rows = [row for row in rows if row.export.licence_china == "required"]
-    rows.sort(key=lambda r: (-(r.chip.tpp or 0), r.chip.name))
-    return ChipTable(rule, tuple(rows), registry.sources)
+    state = None if rule_id == BEFORE_RULES else rule_state(rule_id)
+    return ChipTable(rule_id, tuple(rows), registry.sources, state, on, free if on is not None else ())
 
 
 DEFAULT_CHIP = "H100 SXM5"
