@@ -38,7 +38,20 @@ def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
     table = section.tables[0]
     assert len(table.rows) == 3 and len(COST_CHIPS) == 5
     assert "Epoch AI" in table.source and "2025-03" in table.source
-    assert {c.id for c in section.charts} == {"cost-frontier", "cost-chips"}
+    assert {c.id for c in section.charts} == {"cost-frontier", "cost-chips", "cost-gap"}
+    # doubtful figures stay out of the chip chart's scale, which is log on both axes; the gap chart says today's tile
+    chip_chart = next(c for c in section.charts if c.id == "cost-chips")
+    plotted = {row["chip"] for row in chip_chart.spec["data"]["values"]}
+    assert "GroqChip LPU v1" not in plotted and "MetaX MXC500 (OAM)" not in plotted and "NVIDIA B200" in plotted
+    assert chip_chart.spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert "GroqChip LPU v1" in chip_chart.source
+    assert figures.headline and "Ascend" in figures.headline
+    gap_chart = next(c for c in section.charts if c.id == "cost-gap")
+    assert {row["figure"] for row in gap_chart.spec["layer"][1]["data"]["values"]} == {
+        "TPP",
+        "memory bandwidth",
+        "memory",
+    }
     # each side's frontier is its own line (joined as one, it zigzagged between open and closed points)
     frontier = next(c for c in section.charts if c.id == "cost-frontier")
     line = next(layer for layer in frontier.spec["layer"] if layer["mark"]["type"] == "line")
@@ -68,3 +81,15 @@ def test_the_cost_section_lists_only_models_that_write_tokens(registry: Hardware
     ]
     figures = report_cost_figures(None, top)
     assert figures is not None and [row.model for row in figures.models] == ["openai-community/gpt2"]
+
+
+def test_chip_charts_are_valid_vega_lite(registry: HardwareRegistry) -> None:
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    section = cost_section(cost_figures([], registry))
+    schema = load_schema()
+    charts = [c for c in section.charts if c.id in ("cost-chips", "cost-gap")]
+    assert len(charts) == 2
+    for chart in charts:
+        validate_jsonschema(chart.spec, schema)

@@ -404,3 +404,51 @@ def step_lines(
         )
     )
     return _finish(chart, title, subtitle)
+
+
+def log_log_scatter(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    color: str,
+    title: str,
+    subtitle: str,
+    x_title: str,
+    y_title: str,
+    label: str,
+) -> dict[str, Any]:
+    """Two quantities spanning decades (chips' TPP against memory bandwidth): both axes logarithmic, so that one
+    outlier does not flatten the rest; the caller leaves doubtful figures out of ``rows`` (the scale's domain)."""
+    chart = (
+        alt.Chart(_data(rows))
+        .mark_circle(opacity=0.8, size=60)
+        .encode(
+            x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
+            color=_colour(rows, color, color, countries=False),
+            tooltip=[
+                alt.Tooltip(f"{label}:N"),
+                alt.Tooltip(f"{color}:N"),
+                alt.Tooltip(f"{x}:Q", format=",.4~g"),
+                alt.Tooltip(f"{y}:Q", format=",.3~g"),
+            ],
+        )
+    )
+    return _finish(chart, title, subtitle)
+
+
+def ratio_lines(
+    rows: list[dict[str, Any]], x: str, y: str, series: str, title: str, subtitle: str, y_title: str
+) -> dict[str, Any]:
+    """Ratios over time, one step line per series, on a log axis with 1 (no gap) drawn as a rule."""
+    base = alt.Chart(_data(rows))
+    lines = base.mark_line(interpolate="step-after", point=True).encode(
+        x=alt.X(f"{x}:T", title="quarter end", axis=alt.Axis(format="%Y-%m", labelOverlap=True)),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
+        color=_colour(rows, series, series, countries=False),
+        tooltip=[alt.Tooltip(f"{x}:T", format="%Y-%m-%d"), *[alt.Tooltip(f"{k}:N") for k in rows[0] if k != x]]
+        if rows
+        else [],
+    )
+    parity = alt.Chart(_data([{"parity": 1.0}])).mark_rule(strokeDash=[4, 3], color="#888").encode(y="parity:Q")
+    return _finish(alt.layer(parity, lines), title, subtitle)

@@ -57,9 +57,10 @@ def cost_section(figures: CostFigures) -> Section:
             " MLPerf Inference v4.1 and published vLLM measurements, priced at the median rental across providers"
             " (or the release price amortised where nobody rents the chip). Market prices are what providers"
             " charged (Artificial Analysis, 2025-08-14; InferenceAtlas, 2026-02; LMArena, 2025-12). Chips come"
-            " from Epoch AI's ML Hardware data (to 2026-03) and are classified under the US export rules of"
-            " 2022-10 and 2023-10 and the 2025-04 H20 licence requirement. Estimates, not measurements: see"
-            " docs/cost.md for the model and its measured error."
+            " from Epoch AI's ML Hardware data (to 2026-03) and are classified under each version of the US export"
+            " rules from 2022-08 to the 2026-06 guidance (consumer cards outside the 2023 density branches); chips"
+            " whose figures no shipping part reaches are flagged and left out of the charts. Estimates, not"
+            " measurements: see docs/cost.md for the model and its measured error."
         ),
     )
     rows: list[dict[str, Any]] = []
@@ -138,22 +139,29 @@ def cost_section(figures: CostFigures) -> Section:
         )  # fmt: skip
     chips = [c.to_json() for c in figures.chips]
     if chips:
+        left_out = (
+            f" Left out as doubtful (not confirmed by a curated source): {'; '.join(figures.doubtful_chips)}."
+            if figures.doubtful_chips
+            else ""
+        )
         section.charts.append(
             Chart(
                 id="cost-chips",
                 title="The chip race: TPP against memory bandwidth, by export class today",
-                spec=charts.scatter(
+                spec=charts.log_log_scatter(
                     chips,
                     x="tpp",
                     y="bandwidth_tb_s",
                     color="class_now",
                     title="TPP against memory bandwidth",
-                    subtitle="colour: US export class today (domestic: Chinese-made)",
+                    subtitle="colour: US export class today (domestic: Chinese-made); both axes log; "
+                    f"{len(figures.doubtful_chips)} chips with doubtful figures left out",
                     x_title="TPP (log)",
-                    y_title="memory bandwidth (TB/s)",
+                    y_title="memory bandwidth (TB/s, log)",
                     label="chip",
                 ),
-                source="Epoch AI, ML Hardware (to 2026-03); classes by modelrace from the rules' thresholds",
+                source="Epoch AI, ML Hardware (to 2026-03); classes by modelrace from the rules' thresholds."
+                + left_out,
             )
         )
         recent = [c for c in figures.chips if c.bandwidth_tb_s >= 0.5]
@@ -170,4 +178,26 @@ def cost_section(figures: CostFigures) -> Section:
                 note="Chips with at least 0.5 TB/s of memory bandwidth. Chinese-made chips need no US licence.",
             )
         )  # fmt: skip
+    gap = [p.to_json() for p in figures.gap]
+    if gap:
+        section.charts.append(
+            Chart(
+                id="cost-gap",
+                title="The hardware gap: the best chip a US lab can buy over the best a China lab can buy "
+                "without a US licence",
+                spec=charts.ratio_lines(
+                    gap,
+                    x="end",
+                    y="ratio",
+                    series="figure",
+                    title="The hardware gap, US over China, per quarter",
+                    subtitle="each quarter's best chips under the rule then in force (TPP; memory bandwidth and "
+                    "memory: each side's maximum); 1 = no gap; log axis"
+                    + (f". Now: {figures.headline}" if figures.headline else ""),
+                    y_title="US / China (log)",
+                ),
+                source="Epoch AI, ML Hardware (to 2026-03) and modelrace's curated chips; rule versions in "
+                "serving/data/export_rules.yaml; data-centre chips with no doubtful figure (docs/cost.md)",
+            )
+        )
     return section

@@ -22,6 +22,7 @@ from modelrace.errors import ModelraceError
 from modelrace.serving._cost import estimate_cost
 from modelrace.serving._export import export_class
 from modelrace.serving._fit import fit_model
+from modelrace.serving._gap import chips_headline, hardware_gap
 from modelrace.serving._hardware import EPOCH_SOURCE, HardwareRegistry
 from modelrace.serving._model import resolve_model
 from modelrace.serving._prices import AA_FILE, SOURCES, MarketPrice
@@ -77,6 +78,19 @@ class ChipPoint(JsonResult):
 
 
 @dataclass(frozen=True)
+class GapPoint(JsonResult):
+    """One quarter of the hardware gap, one ratio (a chart row)."""
+
+    quarter: str
+    end: str
+    figure: str  # TPP | memory bandwidth | memory
+    ratio: float
+    us_chip: str
+    china_chip: str
+    rule: str
+
+
+@dataclass(frozen=True)
 class CostFigures(JsonResult):
     """Everything the section shows, with what it covers and its sources."""
 
@@ -87,6 +101,9 @@ class CostFigures(JsonResult):
     workload: Workload
     context: int
     sources: list[str] = field(default_factory=list)
+    doubtful_chips: list[str] = field(default_factory=list)  # left out of the chip chart, with the reason
+    gap: list[GapPoint] = field(default_factory=list)
+    headline: str | None = None  # the "state of the race" chips tile
 
 
 def _frontier(points: list[PricePoint]) -> list[PricePoint]:
@@ -133,7 +150,7 @@ def _without_licence(status: str) -> bool | None:
 def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
     points = []
     for chip in registry:
-        if chip.kind != "accelerator" or chip.tpp is None or not chip.bandwidth_bytes_per_s:
+        if chip.kind != "accelerator" or chip.tpp is None or not chip.bandwidth_bytes_per_s or chip.doubtful:
             continue
         then, now = export_class(chip, "2022-10"), export_class(chip, "current")
         points.append(
@@ -149,6 +166,25 @@ def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
                 chip.domestic_china,
             )
         )
+    return points
+
+
+def _gap_points(registry: HardwareRegistry) -> list[GapPoint]:
+    points = []
+    for quarter in hardware_gap(registry).quarters:
+        if quarter.us is None or quarter.china is None:
+            continue
+        for figure, ratio, us, china in (
+            ("TPP", quarter.tpp_ratio, quarter.us.chip, quarter.china.chip),
+            ("memory bandwidth", quarter.bandwidth_ratio, quarter.us.best_bandwidth_chip,
+             quarter.china.best_bandwidth_chip),
+            ("memory", quarter.memory_ratio, quarter.us.best_memory_chip, quarter.china.best_memory_chip),
+        ):  # fmt: skip
+            if ratio is not None:
+                points.append(
+                    GapPoint(quarter.quarter, quarter.end.isoformat(), figure, ratio, us or "?", china or "?",
+                             quarter.rule)
+                )  # fmt: skip
     return points
 
 
@@ -209,9 +245,25 @@ def cost_figures(
         SOURCES["cloud_gpu_prices_2025-03.csv"],
         SOURCES["inferenceatlas_pricing_catalog_2026-02.json"],
         SOURCES[AA_FILE],
-        "US export rules: 87 FR 62186 (2022-10), 88 FR 73458 (2023-10), NVIDIA Form 8-K (2025-04-15)",
+        "US export rules: 87 FR 62186 (2022-10), 88 FR 73458 (2023-10), 90 FR 4544 (2025-01, rescinded 2025-05-13), "
+        "NVIDIA Form 8-K (2025-04-15), BIS rule of 2026-01-15, BIS guidance of 2026-05-31 "
+        "(serving/data/export_rules.yaml)",
         "roofline calibrated on MLPerf Inference v4.1 and published vLLM measurements (docs/cost.md)",
     ]
+    doubtful = sorted(f"{c.name}: {'; '.join(c.doubts)}" for c in registry if c.kind == "accelerator" and c.doubtful)
+    try:
+        headline: str | None = chips_headline(registry).text
+    except ModelraceError:
+        headline = None
     return CostFigures(
-        rows, skipped, _price_points(folder), _chip_points(registry), REPORT_WORKLOAD, REPORT_CONTEXT, sources
+        rows,
+        skipped,
+        _price_points(folder),
+        _chip_points(registry),
+        REPORT_WORKLOAD,
+        REPORT_CONTEXT,
+        sources,
+        doubtful,
+        _gap_points(registry),
+        headline,
     )
