@@ -124,21 +124,62 @@ def _from_folder(folder: Path) -> ModelRef:
     )
 
 
-def _from_hub(repo: str) -> tuple[float | None, Architecture | None]:
-    """Parameters (safetensors metadata) and architecture (config.json) of a Hub repository, if reachable."""
+HUB_PROBE_TIMEOUT_S = 3.0
+
+
+def hub_unreachable() -> str | None:
+    """Why the Hub cannot be asked now (offline mode, or its host does not answer within a few seconds); None when
+    it can. A quick probe first, so that an offline machine gets one clear line at once instead of the client's
+    retries (24 s and a dozen lines of noise)."""
+    import os
+    import socket
+    from urllib.parse import urlsplit
+
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return "HF_HUB_OFFLINE is set"
+    try:
+        from huggingface_hub import constants
+
+        endpoint = str(constants.ENDPOINT)
+    except ImportError:
+        return "huggingface_hub is not installed"
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=HUB_PROBE_TIMEOUT_S):
+            return None
+    except OSError as error:
+        return f"cannot reach the Hub at {parts.scheme}://{host} ({error.strerror or error})"
+
+
+def _from_hub(repo: str) -> tuple[float | None, Architecture | None, str | None]:
+    """Parameters (safetensors metadata) and architecture (config.json) of a Hub repository, and why not when the
+    Hub cannot be reached or does not have it."""
+    unreachable = hub_unreachable()
+    if unreachable is not None:
+        return None, None, unreachable
     try:
         from huggingface_hub import HfApi, hf_hub_download
-
-        params: float | None = None
-        try:
-            meta = HfApi().get_safetensors_metadata(repo)
-            params = float(sum(meta.parameter_count.values())) or None
-        except Exception:  # no safetensors, gated or offline: the config may still say enough
-            params = None
+        from huggingface_hub.utils import EntryNotFoundError, GatedRepoError, RepositoryNotFoundError
+    except ImportError:
+        return None, None, "huggingface_hub is not installed"
+    params: float | None = None
+    try:
+        meta = HfApi().get_safetensors_metadata(repo)
+        params = float(sum(meta.parameter_count.values())) or None
+    except (RepositoryNotFoundError, GatedRepoError) as error:
+        kind = "gated" if isinstance(error, GatedRepoError) else "not found"
+        return None, None, f"{repo} is {kind} on the Hub"
+    except Exception:  # no safetensors (a GGUF-only repository): the config may still say enough
+        params = None
+    try:
         config = json.loads(Path(hf_hub_download(repo, "config.json")).read_text(encoding="utf-8"))
-        return params, from_config(config, f"config.json of {repo} on the Hub")
-    except Exception:  # huggingface_hub raises many kinds (offline, not found, gated): the caller reports one line
-        return None, None
+        return params, from_config(config, f"config.json of {repo} on the Hub"), None
+    except (RepositoryNotFoundError, EntryNotFoundError):
+        return params, None, None if params else f"{repo} has no config.json on the Hub"
+    except Exception as error:  # huggingface_hub raises many kinds (timeouts, HTTP errors): one line for the caller
+        return params, None, f"the Hub did not answer for {repo} ({type(error).__name__})"
 
 
 def resolve_model(spec: str, allow_hub: bool = True, stored_params: float | None = None) -> ModelRef:
@@ -183,14 +224,16 @@ def resolve_model(spec: str, allow_hub: bool = True, stored_params: float | None
         total, active_known, source = entity.params_total, entity.params_active, entity.params_source
     if total is None and stored_params:
         total, source = stored_params, "Hub snapshot"
+    hub_why: str | None = None
     if allow_hub and entity.hub_id and (arch is None or total is None):
-        hub_params, hub_arch = _from_hub(entity.hub_id)
+        hub_params, hub_arch, hub_why = _from_hub(entity.hub_id)
         arch = arch or hub_arch
         if total is None and hub_params:
             total, source = hub_params, "Hub safetensors metadata"
     if total is None:
+        where = f"; {hub_why}" if hub_why else ""
         raise NotFoundError(
-            f"unknown model {spec!r}: no parameter count from the name, the curated tables or the Hub "
+            f"unknown model {spec!r}: no parameter count from the name or the curated tables{where} "
             "(give a Hub id, a GGUF path or an eval spec such as gguf:smollm2-135m-instruct)"
         )
     active = active_known or _active(arch, total)
