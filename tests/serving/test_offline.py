@@ -35,7 +35,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("offline")
 def test_unknown_hub_id_offline_says_cannot_reach_the_hub() -> None:
-    with pytest.raises(NotFoundError, match="cannot reach the Hub at https://huggingface.co"):
+    with pytest.raises(NotFoundError, match=r"cannot reach the Hub at https://huggingface\.co"):
         resolve_model("someorg/unknown-model-x")
 
 
