@@ -121,3 +121,39 @@ def test_hardware_gap_json(runner: CliRunner) -> None:
     assert {"us", "china", "tpp_ratio", "bandwidth_ratio", "memory_ratio", "rule"} <= set(quarters[-1])
     assert quarters[-1]["us"]["tpp"] > quarters[-1]["china"]["tpp"]
     assert any("MetaX" in name for name in body["excluded_doubtful"])
+
+
+def test_a_configuration_that_does_not_fit_has_no_throughput_and_no_price(runner: CliRunner) -> None:
+    args = ["cost", "deepseek-r1", "--hardware", "H100 SXM5", "--count", "8"]
+    cost = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert cost["fits"] is False
+    for field in ("output_tokens_per_s", "ttft_s", "usd_per_hour", "usd_per_mtok_output", "price_source"):
+        assert cost[field] is None, field
+    assert cost["smallest_count"] == 9 and "smallest count that fits is 9" in cost["does_not_fit"]
+    text = runner.invoke(app, args).stdout
+    assert "does not fit" in text and "output tokens/s" not in text and "per million output tokens" not in text
+    assert "$" not in text.split("market:")[0]  # no price before the providers' own
+
+
+def test_cost_and_the_report_default_to_the_same_stated_serving_point(runner: CliRunner) -> None:
+    from modelrace.cli.serving import SERVING_BATCH
+    from modelrace.serving import SERVING_POINT
+    from modelrace.serving._report import REPORT_WORKLOAD
+
+    assert REPORT_WORKLOAD == SERVING_POINT and SERVING_POINT.batch == SERVING_BATCH == 8
+    cost = json.loads(runner.invoke(app, ["cost", "Qwen/Qwen2.5-7B-Instruct", "--hardware", "H100", "--json"]).stdout)
+    assert (cost["batch"], cost["input_tokens"], cost["output_tokens"]) == (8, 1024, 256)
+    assert cost["serving_point"] == "batch 8, 1,024 in / 256 out"
+    text = runner.invoke(app, ["cost", "Qwen/Qwen2.5-7B-Instruct", "--hardware", "H100"]).stdout
+    assert "per million output tokens at batch 8, 1,024 in / 256 out" in text
+
+
+def test_cost_shows_its_basis(runner: CliRunner) -> None:
+    cost = json.loads(
+        runner.invoke(app, ["cost", "meta-llama/Llama-3.1-8B-Instruct", "--hardware", "H100", "--json"]).stdout
+    )
+    basis = cost["basis"]
+    assert basis["efficiency_bandwidth"] == cost["efficiency"]["bandwidth"]
+    assert "vLLM" in basis["bandwidth_from"] and "MLPerf" in basis["compute_from"]
+    assert (basis["chip_family"], basis["model_kind"]) == ("Hopper", "dense")
+    assert basis["calibration_fitted_on"]

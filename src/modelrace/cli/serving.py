@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 DEFAULT_CHIP = "H100 SXM5"
 """serving.DEFAULT_CHIP, spelled here so that `--help` does not load the serving package (checked by tests/cli)."""
 
+SERVING_BATCH = 8
+"""serving.SERVING_POINT's batch (1,024 in / 256 out), spelled here for the same reason; tests check they agree."""
+
 group = CommandGroup()
 
 _GB = 1e9
@@ -233,28 +236,52 @@ def fit_command(
 
 def _render_cost(cost: CostEstimate) -> None:
     _render_fit(cost.fit)
+    point = f"batch {cost.workload.batch}, {cost.workload.input_tokens:,} in / {cost.workload.output_tokens:,} out"
     speed = cost.throughput
-    stdout.print(
-        Text(
-            f"throughput {speed.output_tokens_per_s:,.1f} output tokens/s (batch {cost.workload.batch}, "
-            f"{cost.workload.input_tokens} in / {cost.workload.output_tokens} out), "
-            f"{speed.per_sequence_tokens_per_s:,.1f} per sequence, decode {speed.decode_bound}-bound"
-        ),
-        highlight=False,
-    )
-    stdout.print(Text(f"time to first token {speed.ttft_s:.3f} s"), highlight=False)
-    if cost.price is None:
-        stdout.print(Text("no hourly price for this chip in the price sources, and no release price"), highlight=False)
+    if speed is None:
+        stdout.print(Text(f"does not fit: {cost.does_not_fit}", style="bold red"), highlight=False)
+        stdout.print(Text("no throughput and no price for a configuration that cannot run"), highlight=False)
     else:
         stdout.print(
             Text(
-                f"${cost.usd_per_hour:,.2f}/hour ({cost.price.providers} providers, range "
-                f"${cost.price.low * cost.fit.count:,.2f}-${cost.price.high * cost.fit.count:,.2f}; "
-                f"{cost.price.source})"
+                f"throughput {speed.output_tokens_per_s:,.1f} output tokens/s ({point}), "
+                f"{speed.per_sequence_tokens_per_s:,.1f} per sequence, decode {speed.decode_bound}-bound"
             ),
             highlight=False,
         )
-        stdout.print(Text(f"${_num(cost.usd_per_mtok_output, 3)} per million output tokens", style="bold"))
+        stdout.print(Text(f"time to first token {speed.ttft_s:.3f} s"), highlight=False)
+        if cost.price is None:
+            stdout.print(
+                Text("no hourly price for this chip in the price sources, and no release price"), highlight=False
+            )
+        else:
+            stdout.print(
+                Text(
+                    f"${cost.usd_per_hour:,.2f}/hour ({cost.price.providers} providers, range "
+                    f"${cost.price.low * cost.fit.count:,.2f}-${cost.price.high * cost.fit.count:,.2f}; "
+                    f"{cost.price.source})"
+                ),
+                highlight=False,
+            )
+            stdout.print(
+                Text(f"${_num(cost.usd_per_mtok_output, 3)} per million output tokens at {point}", style="bold")
+            )
+    if cost.basis is not None:
+        basis = cost.basis
+        stdout.print(
+            Text(
+                f"basis: bandwidth efficiency {basis.efficiency_bandwidth:.3f} ({basis.bandwidth_from}); compute "
+                f"efficiency {basis.efficiency_compute:.3f} ({basis.compute_from}); calibrated "
+                f"{basis.calibration_fitted_on}"
+                + (
+                    f"; measured error for {basis.chip_family} {basis.model_kind}: {basis.calibration_error}"
+                    if basis.calibration_error
+                    else f"; no measurement for {basis.chip_family} {basis.model_kind}"
+                ),
+                style="dim",
+            ),
+            highlight=False,
+        )
     if cost.market:
         stdout.print(Text(f"market: {len(cost.market)} provider prices", style="bold"))
         for price in cost.market[:10]:
@@ -268,8 +295,6 @@ def _render_cost(cost: CostEstimate) -> None:
             )
     else:
         stdout.print(Text("market: no provider sells this model in the price sources", style="dim"))
-    if cost.fit.fits is False:
-        stdout.print("[red]the model does not fit: the throughput assumes memory it does not have[/]")
 
 
 @group.commands.command("cost")
@@ -281,7 +306,9 @@ def cost_command(
         str, typer.Option(help="Chip name (substring, case-insensitive); 'cpu' = this machine.")
     ] = DEFAULT_CHIP,
     count: Annotated[int, typer.Option(help="Number of chips (tensor parallel).")] = 1,
-    batch: Annotated[int, typer.Option(help="Sequences served together.")] = 1,
+    batch: Annotated[
+        int, typer.Option(help="Sequences served together (default: the report's serving point, 8).")
+    ] = SERVING_BATCH,
     input_tokens: Annotated[int, typer.Option(help="Prompt tokens per request.")] = 1024,
     output_tokens: Annotated[int, typer.Option(help="Generated tokens per request.")] = 256,
     quant: Annotated[

@@ -82,7 +82,8 @@ def cost_section(figures: CostFigures) -> Section:
     section.tables.append(
         Table(
             id="cost-models",
-            title=f"Memory at {figures.context:,} tokens and USD per million output tokens",
+            title=f"Memory at {figures.context:,} tokens and USD per million output tokens at batch {workload.batch}"
+            f" ({workload.input_tokens:,} in / {workload.output_tokens:,} out, the serving point `cost` defaults to)",
             columns=[
                 Column("model", "model"),
                 Column("why", "listed as"),
@@ -90,7 +91,7 @@ def cost_section(figures: CostFigures) -> Section:
                 Column("weights", "weights"),
                 Column("memory_gb", "memory (GB)", "float"),
                 Column("fits_on", "fits on one"),
-                *[Column(name, f"$/Mtok {name}", "float") for name in chip_names],
+                *[Column(name, f"$/Mtok {name} (batch {workload.batch})", "float") for name in chip_names],
                 Column("market", "market $/Mtok out (cheapest)", "float"),
                 Column("market_source", "market price from"),
             ],

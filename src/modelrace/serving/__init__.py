@@ -8,7 +8,7 @@ warehouse's internals beyond parameter counts (``snapshot_table``), and never im
 """
 
 from modelrace.serving._arch import Architecture, curated_architecture, from_config, from_gguf
-from modelrace.serving._cost import CostEstimate, estimate_cost
+from modelrace.serving._cost import CostBasis, CostEstimate, estimate_cost
 from modelrace.serving._export import (
     RULE_VERSIONS,
     ExportClass,
@@ -36,7 +36,7 @@ from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_contex
 from modelrace.serving._model import ModelRef, resolve_model
 from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_prices, hourly_price, market_prices
 from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
-from modelrace.serving._roofline import ModelShape, Throughput, Workload, roofline
+from modelrace.serving._roofline import SERVING_POINT, ModelShape, Throughput, Workload, describe_workload, roofline
 from modelrace.serving._table import FitCostTable, fit_and_cost_table, snapshot_fit_table, snapshot_params
 from modelrace.serving._views import (
     DEFAULT_CHIP,
@@ -53,10 +53,12 @@ __all__ = [
     "COST_CHIPS",
     "DEFAULT_CHIP",
     "RULE_VERSIONS",
+    "SERVING_POINT",
     "Architecture",
     "Chip",
     "ChipTable",
     "ChipsHeadline",
+    "CostBasis",
     "CostEstimate",
     "CostFigures",
     "ExportClass",
@@ -81,6 +83,7 @@ __all__ = [
     "cost_figures",
     "cost_named",
     "curated_architecture",
+    "describe_workload",
     "estimate_cost",
     "estimate_gguf_file_bytes",
     "estimate_weights",

@@ -296,6 +296,9 @@ class CalibrationFile(_Strict):
     ownership: OwnershipCost
     measurements: list[Measurement]
     errors: dict[str, str]
+    # the calibration's measured error per chip family and model kind ("Hopper dense", "Blackwell MoE", or a
+    # family alone), as bench/bench_cost_calibration.py printed it: what `cost` shows beside each figure
+    errors_by_family: dict[str, str] = {}
 
 
 def _read(name: str) -> str:

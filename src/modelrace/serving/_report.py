@@ -26,11 +26,11 @@ from modelrace.serving._gap import chips_headline, hardware_gap
 from modelrace.serving._hardware import EPOCH_SOURCE, HardwareRegistry
 from modelrace.serving._model import resolve_model
 from modelrace.serving._prices import AA_FILE, SOURCES, MarketPrice
-from modelrace.serving._roofline import Workload
+from modelrace.serving._roofline import SERVING_POINT, Workload
 
 FIT_CHIPS = ("H100 SXM5", "H200", "H20", "A100 80GB", "L40S", "L4", "RTX 4090", "MI300X", "Ascend 910B", "B200")
 COST_CHIPS = ("H100 SXM5", "H20", "Ascend 910B", "MI300X", "RTX 4090")
-REPORT_WORKLOAD = Workload(batch=8, input_tokens=1024, output_tokens=256)
+REPORT_WORKLOAD = SERVING_POINT  # the same serving point `cost` defaults to
 REPORT_CONTEXT = 8192
 
 
@@ -223,7 +223,7 @@ def cost_figures(
         listed: list[MarketPrice] = []
         for chip in cost_chips:
             cost = estimate_cost(model, chip, workload=REPORT_WORKLOAD)
-            costs[chip.name] = cost.usd_per_mtok_output if cost.fit.fits else None
+            costs[chip.name] = cost.usd_per_mtok_output  # None where it does not fit: no price for that
             listed = [m for m in cost.market if m.output_usd_per_mtok is not None]
         cheapest = min(listed, key=lambda m: m.output_usd_per_mtok or 0.0) if listed else None
         rows.append(

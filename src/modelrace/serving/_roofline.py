@@ -42,6 +42,16 @@ class Workload:
             )
 
 
+SERVING_POINT = Workload(batch=8, input_tokens=1024, output_tokens=256)
+"""The serving point `cost` and the report both default to: 8 sequences in flight, 1,024 tokens in, 256 out (a
+chat or RAG request on a modestly loaded server); every cost figure names its batch."""
+
+
+def describe_workload(workload: Workload) -> str:
+    """'batch 8, 1,024 in / 256 out': how every cost figure names its serving point."""
+    return f"batch {workload.batch}, {workload.input_tokens:,} in / {workload.output_tokens:,} out"
+
+
 @dataclass(frozen=True)
 class ModelShape:
     """What the roofline needs to know about a model."""
