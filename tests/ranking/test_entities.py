@@ -101,7 +101,14 @@ def test_a_precision_variant_has_its_models_curated_size() -> None:
     ("name", "stated", "total", "source"),
     [
         ("Qwen/Qwen2.5-7B-Instruct", 7.6e9, 7.6e9, "source"),  # the weights' count before the name's round number
-        ("FINGU-AI/Chocolatine-Fusion-14B", 8.367e9, 8.367e9, "source"),  # the weights' count over a name's
+        # a stated count more than x1.5 from the size the name states is implausible (issue #30): the name's, said so
+        (
+            "FINGU-AI/Chocolatine-Fusion-14B",
+            8.367e9,
+            14e9,
+            "name (the source's size is implausible: 8.37 B disagrees with the 14 B its name states)",
+        ),
+        ("someone/BuddyGlass_v0.3_Xortron7MethedUpSwitchedUp", 7e6, None, None),  # 7 M: below any causal LM
         ("internlm/internlm2-chat-1_8b", 1.89e9, 1.89e9, "source"),  # the name reads as 8 B: names mislead
         ("someone/Qwen2.5-14B-Instruct-bnb-4bit", 8.4e9, 14e9, "name (packed weights)"),  # 4-bit packs two a byte
         ("unsloth/phi-4-unsloth-bnb-4bit", 8.483e9, None, None),  # packed, and no size in the name

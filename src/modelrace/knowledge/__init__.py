@@ -15,7 +15,13 @@ from modelrace.knowledge._countries import (
     country_name,
     known_countries,
 )
-from modelrace.knowledge._params import NameParams, params_from_name
+from modelrace.knowledge._params import (
+    MIN_PLAUSIBLE_PARAMS,
+    NAME_AGREEMENT_FACTOR,
+    NameParams,
+    implausible_size,
+    params_from_name,
+)
 from modelrace.knowledge._sizes import (
     BYTES_PER_PARAM,
     MEMORY_CLASSES,
@@ -41,7 +47,9 @@ __all__ = [
     "EVAL_SOURCE",
     "HUB_ID_SOURCES",
     "MEMORY_CLASSES",
+    "MIN_PLAUSIBLE_PARAMS",
     "MULTINATIONAL",
+    "NAME_AGREEMENT_FACTOR",
     "PARAM_CLASSES",
     "RUN_SOURCES",
     "SNAPSHOT_SOURCES",
@@ -58,6 +66,7 @@ __all__ = [
     "country_label",
     "country_name",
     "headline_benchmarks",
+    "implausible_size",
     "known_countries",
     "n_items",
     "param_class_sql",

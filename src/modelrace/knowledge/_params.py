@@ -53,3 +53,42 @@ def params_from_name(model_id: str) -> NameParams | None:
     if active is not None and active >= total:
         active = None
     return NameParams(total, active)
+
+
+# Below this no causal language model is plausible: a 32k-token vocabulary embedded at width 256 alone holds 8 M
+# parameters, and the smallest models on the leaderboards (Minueza-32M, llama-43m) have 30 M or more.
+MIN_PLAUSIBLE_PARAMS = 1e7
+# A stated size and the size in the model's name further apart than this are not the same model's count (a
+# packed or partly stored checkpoint, a typo); within it they are rounding ("7B" for 7.6 B, "70B" for 70.6 B).
+NAME_AGREEMENT_FACTOR = 1.5
+
+
+def implausible_size(stated: float, model_id: str) -> str | None:
+    """Why a source's parameter count for ``model_id`` cannot be its size (None: plausible).
+
+    Rules, in order: not a positive count; fewer than ``MIN_PLAUSIBLE_PARAMS``; more than
+    ``NAME_AGREEMENT_FACTOR`` away from a size the name states (``Chocolatine-Fusion-14B`` at 8.4 B)."""
+    if not stated > 0:
+        return f"{stated:g} is not a parameter count"
+    if stated < MIN_PLAUSIBLE_PARAMS:
+        return (
+            f"{stated / 1e6:,.3g} M parameters is below any causal language model (a 32k vocabulary at width 256 "
+            f"alone is 8 M)"
+        )
+    named = params_from_name(model_id)
+    if named is None or 1 / NAME_AGREEMENT_FACTOR <= named.total / stated <= NAME_AGREEMENT_FACTOR:
+        return None
+    if not _clean_size_token(model_id.rsplit("/", 1)[-1], named.total):
+        return None  # "internlm2-chat-1_8b": the name's "8b" may be a decimal's tail; the source is believed
+    return f"{stated / 1e9:,.3g} B disagrees with the {named.total / 1e9:,.3g} B its name states"
+
+
+def _clean_size_token(name: str, total: float) -> bool:
+    """Whether the name states ``total`` as a token of its own ("-14B", "14B-", "8x7B"), not after an underscore or
+    a digit's separator ("1_8b" reads as 1.8 B as often as 8 B)."""
+    for match in re.finditer(r"(?:^|[-\s])(\d{1,3}x)?(\d{1,4}(?:\.\d{1,3})?)([bmt])(?=$|[-_\s.])", name, re.IGNORECASE):
+        experts, size, unit = match.groups()
+        value = float(size) * _UNITS[unit.lower()] * (int(experts[:-1]) if experts else 1)
+        if abs(value - total) <= 1e-6 * total:
+            return True
+    return False

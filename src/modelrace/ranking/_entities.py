@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from modelrace._yaml import parse_yaml
-from modelrace.knowledge import params_from_name
+from modelrace.knowledge import implausible_size, params_from_name
 from modelrace.registry import Organisation, Registry, load_registry
 
 
@@ -103,6 +103,8 @@ class Entity:
             "steps": list(self.steps),
         }
 
+
+MIN_NAMED_PARAMS = 1e7  # a name's size below this ("7M" of a data-set tag) is no better than the source's
 
 _QUALIFIER = re.compile(r"\s*\(([^)]*)\)")
 # Checkpoints whose stored tensors pack several parameters (a count read from them is too small).
@@ -297,7 +299,14 @@ class Resolver:
                 if parsed is not None and 1.2 <= parsed.total / stated <= 4.5:
                     return float(parsed.total), float(parsed.active) if parsed.active else None, "name (packed weights)"
                 return None, None, f"unknown: the source's {stated / 1e9:,.3g} B counts packed 4-bit weights"
-            return stated, info.get("params_active"), "source"
+            doubt = implausible_size(stated, hub_id or name)
+            if doubt is None:
+                return stated, info.get("params_active"), "source"
+            # an implausible stated size: the name's, where it states one, else unknown; `resolve` shows why
+            if parsed is not None and parsed.total >= MIN_NAMED_PARAMS:
+                active = float(parsed.active) if parsed.active else None
+                return float(parsed.total), active, f"name (the source's size is implausible: {doubt})"
+            return None, None, f"unknown: the source's size is implausible: {doubt}"
         if parsed is not None:
             return float(parsed.total), float(parsed.active) if parsed.active else info.get("params_active"), "name"
         return None, None, None

@@ -8,9 +8,10 @@ from modelrace.errors import ConfigError
 from modelrace.ranking import Leaderboard
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
-from modelrace.serving import COST_CHIPS, CostFigures, cost_figures, load_hardware
+from modelrace.serving import COST_CHIPS, CostFigures, KnownSize, cost_figures, load_hardware
 
 TOP_DOWNLOADED = 10
+LEADERBOARD_SIZE = "the leaderboard's size (resolve)"
 
 
 GENERATING_TAGS = frozenset({"text-generation", "text2text-generation", "image-text-to-text"})
@@ -23,18 +24,27 @@ def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[st
         registry = load_hardware(include_cpu=False)
     except ConfigError:
         return None
-    models = [
-        (str(entry.leader["model"]), f"leads {entry.size_class} ({bench.name})")
+    leaders = [
+        (entry.leader, f"leads {entry.size_class} ({bench.name})")
         for bench in (capability.benchmarks if capability else [])
         for entry in bench.classes
         if entry.size_class != "unknown size"
     ]
+    models = [(str(leader["model"]), why) for leader, why in leaders]
+    # the size the leaderboard placed each leader by: the cost table shows the same one (issue #30)
+    sizes = {
+        str(leader["model"]): KnownSize(
+            float(leader["params_total"]), leader.get("params_active"), "as the leaderboard"
+        )
+        for leader, _ in leaders
+        if leader.get("params_total")
+    }
     # the most downloaded models that write tokens (a cost per output token means nothing for an embedder or CLIP)
     writers = [row for row in top_models if row.get("pipeline_tag") in GENERATING_TAGS][:TOP_DOWNLOADED]
     models += [(str(row["model_id"]), "most downloaded") for row in writers]
     # what the snapshot knows of their size, where no table or name says it
     stored = {str(row["model_id"]): float(row["params"]) for row in writers if row.get("params")}
-    return cost_figures(models, registry, stored_params=stored)
+    return cost_figures(models, registry, stored_params=stored, sizes=sizes)
 
 
 def _gb(value: float) -> float:
@@ -69,6 +79,7 @@ def cost_section(figures: CostFigures) -> Section:
             "model": row.model,
             "why": row.why,
             "params_b": round(row.params_total / 1e9, 2),
+            "size_basis": row.size_basis,
             "memory_gb": _gb(row.memory_bytes_8k),
             "weights": row.weights,
             "fits_on": ", ".join(row.fits_on) or "none (needs several chips)",
@@ -88,6 +99,7 @@ def cost_section(figures: CostFigures) -> Section:
                 Column("model", "model"),
                 Column("why", "listed as"),
                 Column("params_b", "params (B)", "float"),
+                Column("size_basis", "size from"),
                 Column("weights", "weights"),
                 Column("memory_gb", "memory (GB)", "float"),
                 Column("fits_on", "fits on one"),

@@ -33,7 +33,7 @@ from modelrace.serving._gap import (
 from modelrace.serving._gguf import GgufHeader, read_gguf_header
 from modelrace.serving._hardware import Chip, HardwareRegistry, load_hardware, local_cpu, measure_bandwidth
 from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_context
-from modelrace.serving._model import ModelRef, resolve_model
+from modelrace.serving._model import KnownSize, ModelRef, resolve_model
 from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_prices, hourly_price, market_prices
 from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
 from modelrace.serving._roofline import SERVING_POINT, ModelShape, Throughput, Workload, describe_workload, roofline
@@ -70,6 +70,7 @@ __all__ = [
     "HardwareRegistry",
     "HardwareRow",
     "HourlyPrice",
+    "KnownSize",
     "MarketPrice",
     "ModelRef",
     "ModelShape",

@@ -182,10 +182,22 @@ def _from_hub(repo: str) -> tuple[float | None, Architecture | None, str | None]
         return params, None, f"the Hub did not answer for {repo} ({type(error).__name__})"
 
 
-def resolve_model(spec: str, allow_hub: bool = True, stored_params: float | None = None) -> ModelRef:
+@dataclass(frozen=True)
+class KnownSize:
+    """A size another section already resolved for the model (the leaderboard's), with its basis: used as is, so
+    that every section shows one size."""
+
+    total: float
+    active: float | None
+    basis: str
+
+
+def resolve_model(
+    spec: str, allow_hub: bool = True, stored_params: float | None = None, known: KnownSize | None = None
+) -> ModelRef:
     """Resolve MODEL (see the module docstring); ``allow_hub=False`` never calls the Hub (analyses, the report);
     ``stored_params`` is the count a Hub snapshot holds for it (its safetensors metadata), used where the curated
-    tables and the name give none."""
+    tables and the name give none; ``known``: the size another section resolved, which wins over all of them."""
     if spec.startswith("gguf:"):
         from modelrace.evals import packaged_models, resolve_local_model
 
@@ -222,6 +234,8 @@ def resolve_model(spec: str, allow_hub: bool = True, stored_params: float | None
         total, active_known, source = arch.params_total, arch.params_active, "curated architecture table"
     else:
         total, active_known, source = entity.params_total, entity.params_active, entity.params_source
+    if known is not None:
+        total, active_known, source = known.total, known.active, known.basis
     if total is None and stored_params:
         total, source = stored_params, "Hub snapshot"
     hub_why: str | None = None

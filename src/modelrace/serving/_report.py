@@ -24,7 +24,7 @@ from modelrace.serving._export import export_class
 from modelrace.serving._fit import fit_model
 from modelrace.serving._gap import chips_headline, hardware_gap
 from modelrace.serving._hardware import EPOCH_SOURCE, HardwareRegistry
-from modelrace.serving._model import resolve_model
+from modelrace.serving._model import KnownSize, resolve_model
 from modelrace.serving._prices import AA_FILE, SOURCES, MarketPrice
 from modelrace.serving._roofline import SERVING_POINT, Workload
 
@@ -48,6 +48,7 @@ class ModelCostRow(JsonResult):
     market_output_usd_per_mtok: float | None
     market_source: str | None = None  # the provider and price list of that cheapest price
     weights: str = "bf16"  # the precision the memory counts the weights at (the model's own: fp8 where it ships so)
+    size_basis: str = ""  # where the parameter count comes from (the leaderboard's own where it lists the model)
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,11 @@ def cost_figures(
     registry: HardwareRegistry,
     folder: Path | None = None,
     stored_params: dict[str, float] | None = None,
+    sizes: dict[str, KnownSize] | None = None,
 ) -> CostFigures:
     """The section's figures for ``models`` ((name, why it is listed) pairs); names that do not resolve are
-    listed in ``skipped`` with the reason. ``stored_params``: parameter counts a Hub snapshot holds, by name."""
+    listed in ``skipped`` with the reason. ``stored_params``: parameter counts a Hub snapshot holds, by name;
+    ``sizes``: the sizes the leaderboard resolved, by name (they win: one size per model in every section)."""
     folder = folder if folder is not None else reference_data_dir()
     fit_chips = [registry.find(name) for name in FIT_CHIPS]
     cost_chips = [registry.find(name) for name in COST_CHIPS]
@@ -204,7 +207,9 @@ def cost_figures(
     seen: set[str] = set()
     for name, why in models:
         try:
-            model = resolve_model(name, allow_hub=False, stored_params=(stored_params or {}).get(name))
+            model = resolve_model(
+                name, allow_hub=False, stored_params=(stored_params or {}).get(name), known=(sizes or {}).get(name)
+            )
         except ModelraceError as error:
             skipped.append(f"{name}: {error}")
             continue
@@ -238,6 +243,7 @@ def cost_figures(
                 cheapest.output_usd_per_mtok if cheapest else None,
                 f"{cheapest.provider}, {cheapest.source}" if cheapest else None,
                 fits[0].weights.quant,
+                model.params_source,
             )
         )
     sources = [
