@@ -49,6 +49,34 @@ GPTJ = Architecture(
     name="GPT-J 6B", layers=28, hidden=4096, heads=16, kv_heads=16, head_dim=256, ffn=16384, vocab=50400,
     tied=False, context=2048, source="EleutherAI/gpt-j-6b config.json", params_total=6.05e9,
 )  # fmt: skip
+# MLPerf Inference v5.1 and v6.0 (same layout): the newer chips and the MoE models. Mean prompt / answer lengths are
+# assumptions from the benchmarks' data sets (their error goes into the factor): Llama 3.1 8B on CNN-DailyMail
+# 870 / 64 (GPT-J's set, Llama 3 tokenizer), Llama 3.1 405B 9,400 / 680 (its long-context mix), DeepSeek-R1
+# 800 / 3,900 (reasoning answers), gpt-oss-120b 1,000 / 2,000.
+NEW_CHIPS = {
+    "NVIDIA B200-SXM-180GB": "B200",
+    "NVIDIA H200-SXM-141GB": "H200",
+    "NVIDIA H100-SXM-80GB": "H100 SXM5",
+    "AMD Instinct MI325X 256GB HBM3e": "MI325X",
+    "AMD Instinct MI300X 192GB HBM3": "MI300X",
+    "NVIDIA GB200": "NVIDIA GB200",
+    "NVIDIA B300-SXM-270GB": "NVIDIA B300 (Blackwell Ultra)",
+    "NVIDIA GB300": "NVIDIA GB300 (Blackwell Ultra)",
+    "AMD Instinct MI355X 288GB HBM3e": "AMD Instinct MI355X",
+    "AMD Instinct MI350X 288GB HBM3e": "AMD Instinct MI350X",
+    "AMD Instinct MI350X": "AMD Instinct MI350X",
+    "NVIDIA L40S": "L40S",
+}
+NEW_MODELS: dict[str, tuple[str, int, int]] = {
+    "llama2-70b-99": ("meta-llama/Llama-2-70b-chat-hf", 800, 294),
+    "llama2-70b-99.9": ("meta-llama/Llama-2-70b-chat-hf", 800, 294),
+    "llama3.1-8b": ("meta-llama/Llama-3.1-8B-Instruct", 870, 64),
+    "llama3.1-405b": ("meta-llama/Llama-3.1-405B-Instruct", 9400, 680),
+    "mixtral-8x7b": ("mistralai/Mixtral-8x7B-Instruct-v0.1", 500, 146),
+    "deepseek-r1": ("deepseek-ai/DeepSeek-R1", 800, 3900),
+    "gpt-oss-120b": ("openai/gpt-oss-120b", 1000, 2000),
+}
+MLPERF_WEIGHTS = {"fp4": "fp4", "nvfp4": "fp4", "mxfp4": "fp4", "fp8": "fp8"}
 MLPERF_MODELS: dict[str, tuple[str, int, int]] = {
     "gptj-99": ("gpt-j", 1000, 70),
     "llama2-70b-99": ("meta-llama/Llama-2-70b-chat-hf", 800, 294),
@@ -130,7 +158,7 @@ def mlperf(registry: HardwareRegistry, efficiency: Efficiency) -> list[float]:
         if not probe.fits:
             continue
         batch = max(1, min(1024, probe.max_batch or 1))
-        partial = efficiency.model_copy(update={"compute": 1.0})
+        partial = efficiency.model_copy(update={"compute": 1.0, "compute_moe": None})
         estimate = _estimate(model, chip, count, Workload(batch, prompt, answer), quant, partial)
         ratios.append(measured / estimate)
         print(
@@ -138,6 +166,53 @@ def mlperf(registry: HardwareRegistry, efficiency: Efficiency) -> list[float]:
             f"  measured {measured:9.0f}  ratio {measured / estimate:.2f}"
         )
     return ratios
+
+
+def mlperf_new(registry: HardwareRegistry, efficiency: Efficiency) -> dict[tuple[str, str], list[float]]:
+    """measured / estimate (fitted bandwidth, full compute) for the MLPerf v5.1 and v6.0 Offline rows, by
+    (chip family, dense or MoE): active parameters for compute, total for memory, the experts a batch touches
+    read per step. Printed row by row, dense and MoE apart."""
+    from modelrace.serving._cost import chip_family
+
+    folder = reference_data_dir(required=True)
+    assert folder is not None
+    by_group: dict[tuple[str, str], list[float]] = {}
+    partial = efficiency.model_copy(update={"compute": 1.0, "compute_moe": None})
+    for kind in ("dense", "MoE"):
+        print(f"\nMLPerf Inference v5.1 / v6.0 Offline, {kind} (estimate at full compute vs measured, output tokens/s)")
+        for version in ("5.1", "6.0"):
+            rows = json.loads((folder / f"mlperf_inference_v{version}_summary_results.json").read_text())
+            seen: set[tuple[str, str, int, float]] = set()
+            for row in rows:
+                if row.get("Performance_Units") != "Tokens/s" or row.get("Scenario") != "Offline":
+                    continue
+                chip_name, model_name = NEW_CHIPS.get(row.get("Accelerator", "")), row.get("Model", "")
+                if row.get("Nodes") != 1 or chip_name is None or model_name not in NEW_MODELS:
+                    continue
+                count, measured = int(row["a#"]), float(row["Performance_Result"])
+                key = (chip_name, model_name, count, measured)
+                if key in seen or measured <= 0:
+                    continue
+                seen.add(key)
+                chip = registry.find(chip_name)
+                model_id, prompt, answer = NEW_MODELS[model_name]
+                model = resolve_model(model_id, allow_hub=False)
+                if (model.params_active < model.params_total) != (kind == "MoE"):
+                    continue
+                stated = str(row.get("weight_data_types") or "").lower()
+                quant = MLPERF_WEIGHTS.get(stated, "fp8" if chip.fp8_flops else "bf16")
+                probe = fit_model(model, chip, count, quant, prompt + answer, 1)
+                if not probe.fits:
+                    continue
+                batch = max(1, min(1024, probe.max_batch or 1))
+                estimate = _estimate(model, chip, count, Workload(batch, prompt, answer), quant, partial)
+                ratio = measured / estimate
+                by_group.setdefault((chip_family(chip), kind), []).append(ratio)
+                print(
+                    f"  v{version} {chip_name[:22]:22} x{count} {model_name:14} {quant:4} batch {batch:4}"
+                    f"  estimate {estimate:9.0f}  measured {measured:9.0f}  ratio {ratio:.2f}"
+                )
+    return by_group
 
 
 def local(cpu: Chip) -> list[float]:
@@ -207,6 +282,20 @@ def main() -> None:
     print("MLPerf Offline after the fit:", _spread([r / compute for r in compute_ratios]))
     _, checks = published(registry, fitted)
     print("published vLLM after the fit:", _spread(checks))
+    groups = mlperf_new(registry, fitted)
+    moe_pooled = [r for (_, kind), rs in groups.items() if kind == "MoE" for r in rs]
+    compute_moe = statistics.median(moe_pooled) if moe_pooled else compute
+    dense_pooled = [r for (_, kind), rs in groups.items() if kind == "dense" for r in rs]
+    print(
+        f"\nfitted MoE compute efficiency {compute_moe:.3f} (median over {len(moe_pooled)} MoE rows); dense rows "
+        f"alone would fit {statistics.median(dense_pooled) if dense_pooled else float('nan'):.3f} (kept at the v4.1 "
+        f"fit {compute:.3f}: above 1 is no share of peak, the prompt/answer assumptions absorb it)"
+    )
+    print("MLPerf v5.1 / v6.0 Offline after the fit: estimate / measured by chip family and kind")
+    for (family, kind), ratios in sorted(groups.items()):
+        share = compute_moe if kind == "MoE" else compute
+        errors = [share / r for r in ratios]  # estimate / measured
+        print(f"  {family:13} {kind:5} median estimate/measured x{statistics.median(errors):.2f};", _spread(errors))
     if not args.no_local:
         cpu = local_cpu()
         cpu_ratios = local(cpu)

@@ -15,6 +15,7 @@ from modelrace.serving import (
     roofline,
 )
 from modelrace.serving._cost import model_shape
+from modelrace.serving._roofline import ModelShape
 
 from ._chips import make_chip
 
@@ -130,3 +131,22 @@ def test_chips_without_rental_listings_are_priced_from_their_release_price(regis
     price = hourly_price(h20)
     assert price is not None and price.providers == 0 and "release price" in price.source
     assert hourly_price(registry.find("Ascend 910B")) is not None
+
+
+def test_moe_uses_its_own_compute_efficiency_and_dense_the_v41_one() -> None:
+    from modelrace.serving._data import calibration_file
+
+    accelerator = calibration_file().accelerator
+    assert accelerator.compute_moe is not None and accelerator.compute_moe < accelerator.compute
+    chip = make_chip(bandwidth_bytes_per_s=8e12, fp16_flops=2e15, memory_bytes=1e12)
+    moe = ModelShape(params_total=100e9, params_active=10e9, weights_bytes=200e9, weights_format="bf16", arch=None,
+                     kv_bytes_per_token=1e5)  # fmt: skip
+    dense = ModelShape(params_total=10e9, params_active=10e9, weights_bytes=20e9, weights_format="bf16", arch=None,
+                       kv_bytes_per_token=1e5)  # fmt: skip
+    workload = Workload(256, 1024, 128)
+    assert roofline(moe, chip, workload=workload).efficiency_compute == accelerator.compute_moe
+    assert "v5.1/v6.0" in roofline(moe, chip, workload=workload).efficiency_source
+    assert roofline(dense, chip, workload=workload).efficiency_compute == accelerator.compute
+    # the same active size: the MoE model's prefill (compute-bound) takes compute / compute_moe times longer
+    ratio = roofline(moe, chip, workload=workload).prefill_s / roofline(dense, chip, workload=workload).prefill_s
+    assert ratio == pytest.approx(accelerator.compute / accelerator.compute_moe, rel=0.05)

@@ -171,12 +171,13 @@ def cost_basis(model: ModelRef, chip: Chip, workload: Workload) -> CostBasis:
     family = chip_family(chip)
     errors = calibration.errors_by_family
     error = errors.get(f"{family} {kind}") or errors.get(family)
+    moe = kind == "MoE" and efficiency.compute_moe is not None
     return CostBasis(
         describe_workload(workload),
         efficiency.bandwidth,
-        efficiency.compute,
+        efficiency.compute_moe if moe and efficiency.compute_moe else efficiency.compute,
         efficiency.bandwidth_from,
-        efficiency.compute_from,
+        efficiency.compute_moe_from or efficiency.compute_from if moe else efficiency.compute_from,
         calibration.fitted_on.isoformat(),
         error,
         kind,

@@ -255,6 +255,10 @@ class Efficiency(_Strict):
     compute: float
     bandwidth_from: str
     compute_from: str
+    # MoE models reach a lower share of peak compute (routing, uneven expert load, all-to-all between chips):
+    # fitted on MLPerf v5.1/v6.0 Mixtral, DeepSeek-R1 and gpt-oss-120b rows; None: the dense figure serves
+    compute_moe: float | None = None
+    compute_moe_from: str | None = None
 
 
 class Measurement(_Strict):

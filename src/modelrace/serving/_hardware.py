@@ -56,6 +56,7 @@ class Chip:
     price_labels: tuple[str, ...] = ()  # regular expressions picking this chip's rental listings
     market: str = "data centre"  # data centre | consumer (the 2023 rule's density branches need data centre)
     doubts: tuple[str, ...] = ()  # why a figure is physically implausible or the chip never shipped
+    fp4_flops: float | None = None  # dense FP4 (Blackwell, MI355X); FP4 weights run at FP8 peak without it
 
     @property
     def doubtful(self) -> bool:
@@ -71,7 +72,9 @@ class Chip:
 
     def peak_flops(self, weights: str = "bf16") -> float | None:
         """Dense peak for the precision the weights are computed in (FP8 where the chip and weights have it)."""
-        if weights in ("fp8", "fp4") and self.fp8_flops:
+        if weights in ("fp4", "mxfp4") and self.fp4_flops:
+            return self.fp4_flops
+        if weights in ("fp8", "fp4", "mxfp4") and self.fp8_flops:
             return self.fp8_flops
         return self.fp16_flops or (self.int8_ops / 2 if self.int8_ops else None)
 
@@ -186,6 +189,7 @@ def read_epoch_hardware(path: Path) -> list[Chip]:
                 fp16_flops=_number(row, "Tensor-FP16/BF16 performance (FLOP/s)")
                 or _number(row, "FP16 (half precision) performance (FLOP/s)"),
                 fp8_flops=_number(row, "FP8 performance (FLOP/s)"),
+                fp4_flops=_number(row, "FP4 performance (FLOP/s)"),
                 int8_ops=_number(row, "INT8 performance (OP/s)"),
                 tpp=tpp / 1e12 if tpp else None,
                 die_size_mm2=_number(row, "Die Size (mm^2)"),

@@ -254,7 +254,8 @@ def cost_figures(
         "US export rules: 87 FR 62186 (2022-10), 88 FR 73458 (2023-10), 90 FR 4544 (2025-01, rescinded 2025-05-13), "
         "NVIDIA Form 8-K (2025-04-15), BIS rule of 2026-01-15, BIS guidance of 2026-05-31 "
         "(serving/data/export_rules.yaml)",
-        "roofline calibrated on MLPerf Inference v4.1 and published vLLM measurements (docs/cost.md)",
+        "roofline calibrated on MLPerf Inference v4.1, v5.1 and v6.0 (MoE apart) and published vLLM measurements "
+        "(docs/cost.md)",
     ]
     doubtful = sorted(f"{c.name}: {'; '.join(c.doubts)}" for c in registry if c.kind == "accelerator" and c.doubtful)
     try:

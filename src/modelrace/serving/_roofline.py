@@ -6,7 +6,9 @@ batch's tokens route to, ``1 - (1 - k/E)^batch`` of them in expectation) and eac
 of bytes / (bandwidth x e_bw) and FLOPs / (peak x e_compute). Prefill of ``I`` tokens per sequence does
 ``2 x active params x I`` FLOPs plus attention and takes the larger of FLOPs / (peak x e_compute) and one read of
 the weights. Time to first token is one request's prefill on an otherwise idle system. Steady-state output
-throughput treats the batch as a lock-step group: ``batch x O / (prefill(batch) + O x step)``.
+throughput treats the batch as a lock-step group: ``batch x O / (prefill(batch) + O x step)``. MoE: active
+parameters for compute, total for memory, the experts the batch's tokens route to read per step, and a compute
+efficiency of its own (``compute_moe``: MLPerf v5.1/v6.0 MoE rows reach about half the dense share of peak).
 
 Several chips (``count``) split the work by tensor parallelism: bandwidth and compute add up; communication is not
 modelled (the calibration on 8-GPU MLPerf systems absorbs it). The efficiencies e_bw and e_compute come from
@@ -147,8 +149,11 @@ def roofline(
     if not bandwidth or not peak:
         missing = "memory bandwidth" if not bandwidth else "peak FLOP/s"
         raise ConfigError(f"{chip.name}: no {missing} figure, so no throughput estimate")
+    moe = model.params_active < model.params_total
+    compute_share = efficiency.compute_moe if moe and efficiency.compute_moe else efficiency.compute
+    compute_from = efficiency.compute_moe_from if moe and efficiency.compute_moe else efficiency.compute_from
     bandwidth_eff = bandwidth * count * efficiency.bandwidth
-    compute_eff = peak * count * efficiency.compute
+    compute_eff = peak * count * compute_share
     batch, prompt, answer = workload.batch, workload.input_tokens, workload.output_tokens
     mean_context = prompt + answer / 2
     step_bytes = _weights_read(model, batch) + batch * _kv_per_sequence(model, int(mean_context))
@@ -170,6 +175,6 @@ def roofline(
         prefill_s=prefill_batch,
         decode_bound="memory bandwidth" if memory_time >= compute_time else "compute",
         efficiency_bandwidth=efficiency.bandwidth,
-        efficiency_compute=efficiency.compute,
-        efficiency_source=f"bandwidth: {efficiency.bandwidth_from}; compute: {efficiency.compute_from}",
+        efficiency_compute=compute_share,
+        efficiency_source=f"bandwidth: {efficiency.bandwidth_from}; compute: {compute_from}",
     )
