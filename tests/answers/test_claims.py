@@ -41,6 +41,8 @@ BUILT_IN = {
     "open-cheaper-to-serve",
     "downloads-concentrated",
     "open-closed-gap-closing",
+    "cn-most-used",
+    "open-share-of-usage",
 }
 VERDICTS = {"supported", "not supported", "mixed", "insufficient data"}
 

@@ -38,6 +38,7 @@ from modelrace.answers._figures_capability import (
     ranking_gap_change,
     versus_not_behind,
 )
+from modelrace.answers._figures_usage import OpenShareParams, UsageLeadParams, usage_lead, usage_open_share
 
 __all__ = ["FIGURES", "Evidence", "Figure", "FigureSpec", "Measured", "Part", "compute_figure"]
 
@@ -70,6 +71,8 @@ FIGURES: dict[str, FigureSpec] = {
     "cost.open_undercuts_closed": FigureSpec(
         UndercutParams, cost_open_undercuts_closed, "share of closed models an open one undercuts at similar score"
     ),
+    "usage.lead": FigureSpec(UsageLeadParams, usage_lead, "margin of a row's token share (OpenRouter) over the next"),
+    "usage.open_share": FigureSpec(OpenShareParams, usage_open_share, "open-weight models' share of OpenRouter tokens"),
 }
 
 

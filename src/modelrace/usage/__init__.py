@@ -31,6 +31,7 @@ from modelrace.usage._shares import (
     usage_unmatched,
 )
 from modelrace.usage._store import UsageImport, UsageSnapshotSummary, import_usage, usage_files
+from modelrace.usage._trend import UsageHeadline, UsageTrendPoint, usage_headline, usage_trend
 
 __all__ = [
     "BASE_ALL",
@@ -48,6 +49,7 @@ __all__ = [
     "Metric",
     "Series",
     "UsageFile",
+    "UsageHeadline",
     "UsageIdentity",
     "UsageImport",
     "UsagePoint",
@@ -56,6 +58,7 @@ __all__ = [
     "UsageRow",
     "UsageSeries",
     "UsageSnapshotSummary",
+    "UsageTrendPoint",
     "default_series",
     "developer_of",
     "held_series",
@@ -64,7 +67,9 @@ __all__ = [
     "model_name",
     "parse_usage",
     "usage_files",
+    "usage_headline",
     "usage_resolver",
     "usage_series",
+    "usage_trend",
     "usage_unmatched",
 ]
