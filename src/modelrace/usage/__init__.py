@@ -9,6 +9,7 @@ to the organisation registry) and the usage shares, each with the base it is of.
 """
 
 from modelrace.usage._authors import Developer, developer_of, load_authors
+from modelrace.usage._compare import UsageAgainstDownloads, usage_against_downloads
 from modelrace.usage._identity import UsageIdentity, UsageResolver, model_name
 from modelrace.usage._parse import BASE_ALL, BASE_LISTED, LAYOUTS, UsageFile, UsageRejection, UsageRow, parse_usage
 from modelrace.usage._shares import (
@@ -48,6 +49,7 @@ __all__ = [
     "Developer",
     "Metric",
     "Series",
+    "UsageAgainstDownloads",
     "UsageFile",
     "UsageHeadline",
     "UsageIdentity",
@@ -66,6 +68,7 @@ __all__ = [
     "load_authors",
     "model_name",
     "parse_usage",
+    "usage_against_downloads",
     "usage_files",
     "usage_headline",
     "usage_resolver",

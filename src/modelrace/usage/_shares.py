@@ -257,7 +257,7 @@ def usage_series(
             notes.append(f"{day}: {unpriced} of {len(day_rows)} rows with {what} left out of the base")
         if estimated:
             notes.append(f"{day}: {estimated} rows priced at the prompt price (the week gives no split): a lower bound")
-        ranked = sorted(shares, key=lambda k: (k == NOT_LISTED, -shares[k], k))
+        ranked = sorted(shares, key=lambda k: (k == NOT_LISTED, -shares[k], -tokens.get(k, 0.0), k))
         for rank, key in enumerate(ranked, 1):
             share = shares[key]
             points.append(
