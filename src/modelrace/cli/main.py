@@ -161,6 +161,13 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "developer, country or openness, each share with the base it is of (never two bases in one series).",
     ),
     LazyCommand(
+        "sync-usage",
+        "usage",
+        "Take a usage snapshot from OpenRouter: the models list (list prices) and, with OPENROUTER_API_KEY, "
+        "the rankings-daily dataset (top 50 models a day and the rest); every page checked before anything "
+        "is stored.",
+    ),
+    LazyCommand(
         "report",
         "report",
         "The race report: who leads on downloads and derivatives, licences, capability by size, cost to "

@@ -161,3 +161,58 @@ def _render_usage(found: UsageSeries, top: int) -> None:
         stdout.print(Text(f"note: {note}"))
     if found.unmatched:
         stdout.print(Text(f"unresolved slugs (see `modelrace resolve --unmatched`): {', '.join(found.unmatched)}"))
+
+
+def _day(value: str | None, option: str) -> date_type | None:
+    if value is None:
+        return None
+    try:
+        return date_type.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+@group.commands.command("sync-usage")
+def sync_usage_command(
+    endpoint: Annotated[
+        str, typer.Option(envvar="OPENROUTER_ENDPOINT", help="OpenRouter's origin (a replay for tests).")
+    ] = "https://openrouter.ai",
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            envvar="OPENROUTER_API_KEY",
+            help="Reads the rankings-daily dataset too (the models list needs none).",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="First day of the rankings (default: --end - 29 d).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day of the rankings (default: yesterday).")] = None,
+    max_wait: Annotated[float, typer.Option(help="Longest Retry-After wait (seconds) before giving up.")] = 300.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Take a usage snapshot from OpenRouter: the models list (list prices) and, with OPENROUTER_API_KEY, the
+    rankings-daily dataset (top 50 models a day and the rest); every page checked before anything is stored."""
+    from modelrace.usage import sync_usage
+
+    use_json(as_json)
+    with user_errors():
+        first, last = _day(start, "--start"), _day(end, "--end")
+        with open_warehouse() as warehouse:
+            found = sync_usage(
+                warehouse, endpoint=endpoint, api_key=api_key or None, start=first, end=last, max_wait_s=max_wait
+            )
+
+    def render() -> None:
+        for s in found.snapshots:
+            state = "already stored as" if s.already_imported else "stored as"
+            covers = "; ".join(s.coverage.values())
+            line = f"{s.layout} ({s.data_date}): {s.rows:,} rows, {state} usage snapshot {s.snapshot_id}: {covers}"
+            stdout.print(Text(line))
+        stdout.print(
+            f"{found.requests} requests to {found.endpoint}, {found.retries} retried, {found.waited_s:,.0f} s waited",
+            highlight=False,
+        )
+        for note in found.notes:
+            stdout.print(Text(f"note: {note}"))
+
+    emit(found.to_json(), render)

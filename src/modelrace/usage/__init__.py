@@ -9,8 +9,17 @@ to the organisation registry) and the usage shares, each with the base it is of.
 """
 
 from modelrace.usage._authors import Developer, developer_of, load_authors
-from modelrace.usage._compare import UsageAgainstDownloads, usage_against_downloads
+from modelrace.usage._compare import (
+    ModelUsage,
+    UsageAgainstDownloads,
+    UsagePair,
+    model_usage,
+    usage_against_downloads,
+    usage_lookup,
+    usage_pair,
+)
 from modelrace.usage._identity import UsageIdentity, UsageResolver, model_name
+from modelrace.usage._live import UsageSync, UsageSyncError, sync_usage
 from modelrace.usage._parse import BASE_ALL, BASE_LISTED, LAYOUTS, UsageFile, UsageRejection, UsageRow, parse_usage
 from modelrace.usage._shares import (
     BYS,
@@ -48,18 +57,22 @@ __all__ = [
     "By",
     "Developer",
     "Metric",
+    "ModelUsage",
     "Series",
     "UsageAgainstDownloads",
     "UsageFile",
     "UsageHeadline",
     "UsageIdentity",
     "UsageImport",
+    "UsagePair",
     "UsagePoint",
     "UsageRejection",
     "UsageResolver",
     "UsageRow",
     "UsageSeries",
     "UsageSnapshotSummary",
+    "UsageSync",
+    "UsageSyncError",
     "UsageTrendPoint",
     "default_series",
     "developer_of",
@@ -67,10 +80,14 @@ __all__ = [
     "import_usage",
     "load_authors",
     "model_name",
+    "model_usage",
     "parse_usage",
+    "sync_usage",
     "usage_against_downloads",
     "usage_files",
     "usage_headline",
+    "usage_lookup",
+    "usage_pair",
     "usage_resolver",
     "usage_series",
     "usage_trend",

@@ -117,7 +117,7 @@ def _existing(warehouse: Warehouse, digest: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def _summary(row: dict[str, Any], already: bool, samples: list[dict[str, Any]]) -> UsageSnapshotSummary:
+def summary_of(row: dict[str, Any], already: bool, samples: list[dict[str, Any]]) -> UsageSnapshotSummary:
     return UsageSnapshotSummary(
         row["snapshot_id"], row["source"], row["layout"], row["path"], row["data_date"], row["date_basis"],
         row["rows"], row["rejected"], json.loads(row["coverage"]), already, samples,
@@ -182,10 +182,10 @@ def import_usage(warehouse: Warehouse, paths: Sequence[Path], *, allow_partial: 
         if checked_file is None:
             stored = _existing(warehouse, digest)
             if stored is not None:
-                summaries.append(_summary(stored, True, []))
+                summaries.append(summary_of(stored, True, []))
             continue
         snapshot_id = store_usage_file(warehouse, checked_file, str(path.resolve()), digest)
         stored = warehouse.query("SELECT * FROM usage_snapshots WHERE snapshot_id = ?", [snapshot_id])[0]
         samples = [asdict(r) for r in checked_file.rejected[:_REJECTION_SAMPLES]]
-        summaries.append(_summary(stored, False, samples))
+        summaries.append(summary_of(stored, False, samples))
     return UsageImport(summaries)
