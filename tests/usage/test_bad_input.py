@@ -182,3 +182,46 @@ def test_no_input_crashes_the_importer_and_good_rows_are_kept(
     for row in parsed.rows:
         assert row.tokens is None or (math.isfinite(row.tokens) and row.tokens >= 0)
         assert row.share_pct is None or 0 <= row.share_pct <= 100
+
+
+def test_dropping_a_hub_snapshot_leaves_usage_alone(
+    warehouse: Warehouse, tmp_path: Path, edge_cases: dict[str, Any]
+) -> None:
+    from modelrace.hub import import_hub_json
+    from modelrace.store import drop_snapshot
+
+    import_usage(warehouse, [_dump(tmp_path / "a.json", _page([_model("openai/gpt-oss-120b", 10)]))])
+    import_hub_json(warehouse, _dump(tmp_path / "top_2024-09-20.json", edge_cases["valid"]))
+    snapshot_id = warehouse.query("SELECT max(snapshot_id) AS n FROM snapshots")[0]["n"]
+    drop_snapshot(warehouse, snapshot_id)  # cleans every table with a snapshot_id column
+    assert warehouse.query("SELECT count(*) AS n FROM usage_rows")[0]["n"] == 1
+
+
+_weekly_rows = st.fixed_dictionaries(
+    {"slug": st.sampled_from(["z-ai/glm-5", "x", "qwen/qwen3-max:free"])},
+    optional={k: _values for k in ("total_tokens", "prompt_tokens", "prompt_price", "is_free", "request_count")},
+)
+_dataset_rows = st.fixed_dictionaries(
+    {"model_permaslug": st.sampled_from(["z-ai/glm-5", "other", "bad slug", ""])},
+    optional={"date": st.one_of(st.just("2026-05-11"), _values), "total_tokens": _values},
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(weekly=st.lists(st.one_of(_weekly_rows, _values), max_size=6), dataset=st.lists(_dataset_rows, max_size=6))
+def test_no_weekly_or_dataset_input_crashes_the_importer(tmp_path: Path, weekly: list[Any], dataset: list[Any]) -> None:
+    good_week = {"slug": "openai/gpt-oss-120b", "total_tokens": 5, "prompt_price": 1e-7, "is_free": False}
+    good_day = {"date": "2026-05-11", "model_permaslug": "openai/gpt-oss-120b", "total_tokens": "5"}
+    for data, good in (
+        ({"date": "2026-05-11", "models": [good_week, *weekly]}, "openai/gpt-oss-120b"),
+        ({"data": [good_day, *dataset]}, "openai/gpt-oss-120b"),
+    ):
+        path = tmp_path / "fuzz.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        try:
+            parsed = parse_usage(path)
+        except ModelraceError as error:
+            assert "\n" not in str(error)
+            continue
+        assert any(r.slug == good for r in parsed.rows)  # the good row is always kept
+        assert all(r.tokens is None or (math.isfinite(r.tokens) and r.tokens >= 0) for r in parsed.rows)

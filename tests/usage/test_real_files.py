@@ -17,7 +17,7 @@ pytestmark = pytest.mark.reference
 def test_counts_per_date(openrouter_warehouse: Warehouse) -> None:
     rows = openrouter_warehouse.query(
         "SELECT s.layout, r.section, r.day, count(*) AS n FROM usage_rows r JOIN usage_snapshots s USING "
-        "(snapshot_id) GROUP BY ALL ORDER BY ALL"
+        "(usage_snapshot_id) GROUP BY ALL ORDER BY ALL"
     )
     by = {(r["layout"], r["section"], r["day"]): r["n"] for r in rows}
     assert len({d for (layout, _, d) in by if layout == "rankings-page"}) == 44

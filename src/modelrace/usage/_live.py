@@ -208,6 +208,6 @@ def sync_usage(
             summaries.append(summary_of(stored[0], True, []))
             continue
         snapshot_id = store_usage_file(warehouse, usage_file, location, file_digest)
-        row = warehouse.query("SELECT * FROM usage_snapshots WHERE snapshot_id = ?", [snapshot_id])[0]
+        row = warehouse.query("SELECT * FROM usage_snapshots WHERE usage_snapshot_id = ?", [snapshot_id])[0]
         summaries.append(summary_of(row, False, [asdict(r) for r in usage_file.rejected[:10]]))
     return UsageSync(base, summaries, client.requests, client.retries, client.waited_s, bool(api_key), notes)

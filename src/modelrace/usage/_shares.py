@@ -102,11 +102,14 @@ def usage_resolver(warehouse: Warehouse) -> UsageResolver:
 
 
 def held_series(warehouse: Warehouse) -> dict[Series, int]:
-    """How many days each series holds."""
+    """How many days each series holds (none in an export written before usage existed)."""
     held: dict[Series, int] = {}
+    tables = warehouse.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'usage_rows'")
+    if not tables[0]["n"]:
+        return held
     for series, (layout, section, _) in _SECTIONS.items():
         rows = warehouse.query(
-            "SELECT count(DISTINCT r.day) AS n FROM usage_rows r JOIN usage_snapshots s USING (snapshot_id) "
+            "SELECT count(DISTINCT r.day) AS n FROM usage_rows r JOIN usage_snapshots s USING (usage_snapshot_id) "
             "WHERE s.layout = ? AND r.section = ?",
             [layout, section],
         )
@@ -138,11 +141,11 @@ def _load(warehouse: Warehouse, series: Series, since: date | None) -> list[dict
     # The newest snapshot of each day wins (a day imported twice from different files is read once).
     return warehouse.query(
         """WITH chosen AS (
-               SELECT r.day, max(r.snapshot_id) AS snapshot_id FROM usage_rows r
-               JOIN usage_snapshots s USING (snapshot_id)
+               SELECT r.day, max(r.usage_snapshot_id) AS usage_snapshot_id FROM usage_rows r
+               JOIN usage_snapshots s USING (usage_snapshot_id)
                WHERE s.layout = ? AND r.section = ? GROUP BY r.day)
-           SELECT r.*, s.coverage FROM usage_rows r JOIN chosen c USING (day, snapshot_id)
-           JOIN usage_snapshots s USING (snapshot_id)
+           SELECT r.*, s.coverage FROM usage_rows r JOIN chosen c USING (day, usage_snapshot_id)
+           JOIN usage_snapshots s USING (usage_snapshot_id)
            WHERE r.section = ? AND (CAST(? AS DATE) IS NULL OR r.day >= CAST(? AS DATE))
            ORDER BY r.day, r.position""",
         [layout, section, section, since, since],

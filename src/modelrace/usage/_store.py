@@ -27,7 +27,7 @@ from modelrace.usage._read import read_bytes
 _REJECTION_SAMPLES = 10
 _ROW_SCHEMA = pa.schema(
     [
-        ("snapshot_id", pa.int32()),
+        ("usage_snapshot_id", pa.int32()),
         ("position", pa.int32()),
         ("section", pa.string()),
         ("day", pa.date32()),
@@ -47,7 +47,7 @@ _ROW_SCHEMA = pa.schema(
 )
 _REJECTION_SCHEMA = pa.schema(
     [
-        ("snapshot_id", pa.int32()),
+        ("usage_snapshot_id", pa.int32()),
         ("section", pa.string()),
         ("position", pa.int32()),
         ("slug", pa.string()),
@@ -113,13 +113,15 @@ def _json(value: dict[str, Any]) -> str | None:
 
 
 def _existing(warehouse: Warehouse, digest: str) -> dict[str, Any] | None:
-    rows = warehouse.query("SELECT * FROM usage_snapshots WHERE file_sha256 = ? ORDER BY snapshot_id LIMIT 1", [digest])
+    rows = warehouse.query(
+        "SELECT * FROM usage_snapshots WHERE file_sha256 = ? ORDER BY usage_snapshot_id LIMIT 1", [digest]
+    )
     return rows[0] if rows else None
 
 
 def summary_of(row: dict[str, Any], already: bool, samples: list[dict[str, Any]]) -> UsageSnapshotSummary:
     return UsageSnapshotSummary(
-        row["snapshot_id"], row["source"], row["layout"], row["path"], row["data_date"], row["date_basis"],
+        row["usage_snapshot_id"], row["source"], row["layout"], row["path"], row["data_date"], row["date_basis"],
         row["rows"], row["rejected"], json.loads(row["coverage"]), already, samples,
     )  # fmt: skip
 
@@ -128,7 +130,7 @@ def store_usage_file(warehouse: Warehouse, parsed: UsageFile, location: str, dig
     """Store one parsed file as a snapshot, in one transaction; returns its id."""
     with warehouse.transaction() as connection:
         snapshot_id = int(
-            connection.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM usage_snapshots").fetchall()[0][0]
+            connection.execute("SELECT coalesce(max(usage_snapshot_id), 0) + 1 FROM usage_snapshots").fetchall()[0][0]
         )
         connection.execute(
             "INSERT INTO usage_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -148,12 +150,12 @@ def store_usage_file(warehouse: Warehouse, parsed: UsageFile, location: str, dig
             ],
         )
         if parsed.rows:
-            rows = [{**asdict(r), "snapshot_id": snapshot_id} for r in parsed.rows]
+            rows = [{**asdict(r), "usage_snapshot_id": snapshot_id} for r in parsed.rows]
             connection.register("new_usage_rows", pa.Table.from_pylist(rows, schema=_ROW_SCHEMA))
             connection.execute(f"INSERT INTO usage_rows SELECT {', '.join(_ROW_SCHEMA.names)} FROM new_usage_rows")
             connection.unregister("new_usage_rows")
         if parsed.rejected:
-            rejected = [{**asdict(r), "snapshot_id": snapshot_id} for r in parsed.rejected]
+            rejected = [{**asdict(r), "usage_snapshot_id": snapshot_id} for r in parsed.rejected]
             connection.register("new_usage_rejections", pa.Table.from_pylist(rejected, schema=_REJECTION_SCHEMA))
             connection.execute(
                 f"INSERT INTO usage_rejections SELECT {', '.join(_REJECTION_SCHEMA.names)} FROM new_usage_rejections"
@@ -185,7 +187,7 @@ def import_usage(warehouse: Warehouse, paths: Sequence[Path], *, allow_partial: 
                 summaries.append(summary_of(stored, True, []))
             continue
         snapshot_id = store_usage_file(warehouse, checked_file, str(path.resolve()), digest)
-        stored = warehouse.query("SELECT * FROM usage_snapshots WHERE snapshot_id = ?", [snapshot_id])[0]
+        stored = warehouse.query("SELECT * FROM usage_snapshots WHERE usage_snapshot_id = ?", [snapshot_id])[0]
         samples = [asdict(r) for r in checked_file.rejected[:_REJECTION_SAMPLES]]
         summaries.append(summary_of(stored, False, samples))
     return UsageImport(summaries)

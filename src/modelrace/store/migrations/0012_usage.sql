@@ -4,7 +4,7 @@
 -- tokens where the source gives one, of the listed rows' tokens where it lists only those. Never mixed.
 
 CREATE TABLE usage_snapshots (
-    snapshot_id  INTEGER PRIMARY KEY,
+    usage_snapshot_id  INTEGER PRIMARY KEY,  -- not `snapshot_id`: that column marks Hub snapshots' rows (drop, export)
     source       VARCHAR NOT NULL,       -- openrouter
     layout       VARCHAR NOT NULL,       -- rankings-page | weekly-top-models | rankings-dataset | models-list
     path         VARCHAR NOT NULL,       -- the file imported, or the endpoint synced
@@ -19,7 +19,7 @@ CREATE TABLE usage_snapshots (
 );
 
 CREATE TABLE usage_rows (
-    snapshot_id        INTEGER NOT NULL,
+    usage_snapshot_id  INTEGER NOT NULL,
     position           INTEGER NOT NULL, -- the row in its section (0-based)
     section            VARCHAR NOT NULL, -- authors | models | prices
     day                DATE NOT NULL,    -- the day the row describes (the snapshot's, or the dataset row's)
@@ -38,7 +38,7 @@ CREATE TABLE usage_rows (
 );
 
 CREATE TABLE usage_rejections (
-    snapshot_id  INTEGER NOT NULL,
+    usage_snapshot_id  INTEGER NOT NULL,
     section      VARCHAR NOT NULL,
     position     INTEGER NOT NULL,
     slug         VARCHAR,
