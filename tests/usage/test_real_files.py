@@ -107,3 +107,10 @@ def test_unresolved_slugs_are_listed(openrouter_warehouse: Warehouse) -> None:
     assert "openrouter/hunter-alpha" in found["openrouter"]
     assert "deepseek/deepseek-v3.2-20251201" not in found["openrouter"]
     assert "openrouter-authors" not in found
+
+
+def test_since_keeps_the_change_against_the_day_before(openrouter_warehouse: Warehouse) -> None:
+    series = usage_series(openrouter_warehouse, by="country", since=date(2026, 5, 16))
+    assert series.dates == [date(2026, 5, 16)]
+    cn = next(p for p in series.points if p.key == "CN")
+    assert cn.change == pytest.approx(0.427 - 0.426)  # 2026-05-14's 42.6 %

@@ -210,7 +210,7 @@ def usage_series(
     if chosen not in held:
         raise NotFoundError(f"no {_SECTIONS[chosen][2]} in the warehouse: run `modelrace import openrouter PATH`")
     resolve = resolver or usage_resolver(warehouse)
-    rows = _load(warehouse, chosen, since)
+    rows = _load(warehouse, chosen, None)  # every day: a change at --since is against the day before it
     _, section, source = _SECTIONS[chosen]
     by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -277,6 +277,9 @@ def usage_series(
                 )
             )
         previous = shares
+    if since is not None:
+        points = [p for p in points if p.date >= since]
+        notes = [n for n in notes if n[:10] >= since.isoformat()]
     return UsageSeries(metric, by, chosen, source, points, notes, sorted(unmatched))
 
 
