@@ -3,7 +3,7 @@ downloads rank against usage rank for the leading models. Present only when the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,7 @@ from modelrace.usage import (
 )
 
 TOP_MODELS = 10
+CHART_DEVELOPERS = 6
 OPENROUTER_CAVEAT = (
     "OpenRouter is one router among many: it sees the traffic of developers who route through it (weighted to"
     " agents and coding tools), never self-hosted use, where open weights run most. See docs/usage.md."
@@ -96,29 +97,35 @@ def _weekly_rows(tokens: UsageSeries, usd: UsageSeries | None, label: Any) -> li
     return rows
 
 
-def _chart(rows: list[dict[str, Any]], source: str) -> Chart:
+def _chart(rows: list[dict[str, Any]], source: str, by: str = "country") -> Chart:
     long = [
-        {"week": r["week"], "country": r["key"], "measure": measure, "share": r[field]}
+        {"week": r["week"], by: r["key"], "measure": measure, "share": r[field]}
         for r in rows
         for measure, field in (("tokens", "token_share"), ("list-price dollars", "usd_share"))
         if r[field] is not None
     ]
+    title = f"Token and dollar share by {by}, each week"
     spec = (
         alt.Chart(charts._data(long))
         .mark_line(point=True)
         .encode(
             x=alt.X("week:T", title="week"),
             y=alt.Y("share:Q", title="share of the listed top models", axis=alt.Axis(format="%")),
-            color=alt.Color("country:N", title="country"),
-            strokeDash=alt.StrokeDash("measure:N", title="measure"),
-            tooltip=["week:T", "country:N", "measure:N", alt.Tooltip("share:Q", format=".1%")],
+            color=charts._colour(long, by, by, countries=by == "country"),
+            strokeDash=alt.StrokeDash(
+                "measure:N",
+                title="measure",
+                scale=alt.Scale(domain=["tokens", "list-price dollars"], range=[[1, 0], [6, 3]]),
+                legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#666666"),
+            ),
+            tooltip=["week:T", f"{by}:N", "measure:N", alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(width="container", height=260, title="Token and dollar share by country, each week")
+        .properties(width="container", height=260, title=title)
         .to_dict()
     )
     return Chart(
-        id="usage-country-weekly",
-        title="Token and dollar share by country, each week (OpenRouter weekly top models)",
+        id=f"usage-{by}-weekly",
+        title=f"{title} (OpenRouter weekly top models)",
         spec=spec,
         source=source,
         note="Shares of the listed top models' tokens (9 or 10 a week) and of their list-price dollars (tokens x"
@@ -182,6 +189,20 @@ def usage_section(figures: UsageFigures) -> Section:
             )
         )
     if figures.developer_tokens is not None and figures.developer_tokens.points:
+        weeks = figures.developer_tokens.dates
+        weekly_rows = _weekly_rows(figures.developer_tokens, figures.developer_usd, str)
+        # the developers with the most token share over the weeks: fifteen lines would be unreadable
+        totals: dict[str, float] = {}
+        for row in weekly_rows:
+            totals[row["key"]] = totals.get(row["key"], 0.0) + (row["token_share"] or 0.0)
+        leading = set(sorted(totals, key=lambda k: -totals[k])[:CHART_DEVELOPERS])
+        chart = _chart(
+            [r for r in weekly_rows if r["key"] in leading],
+            f"{figures.developer_tokens.source}, {weeks[0]} to {weeks[-1]}",
+            "developer",
+        )
+        shown = f"The {CHART_DEVELOPERS} developers with the most token share over the weeks."
+        section.charts.append(replace(chart, note=f"{shown} {chart.note}"))
         day = figures.developer_tokens.dates[-1]
         rows = [
             {
