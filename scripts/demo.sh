@@ -38,6 +38,11 @@ modelrace -q import artificial-analysis "$data/artificial_analysis_providers_202
 modelrace -q import livebench "$data/livebench_table_2026-01-08.csv"
 modelrace -q import epoch-models "$data/epoch_notable_ai_models_2025-12.csv"
 modelrace -q import epoch-benchmarks "$data/epoch_benchmarking_hub_2025-12.json"
+# Usage, the other measure of popularity: OpenRouter's rankings page (44 days) and weekly top models (26 weeks),
+# each file a dated usage snapshot; shares name their base (all OpenRouter tokens, or the listed top models').
+modelrace -q import openrouter "$data/openrouter"
+modelrace usage --by country --since 2026-05-10
+modelrace usage --by developer --metric usd --since 2026-05-04
 modelrace leaderboard --size-class 3-10B --benchmark lmarena:full
 modelrace license meta-llama/Llama-3.1-8B-Instruct
 modelrace resolve --check-dates

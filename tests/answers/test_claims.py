@@ -42,6 +42,8 @@ BUILT_IN = {
     "downloads-concentrated",
     "open-closed-gap-closing",
     "hardware-gap-widening",
+    "cn-most-used",
+    "open-share-of-usage",
 }
 VERDICTS = {"supported", "not supported", "mixed", "insufficient data"}
 

@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "licensing": 7,
     "serving": 7,
     "ratings": 7,
+    "usage": 7,  # router usage (OpenRouter): resolves its slugs through ranking, read by answers and report
     "answers": 8,
     # presentation
     "report": 9,

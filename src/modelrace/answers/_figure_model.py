@@ -25,7 +25,7 @@ from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 
 Z95 = 1.96
 Format = Literal["pct", "pp", "int", "float", "points"]
-Section = Literal["adoption", "licensing", "capability", "cost"]
+Section = Literal["adoption", "licensing", "capability", "cost", "usage"]
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from modelrace.knowledge import country_code, country_name
 from modelrace.ranking import Catalogue, Entity, load_catalogue, significant
 from modelrace.serving import Chip, FitResult, Workload, estimate_cost, fit_model, load_hardware, resolve_model
 from modelrace.store import Warehouse
+from modelrace.usage import usage_lookup
 
 
 def _countries(values: tuple[str, ...], option: str) -> set[str]:
@@ -231,6 +232,7 @@ def pick_from(
     excluded = _strongest_excluded(failed, excluded_limit)
     candidates: list[Candidate] = []
     first = chosen[0][0] if chosen else None
+    served = usage_lookup(warehouse)  # a column, never a constraint: how widely each candidate is served
     for rank, (item, check) in enumerate(chosen, 1):
         tied = (
             first is not None and item is not first and significant(first.score, first.se, item.score, item.se) is False
@@ -260,6 +262,7 @@ def pick_from(
                 price_basis=check.price_basis,
                 benchmarks=item.scores,
                 reasons=_reasons(item, check, tied, checker.chip, constraints.count),
+                served=served.get(item.entity.key.lower()),
             )
         )
     if candidates:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from modelrace._serialise import JsonResult
+from modelrace.usage import ModelUsage
 
 MIN_FIELD = 5
 QUANT_LADDER = ("q8_0", "q4_k_m")
@@ -69,6 +70,7 @@ class Candidate(JsonResult):
     price_basis: str | None
     benchmarks: list[TaskScore]
     reasons: list[str]
+    served: ModelUsage | None = None  # how widely it is served: OpenRouter usage on the newest day (no constraint)
 
 
 @dataclass(frozen=True)

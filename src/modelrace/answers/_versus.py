@@ -34,6 +34,7 @@ from modelrace.evals import compare_runs
 from modelrace.knowledge import EVAL_SOURCE, benchmark_catalog
 from modelrace.ranking import Benchmark, Catalogue, load_catalogue, significant
 from modelrace.store import Warehouse
+from modelrace.usage import UsagePair, usage_pair
 
 Z95 = 1.96
 ELO_POINTS_PER_TENFOLD = 400.0
@@ -110,6 +111,7 @@ class Versus(JsonResult):
     summary: VersusSummary
     missing: list[MissingSide]
     method: dict[str, str] = field(default_factory=dict)
+    usage: UsagePair | None = None  # OpenRouter tokens and rank on the same day (None without usage data)
 
 
 METHOD = {
@@ -238,6 +240,7 @@ def versus_catalogue(warehouse: Warehouse, catalogue: Catalogue, a: str, b: str,
         summary=VersusSummary(ahead, tied, behind, len(rows), text),
         missing=missing,
         method=METHOD,
+        usage=usage_pair(warehouse, entity_a.key, entity_b.key),
     )
 
 

@@ -23,6 +23,7 @@ from modelrace.errors import ConfigError
 
 if TYPE_CHECKING:
     from modelrace.adoption import ModelDescription
+    from modelrace.usage import ModelUsage
 
 group = CommandGroup()
 
@@ -120,14 +121,16 @@ def model(
 ) -> None:
     """Everything known about one model: chain to its root, family, developer, country, licence, downloads."""
     from modelrace.adoption import describe_model
+    from modelrace.usage import model_usage
 
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         info = describe_model(warehouse, model_id, snapshot)
-    emit(info.to_json(), lambda: _render_model(info))
+        usage = model_usage(warehouse, model_id)  # OpenRouter usage, beside downloads (None without usage data)
+    emit(info.to_json() | {"usage": usage.to_json() if usage else None}, lambda: _render_model(info, usage))
 
 
-def _render_model(info: ModelDescription) -> None:
+def _render_model(info: ModelDescription, usage: ModelUsage | None = None) -> None:
     # Every cell is a Text: names and card text from the Hub are never read as markup or emoji codes.
     chain = " -> ".join(link.model_id + (f" ({link.relation})" if link.relation else "") for link in info.chain)
     up, dev, params, lic = info.by_uploader, info.by_root_family, info.params, info.license
@@ -152,6 +155,8 @@ def _render_model(info: ModelDescription) -> None:
         rows.append(("parameters", f"{params.total / 1e9:.2f} B{active} (from {params.source})"))
     rows.append(("test fixture", "yes" if info.is_fixture else "no"))
     rows += [(f"downloads @ {h.taken_at[:10]}", f"{h.downloads_30d:,} (30 days)") for h in info.downloads]
+    if usage is not None:
+        rows.append(("usage (OpenRouter)", usage.words))
     if info.ecosystem:
         e = info.ecosystem
         rows.append(

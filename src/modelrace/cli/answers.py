@@ -88,6 +88,8 @@ def _render_versus(result: Versus) -> None:
             Text(f"{missing.source}: no result for {missing.lacks} ({missing.benchmarks} benchmarks for the other)"),
             highlight=False,
         )
+    if result.usage is not None:  # OpenRouter usage: tokens and rank on the same day
+        stdout.print(Text(f"usage: {result.usage.text}"), highlight=False)
 
 
 @group.commands.command("versus")
@@ -122,6 +124,8 @@ def _render_pick(result: Pick) -> None:
         )
         for reason in row.reasons:
             stdout.print(Text(f"     {reason}"), highlight=False)
+        if row.served is not None:
+            stdout.print(Text(f"     served: {row.served.words}", style="dim"), highlight=False)
     if result.excluded:
         stdout.print(Text("Strongest excluded:", style="bold"))
         for excluded in result.excluded:

@@ -155,6 +155,19 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Claims checked against the figures: supported, not supported, mixed or insufficient data, and why.",
     ),
     LazyCommand(
+        "usage",
+        "usage",
+        "Usage shares per snapshot and their change: tokens, requests or list-price dollars by model, "
+        "developer, country or openness, each share with the base it is of (never two bases in one series).",
+    ),
+    LazyCommand(
+        "sync-usage",
+        "usage",
+        "Take a usage snapshot from OpenRouter: the models list (list prices) and, with OPENROUTER_API_KEY, "
+        "the rankings-daily dataset (top 50 models a day and the rest); every page checked before anything "
+        "is stored.",
+    ),
+    LazyCommand(
         "report",
         "report",
         "The race report: who leads on downloads and derivatives, licences, capability by size, cost to "
@@ -212,6 +225,12 @@ IMPORT_COMMANDS: tuple[LazyCommand, ...] = (
         "lm-eval",
         "results",
         "A results JSON written by EleutherAI lm-evaluation-harness.",
+    ),
+    LazyCommand(
+        "openrouter",
+        "usage",
+        "OpenRouter usage (rankings page, weekly top models, rankings-daily rows, models list): one dated "
+        "usage snapshot per file.",
     ),
     LazyCommand(
         "battles",

@@ -26,6 +26,7 @@ from modelrace.sources import IMPORTER_INFO, ImporterInfo
 
 if TYPE_CHECKING:
     from modelrace.ranking import BenchmarkBoard, CountryCheck, DateCheck, Entity, UnmatchedNames
+    from modelrace.store import Warehouse
 
 group = CommandGroup()
 
@@ -154,11 +155,27 @@ def resolve(
                 dates = check_release_dates(warehouse)
                 emit(dates.to_json(), lambda: _render_dates(dates))
             elif unmatched:
-                names = unmatched_names(warehouse)
+                names = _with_usage(warehouse, unmatched_names)
                 emit(names.to_json(), lambda: _render_unmatched(names))
             else:
                 check = country_cross_check(warehouse)
                 emit(check.to_json(), lambda: _render_country_check(check))
+
+
+def _with_usage(warehouse: Warehouse, results: Callable[[Warehouse], UnmatchedNames]) -> UnmatchedNames:
+    """The results' unmatched names and OpenRouter's slugs and authors no rule resolves (usage data alone is
+    enough: a warehouse with usage and no results still lists its names)."""
+    from modelrace.errors import NotFoundError
+    from modelrace.ranking import UnmatchedNames
+    from modelrace.usage import held_series, usage_unmatched
+
+    try:
+        names = results(warehouse).unmatched
+    except NotFoundError:
+        if not held_series(warehouse):
+            raise
+        names = {}
+    return UnmatchedNames({**names, **usage_unmatched(warehouse)})
 
 
 def _render_entity(entity: Entity) -> None:

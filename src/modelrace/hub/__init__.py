@@ -5,7 +5,14 @@ Owns getting Hub metadata into the warehouse. Imports ``store``, ``tree``, ``reg
 the analyses (``adoption``, ``ranking``, ...), ``report`` or ``cli``.
 """
 
-from modelrace.hub._client import DEFAULT_MAX_WAIT_S, SYNC_EXPAND, ListingQuery, Page, iter_pages
+from modelrace.hub._client import (
+    DEFAULT_MAX_WAIT_S,
+    SYNC_EXPAND,
+    ListingQuery,
+    Page,
+    iter_pages,
+    retry_after_seconds,
+)
 from modelrace.hub._importers import import_hub_json, import_hub_stats
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats, IngestSummary, PageRejection, Rejection
@@ -30,5 +37,6 @@ __all__ = [
     "import_hub_stats",
     "iter_pages",
     "parse_model",
+    "retry_after_seconds",
     "sync_hub",
 ]

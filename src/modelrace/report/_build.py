@@ -17,6 +17,7 @@ from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._memory import bounded_memory
 from modelrace.report._model import Report, ReportFigures
+from modelrace.report._usage_section import report_usage_figures, usage_section
 from modelrace.serving import CostFigures
 from modelrace.store import Warehouse, list_snapshots
 
@@ -60,6 +61,9 @@ def build_report(
         cost = report_cost_figures(capability, figures.adoption.top_models)
         if cost is not None:
             sections.append(cost_section(cost))
+    usage = report_usage_figures(warehouse, figures.snapshot.id)  # None without usage data: no section
+    if usage is not None:
+        sections.insert(1, usage_section(usage))  # beside adoption: the other measure of popularity
     claims = report_claims(warehouse, figures, licensing)  # the report opens with the claims checked
     sections.insert(0, claims_section(claims, {s.id for s in sections}))
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -97,6 +101,9 @@ def _results_only_report(warehouse: Warehouse) -> Report:
     """The report of a warehouse that holds imported results but no Hub snapshot: capability and cost only."""
     capability = _headline_board(warehouse)
     sections = [capability_section(capability)]
+    usage = report_usage_figures(warehouse, None)
+    if usage is not None:
+        sections.insert(0, usage_section(usage))
     cost = report_cost_figures(capability, [])
     if cost is not None:
         sections.append(cost_section(cost))

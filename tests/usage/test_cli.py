@@ -1,0 +1,49 @@
+"""`modelrace import openrouter` and `modelrace usage`: one library call each, JSON in the documented shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from modelrace.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.mark.reference
+def test_import_then_usage_json(db_path: Path, reference_data: Path) -> None:
+    weekly = reference_data / "openrouter" / "weekly_top_models"
+    done = runner.invoke(app, ["--db", str(db_path), "-q", "import", "openrouter", str(weekly)])
+    assert done.exit_code == 0, done.output
+    assert "26 stored" in done.output
+    result = runner.invoke(
+        app, ["--db", str(db_path), "usage", "--by", "country", "--metric", "usd", "--since", "2026-05-01", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["metric"], data["by"], data["series"]) == ("usd", "country", "weekly")
+    assert {p["date"] for p in data["points"]} == {"2026-05-04", "2026-05-11"}
+    point = data["points"][0]
+    assert set(point) >= {"date", "key", "tokens", "value", "share", "base"}
+    assert sum(p["share"] for p in data["points"] if p["date"] == "2026-05-04") == pytest.approx(1)
+    text = runner.invoke(app, ["--db", str(db_path), "usage", "--by", "developer"])
+    assert text.exit_code == 0 and "share of the listed top models' tokens" in text.output
+
+
+def test_a_bad_file_is_one_line_and_exit_1(db_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "other.json"
+    bad.write_text('{"models": 3}')
+    result = runner.invoke(app, ["--db", str(db_path), "import", "openrouter", str(bad)])
+    assert result.exit_code == 1
+    assert "is not an OpenRouter usage file" in result.output and "Traceback" not in result.output
+
+
+def test_usage_without_data_says_what_to_run(db_path: Path) -> None:
+    from modelrace.store import Warehouse
+
+    Warehouse.open(db_path).close()
+    result = runner.invoke(app, ["--db", str(db_path), "usage", "--metric", "requests", "--series", "authors"])
+    assert result.exit_code != 0 and "needs --series weekly" in result.output
