@@ -232,6 +232,35 @@ def loads_json(text: str, path: Path | str = "JSON") -> Any:
         raise JsonTextError(f"{path} is not valid JSON: {detail}", detail) from None
 
 
+def json_list_items(text: str) -> Iterator[Any]:
+    """The items of a top-level JSON list one by one, each as the standard decoder reads it; an item nested too
+    deep for it is a :class:`TooDeep` (one rejected record, not the whole list). ValueError when the text is not a
+    JSON list."""
+    at = _space(text, 0)
+    if not text.startswith("[", at):
+        raise ValueError("not a JSON list")
+    at = _space(text, at + 1)
+    if text.startswith("]", at):
+        return
+    while True:
+        item: Any
+        try:
+            item, at = _DECODER.raw_decode(text, at)
+        except RecursionError:
+            if not text.startswith(("[", "{"), at):
+                raise ValueError(f"not JSON at character {at}") from None
+            item, at = TooDeep(at), _skip_container(text, at)
+        yield item
+        at = _space(text, at)
+        if text.startswith("]", at):
+            if _space(text, at + 1) != len(text):
+                raise ValueError(f"extra data at character {at + 1}")
+            return
+        if not text.startswith(",", at):
+            raise ValueError(f"expected ',' or ']' at character {at}")
+        at = _space(text, at + 1)
+
+
 def read_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
     """A regular file (at most ``max_bytes``) parsed by :func:`loads_json`."""
     return loads_json(read_text(path, max_bytes), path)
