@@ -136,8 +136,9 @@ _DROP = bytes(i for i in range(256) if i not in _KEEP)
 def nesting_depth(text: str) -> int:
     """The deepest nesting of arrays and objects in a JSON text (brackets inside strings ignored), without
     recursion; cheap when the text holds few brackets."""
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return text.count("[") + text.count("{")  # an upper bound that is already within the limit
+    brackets = text.count("[") + text.count("{")
+    if brackets <= MAX_JSON_DEPTH:
+        return brackets  # an upper bound that is already within the limit
     body = text.encode("utf-8", "surrogatepass")
     structure = body.translate(None, _DROP)
     if b"\\" in body:  # escaped quotes or backslashes: drop the escapes first
@@ -316,8 +317,11 @@ class Repeats:
 
 
 def row_key(row: dict[str, Any]) -> Hashable:
-    """A row's identity for :class:`Repeats`: its fields and values (JSON text for nested values)."""
-    return tuple(sorted((str(k), json.dumps(v, sort_keys=True, default=str)) for k, v in row.items()))
+    """A row's identity for :class:`Repeats`: its fields and values (JSON text where a value is nested)."""
+    try:
+        return frozenset(row.items())  # the common case: every value a scalar
+    except TypeError:
+        return tuple(sorted((str(k), json.dumps(v, sort_keys=True, default=str)) for k, v in row.items()))
 
 
 def lines(handle: IO[str]) -> Iterator[tuple[int, str]]:
