@@ -49,3 +49,20 @@ def test_a_failed_first_import_leaves_no_warehouse_file(tmp_path: Path) -> None:
     other.write_text("[]")
     assert runner.invoke(app, ["--db", str(db), "import", "lmarena", str(other)]).exit_code == 1
     assert db.exists()  # a warehouse that existed is never removed
+
+
+def test_credentials_in_hf_endpoint_never_reach_an_error_message(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # nothing listens here once closed
+    # A fresh process: HF_ENDPOINT is read as users set it (huggingface_hub reads it when imported).
+    env = {**os.environ, "HF_ENDPOINT": f"http://user:SECRET@127.0.0.1:{port}", "HF_HUB_OFFLINE": "0"}
+    command = [sys.executable, "-m", "modelrace", "--db", str(tmp_path / "w.duckdb"), "sync", "--retries", "0"]
+    done = subprocess.run([*command, "--max-wait", "2"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "cannot reach the Hub at http://127.0.0.1" in done.stderr, done.stderr
+    assert "SECRET" not in done.stdout + done.stderr and "Traceback" not in done.stderr

@@ -23,6 +23,7 @@ from typer import _click  # the click that typer vendors: its Command and UsageE
 from typer.core import TyperCommand, TyperGroup
 
 from modelrace._terminal import SafeConsole
+from modelrace._urls import scrubbed
 from modelrace.config import default_db_path
 from modelrace.errors import ModelraceError, WarehouseError
 
@@ -82,10 +83,11 @@ def emit(data: Any, render: Callable[[], None]) -> None:
 
 
 def _report(error: ModelraceError) -> NoReturn:
+    message = scrubbed(str(error))  # a URL's credentials (HF_ENDPOINT=http://user:SECRET@host) never printed
     if state.as_json:
-        sys.stdout.write(json.dumps({"error": str(error), "type": type(error).__name__}) + "\n")
+        sys.stdout.write(json.dumps({"error": message, "type": type(error).__name__}) + "\n")
     # The message may quote data (an id, a path): never read it as markup or emoji codes.
-    stderr.print(Text.assemble(("error:", "bold red"), " ", str(error)), highlight=False)
+    stderr.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
     raise typer.Exit(error.exit_code) from None
 
 

@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import math
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from huggingface_hub.utils import (
 )
 
 from modelrace._safe_read import json_list_items
+from modelrace._urls import scrubbed, without_userinfo
 from modelrace.errors import HubError
 from modelrace.hub._records import RECORD_FIELDS
 
@@ -148,23 +148,6 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:  # a port that is not a number
         port = -1
     return scheme, (parts.hostname or "").lower(), port
-
-
-def without_userinfo(url: str) -> str:
-    """``url`` without ``user:password@`` (an ``HF_ENDPOINT`` may carry credentials): what may be stored, printed or
-    quoted in an error. The credentials are used for the request only."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-
-
-_USERINFO = re.compile(r"(?<=//)[^/\s@]*@")
-
-
-def scrubbed(text: str) -> str:
-    """Text (an error message) with any URL's ``user:password@`` taken out."""
-    return _USERINFO.sub("", text)
 
 
 def same_origin(url: str, other: str) -> bool:
@@ -340,7 +323,7 @@ def iter_pages(
     page_cap = max_pages if max_pages is not None else MAX_HUB_MODELS // max(1, query.page_size) + 1
     seen: set[str] = set()
     cursors: set[str] = set()
-    bodies: set[bytes] = set()  # digests of page bodies (16 bytes a page): a page served again is a repeat
+    bodies: set[bytes] = set()  # digests of page bodies (16 bytes a page, at most the page cap of them)
     empty_run = 0
     short_run = 0
     number = 0
@@ -370,16 +353,14 @@ def iter_pages(
             ) from None
         page = _page(number, answer, reader or parse_page)
         yield page
-        empty_run = empty_run + 1 if page.empty else 0  # empty, or unreadable
+        # A page that holds the very records of an earlier one (an endless server replaying its page under new
+        # cursors) counts with the empty and unreadable ones: five in a row end the listing.
+        digest = hashlib.blake2b(answer.body, digest_size=16).digest()
+        repeated = not page.empty and digest in bodies
+        bodies.add(digest)
+        empty_run = empty_run + 1 if page.empty or repeated else 0
         next_link = answer.next_link
         if next_link is not None:
-            digest = hashlib.blake2b(answer.body, digest_size=16).digest()
-            if answer.body not in (b"", b"[]") and digest in bodies:
-                raise HubError(
-                    f"the listing at {endpoint} repeats itself (page {number} holds the same records as an earlier "
-                    "page): stopping instead of reading it again"
-                )
-            bodies.add(digest)
             records = len(page.items) or getattr(page.staged, "records", None) or answer.body.count(b'"id"')
             short_run = short_run + 1 if records * 10 < query.page_size else 0
             if short_run >= MAX_SHORT_PAGES:
@@ -397,9 +378,8 @@ def iter_pages(
                 )
             if empty_run >= MAX_EMPTY_PAGES:
                 raise HubError(
-                    f"the listing at {endpoint} gave {empty_run} empty or unreadable pages in a row that still name "
-                    "a next page: "
-                    "stopping"
+                    f"the listing at {endpoint} gave {empty_run} empty or unreadable pages in a row (or pages that "
+                    "repeat earlier ones) that still name a next page: stopping"
                 )
             if cursor is not None:
                 cursors.add(cursor)

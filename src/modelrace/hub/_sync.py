@@ -9,8 +9,9 @@ from huggingface_hub import HfApi
 
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace._safe_read import TooDeep
+from modelrace._urls import without_userinfo
 from modelrace.hub._bulk_json import DeferredPage, PageStager, StagedPage, listing_downloads
-from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages, without_userinfo
+from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
 from modelrace.store import SnapshotInfo, Warehouse
