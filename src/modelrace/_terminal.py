@@ -8,10 +8,13 @@ line rather than being cut). Every cell is a :class:`rich.text.Text`: names from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -30,7 +33,7 @@ Cell = str | Text
 
 
 def _text(cell: Cell) -> Text:
-    return cell if isinstance(cell, Text) else Text(cell)
+    return cell if isinstance(cell, Text) else Text(safe_text(cell))
 
 
 def data_table(
@@ -115,3 +118,40 @@ def minimum_width(columns: Sequence[TerminalColumn], rows: Sequence[Sequence[Cel
             needed = min(max(words, default=1), TEXT_MIN_WIDTH)
         width += needed + 3  # one space each side and a border
     return width
+
+
+# ---------------------------------------------------------------------------------- text that cannot drive a terminal
+# An escape sequence (CSI ``ESC [ ... final``, OSC ``ESC ] ... BEL|ST``, or ESC and one character), then any C0 or C1
+# control left (newline and tab kept) and the bidirectional overrides and isolates (U+202A-202E, U+2066-2069) that
+# make a name print as another (issue #29).
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]?|\x1b.?")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` without escape sequences, control characters or bidi overrides: what data (a model name, a path, a
+    reason) may print on a terminal. Sequences go whole (``ESC]52;c;...BEL`` leaves nothing, not ``]52;c;...``)."""
+    if text.isprintable():
+        return text  # the common case: nothing to strip
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+class SafeConsole(Console):
+    """A Rich console whose every printed segment of text passes :func:`safe_text` (its own styling is added after
+    rendering, so colours stay): one guard at the output edge for every renderer, tables and plain lines alike.
+
+    A string printed is cleaned whole before Rich highlights it (a sequence goes whole, not its ESC alone); a
+    segment of any other renderable is cleaned as Rich cuts it, so no control character ever passes (what is left
+    of a sequence split across styles is inert text)."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        """Rich's str-to-Text, on the cleaned string."""
+        return super().render_str(safe_text(text), **options)
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        """Rich's rendering, with data's control characters stripped."""
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(safe_text(segment.text), segment.style, segment.control)

@@ -1,4 +1,8 @@
-"""One exception hierarchy: the CLI turns every ModelraceError into a one-line message and exit code."""
+"""One exception hierarchy: the CLI turns every ModelraceError into a one-line message and exit code.
+
+The exit-code rule (README, "Commands"): 2 where the fix is in the command line (:class:`ConfigError` and click's
+usage errors), 1 where it is in the data or the environment (every other error), 130 on Ctrl-C.
+"""
 
 from __future__ import annotations
 

@@ -24,6 +24,8 @@ LAYERS: dict[str, int] = {
     "_serialise": 0,
     "_progress": 0,
     "_files": 0,  # a file's content hash and an atomic write (imports, exports, reports)
+    "_urls": 0,  # credentials in URLs: used for the request, never stored or printed (issue #29)
+    "_safe_read": 1,  # bounded reading of outside files: regular only, size caps, JSON depth, BOMs (issue #29)
     "_dates": 0,  # when data may be dated (the future tolerance of Hub records and battles)
     "_gguf": 1,  # reading GGUF headers (errors only)
     "_terminal": 0,  # terminal tables that never cut ids (readability, issue #16)

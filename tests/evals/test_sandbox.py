@@ -281,3 +281,76 @@ def test_cgroups_left_by_a_killed_process_are_swept() -> None:
     assert not stale.exists()
     assert fresh == stale or fresh.exists()  # a recent one is kept: it may belong to a run starting right now
     cgroup.remove()
+
+
+# -- hardening (issue 29): memory no process's address space counts, and nested user namespaces ----------------------
+def test_memfd_and_shared_memory_across_children_cannot_outgrow_the_limit() -> None:
+    # Four children each try to hold 200 MB in memfd files and System V segments (no address space holds them:
+    # per-process limits never saw them, and 3,000 MB were once held against a 1 GiB limit): the total stays
+    # within the run's 512 MB.
+    program = (
+        "import ctypes, os\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "def hold():\n"
+        "    held = 0\n"
+        "    try:\n"
+        "        for _ in range(4):\n"
+        "            fd = os.memfd_create('x')\n"
+        "            os.write(fd, b'x' * (50 << 20))\n"
+        "            held += 50\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    for _ in range(4):\n"
+        "        if libc.shmget(0, 50 << 20, 0o1000 | 0o600) >= 0:\n"
+        "            held += 50\n"
+        "    return held\n"
+        "children = []\n"
+        "for i in range(4):\n"
+        "    read, write = os.pipe()\n"
+        "    if os.fork() == 0:\n"
+        "        os.write(write, str(hold()).encode())\n"
+        "        os._exit(0)\n"
+        "    os.close(write)\n"
+        "    children.append(read)\n"
+        "total = sum(int(os.read(r, 20) or b'0') for r in children)\n"
+        "print('held', total)\n"
+    )
+    outcome = run_python(program, SMALL)
+    held = int(outcome.stdout.split()[-1]) if outcome.stdout.startswith("held") else 0
+    assert held * (1 << 20) <= SMALL.memory_bytes, outcome
+
+
+def test_a_nested_user_namespace_is_refused() -> None:
+    # With a user namespace of its own, the program would have every capability in it (mounts, raw sockets).
+    program = (
+        "import ctypes, os\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "print('unshare', libc.unshare(0x10000000), ctypes.get_errno())\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0)\n"
+        "print('fork', os.waitpid(pid, 0)[1])\n"
+    )
+    outcome = run_python(program, FAST)
+    assert outcome.passed, outcome
+    assert "unshare -1 1" in outcome.stdout and "fork 0" in outcome.stdout  # refused; ordinary children still run
+
+
+def test_the_seccomp_filter_is_written_for_the_machines_it_knows() -> None:
+    from modelrace.evals._sandbox import seccomp_filter
+
+    for machine in ("x86_64", "aarch64"):
+        code = seccomp_filter(machine)
+        assert code is not None and len(code) % 8 == 0 and len(code) // 8 < 64
+    assert seccomp_filter("riscv64") is None
+
+
+def test_no_cgroup_and_no_filter_refuses_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import modelrace.evals._sandbox as sandbox
+
+    monkeypatch.setattr(sandbox.Cgroup, "create", classmethod(lambda cls, memory, processes: None))
+    monkeypatch.setattr(sandbox, "seccomp_available", lambda python=None: False)
+    with pytest.raises(SandboxUnavailable, match="cannot hold the total memory"):
+        sandbox.run_python("print(1)", FAST)
+    monkeypatch.setattr(sandbox, "seccomp_available", lambda python=None: True)  # the filter alone suffices
+    assert sandbox.run_python("print(1)", FAST).passed

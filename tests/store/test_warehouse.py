@@ -73,3 +73,26 @@ def test_a_reader_upgrades_an_older_file_first(db_path: Path) -> None:
     with Warehouse.open(db_path, read_only=True) as wh:
         assert wh.read_only and wh.schema_version == migrations()[-1].version
         assert wh.query("SELECT count(*) AS n FROM eval_runs")[0]["n"] == 0
+
+
+def test_credentials_an_older_sync_stored_are_scrubbed_by_migration(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    Warehouse.open(db).close()
+    connection = duckdb.connect(str(db))  # as a modelrace before migration 14 left it
+    connection.execute("DELETE FROM schema_migrations WHERE version = 14")
+    insert = (
+        "INSERT INTO snapshots (snapshot_id, taken_at, source, source_detail, origin, model_count, rejected_count, "
+        "duplicate_count, created_at) VALUES (?, now(), 'hub-api', ?, ?, 0, 0, 0, now())"
+    )
+    connection.execute(insert, [1, "http://user:SECRET@hub.example/x", "https://u:p@h/api"])
+    connection.execute(insert, [2, "/data/a@b/models.json", "/data/a@b"])
+    connection.close()
+    assert 14 in {m.version for m in migrations()}
+    with Warehouse.open(db) as warehouse:
+        rows = warehouse.query("SELECT snapshot_id, source_detail, origin FROM snapshots ORDER BY snapshot_id")
+    assert rows == [
+        {"snapshot_id": 1, "source_detail": "http://hub.example/x", "origin": "https://h/api"},
+        {"snapshot_id": 2, "source_detail": "/data/a@b/models.json", "origin": "/data/a@b"},
+    ]

@@ -47,7 +47,7 @@ from modelrace.answers._pick_scoring import (
 )
 from modelrace.answers._tasks import get_task
 from modelrace.errors import ConfigError, ModelraceError
-from modelrace.knowledge import country_code, country_name
+from modelrace.knowledge import country_code, country_name, known_countries
 from modelrace.ranking import Catalogue, Entity, load_catalogue, significant
 from modelrace.serving import Chip, FitResult, Workload, estimate_cost, fit_model, load_hardware, resolve_model
 from modelrace.store import Warehouse
@@ -58,6 +58,8 @@ def _countries(values: tuple[str, ...], option: str) -> set[str]:
     codes = set()
     for value in values:
         code = value.strip().upper() if len(value.strip()) == 2 else country_code(value)
+        if code not in known_countries():  # "XX" is two letters, not a country: refused, never silently matched
+            code = None
         if not code:
             raise ConfigError(f"{option} {value!r}: not a country code or name modelrace knows (e.g. CN, US, China)")
         codes.add(code)

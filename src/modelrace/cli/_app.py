@@ -18,19 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NoReturn
 
 import typer
-from rich.console import Console
 from rich.text import Text
 from typer import _click  # the click that typer vendors: its Command and UsageError
 from typer.core import TyperCommand, TyperGroup
 
+from modelrace._terminal import SafeConsole
+from modelrace._urls import scrubbed
 from modelrace.config import default_db_path
 from modelrace.errors import ModelraceError, WarehouseError
 
 if TYPE_CHECKING:
     from modelrace.store import Warehouse
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+# Every line printed passes the terminal guard: text from data never drives the terminal (issue #29).
+stdout = SafeConsole(soft_wrap=True)
+stderr = SafeConsole(stderr=True, soft_wrap=True)
 
 
 @dataclass
@@ -81,10 +83,11 @@ def emit(data: Any, render: Callable[[], None]) -> None:
 
 
 def _report(error: ModelraceError) -> NoReturn:
+    message = scrubbed(str(error))  # a URL's credentials (HF_ENDPOINT=http://user:SECRET@host) never printed
     if state.as_json:
-        sys.stdout.write(json.dumps({"error": str(error), "type": type(error).__name__}) + "\n")
+        sys.stdout.write(json.dumps({"error": message, "type": type(error).__name__}) + "\n")
     # The message may quote data (an id, a path): never read it as markup or emoji codes.
-    stderr.print(Text.assemble(("error:", "bold red"), " ", str(error)), highlight=False)
+    stderr.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
     raise typer.Exit(error.exit_code) from None
 
 
@@ -136,8 +139,10 @@ def open_warehouse(read_only: bool = False) -> Iterator[Warehouse]:
     warehouse = Warehouse.open(state.db_path, read_only=read_only)
     try:
         yield warehouse
-    finally:
-        warehouse.close()
+    except BaseException:
+        warehouse.close_discarding_if_new()  # a failed first import leaves no empty warehouse file
+        raise
+    warehouse.close()
 
 
 def deprecated(old: str, new: str) -> None:

@@ -22,6 +22,15 @@ Limits, all enforced by the kernel:
   (a program printing in a loop once took the host to 22 GB while its output was read whole);
 * wall clock: the run is killed after ``wall_seconds``.
 
+What per-process limits cannot count, a seccomp filter (installed inside the sandbox before the program starts,
+inherited by every child) refuses: ``memfd_create`` and System V shared memory (pages held in a file or segment
+belong to no process's address space, and on a cgroup v1 host without swap accounting they were swapped out of
+the cgroup's count too: 3,000 MB held against a 1 GiB limit) and new user namespaces (``unshare``/``clone`` with
+``CLONE_NEWUSER``; ``clone3``, whose flags a filter cannot read, answers ENOSYS and the C library falls back to
+``clone``). bubblewrap's ``--disable-userns`` closes nested user namespaces too where it has it (0.8+). Where no
+filter can be installed (an architecture it is not written for) and no cgroup can be made, no hard limit holds
+on the run's total memory: the sandbox refuses to run model-written code and says why.
+
 Root is exempt from RLIMIT_NPROC, so a run started by root drops to the unprivileged user ``nobody`` before
 bubblewrap starts. Where bubblewrap cannot run, the sandbox refuses to run model-written code unless told,
 explicitly, to run it without isolation (then only the per-process limits, a fresh directory and the scrubbed
@@ -32,10 +41,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import resource
 import selectors
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -54,7 +65,107 @@ SANDBOX_DIR = "/tmp/sandbox"  # the working directory inside the sandbox (on the
 
 
 class SandboxUnavailable(ModelraceError):
-    """Network isolation is not available here and running without it was not allowed."""
+    """Network isolation is not available here and running without it was not allowed, or no hard limit can be
+    set on a run's total memory."""
+
+
+# -- the seccomp filter ----------------------------------------------------------------------------------------
+# Classic BPF over struct seccomp_data {int nr; u32 arch; u64 ip; u64 args[6]} (linux/seccomp.h, filter.h).
+_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_ALLOW, _KILL_PROCESS, _ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
+_EPERM, _ENOSYS = 1, 38
+CLONE_NEWUSER = 0x10000000
+# (audit arch, memfd_create, shmget, clone, unshare, clone3, memfd_secret) per machine
+_SYSCALLS: dict[str, tuple[int, int, int, int, int, int, int]] = {
+    "x86_64": (0xC000003E, 319, 29, 56, 272, 435, 447),
+    "aarch64": (0xC00000B7, 279, 194, 220, 97, 435, 447),
+}
+
+
+def _insn(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+    return struct.pack("=HBBI", code, jt, jf, k)
+
+
+def seccomp_filter(machine: str | None = None) -> bytes | None:
+    """The filter every sandboxed program runs under (see the module docstring), or None for a machine it is not
+    written for: memfd_create and shmget refused (EPERM), memfd_secret and clone3 absent (ENOSYS), unshare and
+    clone refused with CLONE_NEWUSER; another architecture's system calls (x32) kill the process."""
+    numbers = _SYSCALLS.get(machine or platform.machine())
+    if numbers is None:
+        return None
+    arch, memfd, shmget, clone, unshare, clone3, memfd_secret = numbers
+    program = [_insn(_LD_ABS, 4), _insn(_JEQ, arch, 1, 0), _insn(_RET, _KILL_PROCESS), _insn(_LD_ABS, 0)]
+    if arch == 0xC000003E:  # x32 system calls share the arch, numbered from 0x40000000
+        program += [_insn(_JGE, 0x40000000, 0, 1), _insn(_RET, _ERRNO | _ENOSYS)]
+    for number, errno in ((memfd, _EPERM), (shmget, _EPERM), (clone3, _ENOSYS), (memfd_secret, _ENOSYS)):
+        program += [_insn(_JEQ, number, 0, 1), _insn(_RET, _ERRNO | errno)]
+    for number in (clone, unshare):  # flags are the first argument of both; its low word holds CLONE_NEWUSER
+        program += [
+            _insn(_JEQ, number, 0, 4),
+            _insn(_LD_ABS, 16),
+            _insn(_JSET, CLONE_NEWUSER, 0, 1),
+            _insn(_RET, _ERRNO | _EPERM),
+            _insn(_LD_ABS, 0),
+        ]
+    program.append(_insn(_RET, _ALLOW))
+    return b"".join(program)
+
+
+# Installs the filter (hex in argv[1]) in this process: no new privileges, then the filter; exit 125 if refused.
+_INSTALL_FILTER = (
+    "import ctypes, os, sys\n"
+    "def _seccomp(hex_filter):\n"
+    "    code = bytes.fromhex(hex_filter)\n"
+    "    class Program(ctypes.Structure):\n"
+    "        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]\n"
+    "    buffer = ctypes.create_string_buffer(code, len(code))\n"
+    "    program = Program(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))\n"
+    "    libc = ctypes.CDLL(None, use_errno=True)\n"
+    "    ul = ctypes.c_ulong\n"
+    "    refused = libc.prctl(38, ul(1), ul(0), ul(0), ul(0)) != 0\n"  # PR_SET_NO_NEW_PRIVS
+    "    refused = refused or libc.prctl(22, ul(2), ctypes.byref(program), ul(0), ul(0)) != 0\n"  # SECCOMP_FILTER
+    "    if refused:\n"
+    "        why = os.strerror(ctypes.get_errno())\n"
+    "        sys.stderr.write('modelrace sandbox: the seccomp filter was refused: ' + why + '\\n')\n"
+    "        os._exit(125)\n"
+)
+
+
+@cache
+def seccomp_available(python: str | None = None) -> bool:
+    """Whether the filter installs here and holds (memfd_create refused under it), with the sandbox's Python."""
+    code = seccomp_filter()
+    if code is None:
+        return False
+    probe = _INSTALL_FILTER + (
+        "_seccomp(sys.argv[1])\n"
+        "try:\n    os.memfd_create('probe')\nexcept PermissionError:\n    sys.exit(0)\nsys.exit(1)\n"
+    )
+    try:
+        done = subprocess.run(
+            [python or _interpreter(), "-I", "-B", "-c", probe, code.hex()],
+            capture_output=True,
+            timeout=20,
+            check=False,
+            cwd="/",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+@cache
+def _disables_userns(bwrap: str) -> bool:
+    """Whether this bubblewrap has ``--disable-userns`` (0.8+)."""
+    try:
+        shown = subprocess.run([bwrap, "--help"], capture_output=True, timeout=10, check=False, text=True)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--disable-userns" in shown.stdout + shown.stderr
+
+
+def _userns_options(bwrap: str) -> list[str]:
+    return ["--unshare-user", "--disable-userns"] if _disables_userns(bwrap) else []
 
 
 @dataclass(frozen=True)
@@ -98,7 +209,8 @@ def network_isolation() -> str | None:
         bwrap, *_host_view("/usr/bin/true"),
         "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
         "--size", str(1 << 20), "--tmpfs", "/tmp", "--remount-ro", "/",
-        "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "/usr/bin/true",
+        "--unshare-all", *_userns_options(bwrap), "--die-with-parent", "--new-session", "--clearenv",
+        "/usr/bin/true",
     ]  # fmt: skip
     try:
         probe = subprocess.run(
@@ -124,6 +236,7 @@ def isolation(limits: Limits | None = None) -> dict[str, object]:
     return {
         "bubblewrap": network_isolation(),
         "total_memory_and_processes": kind,
+        "seccomp_filter": seccomp_available(),
         "runs_as": "nobody (dropped from root)" if os.geteuid() == 0 else f"uid {os.geteuid()}",
     }
 
@@ -131,14 +244,16 @@ def isolation(limits: Limits | None = None) -> dict[str, object]:
 # -- the run ------------------------------------------------------------------------------------------------------
 # Runs first inside the sandbox, then becomes the program: limits set here, after bubblewrap made the user
 # namespace, count only this run's processes (RLIMIT_NPROC is per user namespace).
-_BOOT = (
-    "import os, resource, sys\n"
+_BOOT = _INSTALL_FILTER + (
+    "import resource\n"
     "cpu, memory, files, processes = (int(v) for v in sys.argv[1:5])\n"
     "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))\n"
     "resource.setrlimit(resource.RLIMIT_AS, (memory, memory))\n"
     "resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))\n"
     "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
     "resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))\n"
+    "if sys.argv[6]:\n"
+    "    _seccomp(sys.argv[6])\n"
     "os.execv(sys.executable, [sys.executable, '-I', '-B', sys.argv[5]])\n"
 )
 
@@ -180,6 +295,7 @@ def _isolated(bwrap: str, python: str, limits: Limits, env: dict[str, str], prog
         "--chdir", SANDBOX_DIR,
         "--remount-ro", "/",
         "--unshare-all",
+        *_userns_options(bwrap),
         "--die-with-parent",
         "--new-session",
         "--clearenv",
@@ -251,7 +367,15 @@ def run_python(
         )
     python = python or _interpreter()
     drop = os.geteuid() == 0
+    syscall_filter = seccomp_filter() if seccomp_available(python) else None
     cgroup = Cgroup.create(limits.memory_bytes, limits.processes)
+    if cgroup is None and syscall_filter is None:
+        raise SandboxUnavailable(
+            "cannot hold the total memory of model-written code here: no cgroup can be made (not root, no "
+            "delegated cgroup) and the seccomp filter that refuses memfd and shared memory cannot be installed "
+            f"({platform.machine()}), so per-process limits alone would let a run hold many times its limit; "
+            "refusing to run it. Run as root or in a delegated cgroup"
+        )
     processes, memory = limits.processes, limits.memory_bytes
     if cgroup is None:  # the totals through per-process limits (see the module's docstring)
         processes = min(processes, FALLBACK_PROCESSES)
@@ -264,12 +388,13 @@ def run_python(
         source.flush()
         source.seek(0)
         limit_args = [str(limits.cpu_seconds), str(memory), str(limits.file_bytes), str(processes)]
+        filter_arg = syscall_filter.hex() if syscall_filter is not None else ""
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         if bwrap is not None:
             env |= {"HOME": SANDBOX_DIR, "TMPDIR": SANDBOX_DIR}
             command = [
                 *_isolated(bwrap, python, limits, env, source.fileno()),
-                python, "-I", "-B", "-c", _BOOT, *limit_args, f"{SANDBOX_DIR}/program.py",
+                python, "-I", "-B", "-c", _BOOT, *limit_args, f"{SANDBOX_DIR}/program.py", filter_arg,
             ]  # fmt: skip
             cwd = "/"
         else:  # explicitly unsafe: a fresh host directory, the per-process limits, the scrubbed environment
@@ -280,7 +405,7 @@ def run_python(
                 os.chown(cwd, NOBODY, NOBODY)
                 script.chmod(0o644)
             env |= {"HOME": cwd, "TMPDIR": cwd}
-            command = [python, "-I", "-B", "-c", _BOOT, *limit_args, str(script)]
+            command = [python, "-I", "-B", "-c", _BOOT, *limit_args, str(script), filter_arg]
         started = time.monotonic()
         process = subprocess.Popen(
             command,

@@ -22,6 +22,7 @@ that a ``Link: rel="next"`` header names.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -46,6 +47,8 @@ from huggingface_hub.utils import (
     parse_ratelimit_headers,
 )
 
+from modelrace._safe_read import json_list_items
+from modelrace._urls import scrubbed, without_userinfo
 from modelrace.errors import HubError
 from modelrace.hub._records import RECORD_FIELDS
 
@@ -60,6 +63,9 @@ DEFAULT_MAX_WAIT_S: Final = 300.0  # the longest wait a server may ask for (Retr
 MAX_HUB_MODELS: Final = 10_000_000  # four times what the Hub lists (about 2.5 million models in 2026): caps pages
 MAX_EMPTY_PAGES: Final = 5  # consecutive empty or unreadable pages that still name a next page: a broken listing
 MAX_PAGE_BYTES: Final = 256 << 20  # a page of 1,000 expanded models is a few MB
+# Consecutive pages holding under a tenth of the page size asked for that still name a next page: the Hub fills
+# every page but the last, so a listing that goes on this way is broken (it would take ~10,000 pages to the cap).
+MAX_SHORT_PAGES: Final = 1000
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 _RETRY_ERRORS: Final = (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError)
 _BACKOFF_S: Final = (1.0, 2.0, 4.0, 8.0)
@@ -219,17 +225,29 @@ def _get(
     max_wait_s: float,
     sleep: Callable[[float], None],
 ) -> _Answer:
-    """One page, with retries; raises HubError for what ends the listing."""
+    """One page, with retries; raises HubError for what ends the listing.
+
+    Every attempt, wait and read of the page together take at most ``max_wait_s`` (a server that accepts and never
+    answers is given up within it, not after ``max_retries`` full timeouts)."""
+    deadline = time.monotonic() + max_wait_s
     for attempt in range(max_retries + 1):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise HubError(
+                f"the Hub at {endpoint} did not answer within {max_wait_s:,.0f} s (--max-wait) after {attempt} "
+                "attempt(s); check the network, or try again later"
+            )
+        attempt_s = min(timeout_s, left)
         try:
-            with get_session().stream("GET", url, params=params, headers=headers, timeout=timeout_s) as response:
+            with get_session().stream("GET", url, params=params, headers=headers, timeout=attempt_s) as response:
                 status = response.status_code
                 body, error = b"", None
                 if status < 300 or status not in _RETRY_STATUSES or attempt == max_retries:
-                    body, error = _read_capped(response, timeout_s)
+                    body, error = _read_capped(response, attempt_s)
                 if status not in _RETRY_STATUSES or attempt == max_retries:
                     if status >= 400:
-                        raise HubError(f"the Hub at {endpoint} answered HTTP {status} for {str(response.url)[:300]}")
+                        shown = without_userinfo(str(response.url))[:300]
+                        raise HubError(f"the Hub at {endpoint} answered HTTP {status} for {shown}")
                     here = str(response.url)
                     next_link = response.links.get("next", {}).get("url")
                     return _Answer(
@@ -242,13 +260,15 @@ def _get(
                     )
                 asked = _wait_asked(response)
         except _RETRY_ERRORS as failure:
-            if attempt == max_retries:
+            if attempt == max_retries or time.monotonic() >= deadline:
                 raise HubError(
-                    f"cannot reach the Hub at {endpoint} ({type(failure).__name__}: {str(failure)[:200]}); "
+                    f"cannot reach the Hub at {endpoint} ({type(failure).__name__}: {scrubbed(str(failure))[:200]}); "
                     "check the network, or set HF_ENDPOINT to a mirror"
                 ) from None
             asked = None
         wait = asked if asked is not None else _BACKOFF_S[min(attempt, len(_BACKOFF_S) - 1)]
+        if asked is None:
+            wait = min(wait, max(0.0, deadline - time.monotonic()))  # our own backoff never outlasts the bound
         if wait > max_wait_s:
             raise HubError(
                 f"the Hub at {endpoint} asked to wait {wait:,.0f} s before retrying (Retry-After), more than the "
@@ -292,8 +312,9 @@ def iter_pages(
     Raises HubError when the Hub cannot be read (after retries), asks for too long a wait, or its listing
     repeats itself or never ends. Warnings (a corrupt huggingface_hub cache) are appended to ``warnings``.
     """
-    endpoint = api.endpoint.rstrip("/")
-    url: str | None = f"{endpoint}/api/models"
+    origin = api.endpoint.rstrip("/")  # requests go here, credentials in it included
+    endpoint = without_userinfo(origin)  # what messages name
+    url: str | None = f"{origin}/api/models"
     params: dict[str, Any] | None = query.params()
     headers, warning = hub_headers(api)
     if warning is not None and warnings is not None:
@@ -302,7 +323,9 @@ def iter_pages(
     page_cap = max_pages if max_pages is not None else MAX_HUB_MODELS // max(1, query.page_size) + 1
     seen: set[str] = set()
     cursors: set[str] = set()
+    bodies: set[bytes] = set()  # digests of page bodies (16 bytes a page, at most the page cap of them)
     empty_run = 0
+    short_run = 0
     number = 0
     while url is not None:
         if number >= page_cap:
@@ -314,7 +337,7 @@ def iter_pages(
             answer = _get(
                 url,
                 params,
-                headers if same_origin(url, endpoint) else anonymous,
+                headers if same_origin(url, origin) else anonymous,
                 endpoint,
                 timeout_s,
                 max_retries,
@@ -325,26 +348,38 @@ def iter_pages(
             raise HubError("HF_HUB_OFFLINE is set, so the Hub cannot be listed; unset it to sync") from None
         except httpx2.HTTPError as error:
             raise HubError(
-                f"cannot reach the Hub at {endpoint} ({type(error).__name__}: {str(error)[:200]}); "
+                f"cannot reach the Hub at {endpoint} ({type(error).__name__}: {scrubbed(str(error))[:200]}); "
                 "check the network, or set HF_ENDPOINT to a mirror"
             ) from None
         page = _page(number, answer, reader or parse_page)
         yield page
-        empty_run = empty_run + 1 if page.empty else 0  # empty, or unreadable
+        # A page that holds the very records of an earlier one (an endless server replaying its page under new
+        # cursors) counts with the empty and unreadable ones: five in a row end the listing.
+        digest = hashlib.blake2b(answer.body, digest_size=16).digest()
+        repeated = not page.empty and digest in bodies
+        bodies.add(digest)
+        empty_run = empty_run + 1 if page.empty or repeated else 0
         next_link = answer.next_link
         if next_link is not None:
+            records = len(page.items) or getattr(page.staged, "records", None) or answer.body.count(b'"id"')
+            short_run = short_run + 1 if records * 10 < query.page_size else 0
+            if short_run >= MAX_SHORT_PAGES:
+                raise HubError(
+                    f"the listing at {endpoint} gave {short_run:,} pages in a row of under a tenth of the "
+                    f"{query.page_size:,} records asked for that still name a next page: a broken listing, stopping"
+                )
             seen.add(answer.url)
             cursor = parse_qs(urlsplit(next_link).query).get("cursor", [None])[0]
             if next_link in seen or (cursor is not None and cursor in cursors):
                 raise HubError(
-                    f"the listing at {endpoint} repeats itself (page {number}'s next link {next_link[:200]} was "
+                    f"the listing at {endpoint} repeats itself (page {number}'s next link "
+                    f"{without_userinfo(next_link)[:200]} was "
                     "already read): stopping instead of asking for it again"
                 )
             if empty_run >= MAX_EMPTY_PAGES:
                 raise HubError(
-                    f"the listing at {endpoint} gave {empty_run} empty or unreadable pages in a row that still name "
-                    "a next page: "
-                    "stopping"
+                    f"the listing at {endpoint} gave {empty_run} empty or unreadable pages in a row (or pages that "
+                    "repeat earlier ones) that still name a next page: stopping"
                 )
             if cursor is not None:
                 cursors.add(cursor)
@@ -354,10 +389,16 @@ def iter_pages(
 
 def parse_page(number: int, body: bytes) -> Page:
     """A page body as Python's ``json`` reads it: its items, or the reason the page is rejected."""
+    text = body.decode("utf-8", "surrogateescape")
     try:
-        parsed = json.loads(body.decode("utf-8", "surrogateescape"))
+        parsed = json.loads(text)
     except RecursionError:
-        return Page(number, error=f"page {number} is nested deeper than the JSON parser allows")
+        # One record nested deeper than the parser allows costs that record, not its page (issue #29): the page's
+        # items are read one by one, the over-deep one a TooDeep that the sync rejects.
+        try:
+            return Page(number, items=list(json_list_items(text)))
+        except (ValueError, RecursionError) as error:
+            return Page(number, error=f"page {number} is nested deeper than the JSON parser allows ({error})")
     except ValueError as error:
         return Page(number, error=f"page {number} is not JSON ({str(error)[:200]})")
     if isinstance(parsed, list):

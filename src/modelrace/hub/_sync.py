@@ -8,6 +8,8 @@ from datetime import datetime
 from huggingface_hub import HfApi
 
 from modelrace._progress import NoProgress, ProgressSink
+from modelrace._safe_read import TooDeep
+from modelrace._urls import without_userinfo
 from modelrace.hub._bulk_json import DeferredPage, PageStager, StagedPage, listing_downloads
 from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
 from modelrace.hub._ingest import SnapshotWriter
@@ -74,7 +76,7 @@ def sync_hub(
     with SnapshotWriter(
         warehouse,
         source="hub-api",
-        source_detail=api.endpoint,
+        source_detail=without_userinfo(api.endpoint),  # credentials in HF_ENDPOINT are never stored
         filters=options.to_json(),
         selection=options.selection,
         date_basis="sync time",
@@ -84,7 +86,9 @@ def sync_hub(
         stager = None
         if vectorised:  # a listing without cuts is read a batch of pages at a time
             batched = options.limit is None and options.min_downloads is None
-            stager = PageStager(writer, batched=batched, endpoint=api.endpoint.rstrip("/"), progress=progress)
+            stager = PageStager(
+                writer, batched=batched, endpoint=without_userinfo(api.endpoint.rstrip("/")), progress=progress
+            )
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
             if stager is not None:
@@ -129,6 +133,13 @@ def sync_hub(
                     continue
                 done = False
                 for raw in page.items:
+                    if isinstance(raw, TooDeep):  # one record the parser could not read: one rejection
+                        reason = "record is nested deeper than the JSON parser allows"
+                        if stager is not None:
+                            writer.reject(stager.claim_position(), None, reason)
+                        else:
+                            writer.reject_record(reason)
+                        continue
                     if options.min_downloads is not None and listing_downloads(raw) < options.min_downloads:
                         done = True  # sorted by downloads: nothing after this qualifies
                         break

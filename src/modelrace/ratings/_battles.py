@@ -4,12 +4,18 @@ stored as one batch in one transaction; the same file twice is recognised, not d
 Layout: ``model_a``, ``model_b``, ``winner`` (``model_a`` | ``model_b`` | ``tie`` | ``tie (bothbad)``), and
 optionally ``language``, ``category``, ``judge``, ``timestamp`` (or LMArena's ``tstamp``: ISO text or Unix
 seconds) and ``question_id``. Files: JSON (a list of objects), JSONL, CSV or Parquet, told apart by extension.
+
+Read through :mod:`modelrace._safe_read`: regular files only, JSON nested no deeper than its bound (a row nested
+deeper is one rejected row), a CSV with a BOM, timestamps within the years a datetime holds (``1e20``, ``inf``
+and ``10**30`` are a row's rejection, not an OverflowError), and a row given twice with the same identity
+(``tstamp``/``timestamp`` or ``question_id``: a file concatenated with itself) counted and skipped.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +27,19 @@ import pyarrow as pa
 
 from modelrace._dates import latest_allowed_date
 from modelrace._files import file_sha256
+from modelrace._safe_read import (
+    MAX_FILE_BYTES,
+    JsonTextError,
+    Repeats,
+    TooDeep,
+    csv_reader,
+    find_too_deep,
+    lines,
+    loads_json,
+    open_regular,
+    read_text,
+    row_key,
+)
 from modelrace.errors import ConfigError, ImportFormatError, refused_import
 from modelrace.ranking import Resolver
 from modelrace.sources import dating
@@ -32,6 +51,10 @@ WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
 # spellings other exports use for the same verdicts
 _WINNER_ALIASES = {"both_bad": "tie (bothbad)", "bothbad": "tie (bothbad)", "tie(bothbad)": "tie (bothbad)"}
 _REJECTION_SAMPLES = 20
+# A battle file streamed row by row (JSONL, CSV, Parquet) may be large: LMArena's full dump is ~1 GB as JSONL.
+MAX_STREAMED_BYTES = 16 << 30
+# Unix seconds a datetime can hold (year 1 to 9999); outside it a tstamp is no time.
+_MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
 
 _BATTLE_SCHEMA = pa.schema(
     [
@@ -83,6 +106,7 @@ class BattleFile:
 
     battles: list[tuple[int, Battle]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    repeated: int = 0  # rows given again with the same identity, skipped
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,7 @@ class BattleImport:
     ratings_import_id: int | None = None
     # What dated the data: "--date", "contents" (its latest battle) or "file name"; None when found stored.
     date_basis: str | None = None
+    repeated: int = 0  # rows the file gives twice (same identity), skipped
 
     @property
     def unmatched(self) -> list[str]:
@@ -138,14 +163,35 @@ class BattleImport:
             "unmatched": self.unmatched,
             "rejection_samples": [r.to_json() for r in self.rejection_samples],
             "ratings_import_id": self.ratings_import_id,
+            "repeated": self.repeated,
         }
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, field_name: str = "field") -> str | None:
+    """A text field: a string or number as text; None for nothing; a list or object there is a row's error."""
+    if type(value) is str:  # the common case first: a battle file holds ~10 text fields a row
+        return value.strip() or None
     if value is None or (isinstance(value, float) and value != value):
         return None
+    if isinstance(value, (list, dict, TooDeep)):
+        deep = find_too_deep(value)
+        if deep is not None:
+            raise ValueError(f"{field_name} is {deep.reason}")
+        raise ValueError(f"{field_name} is a JSON {'list' if isinstance(value, list) else 'object'}, not text")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
+        raise ValueError(f"{field_name} is a number too long for a name")
     text = str(value).strip()
     return text or None
+
+
+def _seconds(value: float) -> datetime:
+    """Unix seconds as a naive UTC datetime; ValueError where no datetime holds them."""
+    if not math.isfinite(value) or not _MIN_SECONDS <= value <= _MAX_SECONDS:
+        raise ValueError(f"timestamp {value:.6g} is not a time (outside the years 1 to 9999)")
+    try:
+        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"timestamp {value:.6g} is not a time (outside the years 1 to 9999)") from None
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -155,12 +201,18 @@ def _timestamp(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None)
-    text = str(value).strip()
+        if isinstance(value, int) and not _MIN_SECONDS <= value <= _MAX_SECONDS:
+            raise ValueError("timestamp is not a time (outside the years 1 to 9999)")
+        return _seconds(float(value))
+    if isinstance(value, (list, dict, TooDeep)):
+        raise ValueError("timestamp is not text or a number")
+    text = str(value).strip()[:100]
     try:
-        return _timestamp(float(text))
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return _seconds(seconds)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -176,13 +228,13 @@ def parse_battle(row: Any, not_after: datetime | None = None) -> Battle:
     """One row as a battle; ValueError says what is wrong with it. A time after ``not_after`` (default: a day from
     now, naive UTC) is refused: it would date the whole file in the future."""
     if not isinstance(row, dict):
-        raise ValueError(f"not an object but {type(row).__name__}")
-    model_a, model_b = _text(row.get("model_a")), _text(row.get("model_b"))
+        raise ValueError(getattr(row, "reason", None) or f"not an object but {type(row).__name__}")
+    model_a, model_b = _text(row.get("model_a"), "model_a"), _text(row.get("model_b"), "model_b")
     if model_a is None or model_b is None:
         raise ValueError(f"no {'model_a' if model_a is None else 'model_b'}")
     if model_a == model_b:
         raise ValueError(f"{model_a!r} against itself")
-    raw_winner = _text(row.get("winner"))
+    raw_winner = _text(row.get("winner"), "winner")
     if raw_winner is None:
         raise ValueError("no winner")
     winner = _WINNER_ALIASES.get(raw_winner.lower(), raw_winner.lower())
@@ -199,10 +251,10 @@ def parse_battle(row: Any, not_after: datetime | None = None) -> Battle:
         model_a,
         model_b,
         winner,
-        judge=_text(row.get("judge")),
-        category=_text(category),
-        language=_text(row.get("language")),
-        question_id=_text(row.get("question_id")),
+        judge=_text(row.get("judge"), "judge"),
+        category=_text(category, "category"),
+        language=_text(row.get("language"), "language"),
+        question_id=_text(row.get("question_id"), "question_id"),
         happened_at=happened_at,
     )
 
@@ -212,16 +264,14 @@ def _rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".jsonl":
-            with path.open(encoding="utf-8") as handle:
-                for position, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
+            with open_regular(path, MAX_STREAMED_BYTES) as handle:
+                for position, line in lines(handle):
                     try:
-                        yield position, json.loads(line), None
-                    except ValueError as error:
-                        yield position, line[:200], f"not JSON: {error}"
+                        yield position, loads_json(line, f"line {position}"), None
+                    except JsonTextError as error:
+                        yield position, line[:200], f"not JSON: {error.detail}"
         elif suffix == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = loads_json(read_text(path, MAX_FILE_BYTES), path)
             if isinstance(data, dict) and isinstance(data.get("battles"), list):
                 data = data["battles"]
             if not isinstance(data, list):
@@ -229,13 +279,14 @@ def _rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             for position, row in enumerate(data, 1):
                 yield position, row, None
         elif suffix == ".csv":
-            with path.open(encoding="utf-8", newline="") as handle:
-                for position, row in enumerate(csv.DictReader(handle), 1):
+            with open_regular(path, MAX_STREAMED_BYTES) as handle:
+                for position, row in enumerate(csv_reader(handle), 1):
                     yield position, row, None
         elif suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            table = pq.read_table(path)
+            with open_regular(path, MAX_STREAMED_BYTES, binary=True) as handle:
+                table = pq.read_table(handle)
             columns = {name: table.column(name).to_pylist() for name in table.column_names}
             for index in range(table.num_rows):
                 yield index + 1, {name: values[index] for name, values in columns.items()}, None
@@ -243,24 +294,38 @@ def _rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
             raise ConfigError(f"{path}: give a .json, .jsonl, .csv or .parquet file of battles")
     except (UnicodeDecodeError, csv.Error, pa.ArrowException) as error:
         raise ImportFormatError(f"{path} cannot be read as {suffix[1:]}: {error}") from None
-    except ValueError as error:  # a whole JSON file that does not parse
-        raise ImportFormatError(f"{path} is not valid JSON: {error}") from None
+
+
+def _identity(row: Any) -> Any:
+    """A row's identity when it carries one (a time or a question id): the same row again is a repeat. A row
+    without either cannot be told from a second, identical vote, and is kept."""
+    if not isinstance(row, dict) or (
+        row.get("tstamp") in (None, "") and row.get("timestamp") in (None, "") and row.get("question_id") in (None, "")
+    ):
+        return None
+    return row_key(row)
 
 
 def read_battles(path: Path) -> BattleFile:
-    """Every row of a battle file, valid or rejected with its reason."""
+    """Every row of a battle file, valid or rejected with its reason; rows repeated (same identity) counted and
+    skipped."""
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
     found = BattleFile()
+    repeats = Repeats()
     not_after = latest_allowed_date()
     for position, row, broken in _rows(path):
         if broken is not None:
             found.rejected.append(Rejection(position, broken, str(row)[:200]))
             continue
+        identity = _identity(row)
+        if identity is not None and repeats.first_seen(identity, position) is not None:
+            continue
         try:
             found.battles.append((position, parse_battle(row, not_after)))
         except ValueError as error:
             found.rejected.append(Rejection(position, str(error), json.dumps(row, default=str)[:200]))
+    found.repeated = repeats.count
     if not found.battles and not found.rejected:
         raise ImportFormatError(f"{path} holds no battles")
     return found
@@ -373,7 +438,8 @@ def store_battles(
     dated = dating(path, when, max(stamps).date() if stamps else None)
     day = dated.value
     with warehouse.transaction() as connection:
-        batch_id = new_batch(connection, "import", label, judge_kind, str(path.resolve()), digest, day)
+        notes = {"repeated_rows": found.repeated} if found.repeated else None
+        batch_id = new_batch(connection, "import", label, judge_kind, str(path.resolve()), digest, day, notes)
         insert_battles(connection, batch_id, judge_kind, found.battles)
         connection.execute("UPDATE battle_batches SET rejected = ? WHERE batch_id = ?", [len(found.rejected), batch_id])
         if found.rejected:
@@ -399,4 +465,5 @@ def store_battles(
         resolve_names(resolver_for(warehouse), names),
         tuple(found.rejected[:_REJECTION_SAMPLES]),
         date_basis=dated.basis,
+        repeated=found.repeated,
     )

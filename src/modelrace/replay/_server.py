@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -213,13 +214,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    """The replay's HTTP server: a client that goes away mid-answer is one line on stderr, not a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line for a disconnect (a sync interrupted, a client's timeout); other errors as the standard
+        library reports them."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            host, port = client_address[:2] if isinstance(client_address, tuple) else (client_address, "")
+            sys.stderr.write(f"replay-hub: client {host}:{port} disconnected mid-answer ({type(error).__name__})\n")
+            return
+        super().handle_error(request, client_address)
+
+
 class ReplayHub:
     """A running replay server; ``endpoint`` is what HF_ENDPOINT should be set to."""
 
     def __init__(self, state: ReplayState, host: str = "127.0.0.1", port: int = 0) -> None:
         handler = type("ReplayHandler", (_Handler,), {"state": state})
         self.state = state
-        self.server = ThreadingHTTPServer((host, port), handler)
+        self.server = _Server((host, port), handler)
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from rich.console import Console
@@ -12,6 +14,7 @@ from rich.text import Text
 
 from modelrace import __version__
 from modelrace._files import write_atomically
+from modelrace._serialise import to_jsonable
 from modelrace._terminal import TerminalColumn, data_table
 from modelrace.errors import ConfigError
 from modelrace.report import _charts as charts
@@ -34,6 +37,11 @@ def empty_text(table: Table) -> str:
     return table.empty or f"No rows: nothing in this snapshot for '{table.title}'."
 
 
+def _finite_json(value: Any, **options: Any) -> str:
+    """JSON as ``JSON.parse`` reads it: a non-finite number becomes null (a missing value to Vega), never bare."""
+    return json.dumps(to_jsonable(value), allow_nan=False, **options)
+
+
 def render_html(report: Report, path: Path) -> None:
     """Write the report as one HTML file with its charts' JavaScript inlined (works offline)."""
     environment = jinja2.Environment(
@@ -41,6 +49,8 @@ def render_html(report: Report, path: Path) -> None:
         autoescape=True,  # model names and card text are shown as text, never as markup
         undefined=jinja2.StrictUndefined,
     )
+    # The page parses chart data with JSON.parse: a bare Infinity or NaN there would stop every chart (issue #29).
+    environment.policies["json.dumps_function"] = _finite_json
     html = environment.get_template("report.html.j2").render(
         report=report,
         source=report_source(report),

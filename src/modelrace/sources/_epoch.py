@@ -68,8 +68,11 @@ def read_epoch_benchmarks(path: Path, when: date) -> ImportBatch:
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), dict):
         raise ImportFormatError(f"{path} is not an Epoch Benchmarking Hub file (no 'benchmarks' object)")
     batch = ImportBatch("epoch-benchmarks", when)
-    for entry in data.get("index") or []:
-        name = entry.get("model_version") if isinstance(entry, dict) else None
+    index = data.get("index")
+    if index is not None and not isinstance(index, list):
+        batch.notes["index_ignored"] = f"'index' is a JSON {type(index).__name__}, not a list of model versions"
+    for entry in index if isinstance(index, list) else []:
+        name = _text(entry.get("model_version")) if isinstance(entry, dict) else None
         if not name:
             continue
         model = batch.model(name)
@@ -81,9 +84,16 @@ def read_epoch_benchmarks(path: Path, when: date) -> ImportBatch:
         model.extra |= {"model_name": _text(entry.get("model_name")), "countries": countries}
     position = 0
     for benchmark, results in data["benchmarks"].items():
-        for result in results if isinstance(results, list) else []:
+        if not isinstance(results, list):
             position += 1
-            name = result.get("model_version") if isinstance(result, dict) else None
+            batch.reject(position, benchmark, getattr(results, "reason", "benchmark's results are not a list"))
+            continue
+        for result in results:
+            position += 1
+            if not isinstance(result, dict):
+                batch.reject(position, None, getattr(result, "reason", "result is not an object"))
+                continue
+            name = _text(result.get("model_version"))
             try:
                 score = parse_number(result.get("score"), "score") if name else None
             except ImportFormatError as error:

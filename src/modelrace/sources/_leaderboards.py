@@ -11,6 +11,7 @@ from modelrace.errors import ImportFormatError
 from modelrace.knowledge import n_items
 from modelrace.sources._model import ImportBatch, Result, Scale, parse_date, parse_number
 from modelrace.sources._read import (
+    _found_beside,
     _named_rows,
     _read_csv,
     _read_json,
@@ -146,41 +147,59 @@ def read_lmarena(path: Path, when: date, meta: Path | None = None) -> ImportBatc
             continue
         for name, entry in models.items():
             position += 1
+            if not isinstance(entry, dict):
+                batch.reject(position, name, getattr(entry, "reason", "entry is not an object"))
+                continue
             try:
                 rating = parse_number(entry.get("rating"), "rating")
                 low = parse_number(entry.get("rating_q025"), "rating_q025")
                 high = parse_number(entry.get("rating_q975"), "rating_q975")
-            except (ImportFormatError, AttributeError) as error:
+            except ImportFormatError as error:
                 batch.reject(position, name, str(error))
                 continue
             if rating is None:
                 batch.reject(position, name, "no rating")
                 continue
+            if not all(v is None or 0 < v < ELO_BOUND for v in (rating, low, high)):
+                batch.reject(position, name, f"a rating or bound outside 0-{ELO_BOUND:,} (not an Elo-scale rating)")
+                continue
             batch.model(name)
             batch.results.append(Result(name, category, "rating", rating, "elo", ci_low=low, ci_high=high))
-    if meta is None:
-        found = sorted(path.parent.glob("lmarena_price_org_license*.json"))
-        meta = found[-1] if found else None
+    meta = meta if meta is not None else _found_beside(path, "lmarena_price_org_license*.json")
     if meta is not None:
-        entries = _read_json(meta)
+        entries = _read_json(meta, companion=True)
         if not isinstance(entries, list):
             raise ImportFormatError(f"{meta} is not a list of LMArena model entries")
         for entry in entries:
-            name = entry.get("model_api_name") if isinstance(entry, dict) else None
-            if not name:
+            name = _string(entry.get("model_api_name")) if isinstance(entry, dict) else None
+            if not name or not isinstance(entry, dict):
                 continue
             model = batch.model(name)
-            model.display_name = entry.get("name")
-            model.organisation = entry.get("organization")
-            model.license = entry.get("license")
+            model.display_name = _string(entry.get("name"))
+            model.organisation = _string(entry.get("organization"))
+            model.license = _string(entry.get("license"))
             model.open_weights = bool(model.license) and str(model.license).lower() != "proprietary"
             try:
-                model.price_in_usd_per_mtok = parse_number(entry.get("input_token_price"), "input price")
-                model.price_out_usd_per_mtok = parse_number(entry.get("output_token_price"), "output price")
+                model.price_in_usd_per_mtok = parse_number(_scalar(entry.get("input_token_price")), "input price")
+                model.price_out_usd_per_mtok = parse_number(_scalar(entry.get("output_token_price")), "output price")
             except ImportFormatError:
                 pass  # a price we cannot read is left unknown, the model stays
         batch.notes["meta_file"] = str(meta)
     return batch
+
+
+# Far above any arena's Elo-scale rating (LMArena's run ~800-1,500): a rating past it is not one.
+ELO_BOUND = 10_000
+
+
+def _string(value: object) -> str | None:
+    """A text field of a JSON source: a string, else nothing (a list or object there is not a name)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _scalar(value: object) -> object:
+    """A number or string field of a JSON source; a list or object there is no figure."""
+    return value if isinstance(value, (str, int, float)) else None
 
 
 # ---------------------------------------------------------------------------------- LiveBench
@@ -191,12 +210,10 @@ def read_livebench(path: Path, when: date, categories: Path | None = None) -> Im
     own rule.
     """
     rows = _read_csv(path, {"model"})
-    if categories is None:
-        found = sorted(path.parent.glob("livebench_categories*.json"))
-        categories = found[-1] if found else None
-    mapping: dict[str, list[str]] = _read_json(categories) if categories else {}
+    categories = categories if categories is not None else _found_beside(path, "livebench_categories*.json")
     batch = ImportBatch("livebench", when)
-    tasks = [c for c in rows[0] if c != "model"] if rows else []
+    mapping = _livebench_categories(categories, batch) if categories else {}
+    tasks = [c for c in rows[0] if c != "model" and not c.startswith("\0")] if rows else []
     for position, name, row in _named_rows(batch, rows, "model"):
         try:
             values = {task: parse_number(row.get(task), task) for task in tasks}
@@ -219,3 +236,19 @@ def read_livebench(path: Path, when: date, categories: Path | None = None) -> Im
                 Result(name, "Global Average", "score", sum(category_scores) / len(category_scores), "points")
             )
     return batch
+
+
+def _livebench_categories(path: Path, batch: ImportBatch) -> dict[str, list[str]]:
+    """LiveBench's task-to-category map ({category: [task, ...]}); a category whose tasks are not a list of names
+    is left out, and named in the batch's notes."""
+    data = _read_json(path, companion=True)
+    if not isinstance(data, dict):
+        what = "null" if data is None else type(data).__name__
+        raise ImportFormatError(f"{path} is not a LiveBench categories file (a JSON {what}, not an object)")
+    mapping: dict[str, list[str]] = {}
+    for category, members in data.items():
+        if isinstance(members, list) and members and all(isinstance(m, str) for m in members):
+            mapping[category] = members
+        else:
+            batch.notes.setdefault("categories_refused", []).append(category)
+    return mapping

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from modelrace._safe_read import finite
 from modelrace.errors import ImportFormatError
 
 Scale = Literal["fraction", "points", "elo"]
@@ -131,25 +132,40 @@ def data_date(path: Path, given: date | None = None) -> date:
 
 
 def parse_number(raw: object, field_name: str) -> float | None:
-    """'$0.50', '72%', '1,234', '' and 'N/A' as numbers (None when empty); percent stays in points."""
-    if raw is None:
+    """'$0.50', '72%', '1,234', '' and 'N/A' as numbers (None when empty); percent stays in points.
+
+    NaN is missing (Epoch writes it for no figure); an infinity, ``1e400`` or a number over
+    :data:`~modelrace._safe_read.MAX_MAGNITUDE` is refused: it would lead every ranking it entered.
+    """
+    if raw is None or isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        return None if raw != raw else float(raw)  # NaN is missing
+        if raw != raw:
+            return None  # NaN is missing
+        try:
+            return finite(float(raw), field_name)
+        except (ValueError, OverflowError):  # str() of a huge int would itself fail: the value is not quoted
+            raise ImportFormatError(f"{field_name} is not a finite number in range") from None
     text = str(raw).strip().replace(",", "").replace("$", "").replace("%", "")
     if text in ("", "-", "N/A", "n/a", "NA", "nan", "None", "null"):
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise ImportFormatError(f"{field_name} {str(raw)[:30]!r} is not a number") from None
+    if value != value:
+        return None
+    try:
+        return finite(value, field_name)
+    except ValueError:
+        raise ImportFormatError(f"{field_name} {str(raw)[:30]!r} is not a finite number in range") from None
 
 
 def parse_date(raw: object) -> date | None:
     """An ISO date (or datetime) string, else None."""
-    if raw is None or (isinstance(raw, float) and raw != raw):
+    if not isinstance(raw, str):  # NaN, a number or an object is no date
         return None
-    text = str(raw).strip()[:10]
+    text = raw.strip()[:10]
     try:
         return date.fromisoformat(text)
     except ValueError:

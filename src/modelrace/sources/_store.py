@@ -180,6 +180,21 @@ def _refuse_if_damaging(
         )
 
 
+def _skip_repeated_results(batch: ImportBatch) -> None:
+    """Drop results the file gives twice, identically (an entry repeated, a file concatenated with itself), and
+    count them in the notes: stored twice they would count twice in every mean."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for result in batch.results:
+        key = (result.source_name, result.benchmark, result.metric, result.value, result.ci_low, result.ci_high)
+        if key not in seen:
+            seen.add(key)
+            kept.append(result)
+    if len(kept) < len(batch.results):
+        batch.notes["repeated_results"] = len(batch.results) - len(kept)
+        batch.results = kept
+
+
 def import_results(
     warehouse: Warehouse,
     source: str,
@@ -214,6 +229,7 @@ def import_results(
         )  # fmt: skip
     importer = IMPORTERS[source]
     batch: ImportBatch = importer(path, when or date.min, **options)
+    _skip_repeated_results(batch)
     dated = dating(path, when, batch.contents_date)
     batch.data_date, batch.date_basis = dated.value, dated.basis
     _refuse_if_damaging(batch, path, previous, allow_partial, force)

@@ -45,6 +45,7 @@ class Warehouse:
         self.connection = connection
         self.path = path
         self.read_only = read_only
+        self.created = False  # this open made the file (a failed first command removes it again, when empty)
 
     @classmethod
     def open(cls, path: Path | str | None, read_only: bool = False) -> Warehouse:
@@ -60,6 +61,7 @@ class Warehouse:
             return attach_parquet(db_path)
         if db_path is not None and read_only and not db_path.exists():
             raise WarehouseError(f"no warehouse at {db_path}: run `modelrace sync` or `modelrace import ...` first")
+        existed = db_path is None or db_path.exists()
         if db_path is not None and not read_only:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -73,6 +75,7 @@ class Warehouse:
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open the warehouse {db_path}: {error}") from error
         warehouse = cls(connection, db_path, read_only)
+        warehouse.created = not existed and not read_only
         if not read_only:
             warehouse.migrate()
         elif warehouse._ahead():  # a newer modelrace wrote it: its tables may mean what this one cannot read
@@ -89,6 +92,27 @@ class Warehouse:
     def close(self) -> None:
         """Close the connection (DuckDB checkpoints the file)."""
         self.connection.close()
+
+    def holds_nothing(self) -> bool:
+        """Whether no table but the schema's own record holds a row."""
+        tables = self.connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+            " AND table_name <> 'schema_migrations'"
+        ).fetchall()
+        return not any(self.connection.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchall() for (name,) in tables)
+
+    def close_discarding_if_new(self) -> bool:
+        """Close; and where this open created the file and nothing was stored in it (a failed first import),
+        remove it, so that a failed command leaves no empty warehouse behind. Returns whether it was removed."""
+        try:
+            discard = self.created and self.path is not None and self.holds_nothing()
+        except duckdb.Error:
+            discard = False
+        self.close()
+        if discard and self.path is not None:
+            for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        return discard
 
     def __enter__(self) -> Warehouse:
         return self
