@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "ranking": 6,
     "evals": 6,
     "licensing": 7,
+    "timeline": 7,  # the time axis: trends, series and passes across snapshots and boards (reads adoption, ranking)
     "serving": 7,
     "ratings": 7,
     "answers": 8,

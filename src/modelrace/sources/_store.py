@@ -143,11 +143,13 @@ def store_batch(warehouse: Warehouse, batch: ImportBatch, location: str, digest:
 
 
 def _latest_board_import(warehouse: Warehouse, source: str) -> dict[str, Any] | None:
-    """The import of a board source the leaderboard reads (its latest with results), with its benchmark count."""
+    """The import of a board source the leaderboard reads (its newest data with results, the latest import of
+    that date: an old board imported later does not replace it), with its benchmark count."""
     rows = warehouse.query(
         """SELECT i.import_id, i.models, i.results, i.data_date, i.path,
                   (SELECT count(DISTINCT benchmark) FROM results r WHERE r.import_id = i.import_id) AS benchmarks
-           FROM result_imports i WHERE i.source = ? AND i.results > 0 ORDER BY i.import_id DESC LIMIT 1""",
+           FROM result_imports i WHERE i.source = ? AND i.results > 0
+           ORDER BY i.data_date DESC, i.import_id DESC LIMIT 1""",
         [source],
     )
     return rows[0] if rows else None
@@ -164,8 +166,8 @@ def _refuse_if_damaging(
         what = "stores nothing" if stores_nothing else f"rejects {len(batch.rejected):,} of the {read:,} rows"
         reasons = Counter(reason for _, _, reason in batch.rejected)
         raise refused_import(f"{batch.source} {path}", f"the file {what}", reasons)
-    if force or previous is None or batch.source in RUN_SOURCES:
-        return
+    if force or previous is None or batch.source in RUN_SOURCES or batch.data_date < previous["data_date"]:
+        return  # a board older than the one the leaderboard reads replaces nothing (a history import)
     benchmarks = len({r.benchmark for r in batch.results})
     smaller = []
     if len(batch.models) < MIN_MODEL_SHARE * previous["models"]:
@@ -270,8 +272,8 @@ class ImportList(JsonResult):
 def list_imports(warehouse: Warehouse) -> ImportList:
     """Every snapshot and result import, oldest first."""
     rows = warehouse.query(
-        f"""WITH latest AS (SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0
-                            GROUP BY source)
+        f"""WITH latest AS (SELECT source, arg_max(import_id, (data_date, import_id)) AS import_id
+                            FROM result_imports WHERE results > 0 GROUP BY source)
             SELECT i.import_id, i.source, i.path, i.data_date, i.date_basis, i.imported_at, i.models, i.results,
                    i.rejected,
                    (SELECT count(DISTINCT benchmark) FROM results r WHERE r.import_id = i.import_id) AS benchmarks,
