@@ -41,6 +41,7 @@ BUILT_IN = {
     "open-cheaper-to-serve",
     "downloads-concentrated",
     "open-closed-gap-closing",
+    "qwen-overtook-llama",
 }
 VERDICTS = {"supported", "not supported", "mixed", "insufficient data"}
 

@@ -38,6 +38,7 @@ from modelrace.answers._figures_capability import (
     ranking_gap_change,
     versus_not_behind,
 )
+from modelrace.answers._figures_trend import PassParams, trend_first_pass
 
 __all__ = ["FIGURES", "Evidence", "Figure", "FigureSpec", "Measured", "Part", "compute_figure"]
 
@@ -69,6 +70,9 @@ FIGURES: dict[str, FigureSpec] = {
     "versus.not_behind_share": FigureSpec(VersusParams, versus_not_behind, "share of benchmarks A is not behind B"),
     "cost.open_undercuts_closed": FigureSpec(
         UndercutParams, cost_open_undercuts_closed, "share of closed models an open one undercuts at similar score"
+    ),
+    "trend.first_pass": FigureSpec(
+        PassParams, trend_first_pass, "one family's download lead over another and the date it passed it"
     ),
 }
 

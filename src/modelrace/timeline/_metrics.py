@@ -48,6 +48,7 @@ class MetricData:
     coverage: dict[date, float | None]
     scope: str
     sources: list[str] = field(default_factory=list)
+    scope_models: int | None = None
 
 
 class TrendMetric(Protocol):
@@ -123,7 +124,7 @@ class DownloadsMetric:
             )  # fmt: skip
         coverage = {_day(s.data_date): s.coverage for s in scope.snapshots}
         sources = [f"snapshot {s.snapshot_id} ({s.data_date})" for s in scope.snapshots]
-        return MetricData(observations, coverage, scope.words, sources)
+        return MetricData(observations, coverage, scope.words, sources, len(scope.model_keys))
 
 
 @dataclass(frozen=True)

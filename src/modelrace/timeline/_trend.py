@@ -3,7 +3,9 @@ key's share of the date and the scope's coverage; growth per key, and the first 
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal, get_args
@@ -42,6 +44,7 @@ class Trend(JsonResult):
     scope: str
     sources: list[str]
     points: list[TrendPoint]
+    scope_models: int | None = None  # the models of a same-models scope
 
     def dates(self) -> list[date]:
         """The dates of the trend, oldest first."""
@@ -104,7 +107,7 @@ def trend_of(data: MetricData, combine: Combine, by: Breakdown, top: int | None 
 def trend(warehouse: Warehouse, metric: TrendMetric, by: Breakdown = "family", top: int | None = 10) -> Trend:
     """A metric (:class:`TrendMetric`: downloads, rating, or one plugged in) followed over time by ``by``."""
     data = metric.observe(warehouse)
-    return Trend(metric.name, by, data.scope, data.sources, trend_of(data, metric.combine, by, top))
+    return Trend(metric.name, by, data.scope, data.sources, trend_of(data, metric.combine, by, top), data.scope_models)
 
 
 @dataclass(frozen=True)
@@ -176,3 +179,72 @@ def first_pass(found: Trend, leader: str, other: str) -> Pass:
         a[last].value if last else None, b[last].value if last else None, behind_since, len(both),
         bool(last and a[last].value > b[last].value),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PairStep(JsonResult):
+    """Two consecutive snapshots compared on the models both hold: each side's share at either end."""
+
+    before: date
+    after: date
+    refs: tuple[str, str]
+    models: int
+    coverage: tuple[float | None, float | None]
+    leader_shares: tuple[float, float]
+    other_shares: tuple[float, float]
+
+    @property
+    def passes(self) -> bool:
+        """The leader not ahead at the first end and ahead at the second."""
+        return self.leader_shares[0] <= self.other_shares[0] and self.leader_shares[1] > self.other_shares[1]
+
+
+@dataclass(frozen=True)
+class PairwisePass(JsonResult):
+    """One side against another on every valid scope of a history of snapshots (each consecutive pair on the
+    models both hold): the steps where both are present, and the first step where the leader passes."""
+
+    leader: str
+    other: str
+    steps: list[PairStep]
+    first: PairStep | None
+
+    @property
+    def ahead_throughout(self) -> bool:
+        """The leader ahead at both ends of every step."""
+        return bool(self.steps) and all(
+            s.leader_shares[0] > s.other_shares[0] and s.leader_shares[1] > s.other_shares[1] for s in self.steps
+        )
+
+
+def pairwise_pass(
+    warehouse: Warehouse, metric_of: Callable[[tuple[int, int]], TrendMetric], snapshot_ids: list[int],
+    leader: str, other: str, by: Breakdown = "family",
+) -> PairwisePass:  # fmt: skip
+    """``leader`` against ``other`` on each consecutive pair of ``snapshot_ids`` (oldest first), each pair on its
+    own same-models scope (``metric_of`` gives the metric of a pair), and the first pair in which it passes."""
+    steps = []
+    for a, b in itertools.pairwise(snapshot_ids):
+        found = trend(warehouse, metric_of((a, b)), by, None)
+        dates = found.dates()
+        if len(dates) != 2:
+            continue
+        share = {(p.date, p.key): p.share or 0.0 for p in found.points}
+        coverage = {p.date: p.coverage for p in found.points}
+        mine = (share.get((dates[0], leader), 0.0), share.get((dates[1], leader), 0.0))
+        theirs = (share.get((dates[0], other), 0.0), share.get((dates[1], other), 0.0))
+        if not any(mine) or not any(theirs):
+            continue  # a side absent from the pair's common models: this scope cannot compare them
+        refs = (f"snapshot {a}", f"snapshot {b}")
+        steps.append(
+            PairStep(
+                dates[0],
+                dates[1],
+                refs,
+                found.scope_models or 0,
+                (coverage.get(dates[0]), coverage.get(dates[1])),
+                mine,
+                theirs,
+            )
+        )
+    return PairwisePass(leader, other, steps, next((s for s in steps if s.passes), None))
