@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from modelrace.timeline import History, Trend
 
 group = CommandGroup()
+_SHORT = {"base_models": "bases", "license": "licences"}
 
 DATE_HELP = "Date of the data (one file only; default: from the file's contents, else its name; never its mtime)."
 
@@ -131,13 +132,12 @@ def _render_history(found: History) -> None:
             )
         stdout.print(table)
     if found.snapshots:
-        table = Table("snapshot", "data of", "source", "selection", "models", "lacks", "file", title="snapshots")
+        table = Table("snapshot", "data of", "source", "selection", "models", "lacks", title="snapshots")
         for s in found.snapshots:
-            table.add_row(
-                str(s.snapshot_id), s.data_date, s.source, s.selection, f"{s.models:,}", ", ".join(s.lacks),
-                Text(s.origin or ""),
-            )  # fmt: skip
+            lacks = ", ".join(_SHORT.get(fact, fact) for fact in s.lacks) or "-"
+            table.add_row(str(s.snapshot_id), s.data_date, s.source, s.selection, f"{s.models:,}", lacks)
         stdout.print(table)
+        stdout.print("(`modelrace imports` gives each snapshot's file)", style="dim", highlight=False)
 
 
 @group.commands.command()

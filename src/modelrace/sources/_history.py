@@ -34,7 +34,7 @@ from modelrace.errors import ImportFormatError, ModelraceError
 from modelrace.sources._leaderboards import read_lmarena
 from modelrace.sources._model import ImportBatch, Result, dating, parse_number
 from modelrace.sources._read import _named_rows, _read_csv, _read_json
-from modelrace.sources._store import ImportSummary, _latest_board_import, _refuse_if_damaging, store_batch
+from modelrace.sources._store import ImportSummary, _latest_board_import, _refuse_if_damaging, insert_batch
 from modelrace.store import Warehouse
 
 # The source the 2026 Arena top-50 boards are stored under: a board of the 50 (some days 20 to 71) best models
@@ -331,13 +331,20 @@ def _summary(row: dict[str, Any], newer: int | None) -> ImportSummary:
     )  # fmt: skip
 
 
-def store_board(warehouse: Warehouse, board: DatedBoard, *, allow_partial: bool, force: bool) -> ImportSummary:
-    """Store one dated board (or find it stored); refuse one whose date another version already holds."""
+def _check_board(warehouse: Warehouse, board: DatedBoard, *, allow_partial: bool, force: bool) -> ImportSummary | None:
+    """The summary of a board stored already, or None for one to store; raises for one that must not be (its date
+    held by another version, or a refused import)."""
     batch = board.batch
     existing = warehouse.query(
         "SELECT * FROM result_imports WHERE source = ? AND file_sha256 = ?", [batch.source, board.digest]
     )
-    previous = _latest_board_import(warehouse, batch.source)
+    newest = warehouse.query(
+        "SELECT max(data_date) AS newest FROM result_imports WHERE source = ? AND results > 0", [batch.source]
+    )[0]["newest"]
+    # The board the leaderboard reads (with its benchmark count, a scan of its results) matters only to a board
+    # at least as new: an older one replaces nothing (a history imported after today's board).
+    older = newest is not None and batch.data_date < newest
+    previous = None if older and not existing else _latest_board_import(warehouse, batch.source)
     if existing:
         newer = previous["import_id"] if previous and previous["import_id"] != existing[0]["import_id"] else None
         return _summary(existing[0], newer)
@@ -353,7 +360,11 @@ def store_board(warehouse: Warehouse, board: DatedBoard, *, allow_partial: bool,
         )
     # A top-50 board's size is the publisher's choice of the day (20 to 71 models): no sign of a truncated file.
     _refuse_if_damaging(batch, Path(board.location), previous, allow_partial, force or batch.source == TOP50_SOURCE)
-    import_id = store_batch(warehouse, batch, board.location, board.digest)
+    return None
+
+
+def _stored(import_id: int, board: DatedBoard) -> ImportSummary:
+    batch = board.batch
     return ImportSummary(
         import_id,
         batch.source,
@@ -368,6 +379,31 @@ def store_board(warehouse: Warehouse, board: DatedBoard, *, allow_partial: bool,
         batch.date_basis,
         len({r.benchmark for r in batch.results}),
     )
+
+
+def store_boards(
+    warehouse: Warehouse, boards: Sequence[DatedBoard], *, allow_partial: bool, force: bool
+) -> tuple[list[ImportSummary], list[ImportProblem]]:
+    """Store the boards of one file (or find them stored), those to store in one transaction: a file's boards
+    are all written or none; a board that must not be stored costs one line."""
+    found: list[ImportSummary | DatedBoard] = []
+    problems: list[ImportProblem] = []
+    for board in boards:
+        try:
+            known = _check_board(warehouse, board, allow_partial=allow_partial, force=force)
+        except ModelraceError as error:
+            problems.append(ImportProblem(board.location, str(error)))
+            continue
+        found.append(board if known is None else known)
+    if any(isinstance(item, DatedBoard) for item in found):
+        with warehouse.transaction() as connection:
+            found = [
+                _stored(insert_batch(connection, item.batch, item.location, item.digest), item)
+                if isinstance(item, DatedBoard)
+                else item
+                for item in found
+            ]
+    return [item for item in found if isinstance(item, ImportSummary)], problems
 
 
 def import_boards(
@@ -393,9 +429,7 @@ def import_boards(
             problems.append(ImportProblem(str(path), str(error)))
             continue
         problems += caveats
-        for board in boards:
-            try:
-                imports.append(store_board(warehouse, board, allow_partial=allow_partial, force=force))
-            except ModelraceError as error:
-                problems.append(ImportProblem(board.location, str(error)))
+        stored, refused = store_boards(warehouse, boards, allow_partial=allow_partial, force=force)
+        imports += stored
+        problems += refused
     return BoardImports(imports, problems)

@@ -64,13 +64,17 @@ class TrendMetric(Protocol):
         """How values of one key on one date combine: ``sum`` or ``max``."""
         ...
 
-    def observe(self, warehouse: Warehouse) -> MetricData:
-        """The dated, attributed observations."""
+    def observe(self, warehouse: Warehouse, by: str | None = None) -> MetricData:
+        """The dated, attributed observations (enough of them for a trend by ``by``: a metric may pre-reduce)."""
         ...
 
 
 def _day(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    """A data date as a day: a snapshot known only to the month (``2026-05``) counts at its first day."""
+    if isinstance(value, date):
+        return value
+    text = str(value)[:10]
+    return date.fromisoformat(f"{text}-01" if len(text) == 7 else text)
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,8 @@ class DownloadsMetric:
             and (self.since is None or _day(r["data_date"]) >= self.since)
         ]
 
-    def observe(self, warehouse: Warehouse) -> MetricData:
-        """Each scope model's downloads in each snapshot."""
+    def observe(self, warehouse: Warehouse, by: str | None = None) -> MetricData:
+        """Each scope model's downloads in each snapshot (every model, whatever ``by``)."""
         ids = self.chosen(warehouse)
         if not ids:
             raise NotFoundError("no snapshot to follow: import some (`modelrace import hub-json FOLDER`)")
@@ -140,48 +144,67 @@ class RatingMetric:
     name: str = "rating"
     combine: Combine = "max"
 
-    def observe(self, warehouse: Warehouse) -> MetricData:
-        """Each board's ratings, resolved."""
+    def observe(self, warehouse: Warehouse, by: str | None = None) -> MetricData:
+        """Each board's ratings, resolved; for a breakdown other than ``model``, only each board's best model of
+        each (developer, country, family): the best of any of those is among them (a max of maxes)."""
         marks = ", ".join("?" for _ in self.sources)
-        rows = warehouse.query(
-            f"""SELECT i.import_id, i.source, i.data_date, r.source_name, r.value, r.ci_low, r.ci_high,
-                       m.organisation, m.open_weights
-                FROM results r JOIN result_imports i ON i.import_id = r.import_id
-                LEFT JOIN source_models m ON m.import_id = r.import_id AND m.source_name = r.source_name
-                WHERE i.source IN ({marks}) AND r.benchmark = ? AND r.metric = 'rating'
-                  AND (? IS NULL OR i.data_date >= ?)
-                ORDER BY i.data_date, i.import_id""",
-            [*self.sources, self.benchmark, self.since, self.since],
-        )
-        if not rows:
+        where = f"""i.source IN ({marks}) AND r.benchmark = ? AND r.metric = 'rating'
+                    AND (?::DATE IS NULL OR i.data_date >= ?::DATE)"""
+        params = [*self.sources, self.benchmark, self.since, self.since]
+        connection = warehouse.connection
+        joined = """results r JOIN result_imports i ON i.import_id = r.import_id
+                     LEFT JOIN source_models m ON m.import_id = r.import_id AND m.source_name = r.source_name"""
+        names = connection.execute(
+            f"SELECT DISTINCT r.source_name, m.organisation, m.open_weights FROM {joined} WHERE {where}", params
+        ).fetchall()
+        if not names:
             raise NotFoundError(
                 f"no board of {', '.join(self.sources)} with {self.benchmark!r} ratings: "
                 "`modelrace import lmarena FOLDER` imports a history"
             )
         resolver = Resolver(hub_ids=known_hub_ids(warehouse))
-        resolved: dict[tuple[str, str | None], tuple[str, str, str, bool]] = {}
-        observations = []
-        matched: dict[date, list[int]] = {}
-        imports: dict[int, str] = {}
-        for row in rows:
-            key = (row["source_name"], row["organisation"])
-            if key not in resolved:
-                info = {"organisation": row["organisation"], "open_weights": row["open_weights"]}
-                entity = resolver.resolve(row["source_name"], info)
-                resolved[key] = (entity.developer, entity.country, entity.family or entity.developer, entity.matched)
-            developer, country, family, is_matched = resolved[key]
-            when = _day(row["data_date"])
-            counts = matched.setdefault(when, [0, 0])
-            counts[0] += is_matched
-            counts[1] += 1
-            imports[int(row["import_id"])] = f"import {row['import_id']} ({row['source']}, {when})"
-            observations.append(
-                Observation(when, f"import {row['import_id']}", row["source_name"], float(row["value"]), developer,
-                            country, family, row["ci_low"], row["ci_high"])
-            )  # fmt: skip
-        coverage: dict[date, float | None] = {when: a / n if n else None for when, (a, n) in matched.items()}
+        columns: dict[str, list[object]] = {k: [] for k in ("name", "org", "open", "dev", "country", "family", "ok")}
+        for name, organisation, open_weights in names:
+            entity = resolver.resolve(name, {"organisation": organisation, "open_weights": open_weights})
+            for column, value in zip(
+                columns,
+                (name, organisation or "", open_weights, entity.developer, entity.country,
+                 entity.family or entity.developer, entity.matched),
+                strict=True,
+            ):  # fmt: skip
+                columns[column].append(value)
+        connection.execute(
+            """CREATE OR REPLACE TEMP TABLE timeline_attribution AS
+               SELECT unnest(?::VARCHAR[]) AS name, unnest(?::VARCHAR[]) AS org, unnest(?::BOOLEAN[]) AS open,
+                      unnest(?::VARCHAR[]) AS developer, unnest(?::VARCHAR[]) AS country,
+                      unnest(?::VARCHAR[]) AS family, unnest(?::BOOLEAN[]) AS matched""",
+            list(columns.values()),
+        )
+        attributed = f"""{joined} JOIN timeline_attribution a ON a.name = r.source_name
+                         AND a.org = coalesce(m.organisation, '') AND a.open IS NOT DISTINCT FROM m.open_weights"""
+        if by == "model":
+            select = f"""SELECT i.import_id, i.source, i.data_date, r.source_name, r.value, r.ci_low, r.ci_high,
+                                a.developer, a.country, a.family FROM {attributed} WHERE {where}"""
+        else:
+            select = f"""SELECT i.import_id, i.source, i.data_date, arg_max(r.source_name, r.value), max(r.value),
+                                arg_max(r.ci_low, r.value), arg_max(r.ci_high, r.value), a.developer, a.country,
+                                a.family
+                         FROM {attributed} WHERE {where}
+                         GROUP BY i.import_id, i.source, i.data_date, a.developer, a.country, a.family"""
+        rows = connection.execute(f"{select} ORDER BY 3, 1", params).fetchall()
+        counted = connection.execute(
+            f"""SELECT i.data_date, count(*) FILTER (WHERE a.matched), count(*) FROM {attributed} WHERE {where}
+                GROUP BY 1""",
+            params,
+        ).fetchall()
+        observations = [
+            Observation(data_date, f"import {import_id}", name, float(value), developer, country, family, low, high)
+            for import_id, _, data_date, name, value, low, high, developer, country, family in rows
+        ]
+        imports = {f"import {r[0]} ({r[1]}, {r[2]})": None for r in rows}
+        coverage: dict[date, float | None] = {when: ok / n if n else None for when, ok, n in counted}
         scope = f"every model of each {', '.join(self.sources)} board ({self.benchmark}), within its own board"
-        return MetricData(observations, coverage, scope, list(imports.values()))
+        return MetricData(observations, coverage, scope, list(imports))
 
 
 def metric_named(name: str, *, source: str | None = None, since: date | None = None) -> TrendMetric:

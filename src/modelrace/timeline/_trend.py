@@ -106,7 +106,7 @@ def trend_of(data: MetricData, combine: Combine, by: Breakdown, top: int | None 
 
 def trend(warehouse: Warehouse, metric: TrendMetric, by: Breakdown = "family", top: int | None = 10) -> Trend:
     """A metric (:class:`TrendMetric`: downloads, rating, or one plugged in) followed over time by ``by``."""
-    data = metric.observe(warehouse)
+    data = metric.observe(warehouse, by)
     return Trend(metric.name, by, data.scope, data.sources, trend_of(data, metric.combine, by, top), data.scope_models)
 
 
