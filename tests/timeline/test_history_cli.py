@@ -76,3 +76,25 @@ def test_hub_json_takes_a_folder_and_model_lists_each_snapshot_date(tmp_path: Pa
         ("2026-01-01", "Qwen/Qwen3-8B", 5 / 6),
         ("2026-02-01", "Qwen/Qwen3-8B", 0.9),
     ]
+
+
+def test_trend_pass_on_each_pair_of_snapshots(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    for day, qwen, llama in (("2026-01-01", 1, 9), ("2026-02-01", 5, 5), ("2026-03-01", 9, 1)):
+        (folder / f"llmfit_hf_models_{day}.json").write_text(
+            json.dumps(
+                [
+                    {"name": "Qwen/Qwen3-8B", "hf_downloads": qwen},
+                    {"name": "meta-llama/Llama-3.1-8B", "hf_downloads": llama},
+                ]
+            )
+        )
+    assert _run(db, "-q", "import", "hub-json", str(folder))[0] == 0
+    code, out = _run(db, "trend", "--pass", "Qwen,Llama", "--json")
+    data = json.loads(out)
+    assert (data["pass"]["first"]["before"], data["pass"]["first"]["after"]) == ("2026-02-01", "2026-03-01")
+    assert data["growth"][0]["key"] == "Qwen" and data["growth"][0]["share_change"] == 0.8
+    code, out = _run(db, "trend", "--pass", "Qwen", "--json")
+    assert code != 0 and "give two keys" in json.loads(out)["error"]

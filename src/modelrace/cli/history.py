@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -16,7 +16,8 @@ from modelrace.errors import ConfigError
 
 if TYPE_CHECKING:
     from modelrace.sources._history import BoardImports
-    from modelrace.timeline import History, Trend
+    from modelrace.store import Warehouse
+    from modelrace.timeline import Growth, History, Trend
 
 group = CommandGroup()
 _SHORT = {"base_models": "bases", "license": "licences"}
@@ -149,30 +150,57 @@ def trend(
         str | None, typer.Option("--source", help="Only this source's snapshots or boards (hub-json, lmarena, ...).")
     ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD).")] = None,
+    passes: Annotated[
+        str | None,
+        typer.Option("--pass", help="A,B: the first date A passes B (downloads: on every consecutive pair's scope)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """A metric followed over time by country, developer, family or model, on a valid scope (downloads: the
     same models in every snapshot; ratings: within each board)."""
-    from modelrace.timeline import BREAKDOWNS, metric_named
+    from modelrace.timeline import BREAKDOWNS, growth, metric_named
     from modelrace.timeline import trend as follow
 
     use_json(as_json)
     with user_errors():
         if by not in BREAKDOWNS:
             raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWNS)}")
-        chosen = metric_named(metric, source=source, since=_iso(since, "--since"))
+        pair = [part.strip() for part in passes.split(",")] if passes else None
+        if pair is not None and (len(pair) != 2 or not all(pair)):
+            raise ConfigError(f"--pass {passes!r}: give two keys, A,B")
+        when = _iso(since, "--since")
+        chosen = metric_named(metric, source=source, since=when)
         with open_warehouse(read_only=True) as warehouse:
             found = follow(warehouse, chosen, by, top)  # type: ignore[arg-type]
-    emit(_trend_json(found), lambda: _render_trend(found))
+            passed = _passes(warehouse, found, metric, by, source, when, pair) if pair else None
+    moved = growth(found)
+    data = {**found.to_json(), "growth": [g.to_json() for g in moved], "pass": passed}
+    emit(data, lambda: _render_trend(found, moved, passed))
 
 
-def _trend_json(found: Trend) -> dict[str, object]:
-    data = found.to_json()
-    assert isinstance(data, dict)
-    return data
+def _passes(
+    warehouse: Warehouse, found: Trend, metric: str, by: str, source: str | None, since: date | None, pair: list[str]
+) -> dict[str, Any]:
+    """Downloads: on every consecutive pair of snapshots' common models; ratings: board by board."""
+    from modelrace.timeline import DownloadsMetric, first_pass, pairwise_pass
+
+    leader, other = pair
+    if metric != "downloads":
+        return {"on": "each board", **first_pass(found, leader, other).to_json()}
+    ids = DownloadsMetric(source=source, since=since).chosen(warehouse)
+    steps = pairwise_pass(
+        warehouse,
+        lambda ends: DownloadsMetric(snapshot_ids=ends),
+        ids,
+        leader,
+        other,
+        by,  # type: ignore[arg-type]
+    )
+    return {"on": "each pair of consecutive snapshots, on the models both hold", **steps.to_json(),
+            "ahead_throughout": steps.ahead_throughout}  # fmt: skip
 
 
-def _render_trend(found: Trend) -> None:
+def _render_trend(found: Trend, moved: list[Growth], passed: dict[str, Any] | None) -> None:
     stdout.print(Text(f"{found.metric} by {found.by}, on {found.scope}"))
     dates = found.dates()
     keys = list(dict.fromkeys(p.key for p in sorted(found.points, key=lambda p: (p.date != dates[-1], -p.value))))
@@ -198,3 +226,28 @@ def _render_trend(found: Trend) -> None:
     stdout.print(table)
     if len(dates) > len(shown_dates):
         stdout.print(f"({len(dates) - len(shown_dates)} dates between not shown; --json has them all)")
+    shares = [g for g in moved if g.share_change is not None]
+    movers = [g for g in shares if (g.share_change or 0) > 0][:3] + [
+        g for g in shares[::-1] if (g.share_change or 0) < 0
+    ][:1]
+    if movers:
+        words = "; ".join(f"{g.key} {(g.share_change or 0) * 100:+.1f} pp" for g in movers)
+        stdout.print(Text(f"movers (share, {movers[0].first_date} to {movers[0].last_date}): {words}"))
+    if passed is not None:
+        stdout.print(Text(_pass_words(passed)))
+
+
+def _pass_words(passed: dict[str, Any]) -> str:
+    leader, other = passed["leader"], passed["other"]
+    if "steps" in passed:
+        first = passed["first"]
+        if first is not None:
+            return f"{leader} passed {other} between {first['before']} and {first['after']} ({passed['on']})"
+        if passed["ahead_throughout"]:
+            return f"{leader} is ahead of {other} in every comparable pair: the passing is before the history"
+        return f"{leader} has not passed {other} in {len(passed['steps'])} comparable pairs ({passed['on']})"
+    if passed["observed"]:
+        return f"{leader} passed {other} between {passed['before']} and {passed['when']} ({passed['on']})"
+    if passed["when"] is not None:
+        return f"{leader} is ahead of {other} from the first date, {passed['when']}: the passing is before"
+    return f"{leader} has not passed {other} ({passed['dates_compared']} dates compared)"
