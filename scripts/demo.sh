@@ -34,6 +34,14 @@ modelrace imports
 modelrace model Qwen/Qwen2.5-7B-Instruct
 modelrace -q import open-llm-leaderboard "$data/open_llm_leaderboard_v2_contents_2025-02.csv"
 modelrace -q import lmarena "$data/lmarena_leaderboard_text_2025-12.json"
+# The race over time (issue #25): every LMArena board of 2023-05 to 2025-12 (15 board files and the all-time CSV,
+# one dated import per board; the CSV's 2025-03-17 is the day a board file already gives: said in one line), the
+# 2026 Arena top-50 days, and 14 dated versions of llmfit's Hub list (subset snapshots: compared only on the models
+# they share). Then the time axis and one trend on it.
+modelrace -q import lmarena "$data/lmarena_history" "$data/arena_text_top50_2026"
+modelrace -q import hub-json "$data/hub_history_llmfit"
+modelrace history
+modelrace trend --metric downloads --by family --top 6
 modelrace -q import artificial-analysis "$data/artificial_analysis_providers_2025-08-14.csv"
 modelrace -q import livebench "$data/livebench_table_2026-01-08.csv"
 modelrace -q import epoch-models "$data/epoch_notable_ai_models_2025-12.csv"

@@ -44,6 +44,7 @@ BUILT_IN = {
     "hardware-gap-widening",
     "cn-most-used",
     "open-share-of-usage",
+    "qwen-overtook-llama",
 }
 VERDICTS = {"supported", "not supported", "mixed", "insufficient data"}
 

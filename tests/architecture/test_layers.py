@@ -43,6 +43,7 @@ LAYERS: dict[str, int] = {
     "ranking": 6,
     "evals": 6,
     "licensing": 7,
+    "timeline": 7,  # the time axis: trends, series and passes across snapshots and boards (reads adoption, ranking)
     "serving": 7,
     "ratings": 7,
     "usage": 7,  # router usage (OpenRouter): resolves its slugs through ranking, read by answers and report

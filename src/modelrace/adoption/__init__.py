@@ -25,7 +25,14 @@ from modelrace.adoption._analyses import (
 from modelrace.adoption._attributed import attribute_snapshot, store_attribution
 from modelrace.adoption._build import build_adoption, open_scope, scope_of
 from modelrace.adoption._cache import cached_table, open_part, store_part, store_table, temporary_exists
-from modelrace.adoption._comparable import comparability, own_scope, restrict
+from modelrace.adoption._comparable import (
+    SameModelsCoverage,
+    SameModelsScope,
+    comparability,
+    own_scope,
+    restrict,
+    same_models,
+)
 from modelrace.adoption._describe import ModelDescription, describe_model
 from modelrace.adoption._figures import (
     COVERAGE_THRESHOLD,
@@ -70,6 +77,8 @@ __all__ = [
     "ModelDescription",
     "Movers",
     "Row",
+    "SameModelsCoverage",
+    "SameModelsScope",
     "Scope",
     "ShareChange",
     "ShareTable",
@@ -94,6 +103,7 @@ __all__ = [
     "open_scope",
     "own_scope",
     "restrict",
+    "same_models",
     "scope_of",
     "share_table",
     "size_classes",

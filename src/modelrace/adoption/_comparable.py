@@ -12,6 +12,8 @@ Rules (docs/provenance.md, "Comparing snapshots"):
    ``--min-downloads``; a declared file's smallest count), and so, within the common filters, its top K_s
    models by 30-day downloads. Both are compared on the top K = min K_s of each (all models when both are
    complete). K = 0: not comparable.
+4. The same models (:func:`same_models`): any snapshots, subsets included, compared on the models all of them
+   hold; shares are among those models, and each snapshot says the share of its downloads they cover.
 
 The scope is computed from ``snapshot_models`` and ``model_versions`` only (no attribution), so every snapshot of
 a history can be checked cheaply; :func:`restrict` then cuts an attributed table to it.
@@ -193,3 +195,67 @@ def restrict(scope: Scope, common: CommonScope) -> Scope:
         params,
     )
     return Scope(scope.connection, table, scope.snapshot, scope.include_fixtures)
+
+
+@dataclass(frozen=True)
+class SameModelsCoverage:
+    """One snapshot under a same-models scope: its downloads, and the share of them the scope's models hold."""
+
+    snapshot_id: int
+    data_date: str
+    models: int
+    downloads_30d: int
+    scope_downloads_30d: int
+
+    @property
+    def coverage(self) -> float | None:
+        """The share of the snapshot's downloads the common models hold (None for a snapshot of 0 downloads)."""
+        return self.scope_downloads_30d / self.downloads_30d if self.downloads_30d else None
+
+
+@dataclass(frozen=True)
+class SameModelsScope:
+    """The "same models" scope: the models every one of some snapshots holds, on which their shares compare
+    whatever each selection is (a subset's shares among the models it shares with another are each model's own
+    downloads over the same set), with what each snapshot's downloads the scope covers."""
+
+    model_keys: frozenset[int]
+    snapshots: tuple[SameModelsCoverage, ...]
+    words: str
+
+
+def same_models(connection: duckdb.DuckDBPyConnection, snapshot_ids: list[int]) -> SameModelsScope:
+    """The same-models scope of the snapshots: the models all of them hold (rule 4 of docs/provenance.md,
+    "Comparing snapshots": comparable across any selections, a subset's included, because a share is then taken
+    over one fixed set of models; what it says of the whole Hub is bounded by each snapshot's coverage)."""
+    if not snapshot_ids:
+        return SameModelsScope(frozenset(), (), "no snapshot")
+    marks = ", ".join("?" for _ in snapshot_ids)
+    keys = {
+        int(row[0])
+        for row in connection.execute(
+            f"""SELECT model_key FROM snapshot_models WHERE snapshot_id IN ({marks})
+                GROUP BY model_key HAVING count(DISTINCT snapshot_id) = ?""",
+            [*snapshot_ids, len(set(snapshot_ids))],
+        ).fetchall()
+    }
+    connection.execute("CREATE OR REPLACE TEMP TABLE same_model_keys (model_key INTEGER)")
+    if keys:
+        connection.execute("INSERT INTO same_model_keys SELECT unnest(?::INTEGER[])", [sorted(keys)])
+    rows = connection.execute(
+        f"""SELECT s.snapshot_id, s.data_date, count(*), coalesce(sum(sm.downloads_30d), 0),
+                   coalesce(sum(sm.downloads_30d) FILTER (
+                       WHERE sm.model_key IN (SELECT model_key FROM same_model_keys)), 0)
+            FROM snapshot_models sm JOIN snapshots s ON s.snapshot_id = sm.snapshot_id
+            WHERE sm.snapshot_id IN ({marks}) GROUP BY s.snapshot_id, s.data_date
+            ORDER BY s.data_date, s.snapshot_id""",
+        snapshot_ids,
+    ).fetchall()
+    covered = tuple(SameModelsCoverage(int(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows)
+    words = (
+        f"the same {len(keys):,} models, held by each of the {len(covered)} snapshots "
+        f"({covered[0].data_date} to {covered[-1].data_date})"
+        if covered
+        else "no snapshot"
+    )
+    return SameModelsScope(frozenset(keys), covered, words)

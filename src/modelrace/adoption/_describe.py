@@ -31,12 +31,13 @@ ORDER BY t.credit DESC, r.model_id
 """
 
 _HISTORY_SQL = """
-SELECT s.snapshot_id, s.taken_at, s.source, sm.downloads_30d, sm.downloads_all_time, sm.likes
+SELECT s.snapshot_id, s.taken_at, s.source, sm.downloads_30d, sm.downloads_all_time, sm.likes, s.data_date,
+       s.selection
 FROM snapshot_models sm
 JOIN snapshots s USING (snapshot_id)
 JOIN models m ON m.model_key = sm.model_key
 WHERE m.model_id = ?
-ORDER BY s.taken_at, s.snapshot_id
+ORDER BY coalesce(s.data_date, s.taken_at::DATE::VARCHAR), s.taken_at, s.snapshot_id
 """
 
 _ECOSYSTEM_SQL = """
@@ -119,7 +120,8 @@ class RootFamilyView(JsonResult):
 
 @dataclass(frozen=True)
 class DownloadPoint(JsonResult):
-    """The model's downloads in one snapshot."""
+    """The model's downloads in one snapshot, with the date of the snapshot's data and its selection (a model's
+    own downloads form a series across any selections: issue #25)."""
 
     snapshot_id: int
     taken_at: str
@@ -127,6 +129,8 @@ class DownloadPoint(JsonResult):
     downloads_30d: int
     downloads_all_time: int | None
     likes: int | None
+    data_date: str = ""
+    selection: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,8 @@ def describe_model(
                 h["downloads_30d"],
                 h["downloads_all_time"],
                 h["likes"],
+                str(h["data_date"] or h["taken_at"].date().isoformat()),
+                h["selection"],
             )
             for h in warehouse.query(_HISTORY_SQL, [model_id])
         ],

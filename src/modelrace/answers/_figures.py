@@ -39,6 +39,7 @@ from modelrace.answers._figures_capability import (
     versus_not_behind,
 )
 from modelrace.answers._figures_hardware import HardwareGapParams, hardware_gap_change
+from modelrace.answers._figures_trend import PassParams, trend_first_pass
 from modelrace.answers._figures_usage import OpenShareParams, UsageLeadParams, usage_lead, usage_open_share
 
 __all__ = ["FIGURES", "Evidence", "Figure", "FigureSpec", "Measured", "Part", "compute_figure"]
@@ -77,6 +78,9 @@ FIGURES: dict[str, FigureSpec] = {
     ),
     "usage.lead": FigureSpec(UsageLeadParams, usage_lead, "margin of a row's token share (OpenRouter) over the next"),
     "usage.open_share": FigureSpec(OpenShareParams, usage_open_share, "open-weight models' share of OpenRouter tokens"),
+    "trend.first_pass": FigureSpec(
+        PassParams, trend_first_pass, "one family's download lead over another and the date it passed it"
+    ),
 }
 
 

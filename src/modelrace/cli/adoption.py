@@ -154,7 +154,10 @@ def _render_model(info: ModelDescription, usage: ModelUsage | None = None) -> No
         active = f", {params.active / 1e9:.1f} B active" if params.active else ""
         rows.append(("parameters", f"{params.total / 1e9:.2f} B{active} (from {params.source})"))
     rows.append(("test fixture", "yes" if info.is_fixture else "no"))
-    rows += [(f"downloads @ {h.taken_at[:10]}", f"{h.downloads_30d:,} (30 days)") for h in info.downloads]
+    rows += [
+        (f"downloads @ {h.data_date or h.taken_at[:10]}", f"{h.downloads_30d:,} (30 days; snapshot {h.snapshot_id})")
+        for h in info.downloads
+    ]
     if usage is not None:
         rows.append(("usage (OpenRouter)", usage.words))
     if info.ecosystem:

@@ -208,9 +208,56 @@ def import_hub_stats_command(
     _import_snapshot(import_hub_stats, path, _date_option(taken_at, old_taken_at), selection, allow_partial)
 
 
+def _import_snapshots(
+    importer: SnapshotImporter, paths: list[Path], taken_at: datetime | None, selection: str, allow_partial: bool
+) -> None:
+    """Several files (or folders of *.json) as one snapshot each, in name order: a file that cannot be stored
+    costs one line, the others are kept; the report's tables are rebuilt once at the end."""
+    from modelrace.errors import ModelraceError
+    from modelrace.hub import IngestSummary
+    from modelrace.report import store_report_tables
+    from modelrace.store import check_selection
+
+    files = [f for p in paths for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
+    stored: list[IngestSummary] = []
+    problems: list[dict[str, str]] = []
+    with user_errors(), open_warehouse() as warehouse:
+        if taken_at is not None and len(files) > 1:
+            raise ConfigError("--date dates one snapshot: give one file with it, not several")
+        for path in files:
+            try:
+                snapshot, stats = importer(
+                    warehouse, path, taken_at=taken_at, selection=check_selection(selection),
+                    allow_partial=allow_partial,
+                )  # fmt: skip
+            except ModelraceError as error:
+                problems.append({"path": str(path), "message": str(error)})
+                continue
+            stored.append(IngestSummary.of(snapshot, stats))
+        if stored:
+            store_report_tables(warehouse)
+    data = {"snapshots": [s.to_json() for s in stored], "problems": problems}
+
+    def render() -> None:
+        for summary in stored:
+            _render_ingest(summary)
+        for problem in problems:
+            stderr.print(f"{problem['path']}: {problem['message']}", markup=False, emoji=False, highlight=False)
+
+    emit(data, render)
+    if not stored and problems and not all("already stored" in p["message"] for p in problems):
+        raise typer.Exit(1)
+
+
 @group.imports.command("hub-json")
 def import_hub_json_command(
-    path: Annotated[Path, typer.Argument(help="JSON list of /api/models objects.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSON lists of /api/models objects, or llmfit versions (hub_history_llmfit/*.json), or folders.",
+            show_default=False,
+        ),
+    ],
     taken_at: Annotated[
         datetime | None, typer.Option("--date", help="Date of the data (default: newest lastModified in the file).")
     ] = None,
@@ -223,7 +270,10 @@ def import_hub_json_command(
     from modelrace.hub import import_hub_json
 
     use_json(as_json)
-    _import_snapshot(import_hub_json, path, _date_option(taken_at, old_taken_at), selection, allow_partial)
+    if len(paths) == 1 and not paths[0].is_dir():
+        _import_snapshot(import_hub_json, paths[0], _date_option(taken_at, old_taken_at), selection, allow_partial)
+    else:
+        _import_snapshots(import_hub_json, paths, _date_option(taken_at, old_taken_at), selection, allow_partial)
 
 
 @group.commands.command()

@@ -140,6 +140,17 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "Throughput, time to first token, $/hour and $ per million output tokens, beside providers' prices.",
     ),
     LazyCommand(
+        "history",
+        "history",
+        "The boards and snapshots on the time axis: each with its date and counts, oldest first.",
+    ),
+    LazyCommand(
+        "trend",
+        "history",
+        "A metric followed over time by country, developer, family or model, on a valid scope (downloads: "
+        "the same models in every snapshot; ratings: within each board).",
+    ),
+    LazyCommand(
         "versus",
         "answers",
         "Two models on every benchmark that scores both: difference, 95 % interval and a verdict per benchmark.",
@@ -198,7 +209,7 @@ IMPORT_COMMANDS: tuple[LazyCommand, ...] = (
     ),
     LazyCommand(
         "lmarena",
-        "results",
+        "history",
         "LMArena text leaderboard (ratings with 95 % bounds per category) and its organisation/price file.",
     ),
     LazyCommand(

@@ -121,7 +121,8 @@ def _add_import_command(source: str, info: ImporterInfo) -> None:
 
 
 for _source, _info in IMPORTER_INFO.items():
-    _add_import_command(_source, _info)
+    if _source != "lmarena":  # `import lmarena` takes many files and histories: cli/history.py
+        _add_import_command(_source, _info)
 
 
 @group.commands.command()

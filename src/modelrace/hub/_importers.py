@@ -19,6 +19,7 @@ from modelrace.errors import AlreadyImportedError, ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
+from modelrace.hub._llmfit import LLMFIT_DATE_BASIS, LLMFIT_LACKS, is_llmfit, llmfit_date, llmfit_record
 from modelrace.hub._records import RECORD_FIELDS, ModelRecord
 from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection
 
@@ -245,6 +246,7 @@ def import_hub_json(
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
     selection = check_selection(selection)  # a wrong argument is said before anything else
+    explicit = taken_at is not None
     data = path.read_bytes()
     fingerprint = refuse_if_imported(warehouse, path, hashlib.sha256(data).hexdigest())  # read already
     # Bytes that are not UTF-8 become lone surrogates here, so only the records holding them are rejected.
@@ -260,6 +262,14 @@ def import_hub_json(
         records = records["models"]
     if not isinstance(records, list):
         raise ImportFormatError(f"{path} holds a JSON {type(records).__name__}, not a list of model objects")
+    llmfit = is_llmfit(records)  # llmfit's Hub figures: one dated version, no licence, no base model
+    if llmfit:
+        records = [llmfit_record(row) for row in records]
+        if taken_at is None and (taken_at := llmfit_date(path)) is None:
+            raise ImportFormatError(
+                f"{path}: an llmfit version is dated by its file name (..._YYYY-MM-DD.json), and this one gives no "
+                "date; pass --date YYYY-MM-DD"
+            )
     latest: datetime | None = None
     progress.start(f"import {path.name}", len(records))
     with SnapshotWriter(
@@ -269,7 +279,8 @@ def import_hub_json(
         taken_at=taken_at,
         progress=progress,
         selection=check_selection(selection),
-        date_basis=_date_basis(taken_at),
+        date_basis=LLMFIT_DATE_BASIS if llmfit and not explicit else _date_basis(taken_at),
+        lacks=LLMFIT_LACKS if llmfit else (),
         allow_partial=allow_partial,
         file_fingerprint=fingerprint,
     ) as writer:

@@ -16,12 +16,13 @@ from modelrace.ranking._entities import Entity, Resolver
 from modelrace.ranking._stats import standard_error
 from modelrace.store import Warehouse
 
-# A leaderboard file is a whole board at a date: its latest import replaces the earlier ones. A run (an lm-eval
-# results file, a modelrace evaluation) is one model on some tasks: every run counts, the latest per model,
-# benchmark and metric.
+# A leaderboard file is a whole board at a date: the import of its newest data replaces the earlier ones (an old
+# board imported later, from a history, does not). A run (an lm-eval results file, a modelrace evaluation) is one
+# model on some tasks: every run counts, the latest per model, benchmark and metric.
 _RESULTS_SQL = f"""
 WITH latest AS (
-    SELECT source, max(import_id) AS import_id FROM result_imports WHERE results > 0 GROUP BY source
+    SELECT source, arg_max(import_id, (data_date, import_id)) AS import_id FROM result_imports WHERE results > 0
+    GROUP BY source
 )
 SELECT i.source, i.data_date, i.import_id, r.source_name, r.benchmark, r.metric, r.value, r.scale,
        r.ci_low, r.ci_high, r.n_items, r.extra

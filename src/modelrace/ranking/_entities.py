@@ -162,6 +162,12 @@ class Resolver:
         if organisation is not None and organisation.kind not in ("re-uploader", "test-fixture"):
             self._by_repo.setdefault(repo.lower(), []).append(hub_id)
 
+    def developer_name(self, developer_id: str) -> str | None:
+        """The name of a developer id of the registry or the alias table (None when neither knows it)."""
+        if developer_id in self._orgs or developer_id in self._extra:
+            return self._developer(developer_id)[0]
+        return None
+
     def _developer(self, developer_id: str) -> tuple[str, str]:
         if developer_id in self._orgs:
             organisation = self._orgs[developer_id]
