@@ -41,6 +41,8 @@ BUILT_IN = {
     "open-cheaper-to-serve",
     "downloads-concentrated",
     "open-closed-gap-closing",
+    "cn-closing-gap-us",
+    "cn-months-behind",
 }
 VERDICTS = {"supported", "not supported", "mixed", "insufficient data"}
 
