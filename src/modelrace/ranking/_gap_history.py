@@ -46,6 +46,10 @@ class Side(JsonResult):
             return f"{self.label} models"
         return country_name(self.country) + (" (open models)" if self.open_weights else "")
 
+    def verb(self, word: str) -> str:
+        """A verb agreeing with :meth:`words`: "open models trail", "China trails"."""
+        return word if self.country is None else f"{word}s"
+
 
 @dataclass(frozen=True)
 class Sides(JsonResult):
@@ -522,7 +526,7 @@ def race_headline(
     leading = result.sides.b if trailing is result.sides.a else result.sides.a
     upper = f"{now.months_behind_upper:.1f}" if now.months_behind_upper is not None else "?"
     text = (
-        f"{trailing.words()} trail {leading.words()} by {'at least ' if now.censored else ''}"
+        f"{trailing.words()} {trailing.verb('trail')} {leading.words()} by {'at least ' if now.censored else ''}"
         f"{now.months_behind:.1f} months ({now.months_behind_lower:.1f} to {upper}) on the {benchmark} board of "
         f"{now.date}"
         if now.behind

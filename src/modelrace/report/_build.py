@@ -14,6 +14,7 @@ from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
 from modelrace.report._claims_section import claims_section, report_claims
 from modelrace.report._cost_section import cost_section, report_cost_figures
+from modelrace.report._history_section import history_section, race_histories
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._memory import bounded_memory
 from modelrace.report._model import Report, ReportFigures
@@ -60,6 +61,9 @@ def build_report(
         cost = report_cost_figures(capability, figures.adoption.top_models)
         if cost is not None:
             sections.append(cost_section(cost))
+        race = history_section(race_histories(warehouse))  # present with 2+ dated boards
+        if race is not None:
+            sections.append(race)
     claims = report_claims(warehouse, figures, licensing)  # the report opens with the claims checked
     sections.insert(0, claims_section(claims, {s.id for s in sections}))
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -100,6 +104,9 @@ def _results_only_report(warehouse: Warehouse) -> Report:
     cost = report_cost_figures(capability, [])
     if cost is not None:
         sections.append(cost_section(cost))
+    race = history_section(race_histories(warehouse))  # present with 2+ dated boards
+    if race is not None:
+        sections.append(race)
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     figures = ReportFigures(
         modelrace_version=__version__,

@@ -1,0 +1,198 @@
+"""The race over time: best open vs best closed and best Chinese vs best US model on every dated board, with
+their intervals, and the months the trailing side is behind (ranking.gap_history; docs/race.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelrace.adoption import Headline
+from modelrace.errors import NotFoundError
+from modelrace.ranking import DEFAULT_BENCHMARK, GapHistory, gap_history
+from modelrace.report import _charts as charts
+from modelrace.report._model import Chart, Column, Section, Table
+from modelrace.store import Warehouse
+
+PAIRS = ("open,closed", "CN,US")
+
+
+def race_histories(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> list[GapHistory]:
+    """The gap histories the section shows; empty when fewer than two dated boards hold both sides."""
+    found = []
+    for pair in PAIRS:
+        try:
+            result = gap_history(warehouse, pair, benchmark)
+        except NotFoundError:
+            return []
+        if len(result.series) >= 2:
+            found.append(result)
+    return found
+
+
+def _span(result: GapHistory) -> str:
+    return f"{result.benchmark}, {len(result.series)} boards of {result.series[0].date} to {result.series[-1].date}"
+
+
+def _source(result: GapHistory) -> str:
+    boards = "; ".join(f"{p.date}: {p.path}" for p in result.series)
+    return f"{result.benchmark}, {len(result.series)} dated boards ({boards})"
+
+
+def _rating_rows(result: GapHistory) -> list[dict[str, Any]]:
+    rows = []
+    for point in result.series:
+        for side, best in ((result.sides.a, point.best_a), (result.sides.b, point.best_b)):
+            rows.append(
+                {
+                    "date": point.date.isoformat(),
+                    "board": point.date.isoformat(),
+                    "side": f"best from {side.words()}" if side.country else f"best {side.label} model",
+                    "rating": best.rating,
+                    "lower": best.lower,
+                    "upper": best.upper,
+                    "model": best.model,
+                }
+            )
+    return rows
+
+
+def _months_rows(results: list[GapHistory]) -> list[dict[str, Any]]:
+    rows = []
+    for result in results:
+        for point in result.series:
+            if point.behind is None or point.months_behind_upper is None:
+                continue  # level, or reached by the first board: "at least" months since it, not an estimate
+            leading = result.sides.b.label if point.behind == result.sides.a.label else result.sides.a.label
+            rows.append(
+                {
+                    "date": point.date.isoformat(),
+                    "board": point.date.isoformat(),
+                    "series": f"{point.behind} behind {leading}",
+                    "months": point.months_behind,
+                    "lower": point.months_behind_lower,
+                    "upper": point.months_behind_upper,
+                    "model": point.reached_by,
+                }
+            )
+    return rows
+
+
+def history_section(results: list[GapHistory]) -> Section | None:
+    """The section, from :func:`race_histories` (None when it is empty: no history to show)."""
+    if not results:
+        return None
+    section = Section(
+        id="race-over-time",
+        title="The race over time",
+        intro=(
+            "Each dated board of a leaderboard (each imported file is one) gives each side's best model with its"
+            " published 95 % interval; the gap is read within each board, since ratings of different boards are not"
+            " on one scale. Months behind: how long before a board's date the leading side's best, as an earlier"
+            " board published it, first reached the rating the trailing side has on that board; its interval comes"
+            " from the ratings' intervals and the spacing of the boards (an open upper end: the level was reached by"
+            " the first board). Method and assumptions: docs/race.md."
+        ),
+    )
+    for result in results:
+        a, b = result.sides.a, result.sides.b
+        now = result.series[-1]
+        trend = result.trend
+        change = (
+            f"; the gap changes by {trend.change_per_year:+.1f} points a year ({trend.lower:+.1f} to "
+            f"{trend.upper:+.1f}): {trend.verdict}"
+            if trend.change_per_year is not None and trend.lower is not None and trend.upper is not None
+            else ""
+        )
+        upper = f"{now.months_behind_upper:.1f}" if now.months_behind_upper is not None else "open"
+        behind = (
+            f"{now.behind} is {now.months_behind:.1f} months behind ({now.months_behind_lower:.1f} to {upper})"
+            if now.behind
+            else "the two are level"
+        )
+        section.headlines.append(
+            Headline(
+                f"On the {result.benchmark} board of {now.date}, the best of {b.words()} ({now.best_b.model},"
+                f" {now.best_b.rating:,.0f}) and of {a.words()} ({now.best_a.model}, {now.best_a.rating:,.0f}) are"
+                f" {abs(now.gap):.1f} points apart; {behind}{change}.",
+                {"between": list(result.sides.labels), "benchmark": result.benchmark, "latest": now.to_json()},
+            )
+        )
+        section.charts.append(
+            Chart(
+                f"race-{a.label.lower()}-{b.label.lower()}",
+                f"Best {a.words()} and best {b.words()} per board",
+                charts.lines_with_bands(
+                    _rating_rows(result),
+                    "date",
+                    "rating",
+                    "lower",
+                    "upper",
+                    "side",
+                    f"{result.benchmark}: the best model of each side on each dated board (bands: 95 % intervals)",
+                    _span(result),
+                    "rating",
+                ),
+                _source(result),
+                note="Each point is one board's own rating; lines join boards, whose scales may differ a little.",
+            )
+        )
+    months = _months_rows(results)
+    if months:
+        section.charts.append(
+            Chart(
+                "race-months-behind",
+                "Months behind over time",
+                charts.lines_with_bands(
+                    months,
+                    "date",
+                    "months",
+                    "lower",
+                    "upper",
+                    "series",
+                    "Months the trailing side is behind, per board (bands: 95 % intervals)",
+                    _span(results[0]),
+                    "months behind",
+                ),
+                "; ".join(_source(r) for r in results),
+                note=(
+                    "Boards where the leading side was already at the level on the first board are left out: they"
+                    ' say only "at least the months since the first board" (the table has them, upper end open).'
+                ),
+            )
+        )
+    rows = [
+        {
+            "between": f"{r.sides.a.label} vs {r.sides.b.label}",
+            "date": p.date.isoformat(),
+            "best_a": p.best_a.model,
+            "best_b": p.best_b.model,
+            "gap": p.gap,
+            "behind": p.behind,
+            "months": p.months_behind,
+            "months_lower": p.months_behind_lower,
+            "months_upper": p.months_behind_upper,
+            "file": p.path,
+        }
+        for r in results
+        for p in r.series
+    ]
+    section.tables.append(
+        Table(
+            "race-boards",
+            "Every dated board",
+            [
+                Column("between", "sides (a vs b)"),
+                Column("date", "board"),
+                Column("best_a", "best of a"),
+                Column("best_b", "best of b"),
+                Column("gap", "gap (b - a)", "float"),
+                Column("behind", "behind"),
+                Column("months", "months behind", "float"),
+                Column("months_lower", "from", "float"),
+                Column("months_upper", "to", "float"),
+                Column("file", "source file"),
+            ],
+            rows,
+            "; ".join(_source(r) for r in results),
+        )
+    )
+    return section
