@@ -171,7 +171,7 @@ def load_history(
         raise NotFoundError(
             f"no board of {benchmark} in the warehouse: import dated boards (`modelrace import lmarena FILE`)"
         )
-    metrics = sorted({str(m) for m in table["metric"]})
+    metrics = [str(m) for m in np.unique(np.asarray(table["metric"], dtype=str))]
     if metric is None and len(metrics) > 1:
         raise ConfigError(f"--benchmark {benchmark}: several metrics ({', '.join(metrics)}); add :METRIC")
     chosen = metric or metrics[0]
