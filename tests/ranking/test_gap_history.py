@@ -104,8 +104,17 @@ def test_gap_series_on_small_boards(warehouse: Warehouse, tmp_path: Path) -> Non
         gap_history(warehouse, "open,closed", since=date(2026, 1, 1))
     headline = race_headline(warehouse, "CN,US")
     assert headline is not None and headline.behind == "CN" and headline.date == date(2025, 7, 1)
-    frontier = frontier_by_date(load_history(warehouse), parse_sides("open,closed"))
-    assert [p.side for p in frontier].count("closed") == 1
+    history = load_history(warehouse)
+    frontier = frontier_by_date(history, parse_sides("open,closed"))
+    assert [(p.side, p.model, p.date_basis) for p in frontier if p.side == "closed"] == [
+        ("closed", "gpt-4o-2024-08-06", "first on a board")
+    ]
+    # a release date, where a source gives one, dates the model instead of its first board; DeepSeek-R1 (first
+    # seen 2025-07-01) then beats it
+    dated = frontier_by_date(history, parse_sides("open,closed"), {"deepseek-ai/DeepSeek-V3": date(2024, 12, 26)})
+    opened = [(p.model, p.date, p.date_basis) for p in dated if p.side == "open"]
+    assert opened[0] == ("deepseek-ai/DeepSeek-V3", date(2024, 12, 26), "release date")
+    assert [m for m, _, _ in opened][-1].lower().endswith("deepseek-r1")
 
 
 @pytest.fixture(scope="module")

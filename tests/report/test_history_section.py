@@ -36,7 +36,9 @@ def test_the_section_needs_two_dated_boards(warehouse: Warehouse, tmp_path: Path
     _import(warehouse, tmp_path, "2025-07-01")
     report = build_report(warehouse)
     section = next(s for s in report.sections if s.id == "race-over-time")
-    assert [c.id for c in section.charts] == ["race-open-closed", "race-cn-us", "race-months-behind"]
+    assert [c.id for c in section.charts] == [
+        "race-open-closed", "race-cn-us", "race-months-behind", "race-frontier-open-closed", "race-frontier-cn-us",
+    ]  # fmt: skip
     schema = load_schema()
     for chart in section.charts:
         validate_jsonschema(chart.spec, schema)
@@ -44,6 +46,9 @@ def test_the_section_needs_two_dated_boards(warehouse: Warehouse, tmp_path: Path
     # the latest board: gpt-5 (US, closed) 1380 against deepseek-r1 (CN, open) 1320, a level gpt-4.5 reached on the
     # board of 2025-04-01 (three months before; not on the first board, so the upper end is known)
     assert any("60.0 points apart" in h.text and "CN is 3.0 months behind" in h.text for h in section.headlines)
+    # the Epoch-style view on the latest board (gpt-4.5 is not on it): gpt-4o (first seen 01-01), then gpt-5 (07-01)
+    closed = [(r["model"], r["date"]) for r in section.charts[3].spec["data"]["values"] if r["side"] == "closed"]
+    assert closed == [("gpt-4o-2024-08-06", "2025-01-01"), ("gpt-5", "2025-07-01")]
     months = section.charts[2].spec["data"]["values"]
     assert [(r["series"], r["date"]) for r in months if r["series"] == "CN behind US"] == [
         ("CN behind US", "2025-07-01")

@@ -494,6 +494,32 @@ def frontier_by_date(
     return points
 
 
+def release_dates(warehouse: Warehouse) -> dict[str, date]:
+    """Each model's release date as the leaderboard's catalogue keeps it (the earliest a source gives that no
+    check refutes: `resolve --check-dates`), by the model's name; empty without published results."""
+    from modelrace.ranking._catalogue import load_catalogue
+
+    try:
+        catalogue = load_catalogue(warehouse)
+    except NotFoundError:
+        return {}
+    found: dict[str, date] = {}
+    for benchmark in catalogue.benchmarks.values():
+        for score in benchmark.scores:
+            if score.release_date is not None:
+                found.setdefault(score.entity.name, score.release_date)
+    return found
+
+
+def frontier_view(
+    warehouse: Warehouse, between: str | Sides = "open,closed", benchmark: str = DEFAULT_BENCHMARK
+) -> tuple[BoardInfo, list[FrontierPoint]]:
+    """The Epoch-style view (:func:`frontier_by_date`) on the latest board of ``benchmark``, and that board."""
+    sides = between if isinstance(between, Sides) else parse_sides(between)
+    history = load_history(warehouse, benchmark)
+    return history.boards[-1], frontier_by_date(history, sides, release_dates(warehouse))
+
+
 # ------------------------------------------------------------------------------------------------ the tile
 @dataclass(frozen=True)
 class RaceHeadline(JsonResult):

@@ -14,7 +14,7 @@ from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
 from modelrace.report._claims_section import claims_section, report_claims
 from modelrace.report._cost_section import cost_section, report_cost_figures
-from modelrace.report._history_section import history_section, race_histories
+from modelrace.report._history_section import race_section
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._memory import bounded_memory
 from modelrace.report._model import Report, ReportFigures
@@ -61,7 +61,7 @@ def build_report(
         cost = report_cost_figures(capability, figures.adoption.top_models)
         if cost is not None:
             sections.append(cost_section(cost))
-        race = history_section(race_histories(warehouse))  # present with 2+ dated boards
+        race = race_section(warehouse)  # present with 2+ dated boards
         if race is not None:
             sections.append(race)
     claims = report_claims(warehouse, figures, licensing)  # the report opens with the claims checked
@@ -104,7 +104,7 @@ def _results_only_report(warehouse: Warehouse) -> Report:
     cost = report_cost_figures(capability, [])
     if cost is not None:
         sections.append(cost_section(cost))
-    race = history_section(race_histories(warehouse))  # present with 2+ dated boards
+    race = race_section(warehouse)  # present with 2+ dated boards
     if race is not None:
         sections.append(race)
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")

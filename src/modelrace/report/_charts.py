@@ -418,9 +418,10 @@ def lines_with_bands(
     subtitle: str,
     y_title: str,
     x_title: str = "board date",
+    step: bool = False,
 ) -> dict[str, Any]:
     """A line per series over dates with its 95 % interval as a band (rows without bounds get no band); one point
-    per board, dated in UTC (the race over time: ratings per board, months behind)."""
+    per row, dated in UTC (the race over time: ratings per board, months behind; ``step``: running bests)."""
     domain = _first_seen(rows, series)
     colours = alt.Scale(domain=domain, range=CATEGORY_COLOURS[: len(domain)])
     data = [r | {"at_ms": _utc_ms(str(r[x]))} for r in rows]
@@ -428,10 +429,10 @@ def lines_with_bands(
     x_channel = alt.X("at_ms:T", title=x_title, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y-%m"))
     band = (
         base.transform_filter(f"isValid(datum[{json.dumps(low)}]) && isValid(datum[{json.dumps(high)}])")
-        .mark_area(opacity=0.2)
+        .mark_area(opacity=0.2, interpolate="step-after" if step else "linear")
         .encode(x=x_channel, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"), color=alt.Color(f"{series}:N", scale=colours))
     )
-    line = base.mark_line(point=True).encode(
+    line = base.mark_line(point=True, interpolate="step-after" if step else "linear").encode(
         x=x_channel,
         y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
         color=alt.Color(f"{series}:N", title=None, scale=colours, legend=_legend("")),

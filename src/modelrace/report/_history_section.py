@@ -7,7 +7,7 @@ from typing import Any
 
 from modelrace.adoption import Headline
 from modelrace.errors import NotFoundError
-from modelrace.ranking import DEFAULT_BENCHMARK, GapHistory, gap_history
+from modelrace.ranking import DEFAULT_BENCHMARK, BoardInfo, FrontierPoint, GapHistory, frontier_view, gap_history
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 from modelrace.store import Warehouse
@@ -26,6 +26,53 @@ def race_histories(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> 
         if len(result.series) >= 2:
             found.append(result)
     return found
+
+
+Frontier = tuple[str, BoardInfo, list[FrontierPoint]]
+"""One pair's Epoch-style view: the pair, the latest board, each side's running best by date."""
+
+
+def race_frontiers(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> list[Frontier]:
+    """Each pair's frontier by date on the latest board (empty without a board)."""
+    try:
+        return [(pair, *frontier_view(warehouse, pair, benchmark)) for pair in PAIRS]
+    except NotFoundError:
+        return []
+
+
+def _frontier_chart(frontier: Frontier, benchmark: str) -> Chart:
+    pair, board, points = frontier
+    rows = [
+        {
+            "date": p.date.isoformat(),
+            "board": f"{p.date} ({p.date_basis})",
+            "side": p.side,
+            "rating": p.rating,
+            "lower": p.lower,
+            "upper": p.upper,
+            "model": p.model,
+        }
+        for p in points
+    ]
+    source = f"{benchmark}, the board of {board.data_date} ({board.path}); dates: release dates, else first board"
+    a, b = pair.split(",")
+    return Chart(
+        f"race-frontier-{a.lower()}-{b.lower()}",
+        f"{a} and {b} frontiers by date, rated on the latest board",
+        charts.lines_with_bands(
+            rows, "date", "rating", "lower", "upper", "side",
+            f"{benchmark} of {board.data_date}: each side's best so far by date (one board, one scale)",
+            f"{benchmark}, the board of {board.data_date}",
+            "rating on the latest board", x_title="release date, else the first board listing the model",
+            step=True,
+        ),
+        source,
+        note=(
+            "Epoch-style: models in date order, kept when they beat every earlier model of their side, all rated by"
+            " the latest board. A model without a release date from any source is dated by the first board that"
+            " lists it (later than its release)."
+        ),
+    )  # fmt: skip
 
 
 def _span(result: GapHistory) -> str:
@@ -76,8 +123,8 @@ def _months_rows(results: list[GapHistory]) -> list[dict[str, Any]]:
     return rows
 
 
-def history_section(results: list[GapHistory]) -> Section | None:
-    """The section, from :func:`race_histories` (None when it is empty: no history to show)."""
+def history_section(results: list[GapHistory], frontiers: list[Frontier] | None = None) -> Section | None:
+    """The section, from :func:`race_histories` and :func:`race_frontiers` (None when there is no history)."""
     if not results:
         return None
     section = Section(
@@ -159,6 +206,9 @@ def history_section(results: list[GapHistory]) -> Section | None:
                 ),
             )
         )
+    for frontier in frontiers or []:
+        if frontier[2]:
+            section.charts.append(_frontier_chart(frontier, results[0].benchmark))
     rows = [
         {
             "between": f"{r.sides.a.label} vs {r.sides.b.label}",
@@ -196,3 +246,9 @@ def history_section(results: list[GapHistory]) -> Section | None:
         )
     )
     return section
+
+
+def race_section(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> Section | None:
+    """The section for a warehouse: present only with two or more dated boards holding both sides."""
+    histories = race_histories(warehouse, benchmark)
+    return history_section(histories, race_frontiers(warehouse, benchmark)) if histories else None
