@@ -52,6 +52,7 @@ def test_the_built_in_history_claims_on_real_boards(boards: Warehouse) -> None:
     assert "7.2 months" in months.figure and "gemini-2.5-pro-preview-05-06" in months.figure
     assert months.source == "lmarena:full boards of 2025-03-07 to 2025-12-11 (4 boards)" and months.date == "2025-12-11"
     assert any("lmarena_leaderboard_text_2025-05-07.json" in p.detail for p in months.parts)
+    assert any("errs short" in caveat for caveat in months.caveats)
 
 
 @pytest.mark.reference

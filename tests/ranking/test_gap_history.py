@@ -148,6 +148,9 @@ def test_gap_on_the_real_boards(real_boards: Warehouse) -> None:
     assert latest.reached_by == "gemini-2.5-pro-preview-05-06"
     assert latest.months_behind == pytest.approx((date(2025, 12, 11) - date(2025, 5, 7)).days / 30.436875)
     assert latest.months_behind_lower <= latest.months_behind <= (latest.months_behind_upper or 0)
+    # the scale moved up between the first and the last board: the same models rate ~16 points higher
+    shift = result.scale_shift
+    assert shift is not None and shift.models >= 150 and 10 < shift.median < 25 and shift.p10 < shift.median
     opened = gap_series(history, parse_sides("open,closed"))
     assert opened.series[0].best_a.model == "deepseek-ai/DeepSeek-R1"  # early-grok-3 is closed, not open
     assert opened.series[-1].best_a.model == "zai-org/GLM-4.6" and opened.series[-1].behind == "open"

@@ -157,6 +157,13 @@ def history_months_behind(evidence: Evidence, params: MonthsBehindParams) -> Fig
         "earlier board as that board published it (docs/race.md)",
         "boards are discrete: the level was reached between the board found and the one before it",
     ]
+    shift = found.scale_shift
+    if shift is not None and abs(shift.median) >= 5:
+        caveats.append(
+            f"the boards' scale moved: the {shift.models} models on both the first and the latest board rate "
+            f"{shift.median:+.1f} points (median) on the latest, so months behind errs "
+            f"{'short' if shift.median > 0 else 'long'}"
+        )
     if math.isinf(high):
         caveats.append(f"the level was reached by the first board ({found.series[0].date}): the upper end is unknown")
     measured = Measured(months, low, high, "float", f"months {claimed.label} trails")  # high inf: unknown

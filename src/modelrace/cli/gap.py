@@ -91,6 +91,13 @@ def _render(result: GapHistory) -> None:
             f"{trend.verdict}",
             highlight=False,
         )
+    shift = result.scale_shift
+    if shift is not None:
+        stdout.print(
+            f"scale: the {shift.models} models on both the first ({shift.first}) and the latest ({shift.latest}) board"
+            f" rate {shift.median:+.1f} points (median; {shift.p10:+.1f} to {shift.p90:+.1f}) on the latest",
+            highlight=False,
+        )
     for line in result.skipped:
         stdout.print(Text(f"skipped {line}"))
     stdout.print(

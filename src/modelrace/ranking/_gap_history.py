@@ -300,6 +300,36 @@ class GapPoint(JsonResult):
 
 
 @dataclass(frozen=True)
+class ScaleShift(JsonResult):
+    """The median change of the ratings of the models both the first and the latest board rate (latest minus
+    first): how far the boards' scales moved, the caveat of months behind (docs/race.md)."""
+
+    first: date
+    latest: date
+    models: int
+    median: float
+    p10: float
+    p90: float
+
+
+def scale_shift(history: BoardHistory) -> ScaleShift | None:
+    """The shift between the first and the latest board (None with one board or fewer than 5 shared models)."""
+    if len(history.boards) < 2:
+        return None
+    last = len(history.boards) - 1
+    first_rows = np.flatnonzero(history.row_board == 0)
+    last_rows = np.flatnonzero(history.row_board == last)
+    shared, in_first, in_last = np.intersect1d(
+        history.row_entity[first_rows], history.row_entity[last_rows], return_indices=True
+    )
+    if len(shared) < 5:
+        return None
+    change = history.rating[last_rows[in_last]] - history.rating[first_rows[in_first]]
+    p10, median, p90 = (float(x) for x in np.percentile(change, [10, 50, 90]))
+    return ScaleShift(history.boards[0].data_date, history.boards[last].data_date, len(shared), median, p10, p90)
+
+
+@dataclass(frozen=True)
 class GapTrend(JsonResult):
     """The gap's change per year (weighted least squares over the boards) with its 95 % interval."""
 
@@ -319,6 +349,7 @@ class GapHistory(JsonResult):
     trend: GapTrend
     boards: list[BoardInfo]  # every board read (some may lack a side: then no point)
     skipped: list[str]  # boards without a model of one side, with why
+    scale_shift: ScaleShift | None = None  # how the same models' ratings moved from the first board to the last
 
     def to_json(self) -> dict[str, Any]:
         """`gap --json` (docs/json.md)."""
@@ -433,7 +464,9 @@ def gap_series(history: BoardHistory, sides: Sides) -> GapHistory:
                 gap_se=float(gap_se[k]) if known else None,
             )
         )
-    return GapHistory(sides, history.benchmark_id, series, _trend(series), history.boards, skipped)
+    return GapHistory(
+        sides, history.benchmark_id, series, _trend(series), history.boards, skipped, scale_shift(history)
+    )
 
 
 def gap_history(

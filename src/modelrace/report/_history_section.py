@@ -182,6 +182,17 @@ def history_section(results: list[GapHistory], frontiers: list[Frontier] | None 
                 note="Each point is one board's own rating; lines join boards, whose scales may differ a little.",
             )
         )
+    shift = results[0].scale_shift
+    if shift is not None:
+        section.headlines.append(
+            Headline(
+                f"The boards' scale moved: the {shift.models} models rated on both the first ({shift.first}) and the"
+                f" latest ({shift.latest}) board rate {shift.median:+.1f} points on the latest (median; 10th to 90th"
+                f" percentile {shift.p10:+.1f} to {shift.p90:+.1f}). Months behind reads earlier boards as"
+                " published, so a rising scale makes it err short (docs/race.md).",
+                {"scale_shift": shift.to_json()},
+            )
+        )
     months = _months_rows(results)
     if months:
         section.charts.append(
