@@ -7,7 +7,17 @@ from typing import Any
 
 from modelrace.adoption import Headline
 from modelrace.errors import NotFoundError
-from modelrace.ranking import DEFAULT_BENCHMARK, BoardInfo, FrontierPoint, GapHistory, frontier_view, gap_history
+from modelrace.ranking import (
+    DEFAULT_BENCHMARK,
+    BoardInfo,
+    FrontierPoint,
+    GapHistory,
+    frontier_by_date,
+    gap_series,
+    load_history,
+    parse_sides,
+    release_dates,
+)
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 from modelrace.store import Warehouse
@@ -15,29 +25,27 @@ from modelrace.store import Warehouse
 PAIRS = ("open,closed", "CN,US")
 
 
-def race_histories(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> list[GapHistory]:
-    """The gap histories the section shows; empty when fewer than two dated boards hold both sides."""
-    found = []
-    for pair in PAIRS:
-        try:
-            result = gap_history(warehouse, pair, benchmark)
-        except NotFoundError:
-            return []
-        if len(result.series) >= 2:
-            found.append(result)
-    return found
-
-
 Frontier = tuple[str, BoardInfo, list[FrontierPoint]]
 """One pair's Epoch-style view: the pair, the latest board, each side's running best by date."""
 
 
-def race_frontiers(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> list[Frontier]:
-    """Each pair's frontier by date on the latest board (empty without a board)."""
+def race_figures(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> tuple[list[GapHistory], list[Frontier]]:
+    """The gap histories the section shows (those with two or more dated boards holding both sides) and each
+    pair's frontier by date on the latest board; the boards are read and their names resolved once."""
     try:
-        return [(pair, *frontier_view(warehouse, pair, benchmark)) for pair in PAIRS]
+        history = load_history(warehouse, benchmark)
     except NotFoundError:
-        return []
+        return [], []
+    if len(history.boards) < 2:
+        return [], []
+    histories = [gap_series(history, parse_sides(pair)) for pair in PAIRS]
+    histories = [h for h in histories if len(h.series) >= 2]
+    if not histories:
+        return [], []
+    dates = release_dates(warehouse)
+    latest = history.boards[-1]
+    frontiers = [(pair, latest, frontier_by_date(history, parse_sides(pair), dates)) for pair in PAIRS]
+    return histories, frontiers
 
 
 def _frontier_chart(frontier: Frontier, benchmark: str) -> Chart:
@@ -124,7 +132,7 @@ def _months_rows(results: list[GapHistory]) -> list[dict[str, Any]]:
 
 
 def history_section(results: list[GapHistory], frontiers: list[Frontier] | None = None) -> Section | None:
-    """The section, from :func:`race_histories` and :func:`race_frontiers` (None when there is no history)."""
+    """The section, from :func:`race_figures` (None when there is no history)."""
     if not results:
         return None
     section = Section(
@@ -261,5 +269,4 @@ def history_section(results: list[GapHistory], frontiers: list[Frontier] | None 
 
 def race_section(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> Section | None:
     """The section for a warehouse: present only with two or more dated boards holding both sides."""
-    histories = race_histories(warehouse, benchmark)
-    return history_section(histories, race_frontiers(warehouse, benchmark)) if histories else None
+    return history_section(*race_figures(warehouse, benchmark))
