@@ -41,5 +41,9 @@ modelrace -q import epoch-benchmarks "$data/epoch_benchmarking_hub_2025-12.json"
 modelrace leaderboard --size-class 3-10B --benchmark lmarena:full
 modelrace license meta-llama/Llama-3.1-8B-Instruct
 modelrace resolve --check-dates
+# The race over time (#25, gap): every dated LMArena board (each file its own dated import), then the gap between
+# China and the US on each board, in points and in months behind (docs/race.md).
+for board in "$data"/lmarena_history/lmarena_leaderboard_text_*.json; do modelrace -q import lmarena "$board"; done
+modelrace gap --between CN,US
 modelrace report --html modelrace-report.html --md modelrace-report/report.md
 echo "open modelrace-report.html in a browser (Markdown with charts: modelrace-report/report.md)"
