@@ -145,7 +145,7 @@ def history_months_behind(evidence: Evidence, params: MonthsBehindParams) -> Fig
         reached = f"{now.reached_by} on the board of {now.reached_on}" if now.reached_by else "the same board"
         text = (
             f"{claimed.words()} {claimed.verb('trail')} {other.words()} by "
-            f"{'at least ' if math.isinf(high) else ''}{months:.1f} months"
+            f"{'at least ' if now.at_least else ''}{months:.1f} months"
             f" on the board of {now.date}: their best ({now.best_a.model if params.side == 'a' else now.best_b.model})"
             f" is at the level {other.words()} first reached with {reached}"
         )

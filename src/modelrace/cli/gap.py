@@ -78,7 +78,7 @@ def _render(result: GapHistory) -> None:
             f"{point.gap:+.1f}",
             _interval(point.gap_lower, point.gap_upper),
             point.behind or "level",
-            f"{'>= ' if point.months_behind_upper is None else ''}{point.months_behind:.1f}",
+            f"{'>= ' if point.at_least else ''}{point.months_behind:.1f}",
             _interval(point.months_behind_lower, point.months_behind_upper),
         )
     stdout.print(table)

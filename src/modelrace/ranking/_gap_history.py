@@ -282,6 +282,7 @@ class GapPoint(JsonResult):
     reached_by: str | None = None
     censored: bool = False
     gap_se: float | None = None
+    at_least: bool = False  # the level was already reached on the first board: months_behind is a lower bound
 
     def to_json(self) -> dict[str, Any]:
         """The documented shape (docs/json.md): provenance fields stay in Python."""
@@ -462,6 +463,7 @@ def gap_series(history: BoardHistory, sides: Sides) -> GapHistory:
                 reached_by=history.entity_names[history.row_entity[leader_rows[reached]]] if reached >= 0 else None,
                 censored=bool(estimate.censored[k]) if behind else False,
                 gap_se=float(gap_se[k]) if known else None,
+                at_least=reached == 0,
             )
         )
     return GapHistory(
@@ -562,7 +564,7 @@ class RaceHeadline(JsonResult):
     behind: str | None
     months_behind: float
     lower: float
-    upper: float | None  # None: at least ``months_behind`` (censored)
+    upper: float | None  # None: censored, the level may have been reached before the first board
     date: date
     benchmark: str
     source: str  # the board file
@@ -585,7 +587,7 @@ def race_headline(
     leading = result.sides.b if trailing is result.sides.a else result.sides.a
     upper = f"{now.months_behind_upper:.1f}" if now.months_behind_upper is not None else "?"
     text = (
-        f"{trailing.words()} {trailing.verb('trail')} {leading.words()} by {'at least ' if now.censored else ''}"
+        f"{trailing.words()} {trailing.verb('trail')} {leading.words()} by {'at least ' if now.at_least else ''}"
         f"{now.months_behind:.1f} months ({now.months_behind_lower:.1f} to {upper}) on the {benchmark} board of "
         f"{now.date}"
         if now.behind
