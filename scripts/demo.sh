@@ -33,6 +33,12 @@ HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generati
 modelrace imports
 modelrace model Qwen/Qwen2.5-7B-Instruct
 modelrace -q import open-llm-leaderboard "$data/open_llm_leaderboard_v2_contents_2025-02.csv"
+# Every dated LMArena board of 2025 (#25), each its own dated import, before the latest (imported next, with its
+# organisation and price file; the 2025-12-11 version is that same file). --force: an older board has fewer
+# categories than a newer one, which the import would otherwise take for a truncated file.
+for board in "$data"/lmarena_history/lmarena_leaderboard_text_2025-*.json; do
+  [ "$(basename "$board")" = lmarena_leaderboard_text_2025-12-11.json ] || modelrace -q import lmarena --force "$board"
+done
 modelrace -q import lmarena "$data/lmarena_leaderboard_text_2025-12.json"
 modelrace -q import artificial-analysis "$data/artificial_analysis_providers_2025-08-14.csv"
 modelrace -q import livebench "$data/livebench_table_2026-01-08.csv"
@@ -41,9 +47,8 @@ modelrace -q import epoch-benchmarks "$data/epoch_benchmarking_hub_2025-12.json"
 modelrace leaderboard --size-class 3-10B --benchmark lmarena:full
 modelrace license meta-llama/Llama-3.1-8B-Instruct
 modelrace resolve --check-dates
-# The race over time (#25, gap): every dated LMArena board (each file its own dated import), then the gap between
-# China and the US on each board, in points and in months behind (docs/race.md).
-for board in "$data"/lmarena_history/lmarena_leaderboard_text_*.json; do modelrace -q import lmarena "$board"; done
+# The race over time (#25): the gap between China and the US on every dated LMArena board, in points and in
+# months behind (docs/race.md).
 modelrace gap --between CN,US
 modelrace report --html modelrace-report.html --md modelrace-report/report.md
 echo "open modelrace-report.html in a browser (Markdown with charts: modelrace-report/report.md)"

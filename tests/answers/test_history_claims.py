@@ -97,3 +97,26 @@ def test_no_board_at_all_is_insufficient(warehouse: Warehouse) -> None:
     checks = {c.id: c for c in check_claims(warehouse).claims if c.id in HISTORY_CLAIMS}
     assert all(c.verdict == "insufficient data" and "no board of lmarena:full" in c.why for c in checks.values())
     assert {c.id for c in builtin_claims().claims} >= set(HISTORY_CLAIMS)
+
+
+def test_a_board_without_intervals_is_not_taken_as_certain(warehouse: Warehouse, tmp_path: Path) -> None:
+    boards = {
+        "2025-01-01": {"gpt-4o-2024-08-06": (1300, None), "deepseek-v3": (1250, None)},  # no published interval
+        "2025-07-01": {"gpt-5": (1380, 4), "deepseek-r1": (1325, 4)},
+    }
+    for day, ratings in boards.items():
+        full = {
+            n: {"rating": r} | ({"rating_q025": r - h, "rating_q975": r + h} if h else {})
+            for n, (r, h) in ratings.items()
+        }
+        path = tmp_path / f"lmarena_leaderboard_text_{day}.json"
+        path.write_text(json.dumps({"full": full}))
+        import_results(warehouse, "lmarena", path)
+    claim = _claim("closing-6", "history.gap_change", {"between": "open,closed", "months": 6},
+                   {"op": "<", "threshold": 0, "means": "smaller"})  # fmt: skip
+    check = check_claims(warehouse, _file(tmp_path, claim)).claims[0]
+    # 50 -> 55 points: +5; the later gap's standard error (2.9) borrowed for the earlier one: +-1.96 x 4.1 = +-8.0
+    assert check.value == pytest.approx(5) and check.interval is not None
+    assert check.interval == pytest.approx([-3, 13], abs=0.01)
+    assert check.verdict == "insufficient data"
+    assert any("publishes no intervals" in caveat for caveat in check.caveats)

@@ -81,8 +81,11 @@ def history_gap_change(evidence: Evidence, params: HistoryGapParams) -> Figure:
         )
         return _insufficient(name, "capability", why, f"{source}: {_board(now)}", now.date.isoformat())
     change = now.gap - then.gap
-    known = now.gap_se is not None and then.gap_se is not None
-    spread = Z95 * math.sqrt((now.gap_se or 0) ** 2 + (then.gap_se or 0) ** 2) if known else None
+    borrowed = [p for p in (now, then) if p.gap_se is None]
+    # A board without intervals (the history CSV's older boards) is taken to be as uncertain as the other one:
+    # never more certain than a board that says how uncertain it is.
+    se_now, se_then = now.gap_se or then.gap_se, then.gap_se or now.gap_se
+    spread = Z95 * math.sqrt(se_now**2 + se_then**2) if se_now is not None and se_then is not None else None
     sides = found.sides
     label = f"change of the gap ({sides.b.label} minus {sides.a.label}) over {params.months} months"
     value = Measured(
@@ -102,6 +105,12 @@ def history_gap_change(evidence: Evidence, params: HistoryGapParams) -> Figure:
         "each gap is read within its own board (ratings of different boards are not on one scale)",
         f"the earlier board is the one nearest {wanted} (within {params.tolerance_days} days)",
     ]
+    if borrowed and spread is not None:
+        caveats.append(
+            f"the board of {borrowed[0].date} publishes no intervals: its gap is taken as uncertain as the other's"
+        )
+    elif spread is None:
+        caveats.append("neither board publishes intervals: the change is decided on the values alone")
     return Figure(
         name, {"value": value, **gaps}, text, "95 %" if spread is not None else None,
         f"{source} of {then.date} and {now.date} (imports {then.import_id}, {now.import_id})",

@@ -59,27 +59,22 @@ def gap(
 
 def _render(result: GapHistory) -> None:
     a, b = result.sides.a, result.sides.b
-    table = Table(
-        "board",
-        f"best {a.label}",
-        f"best {b.label}",
-        f"gap ({b.label} - {a.label})",
-        "95 %",
-        "behind",
-        "months behind",
-        "95 %",
-        title=f"{result.benchmark}: {a.words()} against {b.words()}",
-    )
+    table = Table(title=f"{result.benchmark}: {a.words()} against {b.words()}")
+    table.add_column("board", no_wrap=True)
+    table.add_column(f"best {a.label}", overflow="fold")
+    table.add_column(f"best {b.label}", overflow="fold")
+    table.add_column(f"gap {b.label} - {a.label} (95 %)")
+    table.add_column("behind")
+    table.add_column("months behind (95 %)")
     for point in result.series:
         table.add_row(
             point.date.isoformat(),
             Text(f"{point.best_a.model} {point.best_a.rating:,.0f}"),
             Text(f"{point.best_b.model} {point.best_b.rating:,.0f}"),
-            f"{point.gap:+.1f}",
-            _interval(point.gap_lower, point.gap_upper),
+            f"{point.gap:+.1f} ({_interval(point.gap_lower, point.gap_upper)})",
             point.behind or "level",
-            f"{'>= ' if point.at_least else ''}{point.months_behind:.1f}",
-            _interval(point.months_behind_lower, point.months_behind_upper),
+            f"{'>= ' if point.at_least else ''}{point.months_behind:.1f} "
+            f"({_interval(point.months_behind_lower, point.months_behind_upper)})",
         )
     stdout.print(table)
     trend = result.trend
