@@ -12,8 +12,15 @@ import numpy as np
 import pytest
 
 from modelrace.errors import ConfigError, NotFoundError
-from modelrace.ranking import gap_history, months_behind, parse_sides, race_headline
-from modelrace.ranking._gap_history import frontier_by_date, gap_series, load_history
+from modelrace.ranking import (
+    frontier_by_date,
+    gap_history,
+    gap_series,
+    load_history,
+    months_behind,
+    parse_sides,
+    race_headline,
+)
 from modelrace.sources import import_results
 from modelrace.store import Warehouse
 

@@ -5,6 +5,15 @@ warehouse (``store``) and ``knowledge``; never imports ``report``, ``cli``, ``ad
 """
 
 from modelrace.knowledge import SizeBy, class_names, size_class, weights_gib
+from modelrace.ranking._boards import (
+    DEFAULT_BENCHMARK,
+    BoardHistory,
+    BoardInfo,
+    Side,
+    Sides,
+    load_history,
+    parse_sides,
+)
 from modelrace.ranking._catalogue import (
     Benchmark,
     Catalogue,
@@ -25,26 +34,14 @@ from modelrace.ranking._explain import (
     unmatched_names,
 )
 from modelrace.ranking._gap_history import (
-    DEFAULT_BENCHMARK,
     Best,
-    BoardHistory,
-    BoardInfo,
-    FrontierPoint,
     GapHistory,
     GapPoint,
     GapTrend,
-    RaceHeadline,
     ScaleShift,
-    Side,
-    Sides,
-    frontier_by_date,
-    frontier_view,
     gap_history,
     gap_series,
-    load_history,
-    parse_sides,
-    race_headline,
-    release_dates,
+    scale_shift,
 )
 from modelrace.ranking._leaderboard import (
     BenchmarkBoard,
@@ -56,6 +53,14 @@ from modelrace.ranking._leaderboard import (
     pareto_frontier,
 )
 from modelrace.ranking._months_behind import MonthsBehind, months_behind, months_between
+from modelrace.ranking._race_views import (
+    FrontierPoint,
+    RaceHeadline,
+    frontier_by_date,
+    frontier_view,
+    race_headline,
+    release_dates,
+)
 from modelrace.ranking._stats import significant, standard_error
 
 __all__ = [
@@ -108,6 +113,7 @@ __all__ = [
     "parse_sides",
     "race_headline",
     "release_dates",
+    "scale_shift",
     "significant",
     "size_class",
     "standard_error",
