@@ -54,5 +54,8 @@ modelrace usage --by developer --metric usd --since 2026-05-04
 modelrace leaderboard --size-class 3-10B --benchmark lmarena:full
 modelrace license meta-llama/Llama-3.1-8B-Instruct
 modelrace resolve --check-dates
+# The race over time (#25): the gap between China and the US on every dated LMArena board, in points and in
+# months behind (docs/race.md).
+modelrace gap --between CN,US
 modelrace report --html modelrace-report.html --md modelrace-report/report.md
 echo "open modelrace-report.html in a browser (Markdown with charts: modelrace-report/report.md)"

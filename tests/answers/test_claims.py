@@ -45,6 +45,8 @@ BUILT_IN = {
     "cn-most-used",
     "open-share-of-usage",
     "qwen-overtook-llama",
+    "cn-closing-gap-us",
+    "cn-months-behind",
 }
 VERDICTS = {"supported", "not supported", "mixed", "insufficient data"}
 

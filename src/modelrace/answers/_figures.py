@@ -39,6 +39,12 @@ from modelrace.answers._figures_capability import (
     versus_not_behind,
 )
 from modelrace.answers._figures_hardware import HardwareGapParams, hardware_gap_change
+from modelrace.answers._figures_history import (
+    HistoryGapParams,
+    MonthsBehindParams,
+    history_gap_change,
+    history_months_behind,
+)
 from modelrace.answers._figures_trend import PassParams, trend_first_pass
 from modelrace.answers._figures_usage import OpenShareParams, UsageLeadParams, usage_lead, usage_open_share
 
@@ -70,6 +76,12 @@ FIGURES: dict[str, FigureSpec] = {
     ),
     "ranking.gap_change": FigureSpec(GapParams, ranking_gap_change, "change of the closed-minus-open gap"),
     "versus.not_behind_share": FigureSpec(VersusParams, versus_not_behind, "share of benchmarks A is not behind B"),
+    "history.gap_change": FigureSpec(
+        HistoryGapParams, history_gap_change, "change of a gap between two sides, each within its own dated board"
+    ),
+    "history.months_behind": FigureSpec(
+        MonthsBehindParams, history_months_behind, "months one side trails another, read from the dated boards"
+    ),
     "cost.open_undercuts_closed": FigureSpec(
         UndercutParams, cost_open_undercuts_closed, "share of closed models an open one undercuts at similar score"
     ),

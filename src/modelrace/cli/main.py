@@ -93,6 +93,12 @@ COMMANDS: tuple[LazyCommand, ...] = (
         "--all: each source's headline benchmark (lmarena:full, the Open LLM Leaderboard average, ...).",
     ),
     LazyCommand(
+        "gap",
+        "gap",
+        "The gap between two sides on every dated board: each side's best with its interval, the gap in points "
+        "and in months behind, and its trend per year (docs/race.md).",
+    ),
+    LazyCommand(
         "eval",
         "evals",
         "Run a task against a model; a re-run of the same command resumes without redoing items.",

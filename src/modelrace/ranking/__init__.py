@@ -5,6 +5,15 @@ warehouse (``store``) and ``knowledge``; never imports ``report``, ``cli``, ``ad
 """
 
 from modelrace.knowledge import SizeBy, class_names, size_class, weights_gib
+from modelrace.ranking._boards import (
+    DEFAULT_BENCHMARK,
+    BoardHistory,
+    BoardInfo,
+    Side,
+    Sides,
+    load_history,
+    parse_sides,
+)
 from modelrace.ranking._catalogue import (
     Benchmark,
     Catalogue,
@@ -24,6 +33,16 @@ from modelrace.ranking._explain import (
     explain_name,
     unmatched_names,
 )
+from modelrace.ranking._gap_history import (
+    Best,
+    GapHistory,
+    GapPoint,
+    GapTrend,
+    ScaleShift,
+    gap_history,
+    gap_series,
+    scale_shift,
+)
 from modelrace.ranking._leaderboard import (
     BenchmarkBoard,
     ClassEntry,
@@ -33,11 +52,24 @@ from modelrace.ranking._leaderboard import (
     open_vs_closed,
     pareto_frontier,
 )
+from modelrace.ranking._months_behind import MonthsBehind, months_behind, months_between
+from modelrace.ranking._race_views import (
+    FrontierPoint,
+    RaceHeadline,
+    frontier_by_date,
+    frontier_view,
+    race_headline,
+    release_dates,
+)
 from modelrace.ranking._stats import significant, standard_error
 
 __all__ = [
+    "DEFAULT_BENCHMARK",
     "Benchmark",
     "BenchmarkBoard",
+    "Best",
+    "BoardHistory",
+    "BoardInfo",
     "Catalogue",
     "ClassEntry",
     "CountryCheck",
@@ -45,9 +77,18 @@ __all__ = [
     "DateCheck",
     "Entity",
     "FlaggedDate",
+    "FrontierPoint",
+    "GapHistory",
+    "GapPoint",
+    "GapTrend",
     "Leaderboard",
+    "MonthsBehind",
+    "RaceHeadline",
     "Resolver",
+    "ScaleShift",
     "Score",
+    "Side",
+    "Sides",
     "SizeBy",
     "UnmatchedNames",
     "check_dates",
@@ -55,13 +96,24 @@ __all__ = [
     "country_cross_check",
     "entity_key",
     "explain_name",
+    "frontier_by_date",
+    "frontier_view",
+    "gap_history",
+    "gap_series",
     "has_results",
     "known_hub_ids",
     "leaderboard",
     "load_aliases",
     "load_catalogue",
+    "load_history",
+    "months_behind",
+    "months_between",
     "open_vs_closed",
     "pareto_frontier",
+    "parse_sides",
+    "race_headline",
+    "release_dates",
+    "scale_shift",
     "significant",
     "size_class",
     "standard_error",

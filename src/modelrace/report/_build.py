@@ -14,6 +14,7 @@ from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
 from modelrace.report._claims_section import claims_section, report_claims
 from modelrace.report._cost_section import cost_section, report_cost_figures
+from modelrace.report._history_section import race_section
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._memory import bounded_memory
 from modelrace.report._model import Report, ReportFigures
@@ -61,6 +62,9 @@ def build_report(
         cost = report_cost_figures(capability, figures.adoption.top_models)
         if cost is not None:
             sections.append(cost_section(cost))
+        race = race_section(warehouse)  # present with 2+ dated boards
+        if race is not None:
+            sections.append(race)
     usage = report_usage_figures(warehouse, figures.snapshot.id)  # None without usage data: no section
     if usage is not None:
         sections.insert(1, usage_section(usage))  # beside adoption: the other measure of popularity
@@ -107,6 +111,9 @@ def _results_only_report(warehouse: Warehouse) -> Report:
     cost = report_cost_figures(capability, [])
     if cost is not None:
         sections.append(cost_section(cost))
+    race = race_section(warehouse)  # present with 2+ dated boards
+    if race is not None:
+        sections.append(race)
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     figures = ReportFigures(
         modelrace_version=__version__,

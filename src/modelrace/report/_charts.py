@@ -58,6 +58,7 @@ __all__ = [
     "for_page",
     "grouped_bars",
     "javascript_bundle",
+    "lines_with_bands",
     "scatter",
     "stacked_area",
     "stacked_bars",
@@ -452,3 +453,44 @@ def ratio_lines(
     )
     parity = alt.Chart(_data([{"parity": 1.0}])).mark_rule(strokeDash=[4, 3], color="#888").encode(y="parity:Q")
     return _finish(alt.layer(parity, lines), title, subtitle)
+
+
+def lines_with_bands(
+    rows: list[dict[str, Any]],
+    x: str,
+    y: str,
+    low: str,
+    high: str,
+    series: str,
+    title: str,
+    subtitle: str,
+    y_title: str,
+    x_title: str = "board date",
+    step: bool = False,
+) -> dict[str, Any]:
+    """A line per series over dates with its 95 % interval as a band (rows without bounds get no band); one point
+    per row, dated in UTC (the race over time: ratings per board, months behind; ``step``: running bests)."""
+    domain = _first_seen(rows, series)
+    colours = alt.Scale(domain=domain, range=CATEGORY_COLOURS[: len(domain)])
+    data = [r | {"at_ms": _utc_ms(str(r[x]))} for r in rows]
+    base = alt.Chart(_data(data))
+    x_channel = alt.X("at_ms:T", title=x_title, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y-%m"))
+    band = (
+        base.transform_filter(f"isValid(datum[{json.dumps(low)}]) && isValid(datum[{json.dumps(high)}])")
+        .mark_area(opacity=0.2, interpolate="step-after" if step else "linear")
+        .encode(x=x_channel, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"), color=alt.Color(f"{series}:N", scale=colours))
+    )
+    line = base.mark_line(point=True, interpolate="step-after" if step else "linear").encode(
+        x=x_channel,
+        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=alt.Color(f"{series}:N", title=None, scale=colours, legend=_legend("")),
+        tooltip=[
+            alt.Tooltip("board:N"),
+            alt.Tooltip(f"{series}:N"),
+            alt.Tooltip(f"{y}:Q", format=",.1f"),
+            alt.Tooltip(f"{low}:Q", format=",.1f"),
+            alt.Tooltip(f"{high}:Q", format=",.1f"),
+            *([alt.Tooltip("model:N")] if rows and "model" in rows[0] else []),
+        ],
+    )
+    return _finish(alt.layer(band, line), title, subtitle)
