@@ -47,3 +47,22 @@ def test_usage_without_data_says_what_to_run(db_path: Path) -> None:
     Warehouse.open(db_path).close()
     result = runner.invoke(app, ["--db", str(db_path), "usage", "--metric", "requests", "--series", "authors"])
     assert result.exit_code != 0 and "needs --series weekly" in result.output
+
+
+@pytest.mark.reference
+def test_trend_follows_usage_on_the_base_the_source_gives(db_path: Path, reference_data: Path) -> None:
+    daily = reference_data / "openrouter" / "rankings_daily"
+    assert runner.invoke(app, ["--db", str(db_path), "-q", "import", "openrouter", str(daily)]).exit_code == 0
+    result = runner.invoke(
+        app, ["--db", str(db_path), "trend", "--metric", "usage", "--by", "country", "--top", "2", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["metric"], data["by"]) == ("usage", "country")
+    assert {p["key"] for p in data["points"]} == {"CN", "US"}  # the two largest on the last day
+    assert all(p["ref"].endswith("share of all OpenRouter tokens") for p in data["points"])
+    last = max(p["date"] for p in data["points"])
+    shares = {p["key"]: p["share"] for p in data["points"] if p["date"] == last}
+    assert shares["CN"] == pytest.approx(0.427, abs=0.001) and shares["US"] == pytest.approx(0.411, abs=0.001)
+    family = runner.invoke(app, ["--db", str(db_path), "trend", "--metric", "usage", "--by", "family"])
+    assert family.exit_code == 2 and "no family" in family.output

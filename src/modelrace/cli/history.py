@@ -143,7 +143,9 @@ def _render_history(found: History) -> None:
 
 @group.commands.command()
 def trend(
-    metric: Annotated[str, typer.Option("--metric", help="downloads or rating.")] = "downloads",
+    metric: Annotated[
+        str, typer.Option("--metric", help="downloads, rating or usage (OpenRouter tokens).")
+    ] = "downloads",
     by: Annotated[str, typer.Option("--by", help="country, developer, family or model.")] = "family",
     top: Annotated[int, typer.Option("--top", min=1, help="Keys kept: the largest at the last date.")] = 10,
     source: Annotated[
@@ -169,13 +171,40 @@ def trend(
         if pair is not None and (len(pair) != 2 or not all(pair)):
             raise ConfigError(f"--pass {passes!r}: give two keys, A,B")
         when = _iso(since, "--since")
-        chosen = metric_named(metric, source=source, since=when)
-        with open_warehouse(read_only=True) as warehouse:
-            found = follow(warehouse, chosen, by, top)  # type: ignore[arg-type]
-            passed = _passes(warehouse, found, metric, by, source, when, pair) if pair else None
+        if metric == "usage":
+            if pair is not None:
+                raise ConfigError("--pass is for downloads and ratings; `modelrace usage` gives usage ranks")
+            with open_warehouse(read_only=True) as warehouse:
+                found, passed = _usage_trend(warehouse, by, top, when), None
+        else:
+            chosen = metric_named(metric, source=source, since=when)
+            with open_warehouse(read_only=True) as warehouse:
+                found = follow(warehouse, chosen, by, top)  # type: ignore[arg-type]
+                passed = _passes(warehouse, found, metric, by, source, when, pair) if pair else None
     moved = growth(found)
     data = {**found.to_json(), "growth": [g.to_json() for g in moved], "pass": passed}
     emit(data, lambda: _render_trend(found, moved, passed))
+
+
+def _usage_trend(warehouse: Warehouse, by: str, top: int, since: date | None) -> Trend:
+    """Token shares over time from the usage package, in the trend's shape: one series and one base (each point's
+    ``ref`` says which), its shares as the source gives them (of all OpenRouter tokens, or of the listed top
+    models'), never recomputed over the rows listed."""
+    from modelrace.timeline import Trend, TrendPoint
+    from modelrace.usage import usage_trend
+
+    if by not in ("country", "developer", "model"):
+        raise ConfigError(f"--metric usage --by {by!r}: usage is by country, developer or model (no family)")
+    found = usage_trend(warehouse, by, since=since)  # type: ignore[arg-type]
+    points = [TrendPoint(p.date, p.key, p.value or 0.0, p.share, None, p.coverage) for p in found]
+    if points:
+        last = max(p.date for p in points)
+        ranked = sorted((p for p in points if p.date == last), key=lambda p: (-(p.share or 0.0), p.key))
+        kept = {p.key for p in ranked[:top]}
+        points = [p for p in points if p.key in kept]
+    sources = list(dict.fromkeys(p.ref for p in points))
+    scope = "OpenRouter tokens (one router among many; docs/usage.md), shares of the base each point names"
+    return Trend("usage", by, scope, sources, points)
 
 
 def _passes(
@@ -204,8 +233,12 @@ def _render_trend(found: Trend, moved: list[Growth], passed: dict[str, Any] | No
     stdout.print(Text(f"{found.metric} by {found.by}, on {found.scope}"))
     dates = found.dates()
     keys = list(dict.fromkeys(p.key for p in sorted(found.points, key=lambda p: (p.date != dates[-1], -p.value))))
-    shown_dates = dates if len(dates) <= 8 else [*dates[:3], *dates[-5:]]
-    table = Table(found.by, *(d.isoformat() for d in shown_dates))
+    # as many dates as fit whole (a date column is 10 characters and its padding): never a cut date
+    fits = max(2, min(8, (stdout.width - 26) // 13))
+    shown_dates = dates if len(dates) <= fits else [*dates[: fits // 2], *dates[-(fits - fits // 2) :]]
+    table = Table(found.by)
+    for when in shown_dates:
+        table.add_column(when.isoformat(), no_wrap=True, min_width=10, justify="right")
     cells = {(p.key, p.date): p for p in found.points}
     for key in keys:
         row = []
@@ -222,7 +255,8 @@ def _render_trend(found: Trend, moved: list[Growth], passed: dict[str, Any] | No
     for when in shown_dates:
         value = next((p.coverage for p in found.points if p.date == when), None)
         coverage.append("" if value is None else f"{value:.0%}")
-    table.add_row(Text("coverage", style="dim"), *coverage)
+    if any(coverage):
+        table.add_row(Text("coverage", style="dim"), *coverage)
     stdout.print(table)
     if len(dates) > len(shown_dates):
         stdout.print(f"({len(dates) - len(shown_dates)} dates between not shown; --json has them all)")
