@@ -196,36 +196,53 @@ def _open_page(playwright: Any, html: Path, width: int) -> tuple[Any, Any, list[
     return browser, page, messages
 
 
+# What the page must show at both widths: the verdict board first, every table's first row in view (no scroll box
+# hides a table's rows), nothing wider than the page. Returned as plain data so that each assertion reads alone.
+_PAGE_FACTS = """() => {
+    const main = document.querySelector('main');
+    const first = main.firstElementChild;
+    const board = document.querySelector('#verdicts');
+    document.querySelectorAll('details').forEach(d => { d.open = true; });
+    const tables = Array.from(document.querySelectorAll('table.sortable')).map(t => {
+        const row = t.tBodies[0].rows[0].getBoundingClientRect();
+        const wrap = t.closest('.table-wrap').getBoundingClientRect();
+        const inView = row.height > 0 && row.top >= wrap.top - 1 && row.bottom <= wrap.bottom + 1;
+        return {id: t.id, height: row.height, inView: inView,
+                boxed: getComputedStyle(t.closest('.table-wrap')).maxHeight !== 'none'};
+    });
+    return {first: first && first.id, boardTop: board ? board.getBoundingClientRect().top + window.scrollY : null,
+            badges: document.querySelectorAll('#verdicts .badge').length,
+            tiles: document.querySelectorAll('#race .tile').length, tables: tables};
+}"""
+
+
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
 @pytest.mark.parametrize("width", [1400, 420])
-def test_report_fits_the_page_without_warnings(two_snapshots: Path, tmp_path: Path, width: int) -> None:
+def test_report_opens_with_the_verdicts_and_shows_every_table(two_snapshots: Path, tmp_path: Path, width: int) -> None:
     assert CHROMIUM is not None, "CI must install chromium (see .ci/run)"
     from playwright.sync_api import sync_playwright
 
     html = tmp_path / "r.html"
     assert runner.invoke(app, ["--db", str(two_snapshots), "-q", "report", "--html", str(html)]).exit_code == 0
+    shots = Path(os.environ.get("MODELRACE_SCREENSHOTS", tmp_path))  # set it to keep the screenshots and look
     with sync_playwright() as playwright:
         browser, page, messages = _open_page(playwright, html, width)
+        page.screenshot(path=str(shots / f"report-top-{width}.png"))
         page_width = page.evaluate("document.documentElement.scrollWidth")
         too_wide = page.eval_on_selector_all(
             ".chart svg", "els => els.filter(e => e.getBoundingClientRect().right > window.innerWidth).length"
         )
-        # Every open scroll box ends at a row's bottom edge: no row is cut in half.
-        cuts = page.eval_on_selector_all(
-            ".table-wrap",
-            """wraps => wraps.filter(w => w.scrollHeight > w.clientHeight).map(w => {
-                const bottom = w.getBoundingClientRect().top + w.clientHeight;
-                const rows = Array.from(w.querySelectorAll('tbody tr'));
-                return rows.some(r => {
-                    const b = r.getBoundingClientRect();
-                    return b.top < bottom - 1 && b.bottom > bottom + 1;
-                });
-            })""",
-        )
         numbers = page.eval_on_selector_all("th.num", "els => els.map(e => getComputedStyle(e).textAlign)")
+        facts = page.evaluate(_PAGE_FACTS)
         browser.close()
     assert messages == []
     assert page_width <= width
     assert too_wide == 0
-    assert cuts and not any(cuts)
     assert numbers and set(numbers) == {"right"}
+    # the verdict board is the first content, on the first screen, one badge per claim; then the race's tiles
+    assert facts["first"] == "verdicts" and facts["boardTop"] < 400
+    assert facts["badges"] == 9 and facts["tiles"] >= 2
+    tables = facts["tables"]
+    assert len(tables) >= 10
+    hidden = [t["id"] for t in tables if not t["inView"] or t["boxed"]]
+    assert hidden == [], hidden  # every table's first row in view; no height-limited scroll box

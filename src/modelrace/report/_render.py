@@ -17,6 +17,7 @@ from modelrace.errors import ConfigError
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
 from modelrace.report._model import Column, Report, Table, format_value
+from modelrace.report._tiles import sparkline
 
 
 def report_source(report: Report) -> str:
@@ -50,6 +51,7 @@ def render_html(report: Report, path: Path) -> None:
         for_page=charts.for_page,
         chart_title=charts.chart_title,
         empty_text=empty_text,
+        sparkline=sparkline,
     )
     try:
         write_atomically(path, html)
@@ -125,6 +127,18 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
     folder = path.with_name(path.stem + "_charts")
     written: list[Path] = []
     out = [f"# {md(report.title)}", "", f"{md(report_source(report))}. Generated {md(report.generated_at)}.", ""]
+    if report.verdicts:
+        out += ["## The claims, answered", ""]
+        for row in report.verdicts:
+            date = f", data of {row.date}" if row.date else ""
+            out += [f"- **{md(row.verdict)}**: {md(row.statement)} {md(row.figure)} ({md(row.data + date)})"]
+        out += [""]
+    if report.tiles:
+        out += ["## The state of the race", ""]
+        for tile in report.tiles:
+            date = f", data of {tile.date}" if tile.date else ""
+            out += [f"- **{md(tile.title)}: {md(tile.value)}** {md(tile.detail)} ({md(tile.scope + date)})"]
+        out += [""]
     try:
         for section in report.sections:
             out += [f"## {md(section.title)}", "", md(section.intro), ""]
@@ -179,11 +193,52 @@ def terminal_table(table: Table, width: int, rows: int = 10) -> RichTable:
     return rendered
 
 
+VERDICT_STYLES = {"supported": "bold green", "not supported": "bold red", "mixed": "bold yellow"}
+
+
+def verdict_lines(report: Report) -> list[Text]:
+    """The verdict board as terminal lines: verdict, claim, then its key figure and the data that answered."""
+    lines = []
+    for row in report.verdicts:
+        date = f", data of {row.date}" if row.date else ""
+        lines.append(
+            Text.assemble(
+                (f"[{row.verdict}]", VERDICT_STYLES.get(row.verdict, "bold")),
+                f" {row.statement}\n    {row.figure}\n    {row.data}{date}",
+            )
+        )
+    return lines
+
+
+def tile_lines(report: Report) -> list[Text]:
+    """The state of the race as terminal lines: title, number, comparison, scope and date."""
+    return [
+        Text.assemble(
+            (tile.title, "bold"),
+            ": ",
+            (tile.value, "bold"),
+            f"  {tile.detail}\n    {tile.scope}" + (f", data of {tile.date}" if tile.date else ""),
+        )
+        for tile in report.tiles
+    ]
+
+
 def render_terminal(report: Report, console: Console) -> None:
-    """A short summary: headlines, then the first tables of each section, sized to the terminal."""
+    """A short summary: the verdict board and the state of the race, then each section's headlines and first
+    tables, sized to the terminal (the claims section's bullets are the board's rows, not repeated)."""
     # Titles, sources and headlines quote data (model names, paths): plain text, never markup or emoji codes.
     console.print(Text.assemble((report.title, "bold"), "  ", report_source(report)), highlight=False, emoji=False)
+    if report.verdicts:
+        console.rule(Text("The claims, answered"))
+        for line in verdict_lines(report):
+            console.print(line, highlight=False, emoji=False)
+    if report.tiles:
+        console.rule(Text("The state of the race"))
+        for line in tile_lines(report):
+            console.print(line, highlight=False, emoji=False)
     for section in report.sections:
+        if section.id == "claims" and report.verdicts:
+            continue
         console.rule(Text(section.title))
         for headline in section.headlines:
             console.print(Text(f"• {headline.text}"), highlight=False, emoji=False)
