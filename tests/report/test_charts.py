@@ -103,11 +103,40 @@ def test_bars_carry_values_keep_an_order_and_fit_the_page() -> None:
     assert spec["width"] == "container"
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["bar", "text"]
-    assert spec["layer"][1]["encoding"]["text"]["format"] == ".1%"
+    # the labels round as the tables do: "<0.1 %" for a share that is not nothing, never "0.0 %"
+    assert spec["layer"][1]["encoding"]["text"]["field"] == charts.LABEL
+    assert charts.value_label(0.0003) == "<0.1 %" and charts.value_label(0.5) == "50.0 %"
+    labels = {row[charts.LABEL] for row in _inline_rows(spec)}
+    assert labels == {"10.0 %", "50.0 %", "30.0 %"}
     assert all(layer["encoding"]["y"]["sort"] == ["<1B", "1-3B", "3-10B", "unknown"] for layer in spec["layer"])
     exported = charts.for_export(spec)
     assert exported["width"] == charts.EXPORT_WIDTH and spec["width"] == "container"
     assert "title" not in charts.for_page(spec) and charts.chart_title(spec) == ("Downloads by size", "source")
+
+
+def _inline_rows(spec: Any) -> list[dict[str, Any]]:
+    """Every inline data row of a spec, its layers' included."""
+    if isinstance(spec, list):
+        return [row for part in spec for row in _inline_rows(part)]
+    if not isinstance(spec, dict):
+        return []
+    found = list(spec["data"]["values"]) if isinstance(spec.get("data"), dict) and "values" in spec["data"] else []
+    for key in ("layer", "datasets"):
+        if key in spec:
+            found += _inline_rows(spec[key] if key == "layer" else list(spec[key].values()))
+    return found
+
+
+def test_scatter_names_the_frontier_and_the_labelled_points() -> None:
+    rows = [
+        {"model": "org/big-1", "params_b": 100.0, "score": 90.0, "country": "x", "frontier": True},
+        {"model": "org/small-1", "params_b": 1.0, "score": 50.0, "country": "x", "frontier": True},
+        {"model": "org/leader", "params_b": 10.0, "score": 70.0, "country": "x", "labelled": True},
+        {"model": "org/unnamed", "params_b": 5.0, "score": 40.0, "country": "x"},
+    ]
+    spec = charts.scatter(rows, "params_b", "score", "country", "t", "s", "params", "score")
+    names = {row["point_label"] for row in _inline_rows(spec) if "point_label" in row}
+    assert names == {"big-1", "small-1", "leader"}  # without the namespace; the unremarkable point unnamed
 
 
 def test_history_axis_has_one_date_per_snapshot() -> None:
