@@ -130,7 +130,7 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
     if report.verdicts:
         out += ["## The claims, answered", ""]
         for row in report.verdicts:
-            date = f", data of {row.date}" if row.date else ""
+            date = f", data of {row.date}" if row.date and row.date not in row.data else ""
             out += [f"- **{md(row.verdict)}**: {md(row.statement)} {md(row.figure)} ({md(row.data + date)})"]
         out += [""]
     if report.tiles:
@@ -200,7 +200,7 @@ def verdict_lines(report: Report) -> list[Text]:
     """The verdict board as terminal lines: verdict, claim, then its key figure and the data that answered."""
     lines = []
     for row in report.verdicts:
-        date = f", data of {row.date}" if row.date else ""
+        date = f", data of {row.date}" if row.date and row.date not in row.data else ""
         lines.append(
             Text.assemble(
                 (f"[{row.verdict}]", VERDICT_STYLES.get(row.verdict, "bold")),
