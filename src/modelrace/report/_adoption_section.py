@@ -15,9 +15,9 @@ TOP = 15
 
 
 def source_text(snapshot: SnapshotRef) -> str:
-    """What every figure cites: 'replay of FILE (data of DATE), snapshot 3 (a subset of unknown selection)'."""
+    """What every figure cites: 'replay of FILE (data of DATE), snapshot 3: a subset of unknown selection'."""
     if snapshot.provenance:
-        return f"{snapshot.provenance}, snapshot {snapshot.id} ({SELECTION_WORDS.get(snapshot.selection, '')})"
+        return f"{snapshot.provenance}, snapshot {snapshot.id}: {SELECTION_WORDS.get(snapshot.selection, '')}"
     where = snapshot_source_name(snapshot.source)  # a reference built without provenance
     detail = f" ({snapshot.source_detail})" if snapshot.source_detail else ""
     return f"{where}{detail}, snapshot {snapshot.id} taken {snapshot.taken_at[:10]}"

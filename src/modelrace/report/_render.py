@@ -52,6 +52,7 @@ def render_html(report: Report, path: Path) -> None:
         chart_title=charts.chart_title,
         empty_text=empty_text,
         sparkline=sparkline,
+        is_id=is_id_cell,
     )
     try:
         write_atomically(path, html)
@@ -167,6 +168,11 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
 # Columns whose values a user copies (model ids, leader names): never cut in the terminal.
 _COPIED_KEYS = frozenset({"model", "model_id", "leader", "best_cn", "best_us", "chip", "namespace", "spec"})
 _HUB_ID = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def is_id_cell(column: Column, value: object) -> bool:
+    """Whether a cell holds what a user copies (a model id, a chip name): the page keeps it on one line."""
+    return column.format == "text" and (column.key in _COPIED_KEYS or bool(_HUB_ID.match(str(value or ""))))
 
 
 def _terminal_column(column: Column, cells: list[str]) -> TerminalColumn:
