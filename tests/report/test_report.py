@@ -181,7 +181,13 @@ def test_report_has_the_capability_section_when_results_are_imported(
     assert (md.parent / "report_charts" / "frontier.png").exists()
     html = (tmp_path / "r.html").read_text()
     spec = json.loads(html.split('id="spec-frontier">', 1)[1].split("</script>", 1)[0])
-    rows = spec["data"]["values"] if "data" in spec else spec["datasets"][next(iter(spec["datasets"]))]
+    # the points' data (the layers naming points carry only the labelled ones)
+    layers = [spec, *spec.get("layer", [])]
+    rows = next(
+        part["data"]["values"]
+        for part in layers
+        if isinstance(part.get("data"), dict) and any("frontier" in r for r in part["data"].get("values", []))
+    )
     assert rows and all(isinstance(r["params_b"], float) for r in rows)
     assert any(r["frontier"] for r in rows)
     assert (md.parent / "report_charts" / "open-closed-gap.png").exists()
