@@ -59,12 +59,13 @@ def llm_condition() -> str:
 
 
 def in_model_scope(scope: Scope, models: ModelScope) -> Scope:
-    """The attributed scope cut to ``models`` (a temporary table, built once per connection and table)."""
+    """The attributed scope cut to ``models``: a temporary view over the attribution table (no copy of a
+    whole-Hub table; each analysis filters as it scans)."""
     if models == "all":
         return scope
     table = f"{scope.table}_llm"
     scope.connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {scope.table} WHERE {llm_condition()}"
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {scope.table} WHERE {llm_condition()}"
     )
     return Scope(scope.connection, table, scope.snapshot, scope.include_fixtures)
 
