@@ -28,6 +28,9 @@ data="$MODELRACE_REFERENCE_DATA"
 # 2026-05 (a subset of unknown selection). Shares are compared only on a scope both hold, never across a subset.
 modelrace -q import hub-json "$data/hub_api_top_models_2024-09-20.json" --selection top-downloads
 modelrace -q import hub-stats "$data/hub_stats_subset_2026-05.parquet" --selection subset
+# The 100 most downloaded text-generation models of 2026-02-16 (a real /api/models export, #27): the newest listing
+# whose selection can decide the download claims, which the report then answers "among the top 100".
+modelrace -q import hub-json "$data/hub_api_top100_textgen_2026-02-16.json" --selection top-downloads --date 2026-02-16
 # The replay names the file it replays and its data date; the sync records them (a replay, not the live Hub).
 HF_ENDPOINT="http://127.0.0.1:$port" modelrace sync --pipeline-tag text-generation
 modelrace imports

@@ -8,6 +8,7 @@ line rather than being cut). Every cell is a :class:`rich.text.Text`: names from
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,12 +64,28 @@ def data_table(
             ):
                 keep = trial
         fold_ids = minimum_width([specs[i] for i in keep], [[r[i] for i in keep] for r in cells]) > width
+        # Rich's column collapse can leave a table a column or two wider than planned (a number column's minimum
+        # is restored after shrinking): drawn wider than the terminal, it loses its rightmost columns until it fits
+        while (
+            len(keep) > 1
+            and not fold_ids
+            and _drawn_width(_build(specs, cells, keep, title, show_header, False), width) > width
+        ):
+            keep = keep[:-1]
     table = _build(specs, cells, keep, title, show_header, fold_ids)
     left_out = [specs[i].label for i in range(len(specs)) if i not in keep]
     if left_out:
         table.caption = f"not shown at this width: {', '.join(left_out)} (a wider terminal or --json has them)"
         table.caption_justify = "left"
     return table
+
+
+def _drawn_width(table: Table, width: int) -> int:
+    """How wide Rich draws ``table`` on a terminal ``width`` columns wide."""
+    console = Console(width=width, file=io.StringIO(), color_system=None, soft_wrap=True)  # soft: never cropped
+    with console.capture() as captured:
+        console.print(table)
+    return max((len(line) for line in captured.get().splitlines()), default=0)
 
 
 def _build(
@@ -87,7 +104,9 @@ def _build(
             table.add_column(column.label, no_wrap=True, min_width=max(longest, 1))
         elif column.kind == "number":
             # Not no_wrap: the heading may wrap at its spaces; a number (no spaces) keeps its width.
-            table.add_column(column.label, justify="right", overflow="fold", min_width=max(longest, 1))
+            # at least its heading's longest word, so that Rich never folds the heading mid-word ("result|s")
+            width = max(longest, _longest_word(column.label), 1)
+            table.add_column(column.label, justify="right", overflow="fold", min_width=width)
         else:
             table.add_column(column.label, overflow="fold")
     for row in cells:

@@ -161,3 +161,11 @@ def test_gap_on_the_real_boards(real_boards: Warehouse) -> None:
     opened = gap_series(history, parse_sides("open,closed"))
     assert opened.series[0].best_a.model == "deepseek-ai/DeepSeek-R1"  # early-grok-3 is closed, not open
     assert opened.series[-1].best_a.model == "zai-org/GLM-4.6" and opened.series[-1].behind == "open"
+
+
+def test_no_board_holding_both_sides_is_an_empty_estimate() -> None:
+    from modelrace.ranking._months_behind import months_behind
+
+    empty = np.zeros(0)
+    found = months_behind(np.zeros(0, dtype=np.int64), empty, empty, empty, empty)
+    assert found.months.shape == (0,) and found.reached.shape == (0,)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from modelrace.answers import builtin_claims
 from modelrace.cli.main import app
 from modelrace.hub import import_hub_json
 from modelrace.knowledge import country_label
@@ -103,11 +104,40 @@ def test_bars_carry_values_keep_an_order_and_fit_the_page() -> None:
     assert spec["width"] == "container"
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["bar", "text"]
-    assert spec["layer"][1]["encoding"]["text"]["format"] == ".1%"
+    # the labels round as the tables do: "<0.1 %" for a share that is not nothing, never "0.0 %"
+    assert spec["layer"][1]["encoding"]["text"]["field"] == charts.LABEL
+    assert charts.value_label(0.0003) == "<0.1 %" and charts.value_label(0.5) == "50.0 %"
+    labels = {row[charts.LABEL] for row in _inline_rows(spec)}
+    assert labels == {"10.0 %", "50.0 %", "30.0 %"}
     assert all(layer["encoding"]["y"]["sort"] == ["<1B", "1-3B", "3-10B", "unknown"] for layer in spec["layer"])
     exported = charts.for_export(spec)
     assert exported["width"] == charts.EXPORT_WIDTH and spec["width"] == "container"
     assert "title" not in charts.for_page(spec) and charts.chart_title(spec) == ("Downloads by size", "source")
+
+
+def _inline_rows(spec: Any) -> list[dict[str, Any]]:
+    """Every inline data row of a spec, its layers' included."""
+    if isinstance(spec, list):
+        return [row for part in spec for row in _inline_rows(part)]
+    if not isinstance(spec, dict):
+        return []
+    found = list(spec["data"]["values"]) if isinstance(spec.get("data"), dict) and "values" in spec["data"] else []
+    for key in ("layer", "datasets"):
+        if key in spec:
+            found += _inline_rows(spec[key] if key == "layer" else list(spec[key].values()))
+    return found
+
+
+def test_scatter_names_the_frontier_and_the_labelled_points() -> None:
+    rows = [
+        {"model": "org/big-1", "params_b": 100.0, "score": 90.0, "country": "x", "frontier": True},
+        {"model": "org/small-1", "params_b": 1.0, "score": 50.0, "country": "x", "frontier": True},
+        {"model": "org/leader", "params_b": 10.0, "score": 70.0, "country": "x", "labelled": True},
+        {"model": "org/unnamed", "params_b": 5.0, "score": 40.0, "country": "x"},
+    ]
+    spec = charts.scatter(rows, "params_b", "score", "country", "t", "s", "params", "score")
+    names = {row["point_label"] for row in _inline_rows(spec) if "point_label" in row}
+    assert names == {"big-1", "small-1", "leader"}  # without the namespace; the unremarkable point unnamed
 
 
 def test_history_axis_has_one_date_per_snapshot() -> None:
@@ -196,36 +226,53 @@ def _open_page(playwright: Any, html: Path, width: int) -> tuple[Any, Any, list[
     return browser, page, messages
 
 
+# What the page must show at both widths: the verdict board first, every table's first row in view (no scroll box
+# hides a table's rows), nothing wider than the page. Returned as plain data so that each assertion reads alone.
+_PAGE_FACTS = """() => {
+    const main = document.querySelector('main');
+    const first = main.firstElementChild;
+    const board = document.querySelector('#verdicts');
+    document.querySelectorAll('details').forEach(d => { d.open = true; });
+    const tables = Array.from(document.querySelectorAll('table.sortable')).map(t => {
+        const row = t.tBodies[0].rows[0].getBoundingClientRect();
+        const wrap = t.closest('.table-wrap').getBoundingClientRect();
+        const inView = row.height > 0 && row.top >= wrap.top - 1 && row.bottom <= wrap.bottom + 1;
+        return {id: t.id, height: row.height, inView: inView,
+                boxed: getComputedStyle(t.closest('.table-wrap')).maxHeight !== 'none'};
+    });
+    return {first: first && first.id, boardTop: board ? board.getBoundingClientRect().top + window.scrollY : null,
+            badges: document.querySelectorAll('#verdicts .badge').length,
+            tiles: document.querySelectorAll('#race .tile').length, tables: tables};
+}"""
+
+
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed")
 @pytest.mark.parametrize("width", [1400, 420])
-def test_report_fits_the_page_without_warnings(two_snapshots: Path, tmp_path: Path, width: int) -> None:
+def test_report_opens_with_the_verdicts_and_shows_every_table(two_snapshots: Path, tmp_path: Path, width: int) -> None:
     assert CHROMIUM is not None, "CI must install chromium (see .ci/run)"
     from playwright.sync_api import sync_playwright
 
     html = tmp_path / "r.html"
     assert runner.invoke(app, ["--db", str(two_snapshots), "-q", "report", "--html", str(html)]).exit_code == 0
+    shots = Path(os.environ.get("MODELRACE_SCREENSHOTS", tmp_path))  # set it to keep the screenshots and look
     with sync_playwright() as playwright:
         browser, page, messages = _open_page(playwright, html, width)
+        page.screenshot(path=str(shots / f"report-top-{width}.png"))
         page_width = page.evaluate("document.documentElement.scrollWidth")
         too_wide = page.eval_on_selector_all(
             ".chart svg", "els => els.filter(e => e.getBoundingClientRect().right > window.innerWidth).length"
         )
-        # Every open scroll box ends at a row's bottom edge: no row is cut in half.
-        cuts = page.eval_on_selector_all(
-            ".table-wrap",
-            """wraps => wraps.filter(w => w.scrollHeight > w.clientHeight).map(w => {
-                const bottom = w.getBoundingClientRect().top + w.clientHeight;
-                const rows = Array.from(w.querySelectorAll('tbody tr'));
-                return rows.some(r => {
-                    const b = r.getBoundingClientRect();
-                    return b.top < bottom - 1 && b.bottom > bottom + 1;
-                });
-            })""",
-        )
         numbers = page.eval_on_selector_all("th.num", "els => els.map(e => getComputedStyle(e).textAlign)")
+        facts = page.evaluate(_PAGE_FACTS)
         browser.close()
     assert messages == []
     assert page_width <= width
     assert too_wide == 0
-    assert cuts and not any(cuts)
     assert numbers and set(numbers) == {"right"}
+    # the verdict board is the first content, on the first screen, one badge per claim; then the race's tiles
+    assert facts["first"] == "verdicts" and facts["boardTop"] < 400
+    assert facts["badges"] == len(builtin_claims().claims) and facts["tiles"] >= 2
+    tables = facts["tables"]
+    assert len(tables) >= 10
+    hidden = [t["id"] for t in tables if not t["inView"] or t["boxed"]]
+    assert hidden == [], hidden  # every table's first row in view; no height-limited scroll box

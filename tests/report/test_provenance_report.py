@@ -3,6 +3,7 @@ across a subset, and states licence coverage, in headless Chromium."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -39,8 +40,21 @@ def test_the_demo_report_names_replay_and_dates_and_compares_nothing_across_a_su
     assert CHROMIUM is not None
     from playwright.sync_api import sync_playwright
 
+    # by default the report answers on the best data held (snapshot 1, the newest that is not a subset) and says
+    # which subsets it passed over; the latest snapshot, named, is the report of the replay
+    default = CliRunner().invoke(
+        app, ["--db", str(demo_warehouse), "-q", "report", "--html", str(tmp_path / "best.html"), "--json"]
+    )
+    assert default.exit_code == 0, default.output
+    best = json.loads(default.stdout)
+    assert best["snapshot"]["id"] == 1
+    lead = next(c for c in best["claims"] if c["id"] == "cn-most-downloaded")
+    assert lead["source"].startswith("snapshot 1") and lead["verdict"] == "not supported"
+    assert any("passed over: snapshot" in caveat and "subset" in caveat for caveat in lead["caveats"])
     html = tmp_path / "report.html"
-    result = CliRunner().invoke(app, ["--db", str(demo_warehouse), "-q", "report", "--html", str(html), "--json"])
+    result = CliRunner().invoke(
+        app, ["--db", str(demo_warehouse), "-q", "report", "--snapshot", "latest", "--html", str(html), "--json"]
+    )
     assert result.exit_code == 0, result.output
     problems: list[str] = []
     with sync_playwright() as playwright:
@@ -81,3 +95,35 @@ def test_the_replay_without_licences_states_its_licence_coverage(demo_warehouse:
     assert f"known for only {coverage['known'] * 100:.1f} %" in overall and "carries no licence" in overall
     china = next(t for t in texts if t.startswith("Of the downloads of families from China"))
     assert "whose licence is known" in china
+
+
+@pytest.mark.reference
+def test_the_demo_answers_the_download_claims_on_the_2026_top_100(db_path: Path, reference_data: Path) -> None:
+    # The demo's snapshots (#27): a 2024 top-downloads file, a 2026-05 subset, and the 100 most downloaded
+    # text-generation models of 2026-02-16. The subset is newer but cannot answer a share claim: the top 100 does,
+    # on its own scope, and says so ("among the top 100"); the subset is named as passed over.
+    from datetime import datetime
+
+    from modelrace.answers import check_claims
+
+    with Warehouse.open(db_path) as warehouse:
+        import_hub_json(warehouse, reference_data / "hub_api_top_models_2024-09-20.json", selection="top-downloads")
+        import_hub_stats(warehouse, reference_data / "hub_stats_subset_2026-05.parquet", selection="subset")
+        import_hub_json(
+            warehouse,
+            reference_data / "hub_api_top100_textgen_2026-02-16.json",
+            taken_at=datetime(2026, 2, 16),
+            selection="top-downloads",
+        )
+        checked = {c.id: c for c in check_claims(warehouse).claims}
+        on_2024 = {c.id: c for c in check_claims(warehouse, snapshot=1).claims}
+    for claim in ("cn-most-downloaded", "qwen-top-family"):
+        check = checked[claim]
+        assert check.verdict == "supported", check.why
+        assert check.source.startswith("snapshot 3:") and "hub_api_top100_textgen_2026-02-16.json" in check.source
+        assert check.date == "2026-02-16" and "among the top 100" in check.figure
+        assert "language-model downloads" in check.figure
+        assert any("passed over: snapshot 2" in c and "subset" in c for c in check.caveats)
+    # named, the 2024 listing answers alone: the US led then
+    assert on_2024["cn-most-downloaded"].verdict == "not supported"
+    assert on_2024["cn-most-downloaded"].source.startswith("snapshot 1:")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -72,7 +73,13 @@ def test_report_markdown_with_charts(hostile_warehouse: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     text = md.read_text()
-    assert "![Download share by country](report_charts/share-by-country.png)" in text
+    # every download chart's title names its scope (language models, the snapshot's selection and date)
+    assert re.search(
+        r"!\[Download share by country \(language models; snapshot \d+, [0-9-]+\)\]"
+        r"\(report_charts/share-by-country\.png\)",
+        text,
+    ), text[:2000]
+    assert "## The claims, answered" in text and "## The state of the race" in text
     assert (md.parent / "report_charts" / "share-by-country.png").read_bytes()[:4] == b"\x89PNG"
     assert (md.parent / "report_charts" / "ecosystem.svg").read_text().startswith("<svg")
     assert "Source: Hub API JSON file" in text
@@ -174,7 +181,13 @@ def test_report_has_the_capability_section_when_results_are_imported(
     assert (md.parent / "report_charts" / "frontier.png").exists()
     html = (tmp_path / "r.html").read_text()
     spec = json.loads(html.split('id="spec-frontier">', 1)[1].split("</script>", 1)[0])
-    rows = spec["data"]["values"] if "data" in spec else spec["datasets"][next(iter(spec["datasets"]))]
+    # the points' data (the layers naming points carry only the labelled ones)
+    layers = [spec, *spec.get("layer", [])]
+    rows = next(
+        part["data"]["values"]
+        for part in layers
+        if isinstance(part.get("data"), dict) and any("frontier" in r for r in part["data"].get("values", []))
+    )
     assert rows and all(isinstance(r["params_b"], float) for r in rows)
     assert any(r["frontier"] for r in rows)
     assert (md.parent / "report_charts" / "open-closed-gap.png").exists()
@@ -203,11 +216,15 @@ def test_report_on_imported_results_without_a_hub_snapshot(db_path: Path, tmp_pa
     result = runner.invoke(app, ["--db", str(db_path), "-q", "report", "--html", str(html), "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
-    assert figures["sections"][0] == "capability" and "adoption" not in figures["sections"]
+    # the download claims say why they cannot be answered (no snapshot), the capability ones are answered
+    assert figures["sections"][:2] == ["claims", "capability"] and "adoption" not in figures["sections"]
+    claims = {c["id"]: c for c in figures["claims"]}
+    assert claims["cn-most-downloaded"]["verdict"] == "insufficient data"
+    assert "modelrace sync" in claims["cn-most-downloaded"]["why"]
     assert figures["snapshot"] is None and figures["adoption"] is None
     assert "No Hub snapshot in this warehouse" in html.read_text()
     text = runner.invoke(app, ["--db", str(db_path), "-q", "report", "--html", str(html)])
-    assert text.exit_code == 0 and "Leaders by size class" in text.stdout
+    assert text.exit_code == 0 and "Leaders by size class" in text.stdout and "The claims, answered" in text.stdout
 
 
 def test_an_empty_table_says_why(tmp_path: Path) -> None:

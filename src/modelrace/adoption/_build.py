@@ -35,6 +35,7 @@ from modelrace.adoption._figures import (
     SnapshotRef,
 )
 from modelrace.adoption._headlines import headlines
+from modelrace.adoption._models_scope import ModelScope, in_model_scope, rest_of_hub, snapshot_scope_words
 from modelrace.registry import Registry, load_registry
 from modelrace.store import SnapshotInfo, Warehouse, list_snapshots, resolve_snapshot
 
@@ -71,10 +72,21 @@ def pipeline_tags(scope: Scope) -> list[str]:
     return [r["tag"] for r in rows]
 
 
-def _scope_words(tags: list[str]) -> str:
-    if len(tags) == 1:
-        return f"{tags[0]} downloads (30 days)"
-    return f"downloads (30 days) across {len(tags)} pipeline tags"
+def _scope_words(tags: list[str], snapshot: SnapshotInfo, models: ModelScope) -> str:
+    """What the shares are of, in words, the snapshot's selection and filters included (a top-N listing says
+    "among the top N", a subset never stands for the Hub)."""
+    if models == "llm":
+        what = "language-model downloads (30 days)"
+    elif len(tags) == 1:
+        what = f"{tags[0]} downloads (30 days)"
+    else:
+        what = f"downloads (30 days) across {len(tags)} pipeline tags"
+    if snapshot.selection == "top-downloads":
+        return f"{what} among the top {snapshot.model_count:,} models listed by downloads"
+    if snapshot.selection == "subset":
+        return f"{what} of a subset of unknown selection ({snapshot.model_count:,} models)"
+    author = snapshot.filter_values.get("author")
+    return f"{what} of author {author} only" if author else what
 
 
 _ROOT_VIEWS: dict[str, int | None] = {"country": None, "developer": None, "family": None}
@@ -86,6 +98,7 @@ def _change(
     earlier: list[SnapshotInfo],
     since: str | int | None,
     registry: Registry,
+    models: ModelScope = "all",
 ) -> ShareChange | None:
     """Share changes since ``since`` (default: the latest earlier snapshot comparable with this one, else the
     previous one, marked not comparable) on the scope both hold."""
@@ -109,7 +122,9 @@ def _change(
         empty = Movers([], [])
         return ShareChange(SnapshotRef.of(then), empty, empty, empty, False, None, checked.reason)
     now_shares = download_shares_many(restrict(scope, checked.scope), _ROOT_VIEWS, "root")
-    then_scope = restrict(scope_of(warehouse, then, scope.include_fixtures, registry), checked.scope)
+    then_scope = restrict(
+        in_model_scope(scope_of(warehouse, then, scope.include_fixtures, registry), models), checked.scope
+    )
     then_shares = download_shares_many(then_scope, _ROOT_VIEWS, "root")
     return ShareChange(
         since=SnapshotRef.of(then),
@@ -129,6 +144,7 @@ def _history(
     snapshots: list[SnapshotInfo],
     length: int,
     registry: Registry,
+    models: ModelScope = "all",
 ) -> tuple[list[HistoryPoint], CommonScope | None, list[Row]]:
     """Country and family shares over the snapshots comparable with this one on its own filters, all computed
     on the one scope every point holds; the others are listed with the reason they are left out."""
@@ -164,7 +180,7 @@ def _history(
         base = (
             scope
             if past.snapshot_id == snapshot.snapshot_id
-            else scope_of(warehouse, past, scope.include_fixtures, registry)
+            else in_model_scope(scope_of(warehouse, past, scope.include_fixtures, registry), models)
         )
         found = download_shares_many(restrict(base, common), {"country": None, "family": None}, "root")
         points.append(HistoryPoint(SnapshotRef.of(past), found["country"], found["family"][:15]))
@@ -179,10 +195,13 @@ def build_adoption(
     top: int = 25,
     history: int = 12,
     registry: Registry | None = None,
+    models: ModelScope = "all",
 ) -> AdoptionFigures:
-    """All adoption figures for a snapshot (default latest), with change since ``since`` (default previous)."""
+    """All adoption figures for a snapshot (default latest), with change since ``since`` (default previous), over
+    ``models`` (``llm``: language models only, the race's scope; ``all``: every model the snapshot holds)."""
     registry = registry or load_registry()
-    scope = open_scope(warehouse, snapshot_ref, include_fixtures, registry)
+    whole = open_scope(warehouse, snapshot_ref, include_fixtures, registry)
+    scope = in_model_scope(whole, models)
     snapshot = scope.snapshot
     total = totals(scope)
     root = download_shares_many(scope, {"country": None, "developer": None, "family": None}, "root")
@@ -197,8 +216,8 @@ def build_adoption(
     # Oldest data first (list_snapshots' order): the snapshots before this one are the earlier data.
     position = next(i for i, s in enumerate(snapshots) if s.snapshot_id == snapshot.snapshot_id)
     earlier = snapshots[:position]
-    change = _change(warehouse, scope, earlier, since, registry)
-    points, history_scope, left_out = _history(warehouse, scope, root, snapshots, history, registry)
+    change = _change(warehouse, scope, earlier, since, registry, models)
+    points, history_scope, left_out = _history(warehouse, scope, root, snapshots, history, registry, models)
 
     adoption = Adoption(
         totals=total,
@@ -223,10 +242,11 @@ def build_adoption(
     )
     tags = pipeline_tags(scope)
     reference = SnapshotRef.of(snapshot)
-    words = _scope_words(tags)
+    words = _scope_words(tags, snapshot, models)
     return AdoptionFigures(
         snapshot=reference,
-        scope=AdoptionScope(tags, include_fixtures),
+        scope=AdoptionScope(tags, include_fixtures, models, snapshot_scope_words(snapshot, models)),
+        rest_of_hub=rest_of_hub(whole) if models == "llm" else [],
         scope_words=words,
         adoption=adoption,
         headlines=headlines(reference, words, adoption, family_by_country(scope)),

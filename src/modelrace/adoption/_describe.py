@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
+from modelrace.adoption._models_scope import snapshot_scope_words
 from modelrace.errors import NotFoundError
 from modelrace.registry import Registry, load_registry
 from modelrace.store import SnapshotInfo, Warehouse, licence_missing_from, missing_licence_words, resolve_snapshot
@@ -54,6 +55,7 @@ class SnapshotBrief(JsonResult):
     id: int
     taken_at: str
     source: str
+    selection: str = ""  # its selection and filters in words ("snapshot 2: a subset of unknown selection ...")
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,9 @@ def describe_model(
     chain = chain_to_root(warehouse.connection, snapshot.snapshot_id, model_id)
     return ModelDescription(
         model_id=model_id,
-        snapshot=SnapshotBrief(snapshot.snapshot_id, snapshot.taken_at.isoformat(), snapshot.source),
+        snapshot=SnapshotBrief(
+            snapshot.snapshot_id, snapshot.taken_at.isoformat(), snapshot.source, snapshot_scope_words(snapshot)
+        ),
         pipeline_tag=row["pipeline_tag"],
         library_name=row["library_name"],
         gated=row["gated"],

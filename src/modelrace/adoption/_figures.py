@@ -244,6 +244,8 @@ class AdoptionScope(JsonResult):
 
     pipeline_tags: list[str]
     include_fixtures: bool
+    models: str = "all"  # "llm": language models only (adoption/_models_scope.py); "all": every model held
+    selection: str = ""  # the snapshot's selection and filters in words ("snapshot 4: author Qwen only")
 
 
 @dataclass(frozen=True)
@@ -255,3 +257,4 @@ class AdoptionFigures(JsonResult):
     scope_words: str
     adoption: Adoption
     headlines: list[Headline]
+    rest_of_hub: list[Row] = field(default_factory=list)  # the LLM scope's complement by pipeline tag (llm only)

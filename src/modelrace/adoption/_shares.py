@@ -8,6 +8,7 @@ from modelrace._serialise import JsonResult
 from modelrace.adoption._analyses import SHARE_BREAKDOWNS, Measure, View, coverage, download_shares
 from modelrace.adoption._build import open_scope
 from modelrace.adoption._figures import Row, SnapshotRef
+from modelrace.adoption._models_scope import ModelScope, answers_share_claims, in_model_scope, snapshot_scope_words
 from modelrace.errors import ConfigError
 from modelrace.store import Warehouse
 
@@ -25,6 +26,9 @@ class ShareTable(JsonResult):
     measure: Measure
     rows: list[Row]
     known_share: float = 1.0  # the share of downloads for which the breakdown's fact is known (docs/provenance.md)
+    models: str = "all"  # "llm": language models only (adoption/_models_scope.py)
+    selection: str = ""  # the snapshot's selection and filters in words: "snapshot 4: author Qwen only"
+    caveat: str | None = None  # why these shares do not stand for the Hub (a subset, a one-author listing)
 
 
 def share_table(
@@ -33,11 +37,13 @@ def share_table(
     snapshot_ref: str | int | None = None,
     include_fixtures: bool = False,
     measure: Measure = "downloads_30d",
+    models: ModelScope = "all",
 ) -> ShareTable:
-    """Shares by ``by`` (country, uploader_country, developer, uploader, family, namespace)."""
+    """Shares by ``by`` (country, uploader_country, developer, uploader, family, namespace) over ``models``, with
+    the snapshot's selection and filters in words and, where they cannot stand for the Hub, why not."""
     if by not in BREAKDOWN_VIEWS:
         raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWN_VIEWS)}")
-    scope = open_scope(warehouse, snapshot_ref, include_fixtures)
+    scope = in_model_scope(open_scope(warehouse, snapshot_ref, include_fixtures), models)
     rows = download_shares(scope, by, BREAKDOWN_VIEWS[by], measure=measure)
     known = coverage(scope)
     fact = {
@@ -47,4 +53,15 @@ def share_table(
         "family": known.developer,
         "uploader": known.uploader,
     }.get(by, 1.0)
-    return ShareTable(SnapshotRef.of(scope.snapshot), by, BREAKDOWN_VIEWS[by], measure, rows, fact)
+    blocked = answers_share_claims(scope.snapshot)
+    return ShareTable(
+        SnapshotRef.of(scope.snapshot),
+        by,
+        BREAKDOWN_VIEWS[by],
+        measure,
+        rows,
+        fact,
+        models,
+        snapshot_scope_words(scope.snapshot, models),
+        f"snapshot {scope.snapshot.snapshot_id}: {blocked}" if blocked else None,
+    )

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from modelrace._serialise import JsonResult
 from modelrace._yaml import parse_yaml
+from modelrace.adoption import ModelScope
 from modelrace.answers._figures import FIGURES, Evidence, Figure, Part, compute_figure
 from modelrace.errors import ConfigError
 from modelrace.store import Warehouse
@@ -234,11 +235,17 @@ class ClaimsChecked(JsonResult):
 
 
 def check_claims(
-    warehouse: Warehouse, path: Path | None = None, snapshot: str | int | None = None, evidence: Evidence | None = None
+    warehouse: Warehouse,
+    path: Path | None = None,
+    snapshot: str | int | None = None,
+    evidence: Evidence | None = None,
+    models: ModelScope = "llm",
 ) -> ClaimsChecked:
     """Check every claim of ``path`` (default: the built-in claims) against the warehouse (or ``evidence``
-    already gathered for it, as the report passes its own figures)."""
+    already gathered for it, as the report passes its own figures). Download claims are answered on the newest
+    snapshot that can decide them, or on ``snapshot`` alone when it is named; over ``models`` (language models by
+    default, ``all`` for every model)."""
     claims = load_claims(path)
-    evidence = evidence or Evidence(warehouse, snapshot)
+    evidence = evidence or Evidence(warehouse, snapshot, models=models)
     checks = [check_claim(evidence, claim) for claim in claims.claims]
     return ClaimsChecked(str(path) if path else "built-in claims", checks)

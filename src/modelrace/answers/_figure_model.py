@@ -10,18 +10,29 @@ Intervals here are of two kinds, each named in ``interval_kind``:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelrace._serialise import JsonResult
-from modelrace.adoption import AdoptionFigures, build_adoption, open_scope
+from modelrace.adoption import (
+    AdoptionFigures,
+    ModelScope,
+    answers_share_claims,
+    build_adoption,
+    in_model_scope,
+    open_scope,
+    selection_words,
+    snapshot_scope_words,
+)
+from modelrace.errors import NotFoundError
 from modelrace.knowledge import SizeBy, country_name
 from modelrace.licensing import LicenceFigures, snapshot_licence_figures
 from modelrace.ranking import Catalogue, load_catalogue
-from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
+from modelrace.store import SnapshotInfo, Warehouse, list_snapshots, resolve_snapshot
 
 Z95 = 1.96
 Format = Literal["pct", "pp", "int", "float", "points"]
@@ -88,7 +99,13 @@ class Figure(JsonResult):
 
 
 class Evidence:
-    """Everything figures read, computed once per evaluation (a warehouse, its latest snapshot and results)."""
+    """Everything figures read, computed once per evaluation: a warehouse, its snapshots and results.
+
+    Download figures are answered on the **best data held** (:meth:`best`): the newest snapshot whose selection
+    and filters can decide them (never a subset, never a one-author listing), unless a snapshot was named
+    (``snapshot``), which then alone answers. ``adoption``/``licensing``/``snapshot`` stay the figures of the
+    named (default latest) snapshot, for figures that read one snapshot as it is.
+    """
 
     def __init__(
         self,
@@ -96,34 +113,106 @@ class Evidence:
         snapshot: str | int | None = None,
         adoption: AdoptionFigures | None = None,
         licensing: LicenceFigures | None = None,
+        models: ModelScope = "llm",
     ) -> None:
-        """``adoption`` and ``licensing`` may pass figures already computed for the same snapshot (the report)."""
+        """``adoption`` and ``licensing`` may pass figures already computed for one snapshot (the report): they are
+        reused wherever that snapshot answers. ``models``: the scope download figures count (``llm`` or ``all``)."""
         self.warehouse = warehouse
-        self.snapshot_ref = adoption.snapshot.id if adoption is not None else snapshot
-        if adoption is not None:
-            self.__dict__["adoption"] = adoption
-        if licensing is not None:
-            self.__dict__["licensing"] = licensing
+        self.models: ModelScope = models
+        self.pinned = snapshot is not None
+        self.snapshot_ref = snapshot if snapshot is not None else None
+        self._adoption: dict[int, AdoptionFigures] = {}
+        self._licensing: dict[int, LicenceFigures] = {}
+        if adoption is not None and adoption.scope.models == models:
+            self._adoption[adoption.snapshot.id] = adoption
+            if licensing is not None:
+                self._licensing[adoption.snapshot.id] = licensing
 
     @cached_property
     def snapshot(self) -> SnapshotInfo:
-        """The snapshot download figures rest on (raises NotFoundError when there is none)."""
+        """The named snapshot (default latest; raises NotFoundError when there is none)."""
         return resolve_snapshot(self.warehouse, self.snapshot_ref)
 
     @cached_property
-    def adoption(self) -> AdoptionFigures:
-        """The adoption figures of the snapshot."""
-        return build_adoption(self.warehouse, self.snapshot.snapshot_id, history=1)
+    def snapshots(self) -> list[SnapshotInfo]:
+        """Every snapshot held, newest data first."""
+        return list(reversed(list_snapshots(self.warehouse)))
 
-    @cached_property
+    def adoption_of(self, snapshot: SnapshotInfo) -> AdoptionFigures:
+        """The adoption figures of one snapshot in this evidence's model scope (computed once)."""
+        if snapshot.snapshot_id not in self._adoption:
+            self._adoption[snapshot.snapshot_id] = build_adoption(
+                self.warehouse, snapshot.snapshot_id, history=1, models=self.models
+            )
+        return self._adoption[snapshot.snapshot_id]
+
+    def licensing_of(self, snapshot: SnapshotInfo) -> LicenceFigures:
+        """The licence figures of one snapshot (computed once)."""
+        if snapshot.snapshot_id not in self._licensing:
+            scope = in_model_scope(open_scope(self.warehouse, snapshot.snapshot_id), self.models)
+            self._licensing[snapshot.snapshot_id] = snapshot_licence_figures(scope)
+        return self._licensing[snapshot.snapshot_id]
+
+    @property
+    def adoption(self) -> AdoptionFigures:
+        """The adoption figures of the named (default latest) snapshot."""
+        return self.adoption_of(self.snapshot)
+
+    @property
     def licensing(self) -> LicenceFigures:
-        """The licence figures of the snapshot."""
-        return snapshot_licence_figures(open_scope(self.warehouse, self.snapshot.snapshot_id))
+        """The licence figures of the named (default latest) snapshot."""
+        return self.licensing_of(self.snapshot)
 
     @cached_property
     def catalogue(self) -> Catalogue:
         """Every imported result, resolved (raises NotFoundError when there is none)."""
         return load_catalogue(self.warehouse)
+
+    def on(self, snapshot: SnapshotInfo) -> Evidence:
+        """This evidence pinned to one snapshot, sharing what was computed."""
+        child = Evidence(self.warehouse, snapshot.snapshot_id, models=self.models)
+        child._adoption, child._licensing = self._adoption, self._licensing
+        child.__dict__["snapshot"] = snapshot
+        if "catalogue" in self.__dict__:
+            child.__dict__["catalogue"] = self.__dict__["catalogue"]
+        return child
+
+    def best(self, name: str, section: Section, compute: Callable[[Evidence], Figure]) -> Figure:
+        """A download figure on the newest snapshot that can decide it (or on the named one): the first, newest
+        data first, whose selection and filters answer share claims and whose figure is not insufficient. It
+        names the snapshots passed over; with none that can, says so and what would decide it."""
+        if self.pinned:
+            return compute(self)
+        try:
+            candidates = self.snapshots
+        except NotFoundError as error:
+            return _insufficient(name, section, str(error))
+        if not candidates:
+            return _insufficient(name, section, f"no snapshot held; {DECIDES}")
+        passed: list[str] = []
+        for snapshot in candidates:
+            label = f"snapshot {snapshot.snapshot_id} ({snapshot.provenance})"
+            reason = answers_share_claims(snapshot)
+            if reason is None:
+                figure = compute(self.on(snapshot))
+                if figure.insufficient is None:
+                    if passed:
+                        note = f"answered on {label}, the newest data that can decide it; passed over: " + "; ".join(
+                            passed
+                        )
+                        figure = replace(figure, caveats=[*figure.caveats, note])
+                    return figure
+                reason = figure.insufficient
+            passed.append(f"{label}: {reason}")
+        why = "no snapshot held can decide it (" + "; ".join(passed) + f"); {DECIDES}"
+        return _insufficient(name, section, why)
+
+
+# What decides a download claim when no snapshot held can.
+DECIDES = (
+    "a complete or top-downloads listing would decide it (`modelrace sync`, or `modelrace import hub-json FILE "
+    "--selection top-downloads` for a file of the most downloaded models)"
+)
 
 
 # ------------------------------------------------------------------------------------------------ parameters
@@ -195,16 +284,19 @@ class GapParams(_Params):
 def _snapshot_caveats(snapshot: SnapshotInfo) -> tuple[list[str], str | None]:
     """What the snapshot's selection lets a download figure say: (caveats, insufficient reason)."""
     words = f"snapshot {snapshot.snapshot_id} ({snapshot.provenance}) holds {snapshot.selection_words}"
-    if snapshot.selection == "subset":
-        return [words], f"{words}: its download shares describe that selection, not the Hub"
+    blocked = answers_share_claims(snapshot)
+    if blocked is not None:
+        return [words], f"{words}: {blocked}"
     if snapshot.selection == "top-downloads":
-        return [f"{words}: shares are of those models' downloads"], None
+        return [f"{words}: shares are of those models' downloads, among the top {snapshot.model_count:,}"], None
+    if snapshot.filter_values:
+        return [snapshot_scope_words(snapshot)], None
     return [], None
 
 
 def _snapshot_source(snapshot: SnapshotInfo) -> tuple[str, str]:
     return (
-        f"snapshot {snapshot.snapshot_id}: {snapshot.provenance}",
+        f"snapshot {snapshot.snapshot_id}: {snapshot.provenance}; {selection_words(snapshot)}",
         snapshot.data_date or snapshot.taken_at.date().isoformat(),
     )
 

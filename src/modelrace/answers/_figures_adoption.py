@@ -1,5 +1,6 @@
 """Figures from adoption and licences: a country's or family's lead, derivative shares, concentration, the
-permissive share of a family's downloads."""
+permissive share of a family's downloads. Each is answered on the best data held (``Evidence.best``: the newest
+snapshot whose selection can decide it), in the evidence's model scope (language models by default)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ from modelrace.licensing import explain_licence, load_licences
 
 
 def adoption_lead(evidence: Evidence, params: LeadParams) -> Figure:
+    """The lead on the best data held (``Evidence.best``): see ``_adoption_lead_on``."""
+    return evidence.best("adoption.lead", "adoption", lambda pinned: _adoption_lead_on(pinned, params))
+
+
+def _adoption_lead_on(evidence: Evidence, params: LeadParams) -> Figure:
     """Margin of ``key``'s download share over the largest other row of a breakdown (root view for country,
     developer, family; uploader view for uploader and uploader_country), with attribution bounds."""
     name = "adoption.lead"
@@ -87,6 +93,13 @@ _RELATION_COLUMNS = {
 
 
 def adoption_derivative_share(evidence: Evidence, params: DerivativeParams) -> Figure:
+    """The derivative share on the best data held (``Evidence.best``): see ``_adoption_derivative_share_on``."""
+    return evidence.best(
+        "adoption.derivative_share", "adoption", lambda pinned: _adoption_derivative_share_on(pinned, params)
+    )
+
+
+def _adoption_derivative_share_on(evidence: Evidence, params: DerivativeParams) -> Figure:
     """A root family's share of the snapshot's derivatives of one relation (models, not downloads)."""
     name = "adoption.derivative_share"
     try:
@@ -144,6 +157,11 @@ def adoption_derivative_share(evidence: Evidence, params: DerivativeParams) -> F
 
 
 def adoption_hhi(evidence: Evidence, params: HhiParams) -> Figure:
+    """The concentration on the best data held (``Evidence.best``): see ``_adoption_hhi_on``."""
+    return evidence.best("adoption.hhi", "adoption", lambda pinned: _adoption_hhi_on(pinned, params))
+
+
+def _adoption_hhi_on(evidence: Evidence, params: HhiParams) -> Figure:
     """The Herfindahl-Hirschman index (0-10,000) of downloads by developer or family, over attributed downloads."""
     name = "adoption.hhi"
     try:
@@ -172,6 +190,13 @@ def adoption_hhi(evidence: Evidence, params: HhiParams) -> Figure:
 
 # ------------------------------------------------------------------------------------------------ licences
 def licensing_permissive_share(evidence: Evidence, params: LicenceShareParams) -> Figure:
+    """The permissive share on the best data held (``Evidence.best``): see ``_licensing_permissive_share_on``."""
+    return evidence.best(
+        "licensing.permissive_share", "licensing", lambda pinned: _licensing_permissive_share_on(pinned, params)
+    )
+
+
+def _licensing_permissive_share_on(evidence: Evidence, params: LicenceShareParams) -> Figure:
     """Share of a family's downloads (root view) under a permissive licence; unknown verdicts bound it."""
     name = "licensing.permissive_share"
     try:

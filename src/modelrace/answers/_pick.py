@@ -268,7 +268,10 @@ def pick_from(
             )
         )
     if candidates:
-        message = f"{len(candidates)} models meet every constraint, best first by their {constraints.task} score"
+        message = (
+            f"{len(candidates)} models meet every constraint, best first by the lower end of the 95 % interval of "
+            f"their {constraints.task} score (score - 1.96 se)"
+        )
     elif not scored:
         message = f"no imported benchmark measures {constraints.task}: import the sources tasks.yaml names"
     else:

@@ -45,10 +45,16 @@ def shares(
     all_time: Annotated[bool, typer.Option("--all-time", help="All-time downloads instead of 30 days.")] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Rows to show (--json has them all).")] = 20,
     limit: Annotated[int | None, typer.Option("--limit", min=1, hidden=True, help="Old name of --top.")] = None,
+    scope: Annotated[
+        str, typer.Option(help="llm: language models only (the generative text tags, docs); all: every model.")
+    ] = "llm",
     as_json: JsonOption = False,
 ) -> None:
-    """Download shares by one breakdown (root-family view for country/developer/family)."""
-    from modelrace.adoption import Measure, share_table
+    """Download shares by one breakdown (root-family view for country/developer/family).
+
+    Language models by default (--scope all: every model); the title names the snapshot's selection and filters.
+    """
+    from modelrace.adoption import Measure, check_model_scope, share_table
 
     use_json(as_json)
     if limit is not None:
@@ -60,7 +66,8 @@ def shares(
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         if by.replace("_", "-") not in BREAKDOWNS:
             raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWNS)}")
-        table_data = share_table(warehouse, by.replace("-", "_"), snapshot, include_fixtures, measure)
+        models = check_model_scope(scope)
+        table_data = share_table(warehouse, by.replace("-", "_"), snapshot, include_fixtures, measure, models)
     rows = table_data.rows
     key = table_data.by
 
@@ -95,8 +102,8 @@ def shares(
                 (str(row[key]), f"{row[measure] or 0:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}")
                 for row in rows[:top]
             ],
-            title=f"snapshot {table_data.snapshot.id} ({table_data.snapshot.taken_at[:10]}): shares of "
-            f"{counted:,} {measure_words}",
+            title=f"{table_data.selection} ({table_data.snapshot.data_date or table_data.snapshot.taken_at[:10]}): "
+            f"shares of {counted:,} {measure_words}",
             width=stdout.width,
         )
         stdout.print(table)
@@ -105,6 +112,8 @@ def shares(
                 Text(f"{by.replace('_', '-')} known for {table_data.known_share * 100:.1f} % of these downloads"),
                 highlight=False,
             )
+        if table_data.caveat:
+            stdout.print(Text(f"note: {table_data.caveat}", style="bold"), highlight=False)
         if table_data.snapshot.provenance:
             stdout.print(Text(f"data: {table_data.snapshot.provenance}", style="dim"), highlight=False)
         if len(rows) > top:
@@ -136,7 +145,7 @@ def _render_model(info: ModelDescription, usage: ModelUsage | None = None) -> No
     up, dev, params, lic = info.by_uploader, info.by_root_family, info.params, info.license
     rows: list[tuple[str, str]] = [
         ("model", info.model_id),
-        ("snapshot", f"{info.snapshot.id} ({info.snapshot.taken_at})"),
+        ("snapshot", f"{info.snapshot.selection or info.snapshot.id} ({info.snapshot.taken_at[:10]})"),
         ("chain", chain),
     ]
     if len(info.roots) > 1:

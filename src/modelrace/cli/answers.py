@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -64,22 +64,39 @@ def _render_versus(result: Versus) -> None:
             f"${side.price_usd_per_mtok:,.3g}/Mtok" if side.price_usd_per_mtok is not None else "price unknown",
         ]
         stdout.print(Text.assemble((side.model, "bold"), f"  ({side.query})  " + " · ".join(facts)), highlight=False)
-    table = Table(title="Benchmarks that score both", title_justify="left")
-    for column in ("benchmark", "A", "B", "A - B", "95 % interval", "verdict", "P(A preferred)"):
-        table.add_column(column, justify="left" if column in ("benchmark", "verdict") else "right")
+    rows = []
     for row in result.benchmarks:
         interval = f"[{row.interval[0]:.3g}, {row.interval[1]:.3g}]" if row.interval else "–"
         win = f"{row.win_probability.value * 100:.1f} %" if row.win_probability else ""
         names = f"  ({row.a_name} / {row.b_name})" if "variant" in (row.a_match, row.b_match) else ""
-        table.add_row(
-            Text(f"{row.name}{names}"),
-            _number(row.a, 4),
-            _number(row.b, 4),
-            f"{row.difference:+.3g}",
-            interval,
-            Text(row.verdict, style=_VERDICT_STYLE[row.verdict]),
-            win,
+        rows.append(
+            (
+                Text(f"{row.name}{names}"),
+                row.data_date,
+                _number(row.a, 4),
+                _number(row.b, 4),
+                f"{row.difference:+.3g}",
+                Text(row.verdict, style=_VERDICT_STYLE[row.verdict]),
+                interval,
+                win,
+            )
         )
+    # each row's data date whole (the sources are of different dates); what does not fit is named
+    table = data_table(
+        [
+            TerminalColumn("benchmark"),
+            TerminalColumn("data of", "id"),
+            TerminalColumn("A", "number"),
+            TerminalColumn("B", "number"),
+            TerminalColumn("A - B", "number"),
+            TerminalColumn("verdict"),
+            TerminalColumn("95 % interval", "number"),
+            TerminalColumn("P(A preferred)", "number"),
+        ],
+        rows,
+        title="Benchmarks that score both",
+        width=stdout.width,
+    )
     if result.benchmarks:
         stdout.print(table)
     stdout.print(Text(result.summary.text, style="bold"), highlight=False)
@@ -208,13 +225,22 @@ def _render_claims(result: ClaimsChecked) -> None:
 @group.commands.command("claims")
 def claims_command(
     path: Annotated[Path | None, typer.Argument(help="A claims YAML file (default: the built-in claims).")] = None,
-    snapshot: Annotated[str | None, typer.Option(help="Snapshot id for download figures (default latest).")] = None,
+    snapshot: Annotated[
+        str | None,
+        typer.Option(
+            help="Snapshot id for download figures (default: the newest whose selection can decide each claim)."
+        ),
+    ] = None,
+    scope: Annotated[
+        str, typer.Option(help="llm: language models only (default); all: every model, for download figures.")
+    ] = "llm",
     as_json: JsonOption = False,
 ) -> None:
     """Claims checked against the figures: supported, not supported, mixed or insufficient data, and why."""
+    from modelrace.adoption import check_model_scope
     from modelrace.answers import check_claims
 
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
-        result = check_claims(warehouse, path, snapshot)
+        result = check_claims(warehouse, path, snapshot, models=check_model_scope(scope))
     emit(result.to_json(), lambda: _render_claims(result))

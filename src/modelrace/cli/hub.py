@@ -292,9 +292,9 @@ def snapshots(as_json: JsonOption = False) -> None:
         table = data_table(
             [
                 TerminalColumn("id", "number"),
-                "data of",
-                "source",
-                "selection",
+                TerminalColumn("data of", "id"),  # a date is read whole or not at all
+                TerminalColumn("source", "id"),
+                TerminalColumn("selection", "id"),
                 TerminalColumn("models", "number"),
                 TerminalColumn("rejected", "number"),
                 TerminalColumn("duplicates", "number"),

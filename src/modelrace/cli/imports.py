@@ -6,9 +6,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, stdout, use_json, user_errors
 
 if TYPE_CHECKING:
@@ -32,33 +32,64 @@ def _render(found: ImportList) -> None:
     if not found.snapshots and not found.result_imports:
         stdout.print("nothing imported yet: run `modelrace sync` or `modelrace import ...`")
         return
+    # Ids and dates are whole at any width (kind "id"); what does not fit is left out and named (_terminal.py).
     if found.snapshots:
-        table = Table("snapshot", "data of", "source", "selection", "models", "rejected", "from", title="snapshots")
-        for s in found.snapshots:
-            table.add_row(
-                str(s.snapshot_id),
-                s.data_date,
-                s.source_kind,
-                s.selection,
-                f"{s.model_count:,}",
-                f"{s.rejected_count:,}",
-                Text(s.origin or ""),
-            )
+        table = data_table(
+            [
+                TerminalColumn("snapshot", "number"),
+                TerminalColumn("data of", "id"),
+                TerminalColumn("selection", "id"),
+                TerminalColumn("source", "id"),
+                TerminalColumn("models", "number"),
+                TerminalColumn("rejected", "number"),
+                TerminalColumn("from"),
+            ],
+            [
+                (
+                    str(s.snapshot_id),
+                    s.data_date,
+                    s.selection,
+                    s.source_kind,
+                    f"{s.model_count:,}",
+                    f"{s.rejected_count:,}",
+                    s.origin or "",
+                )
+                for s in found.snapshots
+            ],
+            title="snapshots",
+            width=stdout.width,
+        )
         stdout.print(table)
     if found.result_imports:
-        table = Table("import", "source", "data of", "dated by", "models", "results", "rejected", "in use", "file")
-        for i in found.result_imports:
-            table.add_row(
-                str(i.import_id),
-                i.source,
-                i.data_date.isoformat(),
-                Text(i.date_basis or "?"),
-                f"{i.models:,}",
-                f"{i.results:,}",
-                f"{i.rejected:,}",
-                "yes" if i.in_use else "no",
-                Text(i.path),
-            )
+        table = data_table(
+            [
+                TerminalColumn("import", "number"),
+                TerminalColumn("source", "id"),
+                TerminalColumn("data of", "id"),
+                TerminalColumn("models", "number"),
+                TerminalColumn("results", "number"),
+                TerminalColumn("in use"),
+                TerminalColumn("rejected", "number"),
+                TerminalColumn("dated by"),
+                TerminalColumn("file"),
+            ],
+            [
+                (
+                    str(i.import_id),
+                    i.source,
+                    i.data_date.isoformat(),
+                    f"{i.models:,}",
+                    f"{i.results:,}",
+                    "yes" if i.in_use else "no",
+                    f"{i.rejected:,}",
+                    i.date_basis or "?",
+                    i.path,
+                )
+                for i in found.result_imports
+            ],
+            title="result imports",
+            width=stdout.width,
+        )
         stdout.print(table)
 
 

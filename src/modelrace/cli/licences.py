@@ -33,11 +33,12 @@ def _render_verdict(info: LicenceExplanation | ModelLicence, notice: bool = True
             stdout.print(Text(f"  § {clause['section']} ({clause['term']}): {clause['text']}"))
     for term, value in info.terms.items():
         if term not in ("commercial_use",) and value not in (None, False):
-            shown = (
-                value
-                if not isinstance(value, dict)
-                else f"{value['limit']:,} {value['metric']}: {value['consequence']}"
-            )
+            if isinstance(value, bool):  # a term that holds: a word, never Python's True
+                shown = "yes"
+            elif isinstance(value, dict):
+                shown = f"{value['limit']:,} {value['metric']}: {value['consequence']}"
+            else:
+                shown = value
             stdout.print(Text(f"  {term.replace('_', ' ')}: {shown}"))
     if notice:
         stdout.print(Text(info.notice, style="dim"))

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import (
     CommandGroup,
     JsonOption,
@@ -130,17 +130,32 @@ def arena_command(
 
     def render() -> None:
         title = f"arena: {board.source}" + (f", {board.category}" if board.category else "")
-        table = Table("rank", "model", "developer", "rating", "95 % CI", "ranks", "battles", title=escape(title))
-        for model in board.models:
-            table.add_row(
-                str(model.rank),
-                escape(model.name + (f" ({model.model})" if model.model != model.name else "")),
-                escape(model.developer),
-                f"{model.rating:.0f}",
-                f"{model.lower:.0f}-{model.upper:.0f}",
-                f"{model.rank_min}-{model.rank_max}" if model.rank_min != model.rank_max else str(model.rank_min),
-                f"{model.battles:,}",
-            )
+        # model names whole at any width (what a user copies); the columns that do not fit are named
+        table = data_table(
+            [
+                TerminalColumn("rank", "number"),
+                TerminalColumn("model", "id"),
+                TerminalColumn("rating", "number"),
+                TerminalColumn("95 % CI", "number"),
+                TerminalColumn("ranks", "number"),
+                TerminalColumn("battles", "number"),
+                TerminalColumn("developer"),
+            ],
+            [
+                (
+                    str(model.rank),
+                    model.name + (f" ({model.model})" if model.model != model.name else ""),
+                    f"{model.rating:.0f}",
+                    f"{model.lower:.0f}-{model.upper:.0f}",
+                    f"{model.rank_min}-{model.rank_max}" if model.rank_min != model.rank_max else str(model.rank_min),
+                    f"{model.battles:,}",
+                    model.developer,
+                )
+                for model in board.models
+            ],
+            title=title,
+            width=stdout.width,
+        )
         stdout.print(table)
         scale = f"anchored at {board.anchor[0]} = {board.anchor[1]:g}" if board.anchor else "the average model is 1000"
         stdout.print(

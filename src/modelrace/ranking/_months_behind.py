@@ -52,6 +52,8 @@ def months_between(later_ordinal: float | FloatArray, earlier_ordinal: float | F
 
 def _first(mask: npt.NDArray[np.bool_]) -> IntArray:
     """Per row, the first column where ``mask`` holds (-1 where it never does)."""
+    if mask.size == 0:  # no board holds both sides
+        return np.full(mask.shape[0], -1, dtype=np.int64)
     first = np.argmax(mask, axis=1).astype(np.int64)
     return np.where(mask.any(axis=1), first, -1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from modelrace.adoption import Adoption, AdoptionFigures, SnapshotRef, hhi_label
@@ -14,9 +15,9 @@ TOP = 15
 
 
 def source_text(snapshot: SnapshotRef) -> str:
-    """What every figure cites: 'replay of FILE (data of DATE), snapshot 3 (a subset of unknown selection)'."""
+    """What every figure cites: 'replay of FILE (data of DATE), snapshot 3: a subset of unknown selection'."""
     if snapshot.provenance:
-        return f"{snapshot.provenance}, snapshot {snapshot.id} ({SELECTION_WORDS.get(snapshot.selection, '')})"
+        return f"{snapshot.provenance}, snapshot {snapshot.id}: {SELECTION_WORDS.get(snapshot.selection, '')}"
     where = snapshot_source_name(snapshot.source)  # a reference built without provenance
     detail = f" ({snapshot.source_detail})" if snapshot.source_detail else ""
     return f"{where}{detail}, snapshot {snapshot.id} taken {snapshot.taken_at[:10]}"
@@ -58,7 +59,11 @@ def adoption_section(figures: AdoptionFigures, licences: dict[str, tuple[str | N
     totals = adoption.totals
     section = Section(
         id="adoption",
-        title="Adoption: downloads and derivatives",
+        title=(
+            "Adoption: downloads and derivatives of language models"
+            if figures.scope.models == "llm"
+            else "Adoption: downloads and derivatives, every model"
+        ),
         intro=(
             f"Data: {figures.snapshot.provenance or source}; {SELECTION_WORDS.get(figures.snapshot.selection, '')}."
             + (
@@ -204,6 +209,50 @@ def adoption_section(figures: AdoptionFigures, licences: dict[str, tuple[str | N
         )
     )
     section.tables += _tables(adoption, source, licences)
+    if figures.rest_of_hub:
+        section.tables.append(
+            Table(
+                "rest-of-hub",
+                f"The rest of the Hub: what the language-model scope leaves out (snapshot {figures.snapshot.id})",
+                [
+                    Column("pipeline_tag", "pipeline tag"),
+                    Column("downloads_30d", "downloads (30 d)", "int"),
+                    Column("share", "share of all downloads", "pct"),
+                    Column("models", "models", "int"),
+                ],
+                figures.rest_of_hub,
+                source,
+                note="Embeddings, speech, vision and other models outside the race's scope (`report --scope all` "
+                "counts them in every share).",
+            )
+        )
+    return scoped(section, scope_label(figures))
+
+
+def scope_label(figures: AdoptionFigures) -> str:
+    """What every title of a download figure says it counts: "language models, top 100 by downloads"."""
+    snapshot = figures.snapshot
+    parts = ["language models" if figures.scope.models == "llm" else "all models"]
+    if snapshot.selection == "top-downloads":
+        parts.append(f"top {snapshot.models:,} by downloads")
+    elif snapshot.selection == "subset":
+        parts.append("a subset, not the Hub")
+    parts += [part for part in figures.scope.selection.split(", ") if part.startswith("author ")]
+    return f"{', '.join(parts)}; snapshot {snapshot.id}, {snapshot.data_date or snapshot.taken_at[:10]}"
+
+
+def scoped(section: Section, label: str) -> Section:
+    """The section with ``label`` in every chart's and table's title (a share never loses its scope)."""
+    suffix = f" ({label})"
+    for index, chart in enumerate(section.charts):
+        spec = dict(chart.spec)
+        title = spec.get("title")
+        if isinstance(title, dict):
+            spec["title"] = {**title, "text": f"{title.get('text', '')}{suffix}"}
+        elif isinstance(title, str):
+            spec["title"] = f"{title}{suffix}"
+        section.charts[index] = replace(chart, title=f"{chart.title}{suffix}", spec=spec)
+    section.tables = [replace(t, title=f"{t.title}{suffix}") if label not in t.title else t for t in section.tables]
     return section
 
 

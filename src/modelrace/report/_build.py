@@ -6,21 +6,23 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from modelrace import __version__
-from modelrace.adoption import build_adoption, open_scope
+from modelrace.adoption import ModelScope, answers_share_claims, build_adoption, in_model_scope, open_scope
 from modelrace.licensing import licence_verdicts, snapshot_licence_figures
 from modelrace.ranking import Leaderboard, has_results, leaderboard
 from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
 from modelrace.report._capability_section import GAP_BENCHMARKS, HEADLINE_BENCHMARKS, capability_section
-from modelrace.report._claims_section import claims_section, report_claims
+from modelrace.report._claims_section import claims_section, report_claims, verdict_board
 from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._history_section import race_section
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._memory import bounded_memory
 from modelrace.report._model import Report, ReportFigures
+from modelrace.report._race_tiles import report_tile_providers
+from modelrace.report._tiles import TileContext, race_tiles
 from modelrace.report._usage_section import report_usage_figures, usage_section
 from modelrace.serving import CostFigures
-from modelrace.store import Warehouse, list_snapshots
+from modelrace.store import SnapshotInfo, Warehouse, list_snapshots
 
 NOTICE = (
     "Figures are measured from the sources cited under each chart and table, on the snapshot dates given. "
@@ -35,17 +37,28 @@ def build_report(
     since: str | int | None = None,
     include_fixtures: bool = False,
     top: int = 25,
+    models: ModelScope = "llm",
 ) -> Report:
-    """Compute every section's figures for one snapshot; with no Hub snapshot at all but imported results, the
-    capability (and cost) sections alone."""
-    if snapshot is None and since is None and not list_snapshots(warehouse) and has_results(warehouse):
-        return _results_only_report(warehouse)
+    """Compute every section's figures for one snapshot (default: the newest whose selection can decide who leads
+    on downloads, else the latest), over ``models`` (language models by default; ``all``: the whole Hub); with no
+    Hub snapshot at all but imported results, the capability (and cost) sections alone. The page opens with the
+    verdict board and the state of the race (report/_tiles.py)."""
+    snapshots = list_snapshots(warehouse)
+    if snapshot is None and since is None and not snapshots and has_results(warehouse):
+        return _results_only_report(warehouse, models)
     registry = load_registry()
     with bounded_memory(warehouse.connection):  # the attribution and licence tables spill, not grow (#15)
         figures = build_adoption(
-            warehouse, snapshot, since=since, include_fixtures=include_fixtures, top=top, registry=registry
+            warehouse,
+            snapshot if snapshot is not None else _best_snapshot(snapshots),
+            since=since,
+            include_fixtures=include_fixtures,
+            top=top,
+            registry=registry,
+            models=models,
         )
-        scope = open_scope(warehouse, figures.snapshot.id, include_fixtures, registry)  # attributed once, reused
+        # attributed once, reused
+        scope = in_model_scope(open_scope(warehouse, figures.snapshot.id, include_fixtures, registry), models)
         licensing = snapshot_licence_figures(scope, top=top)
         # the top models' licences as the openness analysis reads them (the stated tag alone can say 'other')
         top_ids = [row["model_id"] for row in figures.adoption.top_models]
@@ -68,8 +81,10 @@ def build_report(
     usage = report_usage_figures(warehouse, figures.snapshot.id)  # None without usage data: no section
     if usage is not None:
         sections.insert(1, usage_section(usage))  # beside adoption: the other measure of popularity
-    claims = report_claims(warehouse, figures, licensing)  # the report opens with the claims checked
+    claims = report_claims(warehouse, figures, licensing, snapshot, models)  # the report opens with the claims
     sections.insert(0, claims_section(claims, {s.id for s in sections}))
+    ids = {s.id for s in sections}
+    tiles = race_tiles(TileContext(warehouse, figures, capability, claims.claims), report_tile_providers())
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     all_figures = ReportFigures(
         modelrace_version=__version__,
@@ -83,15 +98,31 @@ def build_report(
         claims=claims.claims,
         headlines=[h for section in sections for h in section.headlines],
         sections=[s.id for s in sections],
+        tiles=tiles,
+        rest_of_hub=figures.rest_of_hub,
     )
     return Report(
-        title="The open-model race",
+        title=_title(models),
         generated_at=generated_at,
         snapshot=figures.snapshot,
         sections=sections,
         figures=all_figures,
         notice=NOTICE,
+        verdicts=verdict_board(claims, ids),
+        tiles=tiles,
     )
+
+
+def _title(models: ModelScope) -> str:
+    return "The open-model race: language models" if models == "llm" else "The open-model race: every Hub model"
+
+
+def _best_snapshot(snapshots: list[SnapshotInfo]) -> int | None:
+    """The newest snapshot whose selection can decide who leads on downloads (None: the latest, when none can)."""
+    for candidate in reversed(snapshots):
+        if answers_share_claims(candidate) is None:
+            return candidate.snapshot_id
+    return None
 
 
 def _headline_board(warehouse: Warehouse) -> Leaderboard:
@@ -101,8 +132,8 @@ def _headline_board(warehouse: Warehouse) -> Leaderboard:
     )
 
 
-def _results_only_report(warehouse: Warehouse) -> Report:
-    """The report of a warehouse that holds imported results but no Hub snapshot: capability and cost only."""
+def _results_only_report(warehouse: Warehouse, models: ModelScope) -> Report:
+    """The report of a warehouse that holds imported results but no Hub snapshot: claims, capability and cost."""
     capability = _headline_board(warehouse)
     sections = [capability_section(capability)]
     usage = report_usage_figures(warehouse, None)
@@ -114,6 +145,10 @@ def _results_only_report(warehouse: Warehouse) -> Report:
     race = race_section(warehouse)  # present with 2+ dated boards
     if race is not None:
         sections.append(race)
+    claims = report_claims(warehouse, None, None, None, models)
+    sections.insert(0, claims_section(claims, {s.id for s in sections}))
+    ids = {s.id for s in sections}
+    tiles = race_tiles(TileContext(warehouse, None, capability, claims.claims), report_tile_providers())
     generated_at = datetime.now(UTC).isoformat(timespec="seconds")
     figures = ReportFigures(
         modelrace_version=__version__,
@@ -126,12 +161,16 @@ def _results_only_report(warehouse: Warehouse) -> Report:
         cost=cost,
         headlines=[h for section in sections for h in section.headlines],
         sections=[s.id for s in sections],
+        claims=claims.claims,
+        tiles=tiles,
     )
     return Report(
-        title="The open-model race",
+        title=_title(models),
         generated_at=generated_at,
         snapshot=None,
         sections=sections,
         figures=figures,
         notice=NOTICE.replace(" on the snapshot dates given", " on the data dates given"),
+        verdicts=verdict_board(claims, ids),
+        tiles=tiles,
     )

@@ -146,7 +146,10 @@ def capability_section(board: Leaderboard) -> Section:
                 "score": score["value"],
                 "country": charts.country_key(score["country"]),
                 "frontier": score["model"] in frontier_models,
+                "labelled": score["model"] in leader_models,  # each class's leader is named beside its point
             }
+
+        leader_models = {entry.leader["model"] for entry in frontier_bench.classes}
 
         shown = [s for entry in frontier_bench.classes for s in [entry.leader, *entry.best_by_country]]
         points = [as_point(s) for s in [*shown, *frontier_bench.frontier_params] if s["params_total"]]

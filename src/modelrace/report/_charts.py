@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import altair as alt
 
@@ -160,12 +160,30 @@ def bars(
     if color:
         encoding["color"] = _colour(rows, color, color_title or color, countries=True)
         tooltip.append(alt.Tooltip(f"{color}:N", title=color_title or color))
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(_data(_labelled(rows, value, percent)))
     chart = alt.layer(
         base.mark_bar().encode(**encoding),
-        base.mark_text(align="left", dx=3, fontSize=11).encode(y=y, x=x, text=alt.Text(f"{value}:Q", format=number)),
+        base.mark_text(align="left", dx=3, fontSize=11).encode(y=y, x=x, text=alt.Text(f"{LABEL}:N")),
     )
     return _finish(chart, title, subtitle, rows=len(sort))
+
+
+LABEL = "value_label"  # a bar's value as the tables print it (report._model.format_value): "<0.1 %", not "0.0 %"
+
+
+def value_label(value: float | None, percent: bool = True) -> str:
+    """A value as the report's tables round it: shares to 0.1 %, with "<0.1 %" for a share that is not nothing."""
+    if value is None:
+        return "–"
+    if not percent:
+        return f"{round(value):,}"
+    if 0 < abs(value) < 0.0005:
+        return "<0.1 %" if value > 0 else "-<0.1 %"
+    return f"{value * 100:.1f} %"
+
+
+def _labelled(rows: list[dict[str, Any]], value: str, percent: bool = True) -> list[dict[str, Any]]:
+    return [{**row, LABEL: value_label(row.get(value), percent)} for row in rows]
 
 
 def _utc_ms(text: str) -> float:
@@ -302,7 +320,7 @@ def grouped_bars(
         scale=alt.Scale(domain=[0, _x_max(float(r[value]) for r in rows)]),
     )
     offset = alt.YOffset(f"{group}:N")
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(_data(_labelled(rows, value)))
     chart = alt.layer(
         base.mark_bar().encode(
             y=y,
@@ -311,9 +329,7 @@ def grouped_bars(
             color=alt.Color(f"{group}:N", title="view", scale=alt.Scale(range=VIEW_COLOURS), legend=_legend("view")),
             tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{value}:Q", format=".1%")],
         ),
-        base.mark_text(align="left", dx=3, fontSize=10).encode(
-            y=y, yOffset=offset, x=x, text=alt.Text(f"{value}:Q", format=".1%")
-        ),
+        base.mark_text(align="left", dx=3, fontSize=10).encode(y=y, yOffset=offset, x=x, text=alt.Text(f"{LABEL}:N")),
     )
     groups = len({r[group] for r in rows}) or 1
     return _finish(chart, title, subtitle, rows=len(_first_seen(rows, category)), row_px=14 * groups + 8)
@@ -338,6 +354,7 @@ def scatter(
 
     A ``color`` field named ``country`` holds country labels (:func:`country_key`) and gets the country colours.
     """
+    # the points that matter carry their name (in a PNG nobody can hover): the frontier, and rows marked "labelled"
     base = alt.Chart(_data(rows))
     legend_title = color_title or color
     points = base.mark_circle(opacity=0.8).encode(
@@ -355,8 +372,11 @@ def scatter(
             alt.Tooltip(f"{y}:Q", format=",.1f"),
         ],
     )
-    if not any(r.get("frontier") for r in rows):
+    named = _point_labels(rows, x, y, log_x, label)
+    if named is None:
         return _finish(points, title, subtitle)
+    if not any(r.get("frontier") for r in rows):
+        return _finish(alt.layer(points, named), title, subtitle)
     frontier_line = (
         base.transform_filter("datum.frontier")
         .mark_line(color="#555", strokeDash=[4, 3])
@@ -367,7 +387,50 @@ def scatter(
             **({"detail": alt.Detail(f"{frontier_by}:N")} if frontier_by else {}),
         )
     )
-    return _finish(alt.layer(frontier_line, points), title, subtitle)
+    return _finish(alt.layer(frontier_line, points, named), title, subtitle)
+
+
+def _point_labels(rows: list[dict[str, Any]], x: str, y: str, log_x: bool, label: str = "model") -> Any:
+    """Names beside the frontier's and the labelled points: to the right of a point in the left two thirds of the
+    axis, to its left beyond, and alternately above and below along the axis, so that neighbours do not overlap
+    and no name runs off the chart."""
+    shown = sorted(
+        (r for r in rows if (r.get("frontier") or r.get("labelled")) and r.get(x) is not None),
+        key=lambda r: float(r[x]),
+    )
+    placed = []
+    for index, row in enumerate(shown):
+        placed.append(
+            {
+                x: row[x],
+                y: row[y],
+                "point_label": _short_name(str(row.get(label, ""))),
+                "side": "left" if index >= len(shown) * 2 / 3 else "right",
+                "above": index % 2 == 0,
+            }
+        )
+    scale_x = alt.Scale(type="log") if log_x else alt.Undefined
+    layers = []
+    sides: tuple[tuple[str, Literal["left", "right"], int], ...] = (("right", "left", 7), ("left", "right", -7))
+    for side, align, dx in sides:
+        for above, dy in ((True, -8), (False, 12)):
+            part = [p for p in placed if p["side"] == side and p["above"] is above]
+            if part:
+                layers.append(
+                    alt.Chart(_data(part))
+                    .mark_text(align=align, dx=dx, dy=dy, fontSize=10, color="#333")
+                    .encode(
+                        x=alt.X(f"{x}:Q", scale=scale_x),
+                        y=alt.Y(f"{y}:Q", scale=alt.Scale(zero=False)),
+                        text=alt.Text("point_label:N"),
+                    )
+                )
+    return alt.layer(*layers) if layers else None
+
+
+def _short_name(name: str) -> str:
+    """A model's name without its namespace (the label beside a point: "Qwen2.5-7B-Instruct")."""
+    return name.rsplit("/", 1)[-1]
 
 
 def step_lines(
@@ -392,9 +455,9 @@ def step_lines(
             y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
             color=alt.Color(
                 f"{series}:N",
-                title="best so far: closed, or open by country",
+                title="best so far",
                 scale=alt.Scale(domain=domain, range=colours),
-                legend=_legend("best so far: closed, or open by country"),
+                legend=_legend("best so far"),
             ),
             tooltip=[
                 alt.Tooltip(f"{x}:T", format="%Y-%m-%d"),

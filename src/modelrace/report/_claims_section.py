@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelrace.adoption import AdoptionFigures, Headline
+from modelrace.adoption import AdoptionFigures, Headline, ModelScope
 from modelrace.answers import ClaimsChecked, Evidence, check_claims
 from modelrace.licensing import LicenceFigures
-from modelrace.report._model import Column, Section, Table
+from modelrace.report._model import Column, Section, Table, VerdictRow
 from modelrace.store import Warehouse
 
 # The section each figure's evidence lives in, as the report titles it.
@@ -20,9 +20,38 @@ SECTION_TITLES = {
 }
 
 
-def report_claims(warehouse: Warehouse, adoption: AdoptionFigures, licensing: LicenceFigures) -> ClaimsChecked:
-    """The built-in claims checked on the report's snapshot, reusing the figures the report computed."""
-    return check_claims(warehouse, evidence=Evidence(warehouse, adoption=adoption, licensing=licensing))
+def report_claims(
+    warehouse: Warehouse,
+    adoption: AdoptionFigures | None,
+    licensing: LicenceFigures | None,
+    snapshot: str | int | None = None,
+    models: ModelScope = "llm",
+) -> ClaimsChecked:
+    """The built-in claims checked on the best data held (or on ``snapshot`` when the report was asked for one),
+    reusing the figures the report computed where they answer."""
+    evidence = Evidence(warehouse, snapshot, adoption=adoption, licensing=licensing, models=models)
+    return check_claims(warehouse, evidence=evidence)
+
+
+def verdict_board(checked: ClaimsChecked, sections: set[str]) -> list[VerdictRow]:
+    """One row per claim for the top of the report: verdict, claim, key figure, the data that answered, evidence."""
+    rows = []
+    for claim in checked.claims:
+        decided = claim.verdict != "insufficient data"
+        figure = claim.tested if claim.tested and decided else (claim.tested or "")
+        data = claim.source if decided else (claim.why if not claim.tested else f"{claim.source}: {claim.why}")
+        rows.append(
+            VerdictRow(
+                claim=claim.id,
+                statement=claim.statement,
+                verdict=claim.verdict,
+                figure=figure or "–",
+                data=data or "–",
+                date=claim.date,
+                evidence=f"#{claim.evidence}" if claim.evidence in sections else None,
+            )
+        )
+    return rows
 
 
 def claims_section(checked: ClaimsChecked, sections: set[str]) -> Section:

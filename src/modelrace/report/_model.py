@@ -13,6 +13,7 @@ from modelrace.adoption import Adoption, AdoptionScope, Headline, SnapshotRef
 from modelrace.answers import ClaimCheck
 from modelrace.licensing import LicenceFigures
 from modelrace.ranking import Leaderboard
+from modelrace.report._tiles import Tile
 from modelrace.serving import CostFigures
 
 Format = Literal["text", "int", "pct", "float", "params"]
@@ -65,6 +66,19 @@ class Section:
 
 
 @dataclass(frozen=True)
+class VerdictRow(JsonResult):
+    """One row of the verdict board: a claim, its verdict, its one key figure and the data that answered it."""
+
+    claim: str  # the claim's id
+    statement: str
+    verdict: str  # supported / not supported / mixed / insufficient data
+    figure: str  # the key figure with its interval ("China's lead over the United States: +28.2 pp (...)")
+    data: str  # the data that answered (a snapshot and its scope, a board), or what would decide it
+    date: str | None
+    evidence: str | None  # the in-page anchor of the section holding the evidence ("#adoption"), None when absent
+
+
+@dataclass(frozen=True)
 class ReportFigures(JsonResult):
     """Every figure of a report, as ``report --json`` prints it (docs/json.md)."""
 
@@ -79,6 +93,8 @@ class ReportFigures(JsonResult):
     headlines: list[Headline]
     sections: list[str]
     claims: list[ClaimCheck] = field(default_factory=list)  # the built-in claims checked (docs/answers.md)
+    tiles: list[Tile] = field(default_factory=list)  # the state of the race (report/_tiles.py)
+    rest_of_hub: list[dict[str, Any]] = field(default_factory=list)  # what the LLM scope leaves out, by tag
 
 
 @dataclass
@@ -91,6 +107,8 @@ class Report:
     sections: list[Section]
     figures: ReportFigures
     notice: str
+    verdicts: list[VerdictRow] = field(default_factory=list)  # the verdict board, first on the page
+    tiles: list[Tile] = field(default_factory=list)  # the state of the race, after the board
 
 
 def format_value(value: Any, fmt: Format) -> str:

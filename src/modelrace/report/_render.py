@@ -20,6 +20,7 @@ from modelrace.errors import ConfigError
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
 from modelrace.report._model import Column, Report, Table, format_value
+from modelrace.report._tiles import sparkline
 
 
 def report_source(report: Report) -> str:
@@ -60,6 +61,8 @@ def render_html(report: Report, path: Path) -> None:
         for_page=charts.for_page,
         chart_title=charts.chart_title,
         empty_text=empty_text,
+        sparkline=sparkline,
+        is_id=is_id_cell,
     )
     try:
         write_atomically(path, html)
@@ -135,6 +138,18 @@ def render_markdown(report: Report, path: Path) -> list[Path]:
     folder = path.with_name(path.stem + "_charts")
     written: list[Path] = []
     out = [f"# {md(report.title)}", "", f"{md(report_source(report))}. Generated {md(report.generated_at)}.", ""]
+    if report.verdicts:
+        out += ["## The claims, answered", ""]
+        for row in report.verdicts:
+            date = f", data of {row.date}" if row.date and row.date not in row.data else ""
+            out += [f"- **{md(row.verdict)}**: {md(row.statement)} {md(row.figure)} ({md(row.data + date)})"]
+        out += [""]
+    if report.tiles:
+        out += ["## The state of the race", ""]
+        for tile in report.tiles:
+            date = f", data of {tile.date}" if tile.date else ""
+            out += [f"- **{md(tile.title)}: {md(tile.value)}** {md(tile.detail)} ({md(tile.scope + date)})"]
+        out += [""]
     try:
         for section in report.sections:
             out += [f"## {md(section.title)}", "", md(section.intro), ""]
@@ -165,6 +180,11 @@ _COPIED_KEYS = frozenset({"model", "model_id", "leader", "best_cn", "best_us", "
 _HUB_ID = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
+def is_id_cell(column: Column, value: object) -> bool:
+    """Whether a cell holds what a user copies (a model id, a chip name): the page keeps it on one line."""
+    return column.format == "text" and (column.key in _COPIED_KEYS or bool(_HUB_ID.match(str(value or ""))))
+
+
 def _terminal_column(column: Column, cells: list[str]) -> TerminalColumn:
     if column.format != "text":
         return TerminalColumn(column.label, "number")
@@ -189,11 +209,52 @@ def terminal_table(table: Table, width: int, rows: int = 10) -> RichTable:
     return rendered
 
 
+VERDICT_STYLES = {"supported": "bold green", "not supported": "bold red", "mixed": "bold yellow"}
+
+
+def verdict_lines(report: Report) -> list[Text]:
+    """The verdict board as terminal lines: verdict, claim, then its key figure and the data that answered."""
+    lines = []
+    for row in report.verdicts:
+        date = f", data of {row.date}" if row.date and row.date not in row.data else ""
+        lines.append(
+            Text.assemble(
+                (f"[{row.verdict}]", VERDICT_STYLES.get(row.verdict, "bold")),
+                f" {row.statement}\n    {row.figure}\n    {row.data}{date}",
+            )
+        )
+    return lines
+
+
+def tile_lines(report: Report) -> list[Text]:
+    """The state of the race as terminal lines: title, number, comparison, scope and date."""
+    return [
+        Text.assemble(
+            (tile.title, "bold"),
+            ": ",
+            (tile.value, "bold"),
+            f"  {tile.detail}\n    {tile.scope}" + (f", data of {tile.date}" if tile.date else ""),
+        )
+        for tile in report.tiles
+    ]
+
+
 def render_terminal(report: Report, console: Console) -> None:
-    """A short summary: headlines, then the first tables of each section, sized to the terminal."""
+    """A short summary: the verdict board and the state of the race, then each section's headlines and first
+    tables, sized to the terminal (the claims section's bullets are the board's rows, not repeated)."""
     # Titles, sources and headlines quote data (model names, paths): plain text, never markup or emoji codes.
     console.print(Text.assemble((report.title, "bold"), "  ", report_source(report)), highlight=False, emoji=False)
+    if report.verdicts:
+        console.rule(Text("The claims, answered"))
+        for line in verdict_lines(report):
+            console.print(line, highlight=False, emoji=False)
+    if report.tiles:
+        console.rule(Text("The state of the race"))
+        for line in tile_lines(report):
+            console.print(line, highlight=False, emoji=False)
     for section in report.sections:
+        if section.id == "claims" and report.verdicts:
+            continue
         console.rule(Text(section.title))
         for headline in section.headlines:
             console.print(Text(f"• {headline.text}"), highlight=False, emoji=False)
