@@ -66,6 +66,8 @@ def test_pick_on_two_rtx_4090_for_coding(reference: Warehouse) -> None:
         assert candidate.fits is True and candidate.headroom_gb is not None and candidate.headroom_gb >= 0
         assert candidate.quant and candidate.usd_per_mtok is not None
         assert any("fits on 2 x NVIDIA GeForce RTX 4090" in r for r in candidate.reasons)
+        # priced at the serving point `cost` and the report use, and saying so
+        assert candidate.price_basis is not None and "batch 8, 1,024 in / 256 out" in candidate.price_basis
     hardware = [e for e in result.excluded if e.constraint == "hardware"]
     assert hardware and "needs" in hardware[0].detail
     pinned = pick(reference, PickConstraints(task="coding", hardware="RTX 4090", count=2, quant="bf16", limit=5))

@@ -49,7 +49,16 @@ from modelrace.answers._tasks import get_task
 from modelrace.errors import ConfigError, ModelraceError
 from modelrace.knowledge import country_code, country_name, known_countries
 from modelrace.ranking import Catalogue, Entity, load_catalogue, significant
-from modelrace.serving import Chip, FitResult, Workload, estimate_cost, fit_model, load_hardware, resolve_model
+from modelrace.serving import (
+    SERVING_POINT,
+    Chip,
+    FitResult,
+    describe_workload,
+    estimate_cost,
+    fit_model,
+    load_hardware,
+    resolve_model,
+)
 from modelrace.store import Warehouse
 from modelrace.usage import usage_lookup
 
@@ -91,7 +100,7 @@ class _Checker:
             raise ConfigError(f"--count {constraints.count}: give at least 1 chip")
         if constraints.context is not None and constraints.context < 1:
             raise ConfigError(f"--context {constraints.context}: give at least 1 token")
-        self.workload = Workload()
+        self.workload = SERVING_POINT  # the serving point `cost` and the report use, named in every price
 
     def check(self, entity: Entity, market_price: float | None) -> _Check:
         c = self.constraints
@@ -119,7 +128,8 @@ class _Checker:
             cost = estimate_cost(result.fit.model, self.chip, c.count, self.workload, result.fit.quant)
             result.usd_per_mtok = cost.usd_per_mtok_output
             result.price_basis = (
-                f"roofline estimate on {c.count} x {self.chip.name} at {result.fit.quant} (batch 1)"
+                f"roofline estimate on {c.count} x {self.chip.name} at {result.fit.quant} "
+                f"({describe_workload(self.workload)})"
                 if result.usd_per_mtok is not None
                 else None
             )
