@@ -47,7 +47,8 @@ def test_imports_lists_snapshots_and_result_imports_and_drop_removes_one(
     dropped = _run(db_path, "drop", "import", "1")
     assert dropped.exit_code == 0 and "dropped import 1" in dropped.output
     assert _run(db_path, "drop", "snapshot", "1", "--json").exit_code == 0
-    assert json.loads(_run(db_path, "imports", "--json").stdout) == {"snapshots": [], "result_imports": []}
+    empty = {"snapshots": [], "result_imports": [], "usage_snapshots": []}
+    assert json.loads(_run(db_path, "imports", "--json").stdout) == empty
     missing = _run(db_path, "drop", "snapshot", "7")
     assert missing.exit_code != 0 and "no snapshot" in missing.output
     again = _run(db_path, "import", "livebench", str(table))

@@ -66,3 +66,23 @@ def test_trend_follows_usage_on_the_base_the_source_gives(db_path: Path, referen
     assert shares["CN"] == pytest.approx(0.427, abs=0.001) and shares["US"] == pytest.approx(0.411, abs=0.001)
     family = runner.invoke(app, ["--db", str(db_path), "trend", "--metric", "usage", "--by", "family"])
     assert family.exit_code == 2 and "no family" in family.output
+
+
+@pytest.mark.reference
+def test_imports_lists_usage_snapshots_and_drop_removes_one(db_path: Path, reference_data: Path) -> None:
+    weekly = reference_data / "openrouter" / "weekly_top_models" / "openrouter_weekly_2026-05-11.json"
+    assert runner.invoke(app, ["--db", str(db_path), "-q", "import", "openrouter", str(weekly)]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["--db", str(db_path), "imports", "--json"]).stdout)
+    (snapshot,) = listed["usage_snapshots"]
+    assert (snapshot["layout"], snapshot["data_date"], snapshot["rows"]) == ("weekly-top-models", "2026-05-11", 10)
+    number = str(snapshot["usage_snapshot_id"])
+    dropped = runner.invoke(app, ["--db", str(db_path), "drop", "usage", number])
+    assert dropped.exit_code == 0 and "dropped usage snapshot" in dropped.output
+    assert json.loads(runner.invoke(app, ["--db", str(db_path), "imports", "--json"]).stdout)["usage_snapshots"] == []
+    again = runner.invoke(app, ["--db", str(db_path), "drop", "usage", number])
+    assert again.exit_code == 1 and "no usage snapshot" in again.output
+    # the file can be imported again once dropped
+    assert runner.invoke(app, ["--db", str(db_path), "-q", "import", "openrouter", str(weekly)]).exit_code == 0
+    assert (
+        len(json.loads(runner.invoke(app, ["--db", str(db_path), "imports", "--json"]).stdout)["usage_snapshots"]) == 1
+    )

@@ -13,6 +13,7 @@ from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, s
 
 if TYPE_CHECKING:
     from modelrace.sources import ImportList
+    from modelrace.usage import UsageSnapshotInfo
 
 group = CommandGroup()
 
@@ -21,15 +22,17 @@ group = CommandGroup()
 def imports(as_json: JsonOption = False) -> None:
     """List snapshots and result imports: source, data date (and how it was found), selection, counts."""
     from modelrace.sources import list_imports
+    from modelrace.usage import list_usage_snapshots
 
     use_json(as_json)
     with user_errors(), open_warehouse(read_only=True) as warehouse:
         found = list_imports(warehouse)
-    emit(found.to_json(), lambda: _render(found))
+        usage = list_usage_snapshots(warehouse)
+    emit({**found.to_json(), "usage_snapshots": [u.to_json() for u in usage]}, lambda: _render(found, usage))
 
 
-def _render(found: ImportList) -> None:
-    if not found.snapshots and not found.result_imports:
+def _render(found: ImportList, usage: list[UsageSnapshotInfo]) -> None:
+    if not found.snapshots and not found.result_imports and not usage:
         stdout.print("nothing imported yet: run `modelrace sync` or `modelrace import ...`")
         return
     # Ids and dates are whole at any width (kind "id"); what does not fit is left out and named (_terminal.py).
@@ -91,6 +94,33 @@ def _render(found: ImportList) -> None:
             width=stdout.width,
         )
         stdout.print(table)
+    if usage:
+        table = data_table(
+            [
+                TerminalColumn("usage", "number"),
+                TerminalColumn("data of", "id"),
+                TerminalColumn("layout", "id"),
+                TerminalColumn("rows", "number"),
+                TerminalColumn("rejected", "number"),
+                TerminalColumn("covers"),
+                TerminalColumn("file"),
+            ],
+            [
+                (
+                    str(u.usage_snapshot_id),
+                    u.data_date.isoformat(),
+                    u.layout,
+                    f"{u.rows:,}",
+                    f"{u.rejected:,}",
+                    "; ".join(u.coverage.values()),
+                    u.path,
+                )
+                for u in usage
+            ],
+            title="usage snapshots (drop one with `modelrace drop usage N`)",
+            width=stdout.width,
+        )
+        stdout.print(table)
 
 
 class DropKind(StrEnum):
@@ -98,18 +128,20 @@ class DropKind(StrEnum):
 
     snapshot = "snapshot"
     import_ = "import"
+    usage = "usage"
 
 
 @group.commands.command()
 def drop(
-    kind: Annotated[DropKind, typer.Argument(help="snapshot or import.")],
+    kind: Annotated[DropKind, typer.Argument(help="snapshot, import or usage (a usage snapshot).")],
     number: Annotated[int, typer.Argument(help="The id `modelrace imports` shows.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Remove one snapshot or result import and everything stored with it (the same file can then be imported
-    again)."""
+    """Remove one snapshot, result import or usage snapshot and everything stored with it (the same file can then
+    be imported again)."""
     from modelrace.sources import drop_import
     from modelrace.store import drop_snapshot
+    from modelrace.usage import drop_usage_snapshot
 
     use_json(as_json)
     with user_errors(), open_warehouse() as warehouse:
@@ -117,6 +149,12 @@ def drop(
             snapshot = drop_snapshot(warehouse, number)
             data = {"dropped": "snapshot", "snapshot": snapshot.to_json()}
             words = f"dropped snapshot {snapshot.snapshot_id}: {snapshot.provenance}, {snapshot.model_count:,} models"
+        elif kind is DropKind.usage:
+            gone = drop_usage_snapshot(warehouse, number)
+            data = {"dropped": "usage", "usage_snapshot": gone.to_json()}
+            words = (
+                f"dropped usage snapshot {gone.usage_snapshot_id}: {gone.layout} {gone.path} (data of {gone.data_date})"
+            )
         else:
             dropped = drop_import(warehouse, number)
             data = {"dropped": "import", "import": dropped.to_json()}

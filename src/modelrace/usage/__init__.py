@@ -40,7 +40,15 @@ from modelrace.usage._shares import (
     usage_series,
     usage_unmatched,
 )
-from modelrace.usage._store import UsageImport, UsageSnapshotSummary, import_usage, usage_files
+from modelrace.usage._store import (
+    UsageImport,
+    UsageSnapshotInfo,
+    UsageSnapshotSummary,
+    drop_usage_snapshot,
+    import_usage,
+    list_usage_snapshots,
+    usage_files,
+)
 from modelrace.usage._trend import UsageHeadline, UsageTrendPoint, usage_headline, usage_trend
 
 __all__ = [
@@ -70,14 +78,17 @@ __all__ = [
     "UsageResolver",
     "UsageRow",
     "UsageSeries",
+    "UsageSnapshotInfo",
     "UsageSnapshotSummary",
     "UsageSync",
     "UsageSyncError",
     "UsageTrendPoint",
     "default_series",
     "developer_of",
+    "drop_usage_snapshot",
     "held_series",
     "import_usage",
+    "list_usage_snapshots",
     "load_authors",
     "model_name",
     "model_usage",

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from modelrace._serialise import JsonResult
-from modelrace.errors import ImportFormatError, refused_import
+from modelrace.errors import ImportFormatError, NotFoundError, refused_import
 from modelrace.store import Warehouse
 from modelrace.usage._parse import SOURCE, UsageFile, parse_usage
 from modelrace.usage._read import read_bytes
@@ -191,3 +191,39 @@ def import_usage(warehouse: Warehouse, paths: Sequence[Path], *, allow_partial: 
         samples = [asdict(r) for r in checked_file.rejected[:_REJECTION_SAMPLES]]
         summaries.append(summary_of(stored, False, samples))
     return UsageImport(summaries)
+
+
+@dataclass(frozen=True)
+class UsageSnapshotInfo(JsonResult):
+    """One stored usage snapshot, as `modelrace imports` lists it."""
+
+    usage_snapshot_id: int
+    source: str
+    layout: str
+    path: str
+    data_date: date
+    date_basis: str
+    rows: int
+    rejected: int
+    coverage: dict[str, str]
+
+
+def list_usage_snapshots(warehouse: Warehouse) -> list[UsageSnapshotInfo]:
+    """Every usage snapshot, oldest id first."""
+    rows = warehouse.query(
+        """SELECT usage_snapshot_id, source, layout, path, data_date, date_basis, rows, rejected, coverage
+           FROM usage_snapshots ORDER BY usage_snapshot_id"""
+    )
+    return [UsageSnapshotInfo(**{**row, "coverage": json.loads(row["coverage"] or "{}")}) for row in rows]
+
+
+def drop_usage_snapshot(warehouse: Warehouse, usage_snapshot_id: int) -> UsageSnapshotInfo:
+    """Remove one usage snapshot and its rows and rejections in one transaction (the file can then be imported
+    again); return what was removed."""
+    found = [s for s in list_usage_snapshots(warehouse) if s.usage_snapshot_id == usage_snapshot_id]
+    if not found:
+        raise NotFoundError(f"no usage snapshot {usage_snapshot_id}: `modelrace imports` lists them")
+    with warehouse.transaction() as connection:
+        for table in ("usage_rows", "usage_rejections", "usage_snapshots"):
+            connection.execute(f"DELETE FROM {table} WHERE usage_snapshot_id = ?", [usage_snapshot_id])
+    return found[0]
