@@ -52,8 +52,8 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "drop",
         "imports",
-        "Remove one snapshot or result import and everything stored with it (the same file can then be "
-        "imported again).",
+        "Remove one snapshot, result import or usage snapshot and everything stored with it (the same file can "
+        "then be imported again).",
     ),
     LazyCommand(
         "export",
