@@ -84,3 +84,26 @@ def test_a_rating_trend_keeps_each_side_best_model() -> None:
     assert (best["US"].value, best["US"].model, best["US"].lower) == (1320, "b", 1310)
     assert best["CN"].share is None  # a best-of has no share
     assert [p.key for p in trend_of(MetricData(observations, {}, "x"), "max", "model", top=1)] == ["b"]
+
+
+def test_the_report_draws_family_downloads_one_segment_per_pair_of_snapshots(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    from modelrace.report._history_section import family_download_rows, race_section
+
+    assert family_download_rows(warehouse) == [] and race_section(warehouse) is None  # no snapshot: no section
+    _snapshot(warehouse, tmp_path, "2025-01-01", {"Qwen/Qwen2.5-7B": 10, "meta-llama/Llama-3.1-8B": 30})
+    _snapshot(warehouse, tmp_path, "2025-02-01", {"Qwen/Qwen2.5-7B": 20, "meta-llama/Llama-3.1-8B": 20, "y/a": 5})
+    _snapshot(warehouse, tmp_path, "2025-03-01", {"Qwen/Qwen2.5-7B": 40, "y/a": 60})
+    rows = family_download_rows(warehouse)
+    segments = sorted({r["segment"] for r in rows})
+    assert len(segments) == 2 and all(s.endswith("the 2 models both hold") for s in segments)
+    assert segments[0].startswith("snapshots 1 and 2 (2025-01-01 to 2025-02-01)")
+    # shares are among the pair's common models: Qwen 40 of 100 on 2025-03-01 (Llama is not in the second pair)
+    last = {r["family"]: r["share"] for r in rows if r["segment"] == segments[1] and r["date"] == "2025-03-01"}
+    assert last["Qwen"] == 0.4 and "Llama" not in last
+    first = {r["family"]: r["share"] for r in rows if r["segment"] == segments[0] and r["date"] == "2025-01-01"}
+    assert first == {"Qwen": 0.25, "Llama": 0.75}
+    section = race_section(warehouse)
+    assert section is not None and [c.id for c in section.charts] == ["race-family-downloads"]
+    assert section.charts[0].spec["encoding"]["detail"]["field"] == "segment"  # the breaks where the scope changes

@@ -557,3 +557,31 @@ def lines_with_bands(
         ],
     )
     return _finish(alt.layer(band, line), title, subtitle)
+
+
+def segmented_share_lines(
+    rows: list[dict[str, Any]], x: str, y: str, series: str, segment: str, title: str, subtitle: str, y_title: str
+) -> dict[str, Any]:
+    """Shares over dates, a line per series broken into segments (``segment``: one scope each, so a line breaks
+    where the scope changes and no segment is compared with another); the largest series first in the legend."""
+    domain = _largest_first(rows, series, y)
+    colours = alt.Scale(domain=domain, range=CATEGORY_COLOURS[: len(domain)])
+    data = [r | {"at_ms": _utc_ms(str(r[x]))} for r in rows]
+    extra = [k for k in (rows[0] if rows else {}) if k not in (x, y, series, segment, "at_ms")]
+    lines = (
+        alt.Chart(_data(data))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("at_ms:T", title="snapshot date", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y-%m")),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format="%")),
+            color=alt.Color(f"{series}:N", scale=colours, legend=_legend(series)),
+            detail=f"{segment}:N",
+            tooltip=[
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip(f"{y}:Q", format=".1%"),
+                alt.Tooltip(f"{segment}:N", title="scope"),
+                *[alt.Tooltip(f"{k}:N") for k in extra],
+            ],
+        )
+    )
+    return _finish(lines, title, subtitle)

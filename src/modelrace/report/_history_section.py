@@ -1,8 +1,10 @@
 """The race over time: best open vs best closed and best Chinese vs best US model on every dated board, with
-their intervals, and the months the trailing side is behind (ranking.gap_history; docs/race.md)."""
+their intervals, the months the trailing side is behind (ranking.gap_history; docs/race.md), and downloads per
+family across the Hub snapshots, each pair of consecutive snapshots on the models both hold (timeline)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from modelrace.adoption import Headline
@@ -21,6 +23,7 @@ from modelrace.ranking import (
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 from modelrace.store import Warehouse
+from modelrace.timeline import DownloadsMetric, trend
 
 PAIRS = ("open,closed", "CN,US")
 
@@ -267,6 +270,86 @@ def history_section(results: list[GapHistory], frontiers: list[Frontier] | None 
     return section
 
 
+FAMILIES_SHOWN = 6
+
+
+def family_download_rows(warehouse: Warehouse, families: int = FAMILIES_SHOWN) -> list[dict[str, Any]]:
+    """Each family's share of downloads on each consecutive pair of Hub snapshots, among the models both hold
+    (a pair is one scope: shares compare within it, never across pairs, so each pair is its own segment of the
+    line); the families: the largest on the newest snapshot, then the largest at any time. Empty with fewer than
+    two snapshots."""
+    ids = DownloadsMetric().chosen(warehouse)
+    rows: list[dict[str, Any]] = []
+    for a, b in itertools.pairwise(ids):
+        try:
+            found = trend(warehouse, DownloadsMetric(snapshot_ids=(a, b)), "family", None)
+        except NotFoundError:
+            continue
+        dates = found.dates()
+        if len(dates) != 2 or not found.scope_models:
+            continue  # no model in common, or both snapshots of one date: nothing to compare on this pair
+        segment = f"snapshots {a} and {b} ({dates[0]} to {dates[1]}): the {found.scope_models:,} models both hold"
+        for point in found.points:
+            if point.share is None:
+                continue
+            rows.append(
+                {
+                    "date": point.date.isoformat(),
+                    "family": point.key,
+                    "share": point.share,
+                    "segment": segment,
+                    "snapshot": point.ref,
+                    "coverage": "?" if point.coverage is None else f"{point.coverage:.0%} of its downloads",
+                }
+            )
+    if not rows:
+        return []
+    newest, last = rows[-1]["segment"], rows[-1]["date"]
+    now = {r["family"]: r["share"] for r in rows if r["segment"] == newest and r["date"] == last}
+    peak: dict[str, float] = {}
+    for r in rows:
+        peak[r["family"]] = max(peak.get(r["family"], 0.0), r["share"])
+    # the largest on the newest snapshot first, then the largest at any time
+    ranked = sorted(peak, key=lambda family: (-now.get(family, -1.0), -peak[family]))
+    kept = set(ranked[:families])
+    return [r for r in rows if r["family"] in kept]
+
+
+def _downloads_chart(rows: list[dict[str, Any]]) -> Chart:
+    segments = len({r["segment"] for r in rows})
+    return Chart(
+        "race-family-downloads",
+        "Downloads per family, on the models each pair of snapshots shares",
+        charts.segmented_share_lines(
+            rows,
+            "date",
+            "share",
+            "family",
+            "segment",
+            "Downloads per family over time",
+            f"{segments} pairs of consecutive Hub snapshots; each pair's shares are among the models both hold",
+            "share of the pair's downloads",
+        ),
+        "modelrace Hub snapshots (`modelrace imports`): each pair of consecutive snapshots by data date",
+        note=(
+            "A line breaks where the scope changes: each segment joins two snapshots on the models both hold, so"
+            " shares compare within a segment, not across segments."
+        ),
+    )
+
+
 def race_section(warehouse: Warehouse, benchmark: str = DEFAULT_BENCHMARK) -> Section | None:
-    """The section for a warehouse: present only with two or more dated boards holding both sides."""
-    return history_section(*race_figures(warehouse, benchmark))
+    """The section for a warehouse: present with two or more dated boards holding both sides, or two or more
+    Hub snapshots with models in common (downloads per family)."""
+    section = history_section(*race_figures(warehouse, benchmark))
+    downloads = family_download_rows(warehouse)
+    if not downloads:
+        return section
+    if section is None:
+        section = Section(
+            id="race-over-time",
+            title="The race over time",
+            intro="Downloads per family across the Hub snapshots held, each pair compared on the models both hold.",
+        )
+    section.charts.append(_downloads_chart(downloads))
+    return section
