@@ -44,6 +44,7 @@ def test_cost_figures_and_section(registry: HardwareRegistry) -> None:
     plotted = {row["chip"] for row in chip_chart.spec["data"]["values"]}
     assert "GroqChip LPU v1" not in plotted and "MetaX MXC500 (OAM)" not in plotted and "NVIDIA B200" in plotted
     assert chip_chart.spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert chip_chart.spec["encoding"]["color"]["title"] == "US export class today"  # words, not the field's name
     assert "GroqChip LPU v1" in chip_chart.source
     assert figures.headline and "Ascend" in figures.headline
     gap_chart = next(c for c in section.charts if c.id == "cost-gap")

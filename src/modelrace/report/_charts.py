@@ -480,19 +480,21 @@ def log_log_scatter(
     x_title: str,
     y_title: str,
     label: str,
+    color_title: str | None = None,
 ) -> dict[str, Any]:
     """Two quantities spanning decades (chips' TPP against memory bandwidth): both axes logarithmic, so that one
-    outlier does not flatten the rest; the caller leaves doubtful figures out of ``rows`` (the scale's domain)."""
+    outlier does not flatten the rest; the caller leaves doubtful figures out of ``rows`` (the scale's domain).
+    ``color_title`` is the legend's heading in words (not the field's name)."""
     chart = (
         alt.Chart(_data(rows))
         .mark_circle(opacity=0.8, size=60)
         .encode(
             x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
             y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(format="~g")),
-            color=_colour(rows, color, color, countries=False),
+            color=_colour(rows, color, color_title or color, countries=False),
             tooltip=[
                 alt.Tooltip(f"{label}:N"),
-                alt.Tooltip(f"{color}:N"),
+                alt.Tooltip(f"{color}:N", title=color_title or color),
                 alt.Tooltip(f"{x}:Q", format=",.4~g"),
                 alt.Tooltip(f"{y}:Q", format=",.3~g"),
             ],

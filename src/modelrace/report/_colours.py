@@ -34,8 +34,9 @@ SPECIAL_COLOURS: Final[dict[str, str]] = {
 }
 CLOSED_COLOUR: Final = "#222222"
 # Categories that are not countries (relations, sides, classes): Paul Tol's 'light' scheme, pale next to the
-# saturated country hues so that no category reads as a country.
-CATEGORY_COLOURS: Final = ["#77AADD", "#EE8866", "#EEDD88", "#44BB99", "#FFAABB", "#99DDFF", "#BBCC33", "#DDDDDD"]
+# saturated country hues so that no category reads as a country. Its two blues are kept apart (first and seventh):
+# a chart of six categories (the chips' export classes) showed them side by side, near-identical.
+CATEGORY_COLOURS: Final = ["#77AADD", "#EE8866", "#EEDD88", "#44BB99", "#FFAABB", "#BBCC33", "#99DDFF", "#DDDDDD"]
 # Two views of the same figure (by uploader, by root family): neutral shades, no hue.
 VIEW_COLOURS: Final = ["#3B4A5A", "#9AA7B4"]
 

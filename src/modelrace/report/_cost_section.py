@@ -173,6 +173,7 @@ def cost_section(figures: CostFigures) -> Section:
                     x_title="TPP (log)",
                     y_title="memory bandwidth (TB/s, log)",
                     label="chip",
+                    color_title="US export class today",
                 ),
                 source="Epoch AI, ML Hardware (to 2026-03); classes by modelrace from the rules' thresholds."
                 + left_out,
