@@ -94,3 +94,13 @@ def test_chip_charts_are_valid_vega_lite(registry: HardwareRegistry) -> None:
     assert len(charts) == 2
     for chart in charts:
         validate_jsonschema(chart.spec, schema)
+
+
+def test_the_fits_cell_stays_short() -> None:
+    from modelrace.report._cost_section import _fits_words
+    from modelrace.serving import FIT_CHIPS
+
+    assert _fits_words([]) == "none (needs several chips)"
+    assert _fits_words(list(FIT_CHIPS)) == f"every chip listed ({len(FIT_CHIPS)})"
+    assert _fits_words(["H200", "B200"]) == f"2 of {len(FIT_CHIPS)}: H200, B200"
+    assert _fits_words(["a", "b", "c", "d"]) == f"4 of {len(FIT_CHIPS)}: a, b, c, ..."

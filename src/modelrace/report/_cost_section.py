@@ -8,7 +8,7 @@ from modelrace.errors import ConfigError
 from modelrace.ranking import Leaderboard
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
-from modelrace.serving import COST_CHIPS, CostFigures, KnownSize, cost_figures, load_hardware
+from modelrace.serving import COST_CHIPS, FIT_CHIPS, CostFigures, KnownSize, cost_figures, load_hardware
 
 TOP_DOWNLOADED = 10
 LEADERBOARD_SIZE = "the leaderboard's size (resolve)"
@@ -83,7 +83,7 @@ def cost_section(figures: CostFigures) -> Section:
             "size_basis": row.size_basis,
             "memory_gb": _gb(row.memory_bytes_8k),
             "weights": row.weights,
-            "fits_on": ", ".join(row.fits_on) or "none (needs several chips)",
+            "fits_on": _fits_words(row.fits_on),
             "market": row.market_output_usd_per_mtok,
             "market_source": row.market_source,
         }
@@ -216,3 +216,14 @@ def cost_section(figures: CostFigures) -> Section:
             )
         )
     return section
+
+
+def _fits_words(fits_on: list[str], shown: int = 3) -> str:
+    """Which of the listed chips hold the model, short enough for a table cell (a cell naming all ten chips made
+    the table's first row 619 px tall); the JSON keeps the whole list."""
+    if not fits_on:
+        return "none (needs several chips)"
+    if len(fits_on) == len(FIT_CHIPS):
+        return f"every chip listed ({len(FIT_CHIPS)})"
+    named = ", ".join(fits_on[:shown]) + (", ..." if len(fits_on) > shown else "")
+    return f"{len(fits_on)} of {len(FIT_CHIPS)}: {named}"

@@ -35,7 +35,7 @@ from modelrace.serving._hardware import Chip, HardwareRegistry, load_hardware, l
 from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_context
 from modelrace.serving._model import KnownSize, ModelRef, resolve_model
 from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_prices, hourly_price, market_prices
-from modelrace.serving._report import COST_CHIPS, CostFigures, cost_figures
+from modelrace.serving._report import COST_CHIPS, FIT_CHIPS, CostFigures, cost_figures
 from modelrace.serving._roofline import SERVING_POINT, ModelShape, Throughput, Workload, describe_workload, roofline
 from modelrace.serving._table import FitCostTable, fit_and_cost_table, snapshot_fit_table, snapshot_params
 from modelrace.serving._views import (
@@ -52,6 +52,7 @@ from modelrace.serving._weights import WeightsEstimate, estimate_gguf_file_bytes
 __all__ = [
     "COST_CHIPS",
     "DEFAULT_CHIP",
+    "FIT_CHIPS",
     "RULE_VERSIONS",
     "SERVING_POINT",
     "Architecture",
