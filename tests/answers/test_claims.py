@@ -268,3 +268,13 @@ def test_the_report_opens_with_the_claims_and_its_json_carries_them(
     render_html(report, html_path)
     page = html_path.read_text(encoding="utf-8")
     assert '<a href="#adoption">' in page and '<section id="adoption">' in page  # a claim links to its evidence
+
+
+def test_snapshots_passed_over_are_named_then_counted() -> None:
+    from modelrace.answers._figure_model import _passed_words
+
+    subset = "a subset of unknown selection"
+    passed = [(f"snapshot {n}", subset) for n in range(10, 4, -1)] + [("snapshot 2", "author Qwen only")]
+    words = _passed_words(passed)
+    assert words.startswith(f"snapshot 10: {subset}; snapshot 9: {subset}; snapshot 8: {subset}; ")
+    assert words.endswith(f"3 more ({subset}); 1 more (author Qwen only)")

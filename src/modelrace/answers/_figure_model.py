@@ -10,6 +10,7 @@ Intervals here are of two kinds, each named in ``interval_kind``:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -189,7 +190,7 @@ class Evidence:
             return _insufficient(name, section, str(error))
         if not candidates:
             return _insufficient(name, section, f"no snapshot held; {DECIDES}")
-        passed: list[str] = []
+        passed: list[tuple[str, str]] = []
         for snapshot in candidates:
             label = f"snapshot {snapshot.snapshot_id} ({snapshot.provenance})"
             reason = answers_share_claims(snapshot)
@@ -197,15 +198,25 @@ class Evidence:
                 figure = compute(self.on(snapshot))
                 if figure.insufficient is None:
                     if passed:
-                        note = f"answered on {label}, the newest data that can decide it; passed over: " + "; ".join(
-                            passed
+                        note = (
+                            f"answered on {label}, the newest data that can decide it; passed over: "
+                            + _passed_words(passed)
                         )
                         figure = replace(figure, caveats=[*figure.caveats, note])
                     return figure
                 reason = figure.insufficient
-            passed.append(f"{label}: {reason}")
-        why = "no snapshot held can decide it (" + "; ".join(passed) + f"); {DECIDES}"
+            passed.append((label, reason))
+        why = "no snapshot held can decide it (" + _passed_words(passed) + f"); {DECIDES}"
         return _insufficient(name, section, why)
+
+
+def _passed_words(passed: list[tuple[str, str]], named: int = 3) -> str:
+    """The snapshots passed over, newest first: the first ``named`` with their reasons, the rest counted by reason
+    (fourteen dated subsets of one list read as one line, not fourteen)."""
+    words = [f"{label}: {reason}" for label, reason in passed[:named]]
+    rest = Counter(reason for _, reason in passed[named:])
+    words += [f"{count} more ({reason})" if count > 1 else f"1 more ({reason})" for reason, count in rest.items()]
+    return "; ".join(words)
 
 
 # What decides a download claim when no snapshot held can.
