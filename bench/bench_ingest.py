@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from modelrace.hub import SnapshotWriter
+from modelrace.hub import Provenance, SnapshotWriter
 from modelrace.hub._bulk_json import DeferredPage, PageStager
 from modelrace.hub._client import parse_page
 from modelrace.store import Warehouse
@@ -66,7 +66,7 @@ def timed(folder: Path, name: str, route: Route, bodies: list[bytes]) -> dict[st
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     with Warehouse.open(folder / f"{name}.duckdb") as warehouse:
-        with SnapshotWriter(warehouse, source="bench") as writer:
+        with SnapshotWriter(warehouse, Provenance("bench")) as writer:
             route(writer, bodies)
             staged_wall, staged_cpu = time.perf_counter(), time.process_time()
             writer.commit()

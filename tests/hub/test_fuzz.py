@@ -46,7 +46,9 @@ def good_records(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         record["likes"] = draw(st.integers(0, 10**6))
     if draw(st.booleans()):
-        record["tags"] = draw(st.lists(plain_text, max_size=6))
+        # A plain tag is no base-model tag: "base_model:" followed by no model id (Hypothesis draws the literal from
+        # hub/_records.py) is a bad record, rightly rejected by both routes.
+        record["tags"] = draw(st.lists(plain_text.filter(lambda t: not t.startswith("base_model:")), max_size=6))
         if draw(st.booleans()):
             record["tags"].append(f"base_model:{draw(relations)}:{draw(model_ids)}")
     for field in ("createdAt", "lastModified"):

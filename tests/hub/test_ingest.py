@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from modelrace.hub import SnapshotWriter
+from modelrace.hub import Provenance, SnapshotWriter
 from modelrace.hub._ingest_stats import MAX_DISTINCT_REASONS, OTHER_REASONS
 from modelrace.store import Warehouse
 
 
 def test_every_rejection_is_counted_by_reason_not_only_the_first_thousand(warehouse: Warehouse) -> None:
-    with SnapshotWriter(warehouse, source="hub-json") as writer:
+    with SnapshotWriter(warehouse, Provenance("hub-json")) as writer:
         for i in range(1500):
             writer.add_raw({"id": f"a/m{i}", "tags": [None]})
         writer.add_raw({"id": "a/good"})
@@ -23,7 +23,7 @@ def test_every_rejection_is_counted_by_reason_not_only_the_first_thousand(wareho
 
 
 def test_distinct_reasons_are_bounded(warehouse: Warehouse) -> None:
-    with SnapshotWriter(warehouse, source="hub-json") as writer:
+    with SnapshotWriter(warehouse, Provenance("hub-json")) as writer:
         for i in range(MAX_DISTINCT_REASONS + 50):
             writer.add_raw({"id": "a/b", "downloads": f"text-{i}"})
         writer.commit()
@@ -34,7 +34,7 @@ def test_distinct_reasons_are_bounded(warehouse: Warehouse) -> None:
 
 
 def test_page_rejections_are_stored_apart_from_record_positions(warehouse: Warehouse) -> None:
-    with SnapshotWriter(warehouse, source="hub-api") as writer:
+    with SnapshotWriter(warehouse, Provenance("hub-api")) as writer:
         writer.add_raw({"id": "a/b", "downloads": "x"})  # record position 0
         writer.reject_page(0, "page 0 is not JSON", listing="pipeline_tag=text-generation")
         writer.reject_page(0, "page 0 is not JSON", listing="pipeline_tag=feature-extraction")
@@ -67,7 +67,7 @@ class _Hostile(Mapping[str, Any]):
 
 
 def test_a_record_that_breaks_the_parser_is_a_rejection_not_a_crash(warehouse: Warehouse) -> None:
-    with SnapshotWriter(warehouse, source="hub-json") as writer:
+    with SnapshotWriter(warehouse, Provenance("hub-json")) as writer:
         writer.add_raw(_Hostile())
         writer.add_raw({"id": "a/good"})
         writer.commit()
@@ -76,7 +76,7 @@ def test_a_record_that_breaks_the_parser_is_a_rejection_not_a_crash(warehouse: W
 
 
 def test_reasons_and_ids_are_bounded_when_stored(warehouse: Warehouse) -> None:
-    with SnapshotWriter(warehouse, source="hub-json") as writer:
+    with SnapshotWriter(warehouse, Provenance("hub-json")) as writer:
         writer.reject(0, "x" * 5000, "why\n" * 500)
         writer.reject_page(1, "p" * 5000)
         writer.commit()

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import modelrace.tree._resolve as resolve
+from modelrace.hub import Provenance
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.store import Warehouse
 
@@ -47,7 +48,7 @@ def _records(catalogue: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _write(warehouse: Warehouse, catalogue: dict[str, Any]) -> None:
-    with SnapshotWriter(warehouse, "hub-json", allow_partial=True) as writer:
+    with SnapshotWriter(warehouse, Provenance("hub-json"), allow_partial=True) as writer:
         writer.add_many(_records(catalogue))
         writer.commit()
 

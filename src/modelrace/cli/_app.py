@@ -193,14 +193,6 @@ class CommandGroup:
     commands: typer.Typer = field(default_factory=typer.Typer)
     imports: typer.Typer = field(default_factory=typer.Typer)
 
-    def mount(self, app: typer.Typer, import_app: typer.Typer) -> None:
-        """Add this group's commands to the main app and its ``import`` sub-app."""
-        for info in [*self.commands.registered_commands, *self.imports.registered_commands]:
-            if info.cls in (None, TyperCommand):  # typer's default: keep any class a module chose itself
-                info.cls = Command
-        app.registered_commands.extend(self.commands.registered_commands)
-        import_app.registered_commands.extend(self.imports.registered_commands)
-
 
 CommandPart = Literal["commands", "imports"]
 """Where a command sits: at the top level (``modelrace X``) or under ``modelrace import X``."""

@@ -16,6 +16,7 @@ from modelrace.hub._client import (
 from modelrace.hub._importers import import_hub_json, import_hub_stats
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats, IngestSummary, PageRejection, Rejection
+from modelrace.hub._provenance import Provenance
 from modelrace.hub._records import ModelRecord, RecordError, parse_model
 from modelrace.hub._sync import SyncOptions, SyncResult, sync_hub
 
@@ -28,6 +29,7 @@ __all__ = [
     "ModelRecord",
     "Page",
     "PageRejection",
+    "Provenance",
     "RecordError",
     "Rejection",
     "SnapshotWriter",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
 from modelrace.hub._llmfit import LLMFIT_DATE_BASIS, LLMFIT_LACKS, is_llmfit, llmfit_date, llmfit_record
-from modelrace.hub._records import RECORD_FIELDS, ModelRecord
+from modelrace.hub._provenance import Provenance
+from modelrace.hub._records import RECORD_FIELDS
 from modelrace.store import Selection, SnapshotInfo, Warehouse, check_selection
 
 # hub-stats (the public dataset cfahlgren1/hub-stats) columns we read; others are ignored.
@@ -40,14 +41,6 @@ def _decode_nested(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _latest(latest: datetime | None, record: ModelRecord | None) -> datetime | None:
-    """The newest ``lastModified`` among accepted records: a rejected record (dated 9999, say) never dates a
-    snapshot."""
-    if record is None or record.last_modified is None:
-        return latest
-    return record.last_modified if latest is None or record.last_modified > latest else latest
-
-
 def _date_basis(taken_at: datetime | None) -> str:
     """How an import's data date is found (docs/provenance.md)."""
     return "--taken-at" if taken_at is not None else "newest lastModified of an accepted record"
@@ -55,6 +48,27 @@ def _date_basis(taken_at: datetime | None) -> str:
 
 # When no accepted record carries a lastModified, nothing in the file dates it: the import's own time stands.
 _UNDATED = "import time: no accepted record has a lastModified (give --date)"
+
+
+def _write_file(
+    warehouse: Warehouse,
+    provenance: Provenance,
+    progress: ProgressSink,
+    allow_partial: bool,
+    stage: Callable[[SnapshotWriter], None],
+) -> tuple[SnapshotInfo, IngestStats]:
+    """One file as one snapshot: ``stage`` hands the writer the file's records (by the SQL route or record by
+    record); undated by the caller, the snapshot takes the newest ``lastModified`` of an accepted record."""
+    with SnapshotWriter(warehouse, provenance, progress, allow_partial=allow_partial) as writer:
+        stage(writer)
+        if provenance.taken_at is None:
+            latest = writer.latest_modified()
+            if latest is not None:
+                writer.provenance = replace(writer.provenance, taken_at=latest)
+            else:
+                writer.provenance = replace(writer.provenance, date_basis=_UNDATED)
+        snapshot = writer.commit()
+    return snapshot, writer.stats
 
 
 def _open_hub_stats(path: Path) -> tuple[pq.ParquetFile, list[str]]:
@@ -127,17 +141,8 @@ def import_hub_stats(
     parquet, columns = _open_hub_stats(path)
     rows = parquet.metadata.num_rows
     fingerprint = refuse_if_imported(warehouse, path, file_sha256(path))
-    with SnapshotWriter(
-        warehouse,
-        source="hub-stats",
-        source_detail=str(path.resolve()),  # where the file is, whatever the working folder
-        taken_at=taken_at,
-        progress=progress,
-        selection=check_selection(selection),
-        date_basis=_date_basis(taken_at),
-        allow_partial=allow_partial,
-        file_fingerprint=fingerprint,
-    ) as writer:
+
+    def stage(writer: SnapshotWriter) -> None:
         connection = warehouse.connection
         bulk = plan(connection, path, writer.not_after)
         if not vectorised:
@@ -153,14 +158,16 @@ def import_hub_stats(
             progress.start(f"import {path.name} record by record ({bulk.all_rows_need_python})", rows)
             for row in _iter_hub_stats(parquet, columns, progress):
                 writer.add_raw(row)
-        if taken_at is None:
-            latest = writer.latest_modified()
-            if latest is not None:
-                writer.taken_at = latest
-            else:
-                writer.date_basis = _UNDATED
-        snapshot = writer.commit()
-    return snapshot, writer.stats
+
+    provenance = Provenance(
+        "hub-stats",
+        source_detail=str(path.resolve()),  # where the file is, whatever the working folder
+        taken_at=taken_at,
+        selection=selection,
+        date_basis=_date_basis(taken_at),
+        file_fingerprint=fingerprint,
+    )
+    return _write_file(warehouse, provenance, progress, allow_partial, stage)
 
 
 @dataclass(frozen=True)
@@ -270,29 +277,24 @@ def import_hub_json(
                 f"{path}: an llmfit version is dated by its file name (..._YYYY-MM-DD.json), and this one gives no "
                 "date; pass --date YYYY-MM-DD"
             )
-    latest: datetime | None = None
-    progress.start(f"import {path.name}", len(records))
-    with SnapshotWriter(
-        warehouse,
-        source="hub-json",
-        source_detail=str(path.resolve()),
-        taken_at=taken_at,
-        progress=progress,
-        selection=check_selection(selection),
-        date_basis=LLMFIT_DATE_BASIS if llmfit and not explicit else _date_basis(taken_at),
-        lacks=LLMFIT_LACKS if llmfit else (),
-        allow_partial=allow_partial,
-        file_fingerprint=fingerprint,
-    ) as writer:
-        for raw in records:
+    items: list[object] = records
+
+    def stage(writer: SnapshotWriter) -> None:
+        progress.start(f"import {path.name}", len(items))
+        for raw in items:
             if isinstance(raw, _TooDeep):
                 writer.reject_record(raw.reason)
             else:
-                latest = _latest(latest, writer.add_raw(raw))
+                writer.add_raw(raw)
             progress.advance()
-        if taken_at is None and latest is not None:
-            writer.taken_at = latest
-        elif taken_at is None:
-            writer.date_basis = _UNDATED
-        snapshot = writer.commit()
-    return snapshot, writer.stats
+
+    provenance = Provenance(
+        "hub-json",
+        source_detail=str(path.resolve()),
+        taken_at=taken_at,
+        selection=selection,
+        date_basis=LLMFIT_DATE_BASIS if llmfit and not explicit else _date_basis(taken_at),
+        lacks=LLMFIT_LACKS if llmfit else (),
+        file_fingerprint=fingerprint,
+    )
+    return _write_file(warehouse, provenance, progress, allow_partial, stage)

@@ -7,9 +7,8 @@ no partial snapshot: DuckDB discards the uncommitted transaction when the file i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -18,6 +17,16 @@ from modelrace._dates import latest_allowed_date
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.errors import ModelraceError, WarehouseError, refused_import
 from modelrace.hub._bulk import name_params
+from modelrace.hub._commit import (
+    drop_duplicates,
+    key_models,
+    next_snapshot_id,
+    number_versions,
+    store_membership,
+    store_rejections,
+    store_snapshot_row,
+    store_versions,
+)
 from modelrace.hub._ingest_stats import (
     MAX_KEPT_REJECTIONS,
     MAX_REJECTION_SAMPLES,
@@ -27,24 +36,13 @@ from modelrace.hub._ingest_stats import (
     _bounded,
     _claimed_id,
 )
+from modelrace.hub._provenance import Provenance
 from modelrace.hub._records import ModelRecord, RecordError, parse_model
 from modelrace.store import SnapshotInfo, Warehouse, resolve_snapshot
 from modelrace.tree import resolve_tree
 
 BATCH_SIZE = 20_000
 WRITE_MEMORY_LIMIT = "768MB"  # DuckDB's buffer limit while a snapshot is written (issue #15: <= 1.5 GiB peak)
-# A version is a model's n-th distinct content: version_id = model_key * 2^20 + n (store migration 0007).
-VERSION_BITS = 20
-# The content that makes a new version (downloads and likes are per snapshot, not content). DuckDB's hash():
-# a DuckDB upgrade that changed it would store each model's content once more, never mix two contents.
-CONTENT_HASH = """(hash(s.model_id, s.pipeline_tag, s.library_name, s.tags, s.gated, s.license, s.license_name,
-    s.license_link, s.params, s.params_active, s.params_source, s.created_at, s.last_modified, s.base_models) >> 1
-    )::BIGINT"""
-
-
-# A snapshot's source kind when the writer is not told (store/_snapshots.py SourceKind).
-_SOURCE_KINDS = {"hub-api": "live", "hub-stats": "hub-stats-file", "hub-json": "hub-json-file"}
-
 _BASES = pa.list_(pa.struct([("model_id", pa.string()), ("relation", pa.string())]))
 _STAGING_SCHEMA = pa.schema(
     [
@@ -87,36 +85,17 @@ class SnapshotWriter:
     def __init__(
         self,
         warehouse: Warehouse,
-        source: str,
-        source_detail: str | None = None,
-        filters: dict[str, Any] | None = None,
-        taken_at: datetime | None = None,
+        provenance: Provenance,
         progress: ProgressSink | None = None,
         *,
-        source_kind: str | None = None,
-        origin: str | None = None,
-        selection: str | None = None,
-        data_date: str | None = None,
-        date_basis: str | None = None,
-        lacks: Iterable[str] = (),
         allow_partial: bool = True,
-        file_fingerprint: str | None = None,
     ) -> None:
         if warehouse.read_only:
             raise WarehouseError("the warehouse is open read-only")
         self.warehouse = warehouse
-        self.source = source
-        self.source_detail = source_detail
-        self.filters = filters
-        self.taken_at = (taken_at or datetime.now(UTC)).replace(tzinfo=None)
-        # Provenance (store/_snapshots.py, docs/provenance.md); data_date defaults to taken_at's date at commit.
-        self.source_kind = source_kind or _SOURCE_KINDS.get(source, source)
-        self.origin = origin if origin is not None else source_detail
-        self.selection = selection or ("subset" if source == "hub-json" else "complete")
-        self.data_date = data_date
-        self.date_basis = date_basis
-        self.lacks = tuple(lacks)
-        self.file_fingerprint = file_fingerprint
+        # What the snapshot's row will say (hub/_provenance.py); replaced, not edited, by an importer that dates
+        # its data while reading.
+        self.provenance = provenance.resolved()
         # False: refuse to commit a write that stores nothing or rejects more than half of what it read.
         self.allow_partial = allow_partial
         self.stats = IngestStats()
@@ -169,8 +148,7 @@ class SnapshotWriter:
         positions of the rows it hands over.
         """
         if position is None:
-            position = self._position
-            self._position += 1
+            position = self.claim_position()
         try:
             record = parse_model(raw, self.not_after)
         except RecordError as error:
@@ -212,9 +190,13 @@ class SnapshotWriter:
 
     def reject_record(self, reason: str, model_id: str | None = None) -> None:
         """Count, at the next record position, a record that could not even be read (e.g. nested too deep)."""
+        self.reject(self.claim_position(), model_id, reason)
+
+    def claim_position(self) -> int:
+        """The next record position in the source (for a record the caller stages or rejects itself)."""
         position = self._position
         self._position += 1
-        self.reject(position, model_id, reason)
+        return position
 
     def add_many(self, raws: Iterable[object]) -> None:
         """Parse and stage many raw records."""
@@ -305,7 +287,8 @@ class SnapshotWriter:
             return
         what = "stores no model" if accepted == 0 else f"rejects {rejected:,} of the {read:,} records it read"
         pages = f" and {self.stats.rejected_pages:,} unreadable pages" if self.stats.rejected_pages else ""
-        raise refused_import(f"{self.source} {self.origin or ''}", f"this snapshot {what}{pages}", self.stats.reasons())
+        where = f"{self.provenance.source} {self.provenance.origin or ''}"
+        raise refused_import(where, f"this snapshot {what}{pages}", self.stats.reasons())
 
     def commit(self) -> SnapshotInfo:
         """Write the staged records as a new snapshot, resolve its tree, and commit everything at once."""
@@ -313,163 +296,21 @@ class SnapshotWriter:
             raise ModelraceError("the snapshot was already committed or abandoned")
         self._flush()
         connection = self.warehouse.connection
-        rows = connection.execute("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots").fetchall()
-        snapshot_id = int(rows[0][0])
+        snapshot_id = next_snapshot_id(connection)
         self._progress.start("store the snapshot", 5)
-        staged, distinct = connection.execute(
-            "SELECT count(*), count(DISTINCT model_id) FROM staging_models"
-        ).fetchall()[0]
-        if staged != distinct:
-            connection.execute(
-                """DELETE FROM staging_models WHERE position IN (
-                       SELECT position FROM staging_models
-                       QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY position) > 1)"""
-            )
-        self.stats.accepted = int(distinct)
-        self.stats.duplicates = int(staged - distinct)
+        self.stats.accepted, self.stats.duplicates = drop_duplicates(connection)
         if not self.allow_partial:
             self._refuse_if_damaging()
-        # Every id seen, as a record or as a referenced base model, gets one integer key, once: a new record's id
-        # the next key in the order of the source, then the new ids only named as base models, in id order.
-        last_key = int(connection.execute("SELECT coalesce(max(model_key), 0) FROM models").fetchall()[0][0])
-        # One pass over the wide staging table: each record's key, content hash and counts (a narrow table the
-        # later steps read instead of the staging table). Rows whose model the bulk lookup found carry its key;
-        # only the others are joined with the stored ids.
-        connection.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE staged_keys AS
-            SELECT s.position, s.model_id, s.namespace, FALSE AS is_new, s.known_key AS model_key,
-                   CASE WHEN s.known_version IS NULL THEN {CONTENT_HASH} END AS content_hash,
-                   s.downloads_30d, s.downloads_all_time, s.likes, s.raw_hash, s.known_version
-            FROM staging_models s WHERE s.known_key IS NOT NULL
-            UNION ALL
-            SELECT position, model_id, namespace, known IS NULL AS is_new,
-                   coalesce(known, {last_key} + row_number() OVER (PARTITION BY known IS NULL ORDER BY position))
-                       AS model_key,
-                   content_hash, downloads_30d, downloads_all_time, likes, raw_hash, known_version
-            FROM (SELECT s.position, s.model_id, s.namespace, m.model_key AS known,
-                         CASE WHEN s.known_version IS NULL THEN {CONTENT_HASH} END AS content_hash,
-                         s.downloads_30d, s.downloads_all_time, s.likes, s.raw_hash, s.known_version
-                  FROM staging_models s LEFT JOIN models m USING (model_id) WHERE s.known_key IS NULL)
-            """
-        )
-        connection.execute("INSERT INTO models SELECT model_key, model_id, namespace FROM staged_keys WHERE is_new")
-        last_key = int(connection.execute("SELECT coalesce(max(model_key), 0) FROM models").fetchall()[0][0])
-        connection.execute(
-            f"""
-            INSERT INTO models
-            SELECT {last_key} + row_number() OVER (ORDER BY model_id), model_id,
-                   CASE WHEN contains(model_id, '/') THEN split_part(model_id, '/', 1) END
-            FROM (SELECT DISTINCT b.model_id
-                  FROM (SELECT unnest(base_models) AS b FROM staging_models WHERE len(base_models) > 0)) AS named
-            WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.model_id = named.model_id)
-            """
-        )
+        key_models(connection)
         self._progress.advance()
-        # Each record's content: an existing version of the same model with the same content is reused; a new
-        # content gets the model's next version number.
-        connection.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE staged_versions AS
-            WITH known AS (
-                -- The rows that took no version by their raw hash (all of a first import, ~1 % of a daily one).
-                SELECT h.position, h.model_key, h.is_new AS new_model, h.content_hash, h.downloads_30d,
-                       h.downloads_all_time, h.likes, h.raw_hash, v.version_id AS existing,
-                       v.version_id IS NOT NULL AND v.raw_hash IS NULL AS existing_unhashed
-                FROM staged_keys h LEFT JOIN model_versions v
-                     ON v.model_key = h.model_key AND v.content_hash = h.content_hash
-                WHERE h.known_version IS NULL
-            ), numbered AS (
-                SELECT model_key, max(version_id & {(1 << VERSION_BITS) - 1}) AS last_number
-                FROM model_versions
-                WHERE model_key IN (SELECT model_key FROM known WHERE existing IS NULL AND NOT new_model)
-                GROUP BY model_key
-            )
-            SELECT k.position, k.model_key, k.content_hash, k.existing IS NULL AS is_new, k.downloads_30d,
-                   k.downloads_all_time, k.likes, k.raw_hash, k.existing_unhashed,
-                   coalesce(k.existing, (k.model_key::BIGINT << {VERSION_BITS}) + coalesce(n.last_number, 0) + 1)
-                       AS version_id
-            FROM known k LEFT JOIN numbered n USING (model_key)
-            UNION ALL
-            SELECT position, model_key, content_hash, FALSE, downloads_30d, downloads_all_time, likes, raw_hash, FALSE,
-                   known_version
-            FROM staged_keys WHERE known_version IS NOT NULL
-            """
-        )
+        number_versions(connection)
         self._progress.advance()
-        connection.execute(
-            """
-            INSERT INTO model_versions
-            SELECT k.version_id, k.model_key, s.pipeline_tag, s.library_name, s.tags, s.gated, s.license,
-                   s.license_name, s.license_link, s.params, s.params_active, s.params_source,
-                   s.created_at, s.last_modified, s.base_models, k.content_hash, s.raw_hash
-            FROM staging_models s JOIN staged_versions k USING (position)
-            WHERE k.is_new
-            """
-        )
-        # A version reused by its content that keeps no raw hash (parsed in Python, or stored before migration 0009)
-        # learns the one of this row, so that the next import takes it without validation.
-        unhashed = connection.execute(
-            "SELECT count(*) FROM staged_versions WHERE NOT is_new AND existing_unhashed AND raw_hash IS NOT NULL"
-        ).fetchall()[0][0]
-        if unhashed:
-            connection.execute(
-                """UPDATE model_versions SET raw_hash = k.raw_hash FROM staged_versions k
-                   WHERE model_versions.version_id = k.version_id AND NOT k.is_new AND k.existing_unhashed
-                         AND k.raw_hash IS NOT NULL"""
-            )
+        store_versions(connection)
         self._progress.advance()
-        # In model_key order: the key and version columns of a snapshot then compress to almost nothing.
-        connection.execute(
-            """
-            INSERT INTO snapshot_models
-            SELECT ?, model_key, version_id, downloads_30d, downloads_all_time, likes
-            FROM staged_versions
-            ORDER BY model_key
-            """,
-            [snapshot_id],
-        )
-        connection.execute("DROP TABLE staged_versions")
-        connection.execute("DROP TABLE staged_keys")
+        store_membership(connection, snapshot_id)
         self._progress.advance()
-        if self._rejections:
-            rejected = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB
-                [{"position": r.position, "model_id": r.model_id, "reason": r.reason} for r in self._rejections],
-                schema=pa.schema([("position", pa.int64()), ("model_id", pa.string()), ("reason", pa.string())]),
-            )
-            connection.execute(
-                "INSERT INTO rejections SELECT ?, position, model_id, reason FROM rejected", [snapshot_id]
-            )
-        if self._page_rejections:
-            pages = pa.Table.from_pylist(  # noqa: F841 - read by DuckDB
-                [{"listing": r.listing, "page": r.page, "reason": r.reason} for r in self._page_rejections],
-                schema=pa.schema([("listing", pa.string()), ("page", pa.int64()), ("reason", pa.string())]),
-            )
-            connection.execute("INSERT INTO page_rejections SELECT ?, listing, page, reason FROM pages", [snapshot_id])
-        connection.execute(
-            """INSERT INTO snapshots (snapshot_id, taken_at, source, source_detail, filters, model_count,
-                   rejected_count, duplicate_count, created_at, source_kind, data_date, date_basis, origin, selection,
-                   lacks, file_fingerprint)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                snapshot_id,
-                self.taken_at,
-                self.source,
-                self.source_detail,
-                json.dumps(self.filters, sort_keys=True) if self.filters is not None else None,
-                self.stats.accepted,
-                self.stats.rejected,
-                self.stats.duplicates,
-                datetime.now(UTC).replace(tzinfo=None),
-                self.source_kind,
-                self.data_date or self.taken_at.date().isoformat(),
-                self.date_basis,
-                self.origin,
-                self.selection,
-                json.dumps(sorted(self.lacks)) if self.lacks else None,
-                self.file_fingerprint,
-            ],
-        )
+        store_rejections(connection, snapshot_id, self._rejections, self._page_rejections)
+        store_snapshot_row(connection, snapshot_id, self.provenance, self.stats)
         self._progress.advance()
         resolve_tree(connection, snapshot_id, self._progress, with_stats=False)
         connection.execute("DROP TABLE staging_models")

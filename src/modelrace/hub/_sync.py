@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from huggingface_hub import HfApi
@@ -11,9 +12,11 @@ from modelrace._progress import NoProgress, ProgressSink
 from modelrace._safe_read import TooDeep
 from modelrace._urls import without_userinfo
 from modelrace.hub._bulk_json import DeferredPage, PageStager, StagedPage, listing_downloads
-from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, iter_pages
+from modelrace.hub._client import DEFAULT_MAX_WAIT_S, ListingQuery, Page, iter_pages
 from modelrace.hub._ingest import SnapshotWriter
 from modelrace.hub._ingest_stats import IngestStats
+from modelrace.hub._provenance import Provenance
+from modelrace.hub._routes import ListingRoute, RecordRoute
 from modelrace.store import SnapshotInfo, Warehouse
 
 
@@ -73,90 +76,89 @@ def sync_hub(
     progress = progress or NoProgress()
     pages = 0
     warnings: list[str] = []
-    with SnapshotWriter(
-        warehouse,
-        source="hub-api",
+    provenance = Provenance(
+        "hub-api",
         source_detail=without_userinfo(api.endpoint),  # credentials in HF_ENDPOINT are never stored
         filters=options.to_json(),
         selection=options.selection,
         date_basis="sync time",
-        allow_partial=options.allow_partial,
-        progress=progress,  # its commit shows its own steps (store, tree) on the same bars
-    ) as writer:
-        stager = None
+    )
+    # its commit shows its own steps (store, tree) on the same bars
+    with SnapshotWriter(warehouse, provenance, progress, allow_partial=options.allow_partial) as writer:
+        route: ListingRoute = RecordRoute(writer)
         if vectorised:  # a listing without cuts is read a batch of pages at a time
             batched = options.limit is None and options.min_downloads is None
-            stager = PageStager(
+            route = PageStager(
                 writer, batched=batched, endpoint=without_userinfo(api.endpoint.rstrip("/")), progress=progress
             )
         for pipeline_tag in options.pipeline_tags:
             progress.start(f"sync {pipeline_tag}", options.limit)
-            if stager is not None:
-                stager.listing = f"pipeline_tag={pipeline_tag}"
+            route.listing = f"pipeline_tag={pipeline_tag}"
             query = ListingQuery(
                 pipeline_tag=pipeline_tag,
                 author=options.author,
                 expand=options.expand,
                 page_size=min(options.limit, 1000) if options.limit else 1000,
             )
-            taken = 0
             listing = iter_pages(
                 api,
                 query,
                 max_retries=options.max_retries,
                 max_wait_s=options.max_wait_s,
                 warnings=warnings,
-                reader=stager.read if stager is not None else None,
+                reader=route.read,
             )
-            for page in listing:
-                pages += 1
-                if page.replay and writer.source_kind != "replay":
-                    _record_replay(writer, page.replay)
-                if isinstance(page.staged, DeferredPage) and stager is not None:
-                    if stager.pending:
-                        stager.flush()
-                    continue
-                if isinstance(page.staged, StagedPage) and stager is not None:
-                    room = None if options.limit is None else options.limit - taken
-                    count, done = stager.take(page.staged, options.min_downloads, room)
-                    taken += count
-                    progress.advance(count)
-                    if stager.pending:
-                        stager.flush()
-                    if done:
-                        break
-                    continue
-                if stager is not None:
-                    stager.flush()  # what is staged comes first: rejections keep the listing's order
-                if page.error is not None:
-                    writer.reject_page(page.number, page.error, listing=f"pipeline_tag={pipeline_tag}")
-                    continue
-                done = False
-                for raw in page.items:
-                    if isinstance(raw, TooDeep):  # one record the parser could not read: one rejection
-                        reason = "record is nested deeper than the JSON parser allows"
-                        if stager is not None:
-                            writer.reject(stager.claim_position(), None, reason)
-                        else:
-                            writer.reject_record(reason)
-                        continue
-                    if options.min_downloads is not None and listing_downloads(raw) < options.min_downloads:
-                        done = True  # sorted by downloads: nothing after this qualifies
-                        break
-                    writer.add_raw(raw, stager.claim_position() if stager is not None else None)
-                    taken += 1
-                    progress.advance()
-                    if options.limit is not None and taken >= options.limit:
-                        done = True
-                        break
-                if done:
-                    break
-            if stager is not None:
-                stager.flush()  # the listing's bar ends with it
-        if stager is not None:
-            stager.close()
+            pages += _sync_listing(writer, route, listing, options, progress)
+            route.flush()  # the listing's bar ends with it
+        route.close()
         snapshot = writer.commit()
     return SyncResult(snapshot=snapshot, stats=writer.stats, pages=pages, warnings=sorted(set(warnings)))
+
+
+def _sync_listing(
+    writer: SnapshotWriter, route: ListingRoute, listing: Iterator[Page], options: SyncOptions, progress: ProgressSink
+) -> int:
+    """Hand one listing's pages to the route (and its records to the writer) up to the cuts; return the pages read."""
+    pages = taken = 0
+    for page in listing:
+        pages += 1
+        if page.replay and writer.provenance.source_kind != "replay":
+            _record_replay(writer, page.replay)
+        if isinstance(page.staged, DeferredPage):
+            if route.pending:
+                route.flush()
+            continue
+        if isinstance(page.staged, StagedPage):
+            room = None if options.limit is None else options.limit - taken
+            count, done = route.take(page.staged, options.min_downloads, room)
+            taken += count
+            progress.advance(count)
+            if route.pending:
+                route.flush()
+            if done:
+                break
+            continue
+        route.flush()  # what is staged comes first: rejections keep the listing's order
+        if page.error is not None:
+            writer.reject_page(page.number, page.error, listing=route.listing)
+            continue
+        done = False
+        for raw in page.items:
+            if isinstance(raw, TooDeep):  # one record the parser could not read: one rejection
+                writer.reject(route.claim_position(), None, "record is nested deeper than the JSON parser allows")
+                continue
+            if options.min_downloads is not None and listing_downloads(raw) < options.min_downloads:
+                done = True  # sorted by downloads: nothing after this qualifies
+                break
+            writer.add_raw(raw, route.claim_position())
+            taken += 1
+            progress.advance()
+            if options.limit is not None and taken >= options.limit:
+                done = True
+                break
+        if done:
+            break
+    return pages
 
 
 _SELECTION_ORDER = ("subset", "top-downloads", "complete")
@@ -168,19 +170,27 @@ def _record_replay(writer: SnapshotWriter, replay: dict[str, str]) -> None:
     Its selection is the narrower of the listing's and the replayed file's (a complete listing of a subset is a
     subset).
     """
-    writer.source_kind = "replay"
-    writer.origin = replay.get("file") or writer.origin
+    before = writer.provenance
     served = replay.get("selection", "subset")
     served = served if served in _SELECTION_ORDER else "subset"
-    writer.selection = min(writer.selection, served, key=_SELECTION_ORDER.index)
-    writer.lacks = tuple(sorted({part.strip() for part in replay.get("lacks", "").split(",") if part.strip()}))
+    lacks = tuple(sorted({part.strip() for part in replay.get("lacks", "").split(",") if part.strip()}))
+    replayed = replace(
+        before,
+        source_kind="replay",
+        origin=replay.get("file") or before.origin,
+        selection=min(before.selection or "complete", served, key=_SELECTION_ORDER.index),
+        lacks=lacks,
+        date_basis="sync time (the replay server gave no data date)",
+    )
     dated = _parse_data_date(replay.get("data-date"))
     if dated is not None:
-        writer.data_date = replay["data-date"]
-        writer.taken_at = dated
-        writer.date_basis = "the replayed file's data date (sent by the replay server)"
-    else:
-        writer.date_basis = "sync time (the replay server gave no data date)"
+        replayed = replace(
+            replayed,
+            data_date=replay["data-date"],
+            taken_at=dated,
+            date_basis="the replayed file's data date (sent by the replay server)",
+        )
+    writer.provenance = replayed
 
 
 def _parse_data_date(value: str | None) -> datetime | None:

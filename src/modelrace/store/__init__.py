@@ -10,11 +10,10 @@ from modelrace.store._export import (
     DERIVED_PREFIXES,
     ExportedTable,
     ExportResult,
-    attach_parquet,
     export_parquet,
     is_derived,
-    is_parquet_export,
 )
+from modelrace.store._parquet_folder import is_parquet_export
 from modelrace.store._snapshots import (
     SELECTION_WORDS,
     SELECTIONS,
@@ -31,7 +30,7 @@ from modelrace.store._snapshots import (
     resolve_snapshot,
     tables_with_column,
 )
-from modelrace.store._warehouse import Migration, Warehouse, migrations
+from modelrace.store._warehouse import Migration, Warehouse, attach_parquet, migrations
 
 __all__ = [
     "DERIVED_PREFIXES",

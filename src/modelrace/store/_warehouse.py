@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from modelrace.errors import WarehouseBusyError, WarehouseError
+from modelrace.store._parquet_folder import attach_views, is_parquet_export
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -52,8 +53,6 @@ class Warehouse:
         """Open (creating and migrating when writable) the warehouse at ``path``; None means in memory."""
         db_path = Path(path) if path is not None else None
         if db_path is not None and db_path.is_dir():
-            from modelrace.store._export import attach_parquet, is_parquet_export
-
             if not is_parquet_export(db_path):
                 raise WarehouseError(f"{db_path} is a folder, not a warehouse file nor a `modelrace export` folder")
             if not read_only:
@@ -193,3 +192,8 @@ class Warehouse:
         cursor = self.connection.execute(sql, params or [])
         columns = [d[0] for d in cursor.description or []]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def attach_parquet(folder: Path) -> Warehouse:
+    """A read-only warehouse over an export folder (``modelrace export parquet``): one view per table."""
+    return Warehouse(attach_views(folder), folder, read_only=True)

@@ -5,7 +5,8 @@ Imports ``store`` only; never ``hub``, the analyses or ``cli``.
 """
 
 from modelrace.tree._chain import ChainLink, chain_to_root, cycle_warning, cycles
-from modelrace.tree._resolve import TreeStats, resolve_roots, resolve_tree, sorted_unique
+from modelrace.tree._resolve import TreeStats, resolve_tree
+from modelrace.tree._roots import resolve_roots, sorted_unique
 
 __all__ = [
     "ChainLink",
