@@ -38,6 +38,7 @@ import numpy as np
 import pyarrow as pa
 
 from modelrace._progress import NoProgress, ProgressSink
+from modelrace._safe_read import bytes_nesting_depth
 from modelrace.errors import HubError
 from modelrace.hub._bulk import has_raw_hashes, validation_sql
 from modelrace.hub._bulk_json_sql import COUNT_SQL, RAW_SQL, RAW_TABLE_SQL, source_sql
@@ -51,23 +52,7 @@ FLUSH_BYTES: Final = 96 << 20  # page bodies kept for the rare rows read back by
 PAGES_PER_TASK = 4  # pages a DuckDB task reads (a batch's bodies are scanned on every thread)
 
 
-_KEEP = b'"[]{}\\'
-_DROP = bytes(i for i in range(256) if i not in _KEEP)
-_STEP = np.zeros(256, np.int8)
-_STEP[list(b"[{")] = 1
-_STEP[list(b"]}")] = -1
-
-
-def nesting_depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (brackets inside strings ignored)."""
-    structure = body.translate(None, _DROP)
-    if b"\\" in structure:  # escaped quotes or backslashes: drop the escapes first (rare: costs a pass more)
-        structure = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _DROP)
-    marks = np.frombuffer(structure, np.uint8)
-    if not len(marks):
-        return 0
-    outside = (np.cumsum(marks == ord('"'), dtype=np.int32) & 1) == 0
-    return int(np.cumsum(_STEP[marks] * outside, dtype=np.int32).max())
+nesting_depth = bytes_nesting_depth  # the deepest nesting of a page's JSON (the shared reader's)
 
 
 @dataclass

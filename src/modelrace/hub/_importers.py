@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -15,6 +14,7 @@ import pyarrow.parquet as pq
 
 from modelrace._files import file_sha256
 from modelrace._progress import NoProgress, ProgressSink, query_progress
+from modelrace._safe_read import TooDeep, json_list_items
 from modelrace.errors import AlreadyImportedError, ImportFormatError
 from modelrace.hub._bulk import plan, rows_at
 from modelrace.hub._ingest import SnapshotWriter
@@ -177,63 +177,19 @@ class _TooDeep:
     reason: str
 
 
-_DECODER = json.JSONDecoder()
-_SPACE = re.compile(r"[ \t\n\r]*")
-_STRUCTURE = re.compile(r'["\[\]{}]')
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-
-
-def _skip_value(text: str, start: int, path: Path) -> int:
-    """The end of the JSON array or object starting at ``start``, found without recursion."""
-    depth, at = 0, start
-    while True:
-        found = _STRUCTURE.search(text, at)
-        if found is None:
-            raise ImportFormatError(f"{path} is not JSON: an array or object at character {start} never ends")
-        char = found.group()
-        if char == '"':
-            string = _STRING.match(text, found.start())
-            if string is None:
-                raise ImportFormatError(f"{path} is not JSON: a string at character {found.start()} never ends")
-            at = string.end()
-            continue
-        depth += 1 if char in "[{" else -1
-        at = found.end()
-        if depth == 0:
-            return at
-
-
-def _skip_space(text: str, at: int) -> int:
-    found = _SPACE.match(text, at)
-    return found.end() if found else at
-
-
 def _json_list_items(text: str, path: Path) -> Iterator[object]:
-    """The items of a top-level JSON list, one by one; an item nested too deep to parse is a ``_TooDeep``."""
-    at = _skip_space(text, 0)
-    if not text.startswith("[", at):
+    """The items of a top-level JSON list, one by one (the shared reader, ``_safe_read.json_list_items``); an item
+    nested too deep to parse is a ``_TooDeep``: one rejected record, not the file."""
+    if not text.lstrip(" \t\n\r").startswith("["):
         raise ImportFormatError(f"{path} is nested deeper than the JSON parser allows and is not a list")
-    at = _skip_space(text, at + 1)
-    if text.startswith("]", at):
-        return
-    while True:
-        item: object
-        try:
-            item, at = _DECODER.raw_decode(text, at)
-        except RecursionError:
-            if not text.startswith(("[", "{"), at):
-                raise ImportFormatError(f"{path} is not JSON at character {at}") from None
-            item = _TooDeep(f"record is nested deeper than the JSON parser allows (at character {at})")
-            at = _skip_value(text, at, path)
-        except ValueError as error:
-            raise ImportFormatError(f"{path} is not JSON: {error}") from None
-        yield item
-        at = _skip_space(text, at)
-        if text.startswith("]", at):
-            return
-        if not text.startswith(",", at):
-            raise ImportFormatError(f"{path} is not JSON: expected ',' or ']' at character {at}")
-        at = _skip_space(text, at + 1)
+    try:
+        for item in json_list_items(text):
+            if isinstance(item, TooDeep):
+                yield _TooDeep(f"record is nested deeper than the JSON parser allows (at character {item.at})")
+            else:
+                yield item
+    except ValueError as error:
+        raise ImportFormatError(f"{path} is not JSON: {error}") from None
 
 
 def import_hub_json(
