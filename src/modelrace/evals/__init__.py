@@ -11,7 +11,7 @@ from modelrace.evals._fetch import CachePart, CacheUsage, cache_dir, cache_usage
 from modelrace.evals._inspect import inspect_target
 from modelrace.evals._local import LocalFile, packaged_model_rows, packaged_models, resolve_local_model
 from modelrace.evals._publish import model_identity, publish_run
-from modelrace.evals._runner import run_eval
+from modelrace.evals._runner import check_prerequisites, run_eval
 from modelrace.evals._runstore import EvalRun, RunStore, find_run, summarise
 from modelrace.evals._sandbox import Limits, Outcome, SandboxUnavailable, run_python
 from modelrace.evals._scoring import RunOptions
@@ -42,6 +42,7 @@ __all__ = [
     "cache_dir",
     "cache_usage",
     "check_backend",
+    "check_prerequisites",
     "clear_cache",
     "compare_models",
     "compare_runs",
