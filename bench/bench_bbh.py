@@ -10,7 +10,7 @@ options in the leaderboard; with --cot they run as bbh_cot_fewshot on both sides
 Prints seconds per item for each, the throughput ratio, the acc_norm of each, and on how many items the two pick
 the same option.
 Needs lm-eval (0.4.x) next to modelrace's gguf and hf extras, and the reference data (MODELRACE_REFERENCE_DATA).
-Run: python bench/bench_bbh.py [--limit N] [--cot]
+Run: python bench/bench_bbh.py [--limit N] [--cot] [--tasks A,B]
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=3, help="items per task")
     parser.add_argument("--cot", action="store_true", help="also the 3 generative tasks as bbh_cot_fewshot")
+    parser.add_argument("--tasks", help="a comma-separated subset of the leaderboard's tasks (default: all 24)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     import lm_eval
@@ -90,6 +91,8 @@ def main() -> None:
 
     model_file = resolve_local_model("smollm2-135m-instruct")
     mc_tasks = task_names("leaderboard_bbh")
+    if args.tasks:
+        mc_tasks = [t for t in mc_tasks if t in args.tasks.split(",")]
     cot_tasks = [t for t in task_names("bbh_cot_fewshot") if t not in mc_tasks] if args.cot else []
     with tempfile.TemporaryDirectory() as folder:
         names = _harness_tasks(Path(folder), mc_tasks, args.limit, "leaderboard_bbh")
@@ -130,7 +133,7 @@ def main() -> None:
             prompts_same += sum((a[0], a[1]) in expected for a in doc["arguments"])
     n = sum(len(t.items) for t in loaded)
     print(
-        f"items: {n} ({args.limit} per task x {len(mc_tasks)} leaderboard_bbh tasks"
+        f"items: {n} ({args.limit} per task x {len(mc_tasks)} leaderboard_bbh tasks: {','.join(mc_tasks)}"
         + (f" + {len(cot_tasks)} bbh_cot_fewshot tasks" if cot_tasks else "")
         + "), SmolLM2-135M-Instruct Q4_1"
     )
