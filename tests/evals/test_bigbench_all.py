@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
+import re
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import pytest
 from typer.testing import CliRunner
 
@@ -112,35 +111,83 @@ def test_three_kinds_run_end_to_end_by_name(sdist: Path, warehouse: Warehouse) -
 def test_cli_tasks_search(sdist: Path) -> None:
     done = runner.invoke(app, ["tasks", "--search", "sums", "--json"])
     assert done.exit_code == 0, done.output
-    rows = {r["id"]: r for r in json.loads(done.stdout)}
+    listed = json.loads(done.stdout)
+    rows = {r["id"]: r for r in listed["tasks"]}
+    sources = {s["source"].split(" (")[0]: s for s in listed["sources"]}
+    assert sources["sdist"]["present"] and not sources["folder"]["present"]
+    assert "git clone" in sources["folder"]["detail"]
     assert rows["bigbench:sums"]["kind"] == "generation" and rows["bigbench:sums"]["items"] == 4
     text = runner.invoke(app, ["tasks", "--search", "coded"])
     assert text.exit_code == 0 and "programmatic" in text.stdout
 
 
-def _real_cache() -> Path | None:
-    folder = Path(os.environ.get("MODELRACE_CACHE") or platformdirs.user_cache_dir("modelrace", appauthor=False))
-    folder = folder / "bigbench" / BIGBENCH_VERSION
-    return folder if (folder / f"bigbench-{BIGBENCH_VERSION}").is_dir() else None
+def _bigbench_from_bbh(bbh: Path, root: Path) -> list[str]:
+    """A BIG-bench task folder built from BBH's real (BIG-bench-derived) task files: a task whose inputs list
+    lettered options becomes multiple choice (target_scores over the options' texts), the others generative."""
+    names = []
+    for path in sorted((bbh / "tasks").glob("*.json")):
+        examples = json.loads(path.read_text(encoding="utf-8"))["examples"]
+        converted = []
+        for example in examples:
+            options = dict(re.findall(r"^\(([A-R])\) (.+)$", example["input"], re.MULTILINE))
+            letter = example["target"].strip("()")
+            if options and letter in options:
+                question = example["input"].split("\nOptions:")[0]
+                scores = {text: int(key == letter) for key, text in options.items()}
+                converted.append({"input": question, "target_scores": scores})
+            else:
+                converted.append({"input": example["input"], "target": example["target"]})
+        multiple = sum("target_scores" in e for e in converted) > len(converted) // 2
+        data = {
+            "preferred_score": "multiple_choice_grade" if multiple else "exact_str_match",
+            "examples": [e for e in converted if ("target_scores" in e) == multiple],
+        }
+        _task(root, path.stem, data)
+        names.append(path.stem)
+    return names
 
 
-@pytest.mark.skipif(
-    _real_cache() is None, reason="the bigbench sdist is not extracted here: `modelrace tasks --search x`"
-)
-def test_the_real_sdist(warehouse: Warehouse) -> None:
-    tasks = catalogue()
-    from_json = [t for t in tasks.values() if "programmatic" not in (t.note or "")]
-    assert len(from_json) == 1041
-    assert tasks["arithmetic/1_digit_addition"].kind == "generation"
-    assert tasks["navigate"].kind == "multiple_choice"
-    assert tasks["logical_deduction"].kind == "multiple_choice" and len(tasks["logical_deduction"].subtasks) == 3
-    assert sum(t.scorable for t in tasks.values()) > 1000
-    with fake_openai(answers={"What is 1 plus 1?": " 2"}) as (url, _):
+@pytest.mark.reference
+def test_many_real_tasks_from_a_folder(
+    reference_data: Path, tmp_path: Path, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path / "cache"))  # no sdist: the folder is the only source
+    checkout = tmp_path / "BIG-bench"
+    names = _bigbench_from_bbh(reference_data / "bbh", checkout / "bigbench" / "benchmark_tasks")
+    tasks = catalogue(str(checkout))
+    assert sorted(tasks) == names and len(names) == 27
+    assert all(t.scorable for t in tasks.values())
+    assert tasks["date_understanding"].kind == "multiple_choice" and tasks["date_understanding"].items == 250
+    assert tasks["word_sorting"].kind == "generation"
+    monkeypatch.setenv("MODELRACE_BIGBENCH", str(checkout))  # the environment variable names the same folder
+    assert [t.name for t in search("boolean")] == ["boolean_expressions"]
+    with fake_openai(answers={}) as (url, _):
         backend = OpenAIBackend("toy", [url])
-        for name, metric in (
-            ("bigbench:arithmetic/1_digit_addition", "exact_match"),
-            ("bigbench:navigate", "acc"),
-            ("bigbench:logical_deduction", "acc"),
-        ):
-            summary = run_eval(warehouse, load_task(name, limit=5), backend, RunOptions())
-            assert summary.done == 5 and metric in summary.metrics
+        for name in names:
+            task = load_task(f"bigbench:{name}", limit=3)
+            summary = run_eval(warehouse, task, backend, RunOptions())
+            metric = "acc" if task.spec.kind == "multiple_choice" else "exact_match"
+            assert summary.done == 3 and metric in summary.metrics, name
+    done = runner.invoke(app, ["tasks", "--search", "navigate", "--data", str(checkout), "--json"])
+    assert done.exit_code == 0, done.output
+    assert [t["id"] for t in json.loads(done.stdout)["tasks"]] == ["bigbench:navigate"]
+
+
+def test_no_source_names_the_three_ways_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelrace.evals import _bigbench, _fetch
+
+    monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path))
+    monkeypatch.delenv("MODELRACE_BIGBENCH", raising=False)
+    monkeypatch.setattr(_fetch, "INDEX", "http://127.0.0.1:9/simple")  # an index that serves nothing
+    monkeypatch.setattr(_bigbench, "_datasets_installed", lambda: False)
+    with pytest.raises(ConfigError) as raised:
+        load_task("bigbench:navigate")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "--data DIR or MODELRACE_BIGBENCH" in message and "tasksource/bigbench" in message
+    assert "sdist" in message and "pip install" in message
+    done = runner.invoke(app, ["eval", "--model", "openai:toy@http://127.0.0.1:9/v1", "--task", "bigbench:navigate"])
+    assert done.exit_code != 0 and "MODELRACE_BIGBENCH" in done.output and "Traceback" not in done.output
+    listed = runner.invoke(app, ["tasks", "--search", "x", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert not any(s["present"] for s in json.loads(listed.stdout)["sources"])

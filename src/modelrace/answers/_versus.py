@@ -30,7 +30,7 @@ from modelrace._serialise import JsonResult
 from modelrace.answers._facts import FactFinder, ModelFacts
 from modelrace.answers._match import Found, find_score, resolve_scored
 from modelrace.errors import ConfigError, ModelraceError
-from modelrace.evals import compare_runs
+from modelrace.evals import compare_runs, protocol_scores
 from modelrace.knowledge import EVAL_SOURCE, benchmark_catalog
 from modelrace.ranking import Benchmark, Catalogue, load_catalogue, significant
 from modelrace.store import Warehouse
@@ -201,8 +201,69 @@ def compare_on(warehouse: Warehouse, benchmark: Benchmark, a: Found, b: Found) -
     )
 
 
+_LEADERBOARD_BBH_SQL = """
+SELECT r.value, r.n_items, r.extra, r.source_name, i.data_date FROM results r JOIN result_imports i USING (import_id)
+WHERE i.source = 'open-llm-leaderboard' AND r.benchmark = 'BBH' AND r.metric = 'accuracy'
+  AND lower(r.source_name) = lower(?)
+ORDER BY i.import_id DESC, r.extra
+"""
+
+
+def _same_protocol(warehouse: Warehouse, catalogue: Catalogue, a: str, b: str) -> Versus | None:
+    """``versus SPEC HUB_ID``: our leaderboard_bbh run of a model spec against the Open LLM Leaderboard's BBH Raw
+    (the same protocol and metric, acc_norm over the 24 tasks), one row per precision the leaderboard ran; None
+    when A is not a spec with such a run."""
+    ours = protocol_scores(warehouse, a)
+    published = warehouse.query(_LEADERBOARD_BBH_SQL, [b]) if ours else []
+    if not ours or not published:
+        return None
+    run, rows = ours[0], []
+    se_a = (run.ci_high - run.ci_low) / (2 * Z95)
+    scope = f"first {run.per_task_limit} items of each task, " if run.per_task_limit else ""
+    for row in published:
+        precision = json.loads(row["extra"] or "{}").get("precision", "?")
+        n = row["n_items"] or 5761
+        se_b = math.sqrt(row["value"] * (1 - row["value"]) / n)
+        difference = run.value - row["value"]
+        spread = Z95 * math.sqrt(se_a**2 + se_b**2)
+        tied = abs(difference) <= spread
+        rows.append(
+            BenchmarkComparison(
+                source="modelrace-eval vs open-llm-leaderboard",
+                benchmark=f"leaderboard_bbh ({precision})",
+                name="BBH, leaderboard_bbh protocol (acc_norm)",
+                metric="accuracy",
+                scale="fraction",
+                data_date=row["data_date"].isoformat(),
+                a=run.value,
+                b=row["value"],
+                a_name=run.model_spec,
+                b_name=row["source_name"],
+                a_match="our run " + run.run_id,
+                b_match="BBH Raw",
+                difference=difference,
+                interval=[difference - spread, difference + spread],
+                verdict="tied" if tied else ("a ahead" if difference > 0 else "b ahead"),
+                significant=not tied,
+                uncertainty=f"ours: {scope}{run.items} items, bootstrap; the leaderboard's: binomial over {n} items; "
+                f"different precisions: {run.precision} (ours) vs {precision} (the leaderboard's)",
+            )
+        )
+    entity = resolve_scored(catalogue, b)
+    finder = FactFinder(warehouse, catalogue)
+    facts_a, facts_b = finder.facts(a, entity), finder.facts(b, entity)
+    ahead, behind = sum(r.verdict == "a ahead" for r in rows), sum(r.verdict == "b ahead" for r in rows)
+    text = f"{a} (our run) against the Open LLM Leaderboard's {b} on BBH: ahead on {ahead}, tied on " \
+        f"{len(rows) - ahead - behind}, behind on {behind} of {len(rows)} precisions"  # fmt: skip
+    summary = VersusSummary(ahead, len(rows) - ahead - behind, behind, len(rows), text)
+    return Versus(a=facts_a, b=facts_b, benchmarks=rows, summary=summary, missing=[], method=METHOD)
+
+
 def versus_catalogue(warehouse: Warehouse, catalogue: Catalogue, a: str, b: str, every: bool = False) -> Versus:
     """:func:`versus` over a catalogue already loaded (claims reuse one)."""
+    same_protocol = _same_protocol(warehouse, catalogue, a, b)  # our run of a spec vs the leaderboard, same protocol
+    if same_protocol is not None:
+        return same_protocol
     entity_a, entity_b = resolve_scored(catalogue, a), resolve_scored(catalogue, b)
     if entity_a.key.lower() == entity_b.key.lower():
         raise ConfigError(f"{a!r} and {b!r} are the same model ({entity_a.name}): name two different models")

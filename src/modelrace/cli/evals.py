@@ -45,24 +45,41 @@ def eval_command(
     unsafe_no_network_isolation: Annotated[
         bool, typer.Option("--unsafe-no-network-isolation", help="Run model-written code without a sandbox.")
     ] = False,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            help="Where bbh* and bigbench:* tasks are read from: a folder, or hf:DATASET (default: MODELRACE_BBH / "
+            "MODELRACE_BIGBENCH, the reference data, then the Hugging Face dataset).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a task against a model; a re-run of the same command resumes without redoing items."""
     from modelrace._progress import progress_bar
-    from modelrace.evals import RunOptions, check_backend, load_task, make_backend, publish_run, run_eval
+    from modelrace.evals import (
+        RunOptions,
+        check_backend,
+        check_prerequisites,
+        load_task,
+        make_backend,
+        publish_run,
+        run_eval,
+    )
 
     use_json(as_json)
     with user_errors():
         check_backend(model)  # a missing library fails now, before a task or weights are downloaded
-        loaded = load_task(task, limit, seed)
-        backend = make_backend(model, concurrency)
+        loaded = load_task(task, limit, seed, data)
         options = RunOptions(
             seed=loaded.spec.seed, concurrency=concurrency, chat=chat, allow_unisolated_code=unsafe_no_network_isolation
         )
+        check_prerequisites(loaded, options)  # the sandbox, math-verify: before weights load or anything generates
+        backend = make_backend(model, concurrency)
         with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
             summary = run_eval(warehouse, loaded, backend, options, progress)
             publish_run(warehouse, summary, backend)  # next to imported results, under the same identities
-    data = summary.to_json()
+    result = summary.to_json()
 
     def render() -> None:
         stdout.print(
@@ -70,6 +87,11 @@ def eval_command(
             + (f" ({summary.resumed} resumed)" if summary.resumed else ""),
             highlight=False,
         )
+        if summary.manifest.get("protocol"):
+            stdout.print(
+                f"  protocol: {summary.manifest['protocol']} (lm-evaluation-harness's task, reproduced)",
+                highlight=False,
+            )
         for name, estimate in summary.metrics.items():
             stdout.print(
                 f"  {name}: {estimate.mean:.3f} (95 % CI {estimate.ci_low:.3f}-{estimate.ci_high:.3f}, n={estimate.n})"
@@ -84,7 +106,7 @@ def eval_command(
                 highlight=False,
             )
 
-    emit(data, render)
+    emit(result, render)
 
 
 @group.commands.command()
@@ -125,19 +147,33 @@ def tasks_command(
         str | None,
         typer.Option(help="Search every BIG-bench task and subtask (name or description) for WORD."),
     ] = None,
+    data: Annotated[
+        str | None, typer.Option("--data", help="A BIG-bench checkout (or its benchmark_tasks) to search.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME)."""
+    """List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME) and say which
+    BIG-bench sources are here."""
     from modelrace.evals import builtin_specs
+    from modelrace.evals._bigbench import list_sources
     from modelrace.evals._bigbench import search as search_bigbench
 
     use_json(as_json)
     if search is not None:
         with user_errors():
-            found = search_bigbench(search)
-        listed = [task.to_json() for task in found]
+            found = search_bigbench(search, data)
+            sources = list_sources(data)
+        listed = {"tasks": [task.to_json() for task in found], "sources": [s.to_json() for s in sources]}
 
         def render_found() -> None:
+            for source in sources:
+                state_word = f"{source.tasks:,} tasks" if source.tasks is not None else "here"
+                stdout.print(
+                    Text(
+                        f"{source.source}: {state_word if source.present else 'missing'} - {source.detail}",
+                    ),
+                    highlight=False,
+                )
             table = data_table(
                 [TerminalColumn("task", "id"), "kind", TerminalColumn("items", "number"), "description"],
                 [
@@ -170,7 +206,12 @@ def tasks_command(
             width=stdout.width,
         )
         stdout.print(table)
-        stdout.print("Every BIG-bench task runs as bigbench:NAME: `modelrace tasks --search WORD` lists them.")
+        stdout.print(
+            "Every BIG-bench task runs as bigbench:NAME: `modelrace tasks --search WORD` lists them. BIG-Bench Hard "
+            "as the Open LLM Leaderboard scores it: bbh (24 tasks) or bbh:TASK; chain of thought: bbh-cot[:TASK].",
+            markup=False,
+            highlight=False,
+        )
 
     emit(rows, render)
 

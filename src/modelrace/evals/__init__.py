@@ -10,8 +10,9 @@ from modelrace.evals._compare import Comparison, compare_models, compare_runs
 from modelrace.evals._fetch import CachePart, CacheUsage, cache_dir, cache_usage, clear_cache
 from modelrace.evals._inspect import inspect_target
 from modelrace.evals._local import LocalFile, packaged_model_rows, packaged_models, resolve_local_model
+from modelrace.evals._protocols import ProtocolScore, protocol_scores
 from modelrace.evals._publish import model_identity, publish_run
-from modelrace.evals._runner import run_eval
+from modelrace.evals._runner import check_prerequisites, run_eval
 from modelrace.evals._runstore import EvalRun, RunStore, find_run, summarise
 from modelrace.evals._sandbox import Limits, Outcome, SandboxUnavailable, run_python
 from modelrace.evals._scoring import RunOptions
@@ -32,6 +33,7 @@ __all__ = [
     "Limits",
     "LocalFile",
     "Outcome",
+    "ProtocolScore",
     "RunOptions",
     "RunStore",
     "SandboxUnavailable",
@@ -42,6 +44,7 @@ __all__ = [
     "cache_dir",
     "cache_usage",
     "check_backend",
+    "check_prerequisites",
     "clear_cache",
     "compare_models",
     "compare_runs",
@@ -57,6 +60,7 @@ __all__ = [
     "packaged_models",
     "paired_difference",
     "pass_at_k",
+    "protocol_scores",
     "publish_run",
     "resolve_local_model",
     "run_bounded",

@@ -23,6 +23,20 @@ INSTALL_HINT = (
 )
 
 
+GGUF_MAGIC = b"GGUF"
+
+
+def _check_gguf(model: LocalFile) -> None:
+    """A clear error for a file that is not GGUF at all, before llama.cpp reads it."""
+    with model.path.open("rb") as handle:
+        head = handle.read(4)
+    if head != GGUF_MAGIC:
+        raise ConfigError(
+            f"{model.path} is not a GGUF model file (it starts with {head!r}, not {GGUF_MAGIC!r}): give a .gguf file, "
+            "hf://OWNER/REPO/FILE.gguf, or a name `modelrace models` lists"
+        )
+
+
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     result: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
@@ -53,14 +67,21 @@ class LlamaCppBackend:
         self.spec = f"gguf:{model.name}"
         self._version = llama_cpp.__version__
         self._evaluated: list[int] = []  # the tokens now in the KV cache, for prefix reuse
-        self.llm = llama_cpp.Llama(
-            model_path=str(model.path),
-            n_ctx=context_length,
-            logits_all=True,
-            verbose=False,
-            seed=0,
-            n_threads=threads or os.cpu_count() or 1,
-        )
+        _check_gguf(model)
+        try:
+            self.llm = llama_cpp.Llama(
+                model_path=str(model.path),
+                n_ctx=context_length,
+                logits_all=True,
+                verbose=False,
+                seed=0,
+                n_threads=threads or os.cpu_count() or 1,
+            )
+        except ValueError as error:  # llama.cpp's only word for a file it cannot load
+            raise ConfigError(
+                f"llama.cpp cannot load {model.path}: a GGUF header, but {error} (truncated, or an architecture "
+                f"llama-cpp-python {self._version} does not know)"
+            ) from None
 
     def info(self) -> dict[str, Any]:
         """What the manifest records."""

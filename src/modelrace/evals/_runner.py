@@ -25,7 +25,8 @@ def manifest(task: Task, backend: Backend, options: RunOptions) -> dict[str, Any
     """Everything that determines a run's results (its hash is the run id)."""
     spec = task.spec
     chat = effective_chat(task, backend, options)
-    return {
+    protocol = {"protocol": spec.protocol} if spec.protocol else {}  # absent otherwise: earlier run ids stand
+    return protocol | {
         "task": {
             "id": spec.id,
             "version": spec.version,
@@ -41,6 +42,24 @@ def manifest(task: Task, backend: Backend, options: RunOptions) -> dict[str, Any
         "seed": options.seed,
         "modelrace": __version__,
     }
+
+
+def check_prerequisites(task: Task, options: RunOptions) -> None:
+    """Fail before the first generation when the run could not finish here: code tasks need the sandbox (or
+    ``--unsafe-no-network-isolation``), math answers need math-verify."""
+    import importlib.util
+
+    from modelrace.errors import ConfigError
+    from modelrace.evals._sandbox import SandboxUnavailable, network_isolation
+
+    if task.spec.kind == "code" and not options.allow_unisolated_code and network_isolation() is None:
+        raise SandboxUnavailable(
+            f"task {task.spec.id} runs model-written code, and it cannot be isolated here (bubblewrap is missing or "
+            "cannot create namespaces): install bubblewrap (apt-get install bubblewrap), or pass "
+            "--unsafe-no-network-isolation to run it anyway"
+        )
+    if task.spec.check == "math" and importlib.util.find_spec("math_verify") is None:
+        raise ConfigError(f"task {task.spec.id} checks math answers with math-verify: pip install math-verify")
 
 
 def run_id_of(manifest_: dict[str, Any]) -> str:
@@ -60,6 +79,7 @@ def run_eval(
     """Evaluate every item not already done in this run (same manifest), writing each as it finishes."""
     options = options or RunOptions()
     progress = progress or NoProgress()
+    check_prerequisites(task, options)
     if task.spec.kind == "multiple_choice":
         backend.supports_loglikelihood  # noqa: B018 - runs a server's probe, so the manifest records its result
     meta = manifest(task, backend, options)

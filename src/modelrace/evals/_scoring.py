@@ -98,7 +98,9 @@ def evaluate_item(
             scores = backend.score_choices(context, [spec.choice_prefix + c for c in item.choices])
             logprobs = [s.logprob for s in scores]
             predicted = max(range(len(scores)), key=lambda i: logprobs[i])
-            normalised = max(range(len(scores)), key=lambda i: logprobs[i] / max(scores[i].characters, 1))
+            # lm-evaluation-harness divides by the option's own length, without the separator before it
+            lengths = [len(c) for c in item.choices] if spec.protocol is not None else [s.characters for s in scores]
+            normalised = max(range(len(scores)), key=lambda i: logprobs[i] / max(lengths[i], 1))
             metrics = {"acc": float(predicted == item.gold), "acc_norm": float(normalised == item.gold)}
             output = {
                 "logprobs": logprobs,
@@ -106,6 +108,9 @@ def evaluate_item(
                 "gold": item.gold,
                 "choice": item.choices[predicted],
             }
+            if spec.protocol is not None:  # the protocol's metric is acc_norm: it decides "correct"
+                output |= {"predicted_norm": normalised, "choice": item.choices[normalised]}
+                return normalised == item.gold, metrics, output
             return predicted == item.gold, metrics, output
         if not options.letter_fallback:
             raise ConfigError(f"{backend.spec} gives no log-probabilities and the letter fallback is off")
@@ -123,6 +128,15 @@ def evaluate_item(
                 "choice": item.choices[predicted_letter] if predicted_letter is not None else None,
             },
         )
+    if spec.kind == "generation" and spec.protocol is not None:
+        # bbh_cot_fewshot: the harness's regex filter, then exact (case-sensitive) match
+        from modelrace.evals._bbh import cot_answer
+
+        generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
+        answer = cot_answer(generation.text)
+        correct = answer == (item.target or "")
+        output = {"answer": answer, "text": generation.text, "truncated": generation.truncated}
+        return correct, {"cot_exact_match": float(correct)}, output
     if spec.kind == "generation":
         generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
         answer = generation.text.strip()

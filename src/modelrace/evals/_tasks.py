@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from modelrace._yaml import parse_yaml
 from modelrace.errors import ConfigError, ImportFormatError
-from modelrace.evals._fetch import cache_dir, extract_member, fetch_file
 
 BIGBENCH_VERSION = "1.0.0"
 
@@ -53,6 +52,9 @@ class TaskSpec(BaseModel):
     check: Literal["exact", "math"] = "exact"  # math: equivalence checked with math-verify
     samples: int = 1
     chat_template: bool = False
+    # a published protocol this task reproduces exactly (leaderboard_bbh, bbh_cot_fewshot: see _bbh.py); its
+    # scoring follows that protocol's rules and the run's manifest names it
+    protocol: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,22 +96,10 @@ def _humaneval() -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def bigbench_task_json(name: str) -> Path:
-    """A BIG-bench task.json, extracted once from the bigbench sdist on PyPI (the package is not installed)."""
-    folder = cache_dir() / "bigbench" / BIGBENCH_VERSION
-    path = folder / f"bigbench-{BIGBENCH_VERSION}" / "bigbench" / "benchmark_tasks" / name / "task.json"
-    if not path.exists():
-        archive = fetch_file("bigbench", rf"bigbench-{BIGBENCH_VERSION}\.tar\.gz")
-        extract_member(archive, r"/benchmark_tasks/.*/task\.json$", folder)
-    if not path.exists():
-        raise ConfigError(f"BIG-bench has no JSON task {name!r} (see bigbench/benchmark_tasks in the sdist)")
-    return path
-
-
 def _rows(spec: TaskSpec) -> list[dict[str, Any]]:
     kind, _, location = spec.source.partition(":")
     if kind == "hf":
-        return _dataset_rows(spec, location)
+        return dataset_rows(spec, location)
     path = Path(location).expanduser()
     if not path.is_file():
         raise ConfigError(f"no file at {path}")
@@ -122,7 +112,7 @@ def _rows(spec: TaskSpec) -> list[dict[str, Any]]:
         raise ImportFormatError(f"{path} is not valid {kind}: {error}") from None
 
 
-def _dataset_rows(spec: TaskSpec, name: str) -> list[dict[str, Any]]:
+def dataset_rows(spec: TaskSpec, name: str) -> list[dict[str, Any]]:
     """A split of a Hugging Face dataset: a Hub repo (downloaded and cached by `datasets`, HF_ENDPOINT and
     HF_TOKEN honoured; offline, its cache), a local folder, or a builder such as ``json`` with data files."""
     try:
@@ -205,8 +195,8 @@ def _user_items(spec: TaskSpec) -> list[Item]:
     return items
 
 
-def load_items(spec: TaskSpec) -> list[Item]:
-    """The task's items, in a stable order."""
+def load_items(spec: TaskSpec, data: str | None = None) -> list[Item]:
+    """The task's items, in a stable order; ``data`` names where BBH and BIG-bench tasks are read from."""
     if spec.source == "humaneval":
         # the code prompt stays in `extra`: a chat prompt wraps it in instructions, the program still needs it
         return [
@@ -222,11 +212,16 @@ def load_items(spec: TaskSpec) -> list[Item]:
     if spec.source.startswith("bigbench:"):
         from modelrace.evals._bigbench import bigbench_items  # every BIG-bench task, its kind and subtasks
 
-        return bigbench_items(spec, spec.source.split(":", 1)[1])
+        return bigbench_items(spec, spec.source.split(":", 1)[1], data)
+    from modelrace.evals._bbh import bbh_items, parse_name
+
+    if parse_name(spec.source) is not None:
+        return bbh_items(spec, data)[0]
     if spec.source.split(":", 1)[0] in ("jsonl", "csv", "hf"):
         return _user_items(spec)
     raise ConfigError(
-        f"task {spec.id}: unknown source {spec.source!r} (humaneval, bigbench:NAME, jsonl:PATH, csv:PATH, hf:DATASET)"
+        f"task {spec.id}: unknown source {spec.source!r} "
+        "(humaneval, bigbench:NAME, bbh:NAME, jsonl:PATH, csv:PATH, hf:DATASET)"
     )
 
 
@@ -246,8 +241,8 @@ def _with_fewshot(spec: TaskSpec, items: list[Item]) -> list[Item]:
 
     One prefix for all items: backends that keep their cache between items evaluate it once.
     """
-    if spec.fewshot <= 0 or spec.kind == "code":
-        return items
+    if spec.fewshot <= 0 or spec.kind == "code" or spec.protocol is not None:
+        return items  # a protocol's items already hold its own few-shot examples
     if spec.fewshot >= len(items):
         raise ConfigError(f"task {spec.id}: {spec.fewshot} few-shot examples leave no item to evaluate")
     shots = random.Random(spec.seed).sample(range(len(items)), spec.fewshot)
@@ -265,26 +260,48 @@ def _with_fewshot(spec: TaskSpec, items: list[Item]) -> list[Item]:
     ]
 
 
-def load_task(name: str, limit: int | None = None, seed: int | None = None) -> Task:
-    """A built-in task by id, or a task YAML file; ``limit`` keeps the first N items; ``seed`` replaces the
-    task's (few-shot draw, choice shuffling), and so changes its content hash."""
+def _limited(items: list[Item], limit: int | None) -> list[Item]:
+    """The first ``limit`` items, or of each subtask where a group holds several (as lm-evaluation-harness's
+    ``--limit`` does per task)."""
+    if limit is None:
+        return items
+    kept: dict[str, int] = {}
+    chosen = []
+    for item in items:
+        group = str(item.extra.get("subtask", ""))
+        if kept.get(group, 0) < limit:
+            kept[group] = kept.get(group, 0) + 1
+            chosen.append(item)
+    return chosen
+
+
+def load_task(name: str, limit: int | None = None, seed: int | None = None, data: str | None = None) -> Task:
+    """A built-in task by id, or a task YAML file; ``limit`` keeps the first N items (of each subtask in a group);
+    ``seed`` replaces the task's (few-shot draw, choice shuffling), and so changes its content hash; ``data`` is
+    where BBH and BIG-bench tasks are read from (``--data``)."""
+    from modelrace.evals._bbh import parse_name
+
     if name in builtin_specs():
         spec = builtin_specs()[name]
     elif name.startswith("bigbench:"):
         from modelrace.evals._bigbench import task_spec
 
-        spec = task_spec(name.removeprefix("bigbench:"))
+        spec = task_spec(name.removeprefix("bigbench:"), data)
+    elif parse_name(name) is not None:
+        from modelrace.evals._bbh import task_spec as bbh_spec
+
+        spec = bbh_spec(name)
     elif Path(name).is_file():
         spec = parse_yaml(Path(name).read_text(encoding="utf-8"), name, TaskSpec)
     else:
         known = ", ".join(sorted(builtin_specs()))
         raise ConfigError(
-            f"no task {name!r}: give a built-in task ({known}), bigbench:TASK[/SUBTASK] or a task YAML file"
+            f"no task {name!r}: give a built-in task ({known}), bbh, bbh:TASK, bbh-cot[:TASK], "
+            "bigbench:TASK[/SUBTASK] or a task YAML file"
         )
     if seed is not None:
         spec = spec.model_copy(update={"seed": seed})
-    items = _with_fewshot(spec, load_items(spec))
+    items = _with_fewshot(spec, load_items(spec, data))
     available = len(items)
-    if limit is not None:
-        items = items[:limit]
+    items = _limited(items, limit)
     return Task(spec, tuple(items), _hash(spec, items), available)
