@@ -21,6 +21,7 @@ _LIBRARY_VARIABLES = {
     "KMP_INIT_AT_FORK",
     "TOKENIZERS_PARALLELISM",
     "CUDA_MODULE_LOADING",
+    "TORCHINDUCTOR_CACHE_DIR",  # torch sets it on its first import
 }
 
 
