@@ -128,3 +128,25 @@ def test_shares_name_the_snapshot_selection_and_the_scope(race_db: Path, termina
     assert "snapshot 1: the top 100 models by 30-day downloads" in text and "language models only" in text
     assert shares["selection"].startswith("snapshot 1: the top 100 models") and shares["models"] == "llm"
     assert shares["caveat"] is None
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("width", [80, 100])
+def test_the_race_over_time_keeps_ids_and_dates_whole(width: int, tmp_path: Path, terminal_width: Any) -> None:
+    from tests.conftest import reference_dir
+
+    data = reference_dir()
+    assert data is not None
+    db = tmp_path / "boards.duckdb"
+    boards = [data / "lmarena_history" / f"lmarena_leaderboard_text_{day}.json" for day in ("2025-05-24", "2025-12-11")]
+    imported = runner.invoke(app, ["--db", str(db), "-q", "import", "lmarena", *map(str, boards)])
+    assert imported.exit_code == 0, imported.output
+    terminal_width(width)
+    gap, found = _run(db, "gap", "--between", "open,closed")
+    assert len(found["series"]) == 2
+    for point in found["series"]:
+        assert point["date"] in gap and point["best_a"]["model"] in gap  # the first side's best, whole
+    trend, followed = _run(db, "trend", "--metric", "rating", "--by", "country", "--top", "3")
+    assert followed["points"] and all(p["date"] in trend for p in followed["points"])
+    for output in (gap, trend):
+        assert "…" not in output and _table_lines_fit(output, width)

@@ -6,9 +6,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, stdout, use_json, user_errors
 from modelrace.errors import ConfigError
 
@@ -59,23 +59,38 @@ def gap(
 
 def _render(result: GapHistory) -> None:
     a, b = result.sides.a, result.sides.b
-    table = Table(title=f"{result.benchmark}: {a.words()} against {b.words()}")
-    table.add_column("board", no_wrap=True)
-    table.add_column(f"best {a.label}", overflow="fold")
-    table.add_column(f"best {b.label}", overflow="fold")
-    table.add_column(f"gap {b.label} - {a.label} (95 %)")
-    table.add_column("behind")
-    table.add_column("months behind (95 %)")
-    for point in result.series:
-        table.add_row(
-            point.date.isoformat(),
-            Text(f"{point.best_a.model} {point.best_a.rating:,.0f}"),
-            Text(f"{point.best_b.model} {point.best_b.rating:,.0f}"),
-            f"{point.gap:+.1f} ({_interval(point.gap_lower, point.gap_upper)})",
-            point.behind or "level",
-            f"{'>= ' if point.at_least else ''}{point.months_behind:.1f} "
-            f"({_interval(point.months_behind_lower, point.months_behind_upper)})",
-        )
+    # ids whole at any width (kind "id"); what does not fit is left out and named under the table (_terminal.py)
+    table = data_table(
+        [
+            TerminalColumn("board", "id"),
+            TerminalColumn(f"best {a.label}", "id"),
+            TerminalColumn(f"best {b.label}", "id"),
+            TerminalColumn(f"gap {b.label} - {a.label}", "number"),
+            TerminalColumn("months behind", "number"),
+            TerminalColumn("behind"),
+            TerminalColumn("gap 95 %"),
+            TerminalColumn("months 95 %"),
+            TerminalColumn(f"{a.label} rating", "number"),
+            TerminalColumn(f"{b.label} rating", "number"),
+        ],
+        [
+            (
+                point.date.isoformat(),
+                point.best_a.model,
+                point.best_b.model,
+                f"{point.gap:+.1f}",
+                f"{'>= ' if point.at_least else ''}{point.months_behind:.1f}",
+                point.behind or "level",
+                _interval(point.gap_lower, point.gap_upper),
+                _interval(point.months_behind_lower, point.months_behind_upper),
+                f"{point.best_a.rating:,.0f}",
+                f"{point.best_b.rating:,.0f}",
+            )
+            for point in result.series
+        ],
+        title=f"{result.benchmark}: {a.words()} against {b.words()}",
+        width=stdout.width,
+    )
     stdout.print(table)
     trend = result.trend
     if trend.change_per_year is None:
