@@ -121,6 +121,15 @@ def test_hardware_gap_json(runner: CliRunner) -> None:
     assert {"us", "china", "tpp_ratio", "bandwidth_ratio", "memory_ratio", "rule"} <= set(quarters[-1])
     assert quarters[-1]["us"]["tpp"] > quarters[-1]["china"]["tpp"]
     assert any("MetaX" in name for name in body["excluded_doubtful"])
+    from modelrace.cli import _app
+
+    original = _app.stdout._width
+    try:
+        _app.stdout.width = 80  # chip names whole at 80 columns (they are what --hardware takes)
+        text = runner.invoke(app, ["hardware", "--gap"]).stdout
+    finally:
+        _app.stdout._width = original
+    assert quarters[-1]["us"]["chip"] in text and quarters[-1]["china"]["chip"] in text and "…" not in text
 
 
 def test_a_configuration_that_does_not_fit_has_no_throughput_and_no_price(runner: CliRunner) -> None:

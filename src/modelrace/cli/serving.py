@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import CommandGroup, JsonOption, emit, stdout, use_json, user_errors
 
 if TYPE_CHECKING:
@@ -38,14 +39,34 @@ def _tb(value: float | None) -> str:
 
 
 def _render_gap(gap: HardwareGap) -> None:
-    out = Table(title="The hardware gap: best chip a US lab can buy vs a China lab without a US licence")
-    for column in ("quarter", "rule", "US best (TPP)", "China best (TPP)", "TPP x", "bandwidth x", "memory x"):
-        out.add_column(column, justify="right" if column.endswith("x") else "left")
-    for q in gap.quarters:
-        us = f"{q.us.chip} ({q.us.tpp:,.0f})" if q.us else "?"
-        china = f"{q.china.chip} ({q.china.tpp:,.0f})" if q.china else "?"
-        ratios = [("?" if r is None else f"{r:.2f}") for r in (q.tpp_ratio, q.bandwidth_ratio, q.memory_ratio)]
-        out.add_row(q.quarter, q.rule, Text(us), Text(china), *ratios)
+    # chip names whole at any width (kind "id": users pass them to --hardware); what does not fit is named
+    out = data_table(
+        [
+            TerminalColumn("quarter", "id"),
+            TerminalColumn("US best", "id"),
+            TerminalColumn("China best", "id"),
+            TerminalColumn("TPP x", "number"),
+            TerminalColumn("bandwidth x", "number"),
+            TerminalColumn("memory x", "number"),
+            TerminalColumn("US TPP", "number"),
+            TerminalColumn("China TPP", "number"),
+            TerminalColumn("rule", "id"),
+        ],
+        [
+            (
+                q.quarter,
+                q.us.chip if q.us else "?",
+                q.china.chip if q.china else "?",
+                *[("?" if r is None else f"{r:.2f}") for r in (q.tpp_ratio, q.bandwidth_ratio, q.memory_ratio)],
+                f"{q.us.tpp:,.0f}" if q.us else "?",
+                f"{q.china.tpp:,.0f}" if q.china else "?",
+                q.rule,
+            )
+            for q in gap.quarters
+        ],
+        title="The hardware gap: best chip a US lab can buy vs a China lab without a US licence",
+        width=stdout.width,
+    )
     stdout.print(out)
     stdout.print(Text(f"Scope: {gap.scope}. Sources: " + "; ".join(gap.sources), style="dim"), highlight=False)
     if gap.excluded_doubtful:
