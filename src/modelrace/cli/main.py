@@ -111,7 +111,8 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand(
         "tasks",
         "evals",
-        "List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME).",
+        "List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME) and say "
+        "which BIG-bench sources are here.",
     ),
     LazyCommand(
         "models",
