@@ -52,19 +52,20 @@ def test_provider_variants_are_one_model_with_their_spread_and_closed_models_lea
     )
     import_results(warehouse, "artificial-analysis", path)
     board = leaderboard(warehouse, INDEX).benchmarks[0]
-    names = [s["model"] for c in board.classes for s in [c.leader]]
-    llama = [c for c in board.classes if "Llama 3.3 70B" in c.tie_set or c.leader["model"] == "Llama 3.3 70B"]
+    names = [c.leader.model for c in board.classes]
+    llama = [c for c in board.classes if "Llama 3.3 70B" in c.tie_set or c.leader.model == "Llama 3.3 70B"]
     assert llama, [c.size_class for c in board.classes]
     entry = llama[0]
-    assert entry.leader["model"] in ("Llama 3.3 70B", "Qwen2.5 72B")
+    assert entry.leader.model in ("Llama 3.3 70B", "Qwen2.5 72B")
     everyone = [n for c in board.classes for n in c.tie_set]
     assert everyone.count("Llama 3.3 70B") == 1 and not any("Vertex" in n or "Snowflake" in n for n in everyone)
-    score = next(s for c in board.classes for s in [c.leader, c.runner_up] if s and s["model"] == "Llama 3.3 70B")
-    assert score["value"] == 41 and score["spread"] == [39, 41] and score["providers"] == 3
+    score = next(s for c in board.classes for s in [c.leader, c.runner_up] if s and s.model == "Llama 3.3 70B")
+    assert score.value == 41 and score.spread == (39, 41) and score.providers == 3
     assert sorted(entry.tied_leaders) == ["Llama 3.3 70B", "Qwen2.5 72B"]  # an exact tie is shown as one
     assert entry.tied_leaders == sorted(entry.tied_leaders, key=str.lower)  # in a fixed order
     assert not any(n in ("GPT-5 (high)", "Grok 4") for n in names)  # closed models lead no size class
-    assert board.open_vs_closed["best_closed"]["model"] == "GPT-5 (high)"  # ... but are in open vs closed
+    best_closed = board.open_vs_closed.best_closed
+    assert best_closed and best_closed.model == "GPT-5 (high)"  # ... but are in open vs closed
     again = leaderboard(warehouse, INDEX).benchmarks[0]
     assert [c.to_json() for c in again.classes] == [c.to_json() for c in board.classes]
 
@@ -81,5 +82,5 @@ def test_kimi_k2_0905_dated_2024_is_flagged_and_kept_out_of_the_series(
     assert kimi and str(kimi[0].release_date) == "2024-09-05" and str(kimi[0].first_on_hub) == "2025-09-03"
     assert "before moonshotai/Kimi-K2-Instruct-0905 first appeared on the Hub" in kimi[0].reason
     for board in leaderboard(warehouse).benchmarks:
-        for point in board.open_vs_closed["over_time"]:
-            assert not (point["model"] == "moonshotai/Kimi-K2-Instruct-0905" and point["date"] < "2025")
+        for point in board.open_vs_closed.over_time:
+            assert not (point.model == "moonshotai/Kimi-K2-Instruct-0905" and point.date < "2025")

@@ -69,13 +69,13 @@ def test_frontier_and_gap() -> None:
         _score(resolver, "Qwen/Qwen2.5-7B-Instruct", 0.72, 0.01, release_date=date(2024, 9, 1)),
     ]
     frontier = pareto_frontier(sorted(scores, key=lambda s: -s.value), "params")
-    assert [f["model"] for f in frontier] == ["Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen3-235B-A22B-Instruct-2507"]
+    assert [f.model for f in frontier] == ["Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen3-235B-A22B-Instruct-2507"]
     gap = open_vs_closed(sorted(scores, key=lambda s: -s.value))
-    assert gap["best_closed"]["model"] == "gpt-4o-2024-08-06"
-    assert gap["gap"] == pytest.approx(0.05) and gap["gap_significant"] is True
-    last = gap["over_time"][-1]
-    assert last["best_open_by_country"] == {"CN": 0.85, "US": 0.7}
-    assert last["gap"] == pytest.approx(0.05)
+    assert gap.best_closed is not None and gap.best_closed.model == "gpt-4o-2024-08-06"
+    assert gap.gap == pytest.approx(0.05) and gap.gap_significant is True
+    last = gap.over_time[-1]
+    assert last.best_open_by_country == {"CN": 0.85, "US": 0.7}
+    assert last.gap == pytest.approx(0.05)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_size_class_leaderboard_on_the_real_files(published: Warehouse) -> None:
 def test_open_only_and_memory_classes(published: Warehouse) -> None:
     board = leaderboard(published, benchmark="lmarena:full", size_by="bf16", open_only=True)
     entries = board.benchmarks[0].classes
-    assert all(e.leader["open_weights"] for e in entries)
+    assert all(e.leader.open_weights for e in entries)
     assert {e.size_class for e in entries} <= {
         "<=8GiB",
         "<=16GiB",
@@ -170,4 +170,4 @@ def test_a_source_scoring_models_younger_than_its_date_is_in_doubt(warehouse: Wa
     qwen = next(item for item in late["livebench"] if item.model == "Qwen/Qwen3.6-27B")
     assert str(qwen.data_date) == "2026-01-08" and qwen.first_on_hub > qwen.data_date
     board = leaderboard(warehouse)
-    assert any(row["model"] == "Qwen/Qwen3.6-27B" for row in board.newer_than_data["livebench"])
+    assert any(row.model == "Qwen/Qwen3.6-27B" for row in board.newer_than_data["livebench"])

@@ -250,13 +250,13 @@ def _render_benchmark(bench: BenchmarkBoard) -> None:
         else:
             verdict = f"leads by {_score(margin)}" + ("" if entry.lead_significant else " (n.s.)")
         verdict += f", tie set {len(entry.tie_set)}" if len(entry.tie_set) > 1 else ""
-        verdict += ", reasoning" if leader["reasoning"] else ""
-        rows.append((entry.size_class, Text(leader["model"]), str(leader["country"]), _score(leader["value"]), verdict))
+        verdict += ", reasoning" if leader.reasoning else ""
+        rows.append((entry.size_class, Text(leader.model), str(leader.country), _score(leader.value), verdict))
         for best in entry.best_by_country:
-            if best["country"] == leader["country"]:
+            if best.country == leader.country:
                 continue
-            note = "country best" + (", reasoning" if best.get("reasoning") else "")
-            rows.append(("", Text(best["model"]), str(best["country"]), _score(best["value"]), note))
+            note = "country best" + (", reasoning" if best.reasoning else "")
+            rows.append(("", Text(best.model), str(best.country), _score(best.value), note))
     stdout.print(
         Text.assemble((bench.name, "bold"), f"  {bench.id}, data of {bench.data_date}, {bench.models:,} models"),
         highlight=False,
@@ -275,18 +275,16 @@ def _render_benchmark(bench: BenchmarkBoard) -> None:
         )
     )
     if bench.frontier_params:
-        steps = " -> ".join(
-            f"{f['model']} ({_params(f['params_total'])}, {_score(f['value'])})" for f in bench.frontier_params
-        )
+        steps = " -> ".join(f"{f.model} ({_params(f.params_total)}, {_score(f.value)})" for f in bench.frontier_params)
         stdout.print(Text(f"  frontier (best score for its size): {steps}"), highlight=False)
     gap = bench.open_vs_closed
-    if gap.get("best_open") and gap.get("best_closed"):
-        best_open, best_closed = gap["best_open"], gap["best_closed"]
+    best_open, best_closed = gap.best_open, gap.best_closed
+    if best_open and best_closed and gap.gap is not None:
         stdout.print(
             Text(
-                f"  open vs closed: best closed {best_closed['model']} {_score(best_closed['value'])}, best open "
-                f"{best_open['model']} [{best_open['country']}] {_score(best_open['value'])}: gap "
-                f"{_score(gap['gap'])}" + (" (significant at 95 %)" if gap["gap_significant"] else " (not significant)")
+                f"  open vs closed: best closed {best_closed.model} {_score(best_closed.value)}, best open "
+                f"{best_open.model} [{best_open.country}] {_score(best_open.value)}: gap "
+                f"{_score(gap.gap)}" + (" (significant at 95 %)" if gap.gap_significant else " (not significant)")
             ),
             highlight=False,
         )

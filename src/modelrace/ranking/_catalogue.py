@@ -61,25 +61,56 @@ class Score:
     spread: tuple[float, float] | None = None  # lowest and highest across providers (Artificial Analysis)
     providers: int | None = None
 
+    def row(self) -> ScoreRow:
+        """The score as a typed row (what the leaderboard hands over)."""
+        return ScoreRow(**_row_fields(self))
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {
-            "model": self.entity.name,
-            "source_name": self.source_name,
-            "value": self.value,
-            "se": self.se,
-            "developer": self.entity.developer,
-            "country": self.entity.country,
-            "family": self.entity.family,
-            "open_weights": self.entity.open_weights,
-            "reasoning": self.entity.reasoning,
-            "params_total": self.entity.params_total,
-            "params_active": self.entity.params_active,
-            "release_date": self.release_date.isoformat() if self.release_date else None,
-            "price_usd_per_mtok": self.price_usd_per_mtok,
-            "spread": list(self.spread) if self.spread else None,
-            "providers": self.providers,
-        }
+        return dict(self.row().to_json())
+
+
+def _row_fields(score: Score) -> dict[str, Any]:
+    """A score's row fields, in the order its JSON has always had."""
+    return {
+        "model": score.entity.name,
+        "source_name": score.source_name,
+        "value": score.value,
+        "se": score.se,
+        "developer": score.entity.developer,
+        "country": score.entity.country,
+        "family": score.entity.family,
+        "open_weights": score.entity.open_weights,
+        "reasoning": score.entity.reasoning,
+        "params_total": score.entity.params_total,
+        "params_active": score.entity.params_active,
+        "release_date": score.release_date.isoformat() if score.release_date else None,
+        "price_usd_per_mtok": score.price_usd_per_mtok,
+        "spread": score.spread,
+        "providers": score.providers,
+    }
+
+
+@dataclass(frozen=True)
+class ScoreRow(JsonResult):
+    """One model's score on one benchmark as the leaderboard hands it over (a class leader, a runner-up, the best
+    open or closed model)."""
+
+    model: str
+    source_name: str
+    value: float
+    se: float | None
+    developer: str
+    country: str
+    family: str | None
+    open_weights: bool | None
+    reasoning: bool
+    params_total: float | None
+    params_active: float | None
+    release_date: str | None
+    price_usd_per_mtok: float | None
+    spread: tuple[float, float] | None
+    providers: int | None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,15 +12,84 @@ from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.knowledge import UNKNOWN, SizeBy, class_names, size_class
 from modelrace.ranking._catalogue import (
+    NewerThanData,
     Score,
+    ScoreRow,
     _order,
     load_catalogue,
 )
 from modelrace.ranking._stats import significant
 from modelrace.store import Warehouse
 
-Row = dict[str, Any]
-"""One JSON-ready row (a score as :meth:`Score.to_json` gives it, a frontier point, ...)."""
+
+@dataclass(frozen=True)
+class CountryBest(JsonResult):
+    """A country's best model in one size class: its country first, then the score's fields."""
+
+    country: str
+    model: str
+    source_name: str
+    value: float
+    se: float | None
+    developer: str
+    family: str | None
+    open_weights: bool | None
+    reasoning: bool
+    params_total: float | None
+    params_active: float | None
+    release_date: str | None
+    price_usd_per_mtok: float | None
+    spread: tuple[float, float] | None
+    providers: int | None
+
+    @classmethod
+    def of(cls, row: ScoreRow) -> CountryBest:
+        """The row of a score, its country first."""
+        return cls(**_fields(row))
+
+
+@dataclass(frozen=True)
+class CountryLeader(JsonResult):
+    """The country whose best model leads a size class, the runner-up country and whether the lead is real."""
+
+    country: str
+    model: str
+    runner_up_country: str | None
+    runner_up_model: str | None
+    margin: float | None
+    significant: bool | None
+
+
+@dataclass(frozen=True)
+class ParetoPoint(ScoreRow):
+    """A model on a Pareto frontier: its score and the cost it is placed by (parameters or USD per 1M tokens)."""
+
+    cost: float | None = None
+
+
+@dataclass(frozen=True)
+class OpenClosedPoint(JsonResult):
+    """A release that moved the best closed or best open score: both bests then, by country, and the gap."""
+
+    date: str
+    model: str
+    best_closed: float | None
+    best_closed_model: str | None
+    best_open: float | None
+    best_open_model: str | None
+    best_open_by_country: dict[str, float]
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class OpenVsClosed(JsonResult):
+    """The best open and best closed model on a benchmark, the gap between them and its evolution."""
+
+    best_open: ScoreRow | None
+    best_closed: ScoreRow | None
+    gap: float | None
+    gap_significant: bool | None
+    over_time: list[OpenClosedPoint]
 
 
 @dataclass(frozen=True)
@@ -27,15 +97,15 @@ class ClassEntry(JsonResult):
     """One size class on one benchmark: its leader, margin, tie set and the best model of each country."""
 
     size_class: str
-    leader: Row
-    runner_up: Row | None
+    leader: ScoreRow
+    runner_up: ScoreRow | None
     tied_leaders: list[str]  # every model with the leader's exact score (a tie is shown as one, not as a lead)
     margin: float | None
     lead_significant: bool | None
     tie_set: list[str]
     models: int
-    best_by_country: list[Row]
-    country_leader: Row | None
+    best_by_country: list[CountryBest]
+    country_leader: CountryLeader | None
     # False when some model's tie with the leader cannot be decided (no standard errors): the tie set then holds
     # only equal scores, and its size says nothing of how close the others are
     tie_set_known: bool = True
@@ -55,9 +125,9 @@ class BenchmarkBoard(JsonResult):
     uncertainty: str
     models: int
     classes: list[ClassEntry]
-    frontier_params: list[Row]
-    frontier_price: list[Row]
-    open_vs_closed: Row
+    frontier_params: list[ParetoPoint]
+    frontier_price: list[ParetoPoint]
+    open_vs_closed: OpenVsClosed
 
 
 @dataclass(frozen=True)
@@ -73,7 +143,11 @@ class Leaderboard(JsonResult):
     unmatched: dict[str, int]
     flagged_dates: int = 0  # release dates not used for time series (`modelrace resolve --check-dates`)
     # by source: the models it scores that first appeared on the Hub after its data date (the date is in doubt)
-    newer_than_data: dict[str, list[Row]] = field(default_factory=dict)
+    newer_than_data: dict[str, list[NewerThanData]] = field(default_factory=dict)
+
+
+def _fields(row: ScoreRow) -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
 
 
 def _rank(scores: list[Score]) -> dict[str, Any] | None:
@@ -88,8 +162,8 @@ def _rank(scores: list[Score]) -> dict[str, Any] | None:
     tied = [s.entity.name for s, apart in zip(scores[1:], verdicts, strict=True) if apart is False]
     lead_significant = significant(leader.value, leader.se, runner_up.value, runner_up.se) if runner_up else None
     return {
-        "leader": leader.to_json(),
-        "runner_up": runner_up.to_json() if runner_up else None,
+        "leader": leader.row(),
+        "runner_up": runner_up.row() if runner_up else None,
         "tied_leaders": [s.entity.name for s in scores if s.value == leader.value],
         "margin": leader.value - runner_up.value if runner_up else None,
         "lead_significant": lead_significant,
@@ -109,48 +183,41 @@ def _countries(scores: list[Score]) -> dict[str, Any]:
     leader = ordered[0] if ordered else None
     second = ordered[1] if len(ordered) > 1 else None
     return {
-        "best_by_country": [{"country": s.entity.country, **s.to_json()} for s in ordered],
-        "country_leader": {
-            "country": leader.entity.country,
-            "model": leader.entity.name,
-            "runner_up_country": second.entity.country if second else None,
-            "runner_up_model": second.entity.name if second else None,
-            "margin": leader.value - second.value if second else None,
-            "significant": significant(leader.value, leader.se, second.value, second.se) if second else None,
-        }
+        "best_by_country": [CountryBest.of(s.row()) for s in ordered],
+        "country_leader": CountryLeader(
+            country=leader.entity.country,
+            model=leader.entity.name,
+            runner_up_country=second.entity.country if second else None,
+            runner_up_model=second.entity.name if second else None,
+            margin=leader.value - second.value if second else None,
+            significant=significant(leader.value, leader.se, second.value, second.se) if second else None,
+        )
         if leader
         else None,
     }
 
 
-def pareto_frontier(scores: list[Score], cost: str) -> list[dict[str, Any]]:
+def pareto_frontier(scores: list[Score], cost: str) -> list[ParetoPoint]:
     """Models no other model beats on score at lower or equal cost (parameters, or price per 1M tokens)."""
 
     def cost_of(score: Score) -> float | None:
         return score.entity.params_total if cost == "params" else score.price_usd_per_mtok
 
     candidates = sorted((s for s in scores if cost_of(s)), key=lambda s: (cost_of(s), -s.value, s.entity.name.lower()))
-    frontier, best = [], float("-inf")
+    frontier: list[ParetoPoint] = []
+    best = float("-inf")
     for score in candidates:
         if score.value > best:
-            frontier.append(score.to_json() | {"cost": cost_of(score)})
+            frontier.append(ParetoPoint(**_fields(score.row()), cost=cost_of(score)))
             best = score.value
     return frontier
 
 
-def open_vs_closed(scores: list[Score]) -> dict[str, Any]:
+def open_vs_closed(scores: list[Score]) -> OpenVsClosed:
     """The best open and best closed model, the gap, and its evolution by release date (overall, by country)."""
     open_scores = [s for s in scores if s.entity.open_weights]
     closed = [s for s in scores if s.entity.open_weights is False]
-    result: dict[str, Any] = {
-        "best_open": open_scores[0].to_json() if open_scores else None,
-        "best_closed": closed[0].to_json() if closed else None,
-        "gap": closed[0].value - open_scores[0].value if open_scores and closed else None,
-        "gap_significant": significant(closed[0].value, closed[0].se, open_scores[0].value, open_scores[0].se)
-        if open_scores and closed
-        else None,
-        "over_time": [],
-    }
+    over_time: list[OpenClosedPoint] = []
     dated = sorted(
         (s for s in scores if s.release_date and s.entity.open_weights is not None),
         key=lambda s: (s.release_date or date.min, -s.value, s.entity.name.lower()),
@@ -166,20 +233,29 @@ def open_vs_closed(scores: list[Score]) -> dict[str, Any]:
         if not changed:
             continue
         best_closed, best_open = running.get("closed"), running.get("open")
-        point: dict[str, Any] = {
-            "date": (score.release_date or date.min).isoformat(),
-            "model": score.entity.name,
-            "best_closed": best_closed.value if best_closed else None,
-            "best_closed_model": best_closed.entity.name if best_closed else None,
-            "best_open": best_open.value if best_open else None,
-            "best_open_model": best_open.entity.name if best_open else None,
-            "best_open_by_country": {
-                key.removeprefix("open "): value.value for key, value in running.items() if key.startswith("open ")
-            },
-            "gap": best_closed.value - best_open.value if best_closed and best_open else None,
-        }
-        result["over_time"].append(point)
-    return result
+        over_time.append(
+            OpenClosedPoint(
+                date=(score.release_date or date.min).isoformat(),
+                model=score.entity.name,
+                best_closed=best_closed.value if best_closed else None,
+                best_closed_model=best_closed.entity.name if best_closed else None,
+                best_open=best_open.value if best_open else None,
+                best_open_model=best_open.entity.name if best_open else None,
+                best_open_by_country={
+                    key.removeprefix("open "): value.value for key, value in running.items() if key.startswith("open ")
+                },
+                gap=best_closed.value - best_open.value if best_closed and best_open else None,
+            )
+        )
+    return OpenVsClosed(
+        best_open=open_scores[0].row() if open_scores else None,
+        best_closed=closed[0].row() if closed else None,
+        gap=closed[0].value - open_scores[0].value if open_scores and closed else None,
+        gap_significant=significant(closed[0].value, closed[0].se, open_scores[0].value, open_scores[0].se)
+        if open_scores and closed
+        else None,
+        over_time=over_time,
+    )
 
 
 def leaderboard(
@@ -251,9 +327,7 @@ def leaderboard(
         benchmarks=output,
         unmatched={source: len(names) for source, names in catalogue.unmatched.items()},
         flagged_dates=len(catalogue.dates.flagged),
-        newer_than_data={
-            source: [item.to_json() for item in items] for source, items in catalogue.dates.newer_by_source().items()
-        },
+        newer_than_data={source: list(items) for source, items in catalogue.dates.newer_by_source().items()},
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from modelrace.adoption import Headline
 from modelrace.knowledge import country_name
-from modelrace.ranking import BenchmarkBoard, Leaderboard
+from modelrace.ranking import BenchmarkBoard, CountryBest, Leaderboard, ScoreRow
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 
@@ -55,22 +55,22 @@ def capability_section(board: Leaderboard) -> Section:
             if entry.size_class == "unknown size":
                 continue
             leader = entry.leader
-            by_country = {c["country"]: c for c in entry.best_by_country}
+            by_country = {c.country: c for c in entry.best_by_country}
             rows.append(
                 {
                     "benchmark": bench.name,
                     "size_class": entry.size_class,
-                    "leader": leader["model"],
-                    "country": leader["country"],
-                    "score": leader["value"],
+                    "leader": leader.model,
+                    "country": leader.country,
+                    "score": leader.value,
                     "margin": entry.margin,
                     "significant": {True: "yes", False: "no", None: "–"}[entry.lead_significant],
                     "tied": len(entry.tie_set) - 1 if entry.tie_set_known else None,  # "–": no standard errors
-                    "best_cn": by_country["CN"]["model"] if "CN" in by_country else None,
-                    "best_us": by_country["US"]["model"] if "US" in by_country else None,
-                    "country_leader": entry.country_leader["country"] if entry.country_leader else None,
+                    "best_cn": by_country["CN"].model if "CN" in by_country else None,
+                    "best_us": by_country["US"].model if "US" in by_country else None,
+                    "country_leader": entry.country_leader.country if entry.country_leader else None,
                     "country_significant": {True: "yes", False: "no", None: "–"}[
-                        entry.country_leader["significant"] if entry.country_leader else None
+                        entry.country_leader.significant if entry.country_leader else None
                     ],
                 }
             )
@@ -88,12 +88,12 @@ def capability_section(board: Leaderboard) -> Section:
     for bench in (benches[b] for b in HEADLINE_BENCHMARKS if b in benches):
         for unknown in (e for e in bench.classes if e.size_class == "unknown size"):
             best = unknown.leader
-            unsized.append(f"{bench.name} {unknown.models:,} (best: {best['model']}, {_fmt(best['value'])})")
+            unsized.append(f"{bench.name} {unknown.models:,} (best: {best.model}, {_fmt(best.value)})")
     doubts = []  # a source that scores models younger than its data date: the date is in doubt
     for source, items in board.newer_than_data.items():
-        named = ", ".join(f"{i['name']} ({i['first_on_hub']})" for i in items[:3])
+        named = ", ".join(f"{i.name} ({i.first_on_hub})" for i in items[:3])
         doubts.append(
-            f"{source} (data of {items[0]['data_date']}) scores {len(items)} models that first appeared on the Hub"
+            f"{source} (data of {items[0].data_date}) scores {len(items)} models that first appeared on the Hub"
             f" later: {named}{' and more' if len(items) > 3 else ''}"
         )
     if doubts:
@@ -137,22 +137,24 @@ def capability_section(board: Leaderboard) -> Section:
         (benches[b] for b in HEADLINE_BENCHMARKS if b in benches and benches[b].frontier_params), None
     )
     if frontier_bench is not None:
-        frontier_models = {f["model"] for f in frontier_bench.frontier_params}
+        frontier_models = {f.model for f in frontier_bench.frontier_params}
 
-        def as_point(score: dict[str, Any]) -> dict[str, Any]:
+        def as_point(score: ScoreRow | CountryBest) -> dict[str, Any]:
             return {
-                "model": score["model"],
-                "params_b": score["params_total"] / 1e9,
-                "score": score["value"],
-                "country": charts.country_key(score["country"]),
-                "frontier": score["model"] in frontier_models,
-                "labelled": score["model"] in leader_models,  # each class's leader is named beside its point
+                "model": score.model,
+                "params_b": (score.params_total or 0.0) / 1e9,
+                "score": score.value,
+                "country": charts.country_key(score.country),
+                "frontier": score.model in frontier_models,
+                "labelled": score.model in leader_models,  # each class's leader is named beside its point
             }
 
-        leader_models = {entry.leader["model"] for entry in frontier_bench.classes}
+        leader_models = {entry.leader.model for entry in frontier_bench.classes}
 
-        shown = [s for entry in frontier_bench.classes for s in [entry.leader, *entry.best_by_country]]
-        points = [as_point(s) for s in [*shown, *frontier_bench.frontier_params] if s["params_total"]]
+        shown: list[ScoreRow | CountryBest] = []
+        for entry in frontier_bench.classes:
+            shown += [entry.leader, *entry.best_by_country]
+        points = [as_point(s) for s in [*shown, *frontier_bench.frontier_params] if s.params_total]
         unique = {p["model"]: p for p in points}
         section.charts.append(
             Chart(
@@ -173,29 +175,27 @@ def capability_section(board: Leaderboard) -> Section:
                 note="Shown: each class's leader, each country's best per class, and every frontier model.",
             )
         )
-    gap_bench = next(
-        (benches[b] for b in GAP_BENCHMARKS if b in benches and benches[b].open_vs_closed["over_time"]), None
-    )
+    gap_bench = next((benches[b] for b in GAP_BENCHMARKS if b in benches and benches[b].open_vs_closed.over_time), None)
     if gap_bench is not None:
         series_rows = []
-        for point in gap_bench.open_vs_closed["over_time"]:
-            if point["best_closed"] is not None:
+        for point in gap_bench.open_vs_closed.over_time:
+            if point.best_closed is not None:
                 series_rows.append(
                     {
-                        "date": point["date"],
+                        "date": point.date,
                         "series": CLOSED,
-                        "score": point["best_closed"],
-                        "model": point["best_closed_model"],
+                        "score": point.best_closed,
+                        "model": point.best_closed_model,
                     }
                 )
-            for country, value in point["best_open_by_country"].items():
+            for country, value in point.best_open_by_country.items():
                 if country in ("CN", "US", "FR"):
                     series_rows.append(
                         {
-                            "date": point["date"],
+                            "date": point.date,
                             "series": charts.country_key(country),
                             "score": value,
-                            "model": point["model"],
+                            "model": point.model,
                         }
                     )
         section.charts.append(
@@ -216,17 +216,17 @@ def capability_section(board: Leaderboard) -> Section:
             )
         )
         gap = gap_bench.open_vs_closed
-        if gap["best_open"] and gap["best_closed"]:
+        if gap.best_open and gap.best_closed:
             section.headlines.append(
                 Headline(
                     (
-                        f"On {gap_bench.name}, the best closed model ({gap['best_closed']['model']}, "
-                        f"{_fmt(gap['best_closed']['value'])}) leads the best open one ({gap['best_open']['model']},"
-                        f" {country_name(gap['best_open']['country'])}, {_fmt(gap['best_open']['value'])}) by "
-                        f"{_fmt(gap['gap'])}"
-                        + (" (significant at 95 %)." if gap["gap_significant"] else " (not significant at 95 %).")
+                        f"On {gap_bench.name}, the best closed model ({gap.best_closed.model}, "
+                        f"{_fmt(gap.best_closed.value)}) leads the best open one ({gap.best_open.model},"
+                        f" {country_name(gap.best_open.country)}, {_fmt(gap.best_open.value)}) by "
+                        f"{_fmt(gap.gap)}"
+                        + (" (significant at 95 %)." if gap.gap_significant else " (not significant at 95 %).")
                     ),
-                    {"benchmark": gap_bench.id, "gap": gap["gap"], "significant": gap["gap_significant"]},
+                    {"benchmark": gap_bench.id, "gap": gap.gap, "significant": gap.gap_significant},
                 )
             )
     if not section.headlines and not rows:

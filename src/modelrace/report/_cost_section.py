@@ -30,14 +30,12 @@ def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[st
         for entry in bench.classes
         if entry.size_class != "unknown size"
     ]
-    models = [(str(leader["model"]), why) for leader, why in leaders]
+    models = [(leader.model, why) for leader, why in leaders]
     # the size the leaderboard placed each leader by: the cost table shows the same one (issue #30)
     sizes = {
-        str(leader["model"]): KnownSize(
-            float(leader["params_total"]), leader.get("params_active"), "as the leaderboard"
-        )
+        leader.model: KnownSize(float(leader.params_total), leader.params_active, "as the leaderboard")
         for leader, _ in leaders
-        if leader.get("params_total")
+        if leader.params_total
     }
     # the most downloaded models that write tokens (a cost per output token means nothing for an embedder or CLIP)
     writers = [row for row in top_models if row.get("pipeline_tag") in GENERATING_TAGS][:TOP_DOWNLOADED]

@@ -17,7 +17,7 @@ from modelrace._serialise import JsonResult
 from modelrace.adoption import AdoptionFigures
 from modelrace.answers import ClaimCheck
 from modelrace.knowledge import country_name
-from modelrace.ranking import BenchmarkBoard, Leaderboard
+from modelrace.ranking import BenchmarkBoard, CountryBest, Leaderboard
 from modelrace.store import Warehouse
 
 TileGroup = Literal["downloads", "usage", "capability", "chips"]
@@ -130,9 +130,7 @@ def _board(capability: Leaderboard | None) -> BenchmarkBoard | None:
     """The board capability tiles read: LMArena overall when imported, else the first with a closed model."""
     if capability is None:
         return None
-    boards = [
-        b for b in capability.benchmarks if b.open_vs_closed.get("best_open") and b.open_vs_closed.get("best_closed")
-    ]
+    boards = [b for b in capability.benchmarks if b.open_vs_closed.best_open and b.open_vs_closed.best_closed]
     return next((b for b in boards if b.id == "lmarena:full"), boards[0] if boards else None)
 
 
@@ -146,18 +144,20 @@ def capability_tiles(context: TileContext) -> list[Tile]:
     if board is None:
         return []
     gap = board.open_vs_closed
-    best_open, best_closed = gap["best_open"], gap["best_closed"]
+    best_open, best_closed = gap.best_open, gap.best_closed
+    if best_open is None or best_closed is None or gap.gap is None:
+        return []
     source = f"{board.source} ({board.name}), data of {board.data_date}"
-    trend = [TrendPoint(p["date"], float(p["gap"])) for p in gap.get("over_time", []) if p.get("gap") is not None]
+    trend = [TrendPoint(p.date, float(p.gap)) for p in gap.over_time if p.gap is not None]
     tiles = [
         Tile(
             "capability-open-closed",
             "capability",
             "Best closed vs best open model",
-            f"{'closed' if float(gap['gap']) > 0 else 'open'} ahead by {abs(float(gap['gap'])):,.1f}",
-            f"{best_closed['model']} (closed) {_score(best_closed['value'])} vs {best_open['model']} "
-            f"(open, {country_name(best_open['country'])}) {_score(best_open['value'])}"
-            + ("; significant at 95 %" if gap.get("gap_significant") else "; not significant at 95 %"),
+            f"{'closed' if float(gap.gap) > 0 else 'open'} ahead by {abs(float(gap.gap)):,.1f}",
+            f"{best_closed.model} (closed) {_score(best_closed.value)} vs {best_open.model} "
+            f"(open, {country_name(best_open.country)}) {_score(best_open.value)}"
+            + ("; significant at 95 %" if gap.gap_significant else "; not significant at 95 %"),
             board.data_date,
             f"{board.name}: the closed-minus-open gap, every model it rates",
             source,
@@ -166,22 +166,22 @@ def capability_tiles(context: TileContext) -> list[Tile]:
             "the gap by release date of the leaders",
         )
     ]
-    best: dict[str, dict[str, object]] = {}
+    best: dict[str, CountryBest] = {}
     for entry in board.classes:
         for row in entry.best_by_country:
-            country = str(row["country"])
-            if country in ("CN", "US") and (country not in best or float(row["value"]) > float(best[country]["value"])):  # type: ignore[arg-type]
+            country = row.country
+            if country in ("CN", "US") and (country not in best or row.value > best[country].value):
                 best[country] = row
     if "CN" in best and "US" in best:
         cn, us = best["CN"], best["US"]
-        margin = float(cn["value"]) - float(us["value"])  # type: ignore[arg-type]
+        margin = cn.value - us.value
         tiles.append(
             Tile(
                 "capability-cn-us",
                 "capability",
                 "Best open model: China vs the US",
                 f"{'China' if margin > 0 else 'the US'} ahead by {abs(margin):,.1f}",
-                f"{cn['model']} {_score(float(cn['value']))} vs {us['model']} {_score(float(us['value']))}",  # type: ignore[arg-type]
+                f"{cn.model} {_score(cn.value)} vs {us.model} {_score(us.value)}",
                 board.data_date,
                 f"{board.name}: the best open-weight model of each country",
                 source,
