@@ -102,6 +102,54 @@ def test_no_import_climbs_back() -> None:
     assert not violations, "\n".join(violations)
 
 
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Module -> the modules of the package it imports (at the top or inside a function); a package's face
+    (its ``__init__``) is left out: importing it from inside the package is what re-exports do."""
+    paths = {_module_name(p): p for p in _modules()}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            targets |= {n for n in names if n in paths and n != name and paths[n].name != "__init__.py"}
+        graph[name] = targets
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, round a circle (strongly connected, more than one)."""
+    reach = {name: set(targets) for name, targets in graph.items()}
+    changed = True
+    while changed:
+        changed = False
+        for targets in reach.values():
+            more = set().union(*(reach[t] for t in targets)) - targets
+            if more:
+                targets |= more
+                changed = True
+    groups = {tuple(sorted({n} | {m for m in reach[n] if n in reach[m]})) for n in graph if n in reach[n]}
+    return sorted(list(g) for g in groups)
+
+
+def test_no_modules_import_each_other_round_a_circle() -> None:
+    circles = _circles(_module_graph())
+    assert not circles, "move what both need into a third module: " + "; ".join(" <-> ".join(c) for c in circles)
+
+
+def test_the_circle_rule_finds_a_circle_through_three_modules() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+
+
 # Packages that run beside the evaluation engine: they may use its public face (``modelrace.evals``), never its
 # private modules; what they share with it (cache, model files, headers) lives on the low floor (``local``).
 EVALS_PRIVATE_FORBIDDEN = ("serving", "report")

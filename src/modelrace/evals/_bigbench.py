@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from modelrace.errors import ConfigError
-from modelrace.evals._tasks import BIGBENCH_VERSION, Item, TaskSpec, dataset_rows
+from modelrace.evals._taskspec import BIGBENCH_VERSION, Item, TaskSpec, dataset_rows
 from modelrace.local import FetchError, cache_dir, extract_member, fetch_file
 
 PREFIX = "bigbench:"
