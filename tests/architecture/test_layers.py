@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "_gguf": 1,  # reading GGUF headers (errors only)
     "_terminal": 0,  # terminal tables that never cut ids (readability, issue #16)
     "knowledge": 2,
+    "local": 2,  # model files and caches on this machine: the cache folder, index fetching, headers, packaged models
     # the warehouse and curated registries
     "store": 3,
     "registry": 3,
@@ -99,6 +100,92 @@ def test_no_import_climbs_back() -> None:
                 where = f"{path.relative_to(PACKAGE)}:{line}"
                 violations.append(f"{where} imports {target} (layer {LAYERS[target]} >= {LAYERS[own]})")
     assert not violations, "\n".join(violations)
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Module -> the modules of the package it imports (at the top or inside a function); a package's face
+    (its ``__init__``) is left out: importing it from inside the package is what re-exports do."""
+    paths = {_module_name(p): p for p in _modules()}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            targets |= {n for n in names if n in paths and n != name and paths[n].name != "__init__.py"}
+        graph[name] = targets
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, round a circle (strongly connected, more than one)."""
+    reach = {name: set(targets) for name, targets in graph.items()}
+    changed = True
+    while changed:
+        changed = False
+        for targets in reach.values():
+            more = set().union(*(reach[t] for t in targets)) - targets
+            if more:
+                targets |= more
+                changed = True
+    groups = {tuple(sorted({n} | {m for m in reach[n] if n in reach[m]})) for n in graph if n in reach[n]}
+    return sorted(list(g) for g in groups)
+
+
+def test_no_modules_import_each_other_round_a_circle() -> None:
+    circles = _circles(_module_graph())
+    assert not circles, "move what both need into a third module: " + "; ".join(" <-> ".join(c) for c in circles)
+
+
+def test_the_circle_rule_finds_a_circle_through_three_modules() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+
+
+# Packages that run beside the evaluation engine: they may use its public face (``modelrace.evals``), never its
+# private modules; what they share with it (cache, model files, headers) lives on the low floor (``local``).
+EVALS_PRIVATE_FORBIDDEN = ("serving", "report")
+
+
+def _private_evals_imports(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [(node.lineno, name) for name in names if name.startswith("modelrace.evals._")]
+    return found
+
+
+def test_serving_and_report_never_import_evals_private_modules() -> None:
+    violations = [
+        f"{path.relative_to(PACKAGE)}:{line} imports {name}"
+        for path in _modules()
+        if _top(path) in EVALS_PRIVATE_FORBIDDEN
+        for line, name in _private_evals_imports(path)
+    ]
+    assert not violations, "use modelrace.evals (its public face) or modelrace.local:\n" + "\n".join(violations)
+
+
+def test_the_private_import_rule_sees_both_spellings(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from modelrace.evals._fetch import cache_dir\nfrom modelrace.evals import _inspect, Task\n"
+        "import modelrace.evals._local\nfrom modelrace.evals import Backend\n",
+        encoding="utf-8",
+    )
+    assert sorted({line for line, _ in _private_evals_imports(module)}) == [1, 2, 3]
 
 
 @pytest.mark.parametrize("package", sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py")))

@@ -105,13 +105,14 @@ def test_eval_checks_the_backend_before_any_download(
 ) -> None:
     import importlib.util
 
-    from modelrace.evals import _fetch, _spec
+    from modelrace.evals import _spec
+    from modelrace.local import _index
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llama_cpp" else real(name, *a))
     fetched: list[str] = []
-    monkeypatch.setattr(_fetch, "fetch_file", lambda *a, **k: fetched.append(str(a)) or tmp_path)
-    monkeypatch.setattr(_fetch, "_links", lambda *a: fetched.append(str(a)) or [])
+    monkeypatch.setattr(_index, "fetch_file", lambda *a, **k: fetched.append(str(a)) or tmp_path)
+    monkeypatch.setattr(_index, "_links", lambda *a: fetched.append(str(a)) or [])
     monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path / "cache"))
     for spec in ("gguf:gemma-3-270m", "gguf:/no/such.gguf"):
         result = runner.invoke(

@@ -174,11 +174,12 @@ def test_many_real_tasks_from_a_folder(
 
 
 def test_no_source_names_the_three_ways_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelrace.evals import _bigbench, _fetch
+    from modelrace.evals import _bigbench
+    from modelrace.local import _index
 
     monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path))
     monkeypatch.delenv("MODELRACE_BIGBENCH", raising=False)
-    monkeypatch.setattr(_fetch, "INDEX", "http://127.0.0.1:9/simple")  # an index that serves nothing
+    monkeypatch.setattr(_index, "INDEX", "http://127.0.0.1:9/simple")  # an index that serves nothing
     monkeypatch.setattr(_bigbench, "_datasets_installed", lambda: False)
     with pytest.raises(ConfigError) as raised:
         load_task("bigbench:navigate")

@@ -7,9 +7,7 @@ writes a result import through ``sources``; it never imports ``ranking``, ``adop
 from modelrace.evals._backends import Backend, ChoiceScore, Generation, split_reasoning
 from modelrace.evals._bounded import run_bounded
 from modelrace.evals._compare import Comparison, compare_models, compare_runs
-from modelrace.evals._fetch import CachePart, CacheUsage, cache_dir, cache_usage, clear_cache
 from modelrace.evals._inspect import inspect_target
-from modelrace.evals._local import LocalFile, packaged_model_rows, packaged_models, resolve_local_model
 from modelrace.evals._protocols import ProtocolScore, protocol_scores
 from modelrace.evals._publish import model_identity, publish_run
 from modelrace.evals._runner import check_prerequisites, run_eval
@@ -19,6 +17,17 @@ from modelrace.evals._scoring import RunOptions
 from modelrace.evals._spec import check_backend, install_hint, make_backend, missing_backend
 from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_difference, pass_at_k
 from modelrace.evals._tasks import Item, Task, TaskSpec, builtin_specs, load_task
+from modelrace.local import (  # re-exported: the model files and cache evals runs on (`modelrace cache`, `models`)
+    CachePart,
+    CacheUsage,
+    LocalFile,
+    cache_dir,
+    cache_usage,
+    clear_cache,
+    packaged_model_rows,
+    packaged_models,
+    resolve_local_model,
+)
 
 __all__ = [
     "Backend",

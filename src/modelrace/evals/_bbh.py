@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from modelrace._yaml import parse_yaml
 from modelrace.config import reference_data_dir
 from modelrace.errors import ConfigError, ImportFormatError
-from modelrace.evals._tasks import Item, TaskSpec, dataset_rows
+from modelrace.evals._taskspec import Item, TaskSpec, dataset_rows
 
 PREFIX = "bbh:"
 COT_PREFIX = "bbh-cot:"

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from modelrace.errors import ConfigError
-from modelrace.evals._fetch import FetchError, cache_dir, extract_member, fetch_file
-from modelrace.evals._tasks import BIGBENCH_VERSION, Item, TaskSpec, dataset_rows
+from modelrace.evals._taskspec import BIGBENCH_VERSION, Item, TaskSpec, dataset_rows
+from modelrace.local import FetchError, cache_dir, extract_member, fetch_file
 
 PREFIX = "bigbench:"
 CATALOGUE_VERSION = 1

@@ -1,17 +1,18 @@
 """What a model target is and how it can run: a GGUF file, a safetensors checkpoint folder, or a Hub repository.
 
-GGUF headers are read by :mod:`modelrace._gguf` (a few keys and the tensor shapes, never the tokenizer's strings).
+GGUF headers are read by :mod:`modelrace._gguf` (a few keys and the tensor shapes, never the tokenizer's strings),
+safetensors headers by :mod:`modelrace.local`.
 """
 
 from __future__ import annotations
 
 import json
-import struct
 from pathlib import Path
 from typing import Any
 
 from modelrace._gguf import file_type_name, read_header
 from modelrace.errors import ConfigError, ImportFormatError
+from modelrace.local import safetensors_header
 
 
 def read_gguf(path: Path) -> dict[str, Any]:
@@ -42,7 +43,7 @@ def read_safetensors_folder(folder: Path) -> dict[str, Any]:
         raise ImportFormatError(f"{config_path} is not valid JSON: {error}") from None
     params, dtypes = 0, set()
     for shard in sorted(folder.glob("*.safetensors")):
-        header = _safetensors_header(shard)
+        header = safetensors_header(shard)
         for name, tensor in header.items():
             if name == "__metadata__" or not isinstance(tensor, dict):
                 continue
@@ -61,24 +62,6 @@ def read_safetensors_folder(folder: Path) -> dict[str, Any]:
         "experts": text.get("num_local_experts") or text.get("num_experts"),
         "params": params or None,
     }
-
-
-def _safetensors_header(path: Path) -> dict[str, Any]:
-    """The JSON header of a safetensors file (8-byte little-endian length, then the header)."""
-    with path.open("rb") as handle:
-        raw = handle.read(8)
-        if len(raw) != 8:
-            raise ImportFormatError(f"{path} is not a safetensors file (too short)")
-        length = struct.unpack("<Q", raw)[0]
-        if length > 100 << 20:
-            raise ImportFormatError(f"{path}: the safetensors header claims {length:,} bytes")
-        try:
-            header = json.loads(handle.read(length))
-        except (ValueError, UnicodeDecodeError):
-            raise ImportFormatError(f"{path} is not a safetensors file (its header is not JSON)") from None
-    if not isinstance(header, dict):
-        raise ImportFormatError(f"{path} is not a safetensors file (its header is not an object)")
-    return header
 
 
 def _specs(*specs: str) -> list[dict[str, Any]]:

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 
 from modelrace.evals._bbh import GROUP, LEADERBOARD, task_names
-from modelrace.evals._local import packaged_models
 from modelrace.evals._runstore import summarise
+from modelrace.local import packaged_models
 from modelrace.store import Warehouse
 
 _RUNS_SQL = """

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from modelrace.evals._backends import Backend
-from modelrace.evals._local import HUB_PREFIX
 from modelrace.evals._runstore import EvalRun
 from modelrace.knowledge import EVAL_SOURCE
+from modelrace.local import HUB_PREFIX
 from modelrace.sources._model import ImportBatch, Result, SourceModel
 from modelrace.sources._store import store_batch
 from modelrace.store import Warehouse

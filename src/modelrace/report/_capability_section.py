@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from modelrace.adoption import Headline
-from modelrace.knowledge import country_name
+from modelrace.knowledge import country_name, headline_benchmarks
 from modelrace.ranking import BenchmarkBoard, CountryBest, Leaderboard, ScoreRow
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 
-# The benchmarks the report headlines, when imported (first found of each kind).
-HEADLINE_BENCHMARKS = (
-    "lmarena:full",
-    "artificial-analysis:Artificial Analysis Intelligence Index",
-    "livebench:Global Average",
-    "open-llm-leaderboard:Average",
-    "epoch-benchmarks:gpqa_diamond",
+# The benchmarks the report headlines, when imported: each source's `headline:` benchmark (knowledge's
+# benchmarks.yaml), in this order of sources (the first found leads the section); other sources follow.
+_SOURCE_ORDER = {s: i for i, s in enumerate(("lmarena", "artificial-analysis", "livebench", "open-llm-leaderboard"))}
+HEADLINE_BENCHMARKS = tuple(
+    sorted(headline_benchmarks(), key=lambda b: _SOURCE_ORDER.get(b.split(":", 1)[0], len(_SOURCE_ORDER)))
 )
 GAP_BENCHMARKS = ("epoch-benchmarks:gpqa_diamond", "epoch-benchmarks:math_level_5", "lmarena:full")
 CLOSED = "closed models"

@@ -50,7 +50,7 @@ def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
 
 def javascript_bundle() -> str:
     """Vega, Vega-Lite and vega-embed in one script, for self-contained HTML (cached per vl-convert version)."""
-    from modelrace.evals import cache_dir  # one cache for everything modelrace keeps (`modelrace cache`)
+    from modelrace.local import cache_dir  # one cache for everything modelrace keeps (`modelrace cache`)
 
     version = vl_convert.get_vega_embed_version() + "-" + vl_convert.get_vega_version()
     snippet = "window.vegaEmbed = vegaEmbed; window.vegaLite = vegaLite; window.vega = vega;"

@@ -351,7 +351,7 @@ def measure_bandwidth(size_bytes: int = 256 << 20, repeats: int = 3) -> float:
 
 
 def _cache_path() -> Path:
-    from modelrace.evals._fetch import cache_dir
+    from modelrace.local import cache_dir
 
     return cache_dir() / "serving" / "cpu.json"
 

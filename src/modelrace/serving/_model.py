@@ -88,11 +88,11 @@ def _from_gguf(path: Path, hub_id: str | None = None) -> ModelRef:
 
 
 def _from_folder(folder: Path) -> ModelRef:
-    from modelrace.evals._inspect import _safetensors_header
+    from modelrace.local import safetensors_header
 
     total, nbytes, dtypes = 0, 0, set()
     for shard in sorted(folder.glob("*.safetensors")):
-        for name, tensor in _safetensors_header(shard).items():
+        for name, tensor in safetensors_header(shard).items():
             if name == "__metadata__" or not isinstance(tensor, dict):
                 continue
             count = 1
@@ -199,7 +199,7 @@ def resolve_model(
     ``stored_params`` is the count a Hub snapshot holds for it (its safetensors metadata), used where the curated
     tables and the name give none; ``known``: the size another section resolved, which wins over all of them."""
     if spec.startswith("gguf:"):
-        from modelrace.evals import packaged_models, resolve_local_model
+        from modelrace.local import packaged_models, resolve_local_model
 
         target = spec[len("gguf:") :]
         try:
