@@ -93,3 +93,17 @@ def test_cli_error_is_one_line_without_the_password(tmp_path: Any) -> None:
     )
     assert result.exit_code != 0
     assert "Traceback" not in result.output and "secret" not in result.output
+
+
+def test_every_backend_kind_is_one_registration() -> None:
+    from modelrace.errors import ConfigError
+    from modelrace.evals._spec import BACKENDS, check_backend, install_hint, missing_backend
+
+    assert list(BACKENDS) == ["gguf", "hf", "openai"]
+    assert missing_backend("openai") is None  # a server needs no library here
+    assert install_hint("hf") in (BACKENDS["hf"].missing() or install_hint("hf"))
+    with pytest.raises(ConfigError) as error:
+        check_backend("tgi:model")
+    assert "gguf:PATH_OR_NAME, hf:PATH_OR_NAME, openai:MODEL@BASE_URL or the name" in str(error.value)
+    with pytest.raises(ConfigError, match=r"'openai:toy\?x=1': write openai:MODEL@BASE_URL"):
+        make_backend("openai:toy?x=1")

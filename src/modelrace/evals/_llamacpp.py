@@ -16,12 +16,7 @@ import numpy as np
 from modelrace.errors import ConfigError
 from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
 from modelrace.evals._local import LocalFile
-
-INSTALL_HINT = (
-    'install it with CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF '
-    '-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" pip install "llama-cpp-python[server]"'
-)
-
+from modelrace.evals._spec import LLAMA_CPP_INSTALL_HINT
 
 GGUF_MAGIC = b"GGUF"
 
@@ -62,7 +57,7 @@ class LlamaCppBackend:
         try:
             import llama_cpp
         except ImportError:
-            raise ConfigError(f"the gguf: backend needs llama-cpp-python; {INSTALL_HINT}") from None
+            raise ConfigError(f"the gguf: backend needs llama-cpp-python; {LLAMA_CPP_INSTALL_HINT}") from None
         self.model = model
         self.spec = f"gguf:{model.name}"
         self._version = llama_cpp.__version__
