@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from modelrace._serialise import JsonResult
+
 if TYPE_CHECKING:
     from modelrace.evals._local import LocalFile
 
@@ -53,6 +55,50 @@ class ChoiceScore:
     is_greedy: bool | None = None
 
 
+@dataclass(frozen=True)
+class BackendInfo(JsonResult):
+    """What a run's manifest records about the backend and the model it ran (the backend's name first).
+
+    Each backend records its own fields (a subclass); the field order is the JSON's key order, which the stored
+    manifests and run ids were written in.
+    """
+
+    backend: str
+
+
+@dataclass(frozen=True)
+class LlamaCppInfo(BackendInfo):
+    """A GGUF file run by llama-cpp-python in this process."""
+
+    version: str
+    model_file: str
+    model_sha256: str
+    context_length: int
+
+
+@dataclass(frozen=True)
+class TransformersInfo(BackendInfo):
+    """A model run by transformers + torch in this process: a checkpoint, a Hub id, or a dequantized GGUF file."""
+
+    transformers: str
+    torch: str
+    model: str
+    model_sha256: str | None  # a local file's (a Hub checkpoint is pinned by its revision)
+    dtype: str
+    revision: str | None
+
+
+@dataclass(frozen=True)
+class ServedInfo(BackendInfo):
+    """A model behind OpenAI-compatible endpoints."""
+
+    model: str
+    endpoints: tuple[str, ...]
+    extra_body: dict[str, Any]  # server-specific request fields (values: numbers or text)
+    aiohttp: str
+    logprob_probe: str | None  # the probe's finding, once it ran (left out of the run id: it may change)
+
+
 class Backend(Protocol):
     """What every model backend implements."""
 
@@ -64,11 +110,11 @@ class Backend(Protocol):
     def local_file(self) -> LocalFile | None:
         """The weights file run in this process, when the model is a local, packaged or downloaded file."""
 
-    @property
-    def supports_loglikelihood(self) -> bool:
-        """Whether ``score_choices`` can be trusted (servers are probed)."""
+    def probe_loglikelihood(self) -> bool:
+        """Whether ``score_choices`` can be trusted: a server is probed (once; :meth:`info` then records what the
+        probe found), a model in this process always can."""
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> BackendInfo:
         """Backend name and version, model file hash, settings: recorded in the run manifest."""
 
     def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:

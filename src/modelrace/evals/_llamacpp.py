@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from modelrace.errors import ConfigError
-from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
+from modelrace.evals._backends import ChoiceScore, Generation, LlamaCppInfo, split_reasoning
 from modelrace.evals._local import LocalFile
 from modelrace.evals._spec import LLAMA_CPP_INSTALL_HINT
 
@@ -48,8 +48,7 @@ class LlamaCppBackend:
         """The GGUF file this backend runs."""
         return self.model
 
-    @property
-    def supports_loglikelihood(self) -> bool:
+    def probe_loglikelihood(self) -> bool:
         """In-process logits are always available."""
         return True
 
@@ -78,15 +77,9 @@ class LlamaCppBackend:
                 f"llama-cpp-python {self._version} does not know)"
             ) from None
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> LlamaCppInfo:
         """What the manifest records."""
-        return {
-            "backend": "llama-cpp-python",
-            "version": self._version,
-            "model_file": self.model.name,
-            "model_sha256": self.model.sha256,
-            "context_length": self.llm.n_ctx(),
-        }
+        return LlamaCppInfo("llama-cpp-python", self._version, self.model.name, self.model.sha256, self.llm.n_ctx())
 
     def _tokens(self, text: str) -> list[int]:
         return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
