@@ -113,7 +113,8 @@ def main() -> None:
     harness_norm: list[float] = []
     for task, name in zip(loaded, names, strict=True):
         docs = sorted(samples[name], key=lambda s: s["doc_id"])
-        for item, (_, metrics, output), doc in zip(task.items, results[task.spec.id], docs, strict=True):
+        for item, scored, doc in zip(task.items, results[task.spec.id], docs, strict=True):
+            metrics, output = scored.metrics, scored.output
             if task.spec.kind != "multiple_choice":
                 harness_norm.append(float(doc["exact_match"]))
                 ours_norm.append(metrics["cot_exact_match"])

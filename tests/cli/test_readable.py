@@ -4,6 +4,7 @@ checked before anything is downloaded, the cache shown and cleared, replay-hub -
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -140,7 +141,9 @@ def test_short_model_names_are_specs_eval_accepts(monkeypatch: pytest.MonkeyPatc
 def test_install_hints_are_the_same_in_json_and_text(monkeypatch: pytest.MonkeyPatch) -> None:
     from modelrace.evals import _inspect, _spec
 
-    monkeypatch.setattr(_spec, "_BACKEND_MODULES", {"gguf": ("no_such_module_x",), "hf": ("no_such_module_y",)})
+    absent = {"gguf": ("no_such_module_x",), "hf": ("no_such_module_y",)}
+    for kind, modules in absent.items():
+        monkeypatch.setitem(_spec.BACKENDS, kind, dataclasses.replace(_spec.BACKENDS[kind], modules=modules))
     rows = _inspect._specs("gguf:/m.gguf", "hf:/m.gguf")
     for row in rows:
         kind = row["spec"].split(":")[0]

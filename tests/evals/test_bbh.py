@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from modelrace.cli.main import app
 from modelrace.errors import ConfigError
-from modelrace.evals import ChoiceScore, Generation, RunOptions, load_task, run_eval
+from modelrace.evals import BackendInfo, ChoiceScore, Generation, RunOptions, load_task, run_eval
 from modelrace.evals._bbh import INVALID, NO_OPTION, cot_answer, leaderboard_prompt, task_names
 from modelrace.store import Warehouse
 
@@ -74,13 +73,15 @@ class _Scripted:
     spec = "scripted"
     max_concurrency: int | None = 1
     local_file = None
-    supports_loglikelihood = True
 
     def __init__(self, logprobs: dict[str, float], text: str = "") -> None:
         self.logprobs, self.text, self.prompts = logprobs, text, 0
 
-    def info(self) -> dict[str, Any]:
-        return {"backend": "scripted"}
+    def probe_loglikelihood(self) -> bool:
+        return True
+
+    def info(self) -> BackendInfo:
+        return BackendInfo("scripted")
 
     def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
         self.prompts += 1
@@ -102,7 +103,7 @@ def test_acc_norm_divides_by_the_options_own_length(reference_data: Path, wareho
     golds = [i.gold for i in task.items]
     assert summary.metrics["acc_norm"].mean == pytest.approx(sum(g == 0 for g in golds) / 4)  # always "Yes"
     assert summary.metrics["acc"].mean == pytest.approx(sum(g == 1 for g in golds) / 4)  # always "No"
-    assert summary.manifest["protocol"] == "leaderboard_bbh"
+    assert summary.protocol == summary.manifest["protocol"] == "leaderboard_bbh"
 
 
 @pytest.mark.reference

@@ -36,7 +36,7 @@ def mc_task(tmp_path: Path, n: int = 12) -> Path:
 def test_scoring_sums_continuation_logprobs() -> None:
     with fake_openai() as (url, _):
         backend = OpenAIBackend("toy", [url])
-        assert backend.supports_loglikelihood, backend.probe()
+        assert backend.probe_loglikelihood(), backend.probe()
         scores = backend.score_choices("Is the sky blue? Answer:", [" yes", " no way"])
         assert scores[0].logprob == pytest.approx(logprob(" Answer:", " yes"))
         assert scores[1].logprob == pytest.approx(logprob(" Answer:", " no") + logprob(" no", " way"))
@@ -125,7 +125,7 @@ def test_chat_only_server_falls_back_to_letters_under_another_metric(tmp_path: P
         summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]))
     assert set(summary.metrics) == {"acc_letter"}
     assert summary.manifest["chat_template"] is True  # the letter question is asked in a chat
-    assert summary.commonest_answer == {"answer": "no", "share": 1.0}  # the server always says B
+    assert summary.to_json()["commonest_answer"] == {"answer": "no", "share": 1.0}  # the server always says B
 
 
 def test_a_chat_template_is_never_claimed_for_log_likelihood_scoring(tmp_path: Path, warehouse: Warehouse) -> None:

@@ -177,11 +177,11 @@ def test_any_accepted_target_counts(tmp_path: Path) -> None:
     task = Task(spec, (), "hash")
     item = Item("1", "Name a primary colour.", target="red", extra={"targets": ["red", "blue", "yellow"]})
     with fake_openai(answers={"primary colour": "Blue"}) as (url, _):
-        correct, metrics, _output = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
-    assert correct and metrics == {"exact_match": 1.0}
+        scored = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
+    assert scored.correct and scored.metrics == {"exact_match": 1.0}
     with fake_openai(answers={"primary colour": "green"}) as (url, _):
-        correct, _metrics, _output = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
-    assert not correct
+        scored = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
+    assert scored.correct is False
 
 
 def test_bad_user_tasks_are_clear_errors(tmp_path: Path) -> None:

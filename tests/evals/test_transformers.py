@@ -49,7 +49,7 @@ def test_tree_scoring_equals_fresh_evaluation(smollm: TransformersBackend, conte
         assert score.tokens == len(smollm._ids(context + choice)) - _shared(
             smollm._ids(context), smollm._ids(context + choice)
         )
-    assert smollm.info()["model_sha256"]
+    assert smollm.info().model_sha256
 
 
 def test_choices_never_see_each_other(smollm: TransformersBackend) -> None:

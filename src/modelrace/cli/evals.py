@@ -87,9 +87,9 @@ def eval_command(
             + (f" ({summary.resumed} resumed)" if summary.resumed else ""),
             highlight=False,
         )
-        if summary.manifest.get("protocol"):
+        if summary.protocol:
             stdout.print(
-                f"  protocol: {summary.manifest['protocol']} (lm-evaluation-harness's task, reproduced)",
+                f"  protocol: {summary.protocol} (lm-evaluation-harness's task, reproduced)",
                 highlight=False,
             )
         for name, estimate in summary.metrics.items():
@@ -99,9 +99,9 @@ def eval_command(
         if summary.truncation_rate is not None:
             stdout.print(f"  truncated by the token budget: {summary.truncation_rate:.1%}")
         commonest = summary.commonest_answer
-        if commonest is not None and commonest["share"] >= 0.9 and summary.done >= 10:
+        if commonest is not None and commonest.share >= 0.9 and summary.done >= 10:
             stdout.print(
-                f"  note: the model answered {commonest['answer']!r} on {commonest['share']:.0%} of items; "
+                f"  note: the model answered {commonest.answer!r} on {commonest.share:.0%} of items; "
                 "the score may say more about the answer key than about the model",
                 highlight=False,
             )

@@ -4,7 +4,16 @@ Owns tasks, backends (one protocol: :class:`Backend`), scoring, the run store an
 writes a result import through ``sources``; it never imports ``ranking``, ``adoption``, ``report`` or ``cli``.
 """
 
-from modelrace.evals._backends import Backend, ChoiceScore, Generation, split_reasoning
+from modelrace.evals._backends import (
+    Backend,
+    BackendInfo,
+    ChoiceScore,
+    Generation,
+    LlamaCppInfo,
+    ServedInfo,
+    TransformersInfo,
+    split_reasoning,
+)
 from modelrace.evals._bounded import run_bounded
 from modelrace.evals._compare import Comparison, compare_models, compare_runs
 from modelrace.evals._inspect import inspect_target
@@ -13,7 +22,7 @@ from modelrace.evals._publish import model_identity, publish_run
 from modelrace.evals._runner import check_prerequisites, run_eval
 from modelrace.evals._runstore import EvalRun, RunStore, find_run, summarise
 from modelrace.evals._sandbox import Limits, Outcome, SandboxUnavailable, run_python
-from modelrace.evals._scoring import RunOptions
+from modelrace.evals._scoring import RunOptions, ScoredItem
 from modelrace.evals._spec import check_backend, install_hint, make_backend, missing_backend
 from modelrace.evals._stats import Estimate, bootstrap_mean, mcnemar, paired_difference, pass_at_k
 from modelrace.evals._tasks import Item, Task, TaskSpec, builtin_specs, load_task
@@ -31,6 +40,7 @@ from modelrace.local import (  # re-exported: the model files and cache evals ru
 
 __all__ = [
     "Backend",
+    "BackendInfo",
     "CachePart",
     "CacheUsage",
     "ChoiceScore",
@@ -40,14 +50,18 @@ __all__ = [
     "Generation",
     "Item",
     "Limits",
+    "LlamaCppInfo",
     "LocalFile",
     "Outcome",
     "ProtocolScore",
     "RunOptions",
     "RunStore",
     "SandboxUnavailable",
+    "ScoredItem",
+    "ServedInfo",
     "Task",
     "TaskSpec",
+    "TransformersInfo",
     "bootstrap_mean",
     "builtin_specs",
     "cache_dir",

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from modelrace._serialise import JsonResult
+
 if TYPE_CHECKING:
-    from modelrace.evals._local import LocalFile
+    from modelrace.local import LocalFile
 
 THINK = re.compile(r"<think>(.*?)(</think>|$)", re.DOTALL)
 
@@ -53,6 +55,50 @@ class ChoiceScore:
     is_greedy: bool | None = None
 
 
+@dataclass(frozen=True)
+class BackendInfo(JsonResult):
+    """What a run's manifest records about the backend and the model it ran (the backend's name first).
+
+    Each backend records its own fields (a subclass); the field order is the JSON's key order, which the stored
+    manifests and run ids were written in.
+    """
+
+    backend: str
+
+
+@dataclass(frozen=True)
+class LlamaCppInfo(BackendInfo):
+    """A GGUF file run by llama-cpp-python in this process."""
+
+    version: str
+    model_file: str
+    model_sha256: str
+    context_length: int
+
+
+@dataclass(frozen=True)
+class TransformersInfo(BackendInfo):
+    """A model run by transformers + torch in this process: a checkpoint, a Hub id, or a dequantized GGUF file."""
+
+    transformers: str
+    torch: str
+    model: str
+    model_sha256: str | None  # a local file's (a Hub checkpoint is pinned by its revision)
+    dtype: str
+    revision: str | None
+
+
+@dataclass(frozen=True)
+class ServedInfo(BackendInfo):
+    """A model behind OpenAI-compatible endpoints."""
+
+    model: str
+    endpoints: tuple[str, ...]
+    extra_body: dict[str, Any]  # server-specific request fields (values: numbers or text)
+    aiohttp: str
+    logprob_probe: str | None  # the probe's finding, once it ran (left out of the run id: it may change)
+
+
 class Backend(Protocol):
     """What every model backend implements."""
 
@@ -64,11 +110,11 @@ class Backend(Protocol):
     def local_file(self) -> LocalFile | None:
         """The weights file run in this process, when the model is a local, packaged or downloaded file."""
 
-    @property
-    def supports_loglikelihood(self) -> bool:
-        """Whether ``score_choices`` can be trusted (servers are probed)."""
+    def probe_loglikelihood(self) -> bool:
+        """Whether ``score_choices`` can be trusted: a server is probed (once; :meth:`info` then records what the
+        probe found), a model in this process always can."""
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> BackendInfo:
         """Backend name and version, model file hash, settings: recorded in the run manifest."""
 
     def score_choices(self, context: str, choices: list[str]) -> list[ChoiceScore]:
@@ -76,3 +122,11 @@ class Backend(Protocol):
 
     def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
         """Greedy generation."""
+
+
+# How to install llama-cpp-python portably (the gguf: backend's hint; its native build crashed in AMX kernels on one
+# machine and AVX-512 code dies on CPUs without it): here, below both the registry and the backend that say it.
+LLAMA_CPP_INSTALL_HINT = (
+    'install it with CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF '
+    '-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" pip install "llama-cpp-python[server]"'
+)

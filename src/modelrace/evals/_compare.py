@@ -63,7 +63,7 @@ class Comparison(JsonResult):
 def compare_runs(warehouse: Warehouse, run_a: str, run_b: str, metric: str | None = None) -> Comparison:
     """Paired comparison over the items both runs scored: mean difference with a paired bootstrap CI, McNemar."""
     a, b = summarise(warehouse, run_a), summarise(warehouse, run_b)
-    if a.manifest["task"]["hash"] != b.manifest["task"]["hash"] and a.task_id != b.task_id:
+    if a.task_hash != b.task_hash and a.task_id != b.task_id:
         raise ConfigError(f"runs {run_a} and {run_b} are on different tasks")
     rows = RunStore(warehouse).paired_items(run_a, run_b)
     if not rows:

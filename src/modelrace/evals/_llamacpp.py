@@ -14,14 +14,8 @@ from typing import Any
 import numpy as np
 
 from modelrace.errors import ConfigError
-from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
-from modelrace.evals._local import LocalFile
-
-INSTALL_HINT = (
-    'install it with CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF '
-    '-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" pip install "llama-cpp-python[server]"'
-)
-
+from modelrace.evals._backends import LLAMA_CPP_INSTALL_HINT, ChoiceScore, Generation, LlamaCppInfo, split_reasoning
+from modelrace.local import LocalFile
 
 GGUF_MAGIC = b"GGUF"
 
@@ -53,8 +47,7 @@ class LlamaCppBackend:
         """The GGUF file this backend runs."""
         return self.model
 
-    @property
-    def supports_loglikelihood(self) -> bool:
+    def probe_loglikelihood(self) -> bool:
         """In-process logits are always available."""
         return True
 
@@ -62,7 +55,7 @@ class LlamaCppBackend:
         try:
             import llama_cpp
         except ImportError:
-            raise ConfigError(f"the gguf: backend needs llama-cpp-python; {INSTALL_HINT}") from None
+            raise ConfigError(f"the gguf: backend needs llama-cpp-python; {LLAMA_CPP_INSTALL_HINT}") from None
         self.model = model
         self.spec = f"gguf:{model.name}"
         self._version = llama_cpp.__version__
@@ -83,15 +76,9 @@ class LlamaCppBackend:
                 f"llama-cpp-python {self._version} does not know)"
             ) from None
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> LlamaCppInfo:
         """What the manifest records."""
-        return {
-            "backend": "llama-cpp-python",
-            "version": self._version,
-            "model_file": self.model.name,
-            "model_sha256": self.model.sha256,
-            "context_length": self.llm.n_ctx(),
-        }
+        return LlamaCppInfo("llama-cpp-python", self._version, self.model.name, self.model.sha256, self.llm.n_ctx())
 
     def _tokens(self, text: str) -> list[int]:
         return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))

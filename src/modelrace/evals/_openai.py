@@ -29,8 +29,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import aiohttp
 
 from modelrace.errors import ModelraceError
-from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
-from modelrace.evals._local import LocalFile
+from modelrace.evals._backends import ChoiceScore, Generation, ServedInfo, split_reasoning
+from modelrace.local import LocalFile
 
 _T = TypeVar("_T")
 PROBE_CONTEXT = "The capital of France is"
@@ -159,21 +159,20 @@ class OpenAIBackend:
         self._lock = threading.Lock()
         self._probe: tuple[bool, str] | None = None
 
-    @property
-    def supports_loglikelihood(self) -> bool:
-        """Whether the probe found trustworthy prompt log-probabilities."""
+    def probe_loglikelihood(self) -> bool:
+        """Whether the probe (run now if it has not run) found trustworthy prompt log-probabilities."""
         return self.probe()[0]
 
-    def info(self) -> dict[str, Any]:
-        """What the manifest records."""
-        return {
-            "backend": "openai-compatible",
-            "model": self.model,
-            "endpoints": [e.base_url for e in self.endpoints],
-            "extra_body": self.extra_body,
-            "aiohttp": aiohttp.__version__,
-            "logprob_probe": self._probe[1] if self._probe else None,
-        }
+    def info(self) -> ServedInfo:
+        """What the manifest records (the probe's finding once it ran)."""
+        return ServedInfo(
+            "openai-compatible",
+            model=self.model,
+            endpoints=tuple(e.base_url for e in self.endpoints),
+            extra_body=dict(self.extra_body),
+            aiohttp=aiohttp.__version__,
+            logprob_probe=self._probe[1] if self._probe else None,
+        )
 
     def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         if self._loop is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from modelrace.evals._backends import Backend
+from modelrace.evals._backends import Backend, ServedInfo, TransformersInfo
 from modelrace.evals._runstore import EvalRun
 from modelrace.knowledge import EVAL_SOURCE
 from modelrace.local import HUB_PREFIX
@@ -49,10 +49,11 @@ def model_identity(backend: Backend) -> SourceModel:
             name = "/".join(name.split("/")[:2])
         return SourceModel(name, open_weights=True, extra={"sha256": local.sha256, "file": local.name})
     info = backend.info()
-    served = str(info.get("model") or backend.spec)
-    if info.get("backend") == "transformers" and Path(served).exists():
+    served = (info.model if isinstance(info, TransformersInfo | ServedInfo) else None) or backend.spec
+    if isinstance(info, TransformersInfo) and Path(served).exists():
         return SourceModel(Path(served).name, open_weights=True, extra={"path": served})
-    return SourceModel(served.removeprefix(HUB_PREFIX), extra={"revision": info.get("revision")})
+    revision = info.revision if isinstance(info, TransformersInfo) else None
+    return SourceModel(served.removeprefix(HUB_PREFIX), extra={"revision": revision})
 
 
 def publish_run(warehouse: Warehouse, summary: EvalRun, backend: Backend, finished: date | None = None) -> int | None:
@@ -65,7 +66,7 @@ def publish_run(warehouse: Warehouse, summary: EvalRun, backend: Backend, finish
     ):
         return None
     model = model_identity(backend)
-    full = summary.manifest.get("task", {}).get("available")
+    full = summary.task_available
     benchmark = summary.task_id if full in (None, summary.items) else f"{summary.task_id} (first {summary.items})"
     batch = ImportBatch(
         EVAL_SOURCE, finished or date.today(), notes={"run_id": summary.run_id, "model_spec": summary.model_spec}
@@ -82,7 +83,7 @@ def publish_run(warehouse: Warehouse, summary: EvalRun, backend: Backend, finish
                 estimate.ci_low,
                 estimate.ci_high,
                 estimate.n,
-                extra={"run_id": summary.run_id, "metric": name, "task_hash": summary.manifest["task"]["hash"]},
+                extra={"run_id": summary.run_id, "metric": name, "task_hash": summary.task_hash},
             )
         )
     return store_batch(warehouse, batch, f"run:{summary.run_id}", summary.run_id)

@@ -9,39 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
 from modelrace.evals._backends import Backend
 from modelrace.evals._bounded import run_bounded
+from modelrace.evals._manifest import Fewshot, ManifestTask, RunManifest, Sampling
 from modelrace.evals._runstore import EvalRun, RunStore, summarise
-from modelrace.evals._scoring import RunOptions, effective_chat, evaluate_item
+from modelrace.evals._scoring import RunOptions, ScoredItem, effective_chat, evaluate_item
 from modelrace.evals._tasks import Item, Task
 from modelrace.store import Warehouse
 
 
-def manifest(task: Task, backend: Backend, options: RunOptions) -> dict[str, Any]:
+def manifest(task: Task, backend: Backend, options: RunOptions) -> RunManifest:
     """Everything that determines a run's results (its hash is the run id)."""
     spec = task.spec
-    chat = effective_chat(task, backend, options)
-    protocol = {"protocol": spec.protocol} if spec.protocol else {}  # absent otherwise: earlier run ids stand
-    return protocol | {
-        "task": {
-            "id": spec.id,
-            "version": spec.version,
-            "hash": task.content_hash,
-            "items": len(task.items),
-            "available": task.available,
-        },
-        "prompt_template": spec.prompt,
-        "fewshot": {"n": spec.fewshot, "seed": spec.seed},
-        "chat_template": chat,
-        "model": backend.info(),
-        "sampling": {"temperature": 0, "max_tokens": spec.max_tokens, "stop": spec.stop, "samples": spec.samples},
-        "seed": options.seed,
-        "modelrace": __version__,
-    }
+    return RunManifest(
+        protocol=spec.protocol or None,
+        task=ManifestTask(spec.id, spec.version, task.content_hash, len(task.items), task.available),
+        prompt_template=spec.prompt,
+        fewshot=Fewshot(spec.fewshot, spec.seed),
+        chat_template=effective_chat(task, backend, options),
+        model=backend.info(),
+        sampling=Sampling(0, spec.max_tokens, tuple(spec.stop), spec.samples),
+        seed=options.seed,
+        modelrace=__version__,
+    )
 
 
 def check_prerequisites(task: Task, options: RunOptions) -> None:
@@ -62,9 +55,9 @@ def check_prerequisites(task: Task, options: RunOptions) -> None:
         raise ConfigError(f"task {task.spec.id} checks math answers with math-verify: pip install math-verify")
 
 
-def run_id_of(manifest_: dict[str, Any]) -> str:
+def run_id_of(manifest_: RunManifest) -> str:
     """A stable id from the manifest (excluding what may change between resumptions, like probe text)."""
-    stable = json.loads(json.dumps(manifest_, sort_keys=True, default=str))
+    stable = json.loads(json.dumps(manifest_.to_json(), sort_keys=True, default=str))
     stable["model"].pop("logprob_probe", None)
     return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -81,7 +74,7 @@ def run_eval(
     progress = progress or NoProgress()
     check_prerequisites(task, options)
     if task.spec.kind == "multiple_choice":
-        backend.supports_loglikelihood  # noqa: B018 - runs a server's probe, so the manifest records its result
+        backend.probe_loglikelihood()  # a server is probed now, before the manifest, which records what it found
     meta = manifest(task, backend, options)
     run_id = run_id_of(meta)
     store = RunStore(warehouse)
@@ -92,9 +85,8 @@ def run_eval(
     limit = backend.max_concurrency
     workers = max(1, min(options.concurrency, limit) if limit else options.concurrency)
 
-    def record(item: Item, scored: tuple[bool | None, dict[str, Any], dict[str, Any]]) -> None:
-        correct, metrics, output = scored
-        store.record_item(run_id, item.id, correct, metrics, output)
+    def record(item: Item, scored: ScoredItem) -> None:
+        store.record_item(run_id, item.id, scored)
         progress.advance()
 
     run_bounded(pending, lambda item: evaluate_item(item, task, backend, options), record, workers)

@@ -7,12 +7,25 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from modelrace._serialise import to_jsonable
 from modelrace.errors import ConfigError, NotFoundError
 from modelrace.evals._stats import Estimate, bootstrap_mean
 from modelrace.evals._tasks import Task
 from modelrace.store import Warehouse
+
+if TYPE_CHECKING:
+    from modelrace.evals._manifest import RunManifest
+    from modelrace.evals._scoring import ScoredItem
+
+
+@dataclass(frozen=True)
+class CommonestAnswer:
+    """The answer a run gave most often, and its share of the scored items."""
+
+    answer: str
+    share: float
 
 
 @dataclass
@@ -27,9 +40,26 @@ class EvalRun:
     resumed: int
     metrics: dict[str, Estimate]
     truncation_rate: float | None
-    manifest: dict[str, Any]
+    manifest: dict[str, Any]  # as stored (JSON): an earlier version's manifest is kept whole, whatever it holds
     # multiple choice: the answer given most often and its share (a model that always says "True" shows here)
-    commonest_answer: dict[str, Any] | None = None
+    commonest_answer: CommonestAnswer | None = None
+
+    @property
+    def protocol(self) -> str | None:
+        """The published protocol the run's task reproduces (``leaderboard_bbh``), or None."""
+        protocol = self.manifest.get("protocol")
+        return str(protocol) if protocol else None
+
+    @property
+    def task_hash(self) -> str:
+        """The content hash of the task's items as the run evaluated them."""
+        return str(self.manifest["task"]["hash"])
+
+    @property
+    def task_available(self) -> int | None:
+        """How many items the task had before ``--limit`` (None in manifests that did not record it)."""
+        available = self.manifest.get("task", {}).get("available")
+        return int(available) if available is not None else None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -45,7 +75,7 @@ class EvalRun:
                 for name, e in self.metrics.items()
             },
             "truncation_rate": self.truncation_rate,
-            "commonest_answer": self.commonest_answer,
+            "commonest_answer": to_jsonable(self.commonest_answer),
             "manifest": self.manifest,
         }
 
@@ -60,7 +90,7 @@ class RunStore:
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
 
-    def open_run(self, run_id: str, task: Task, model_spec: str, manifest: dict[str, Any]) -> set[str]:
+    def open_run(self, run_id: str, task: Task, model_spec: str, manifest: RunManifest) -> set[str]:
         """Record the run if it is new; return the ids of the items it has already scored."""
         if not self.warehouse.query("SELECT run_id FROM eval_runs WHERE run_id = ?", [run_id]):
             self.warehouse.connection.execute(
@@ -70,7 +100,7 @@ class RunStore:
                     task.spec.id,
                     task.content_hash,
                     model_spec,
-                    json.dumps(manifest, default=str),
+                    json.dumps(manifest.to_json(), default=str),
                     len(task.items),
                     _now(),
                 ],
@@ -78,13 +108,18 @@ class RunStore:
         rows = self.warehouse.query("SELECT item_id FROM eval_items WHERE run_id = ?", [run_id])
         return {r["item_id"] for r in rows}
 
-    def record_item(
-        self, run_id: str, item_id: str, correct: bool | None, metrics: dict[str, Any], output: dict[str, Any]
-    ) -> None:
+    def record_item(self, run_id: str, item_id: str, scored: ScoredItem) -> None:
         """Store one scored item (each on its own, so a killed run keeps everything scored before)."""
         self.warehouse.connection.execute(
             "INSERT INTO eval_items VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [run_id, item_id, correct, json.dumps(metrics), json.dumps(output, default=str), _now()],
+            [
+                run_id,
+                item_id,
+                scored.correct,
+                json.dumps(scored.metrics),
+                json.dumps(scored.output, default=str),
+                _now(),
+            ],
         )
 
     def finish_run(self, run_id: str) -> datetime:
@@ -137,9 +172,7 @@ def summarise(warehouse: Warehouse, run_id: str, resumed: int = 0) -> EvalRun:
         metrics={name: bootstrap_mean(v) for name, v in values.items()},
         truncation_rate=sum(truncated) / len(truncated) if truncated else None,
         commonest_answer=(
-            {"answer": answers.most_common(1)[0][0], "share": answers.most_common(1)[0][1] / len(rows)}
-            if answers
-            else None
+            CommonestAnswer(answers.most_common(1)[0][0], answers.most_common(1)[0][1] / len(rows)) if answers else None
         ),
         manifest=json.loads(run["manifest"]),
     )

@@ -28,6 +28,16 @@ class RunOptions:
     letter_fallback: bool = True
 
 
+@dataclass(frozen=True)
+class ScoredItem:
+    """One item scored: whether the task's primary metric counts it correct (None where it is pass@k over several
+    samples), its metrics, and what the model answered (stored as the item's JSON output)."""
+
+    correct: bool | None
+    metrics: dict[str, float]
+    output: dict[str, Any]
+
+
 def effective_chat(task: Task, backend: Backend, options: RunOptions) -> bool:
     """Whether the chat template is applied, as the run will really do it. Log-likelihood multiple choice scores
     the raw prompt, so asking for a chat template there is an error rather than a false line in the manifest;
@@ -35,7 +45,7 @@ def effective_chat(task: Task, backend: Backend, options: RunOptions) -> bool:
     requested = task.spec.chat_template if options.chat is None else options.chat
     if task.spec.kind != "multiple_choice":
         return requested
-    if not backend.supports_loglikelihood:
+    if not backend.probe_loglikelihood():
         return True
     if requested:
         raise ConfigError(
@@ -84,15 +94,13 @@ def code_program(item: Item, completion: str) -> str:
     return f"{code_prompt}{code}"
 
 
-def evaluate_item(
-    item: Item, task: Task, backend: Backend, options: RunOptions
-) -> tuple[bool | None, dict[str, Any], dict[str, Any]]:
-    """Score one item: (primary correct, metrics, output)."""
+def evaluate_item(item: Item, task: Task, backend: Backend, options: RunOptions) -> ScoredItem:
+    """Score one item: whether it is correct, its metrics, and the model's output."""
     spec = task.spec
     chat = spec.chat_template if options.chat is None else options.chat
     if spec.kind == "multiple_choice":
         assert item.gold is not None
-        if backend.supports_loglikelihood:
+        if backend.probe_loglikelihood():
             # "Answer: " + " 7am" would score a double space: the separator belongs to the choice.
             context = item.context.rstrip() if spec.choice_prefix[:1].isspace() else item.context
             scores = backend.score_choices(context, [spec.choice_prefix + c for c in item.choices])
@@ -110,15 +118,15 @@ def evaluate_item(
             }
             if spec.protocol is not None:  # the protocol's metric is acc_norm: it decides "correct"
                 output |= {"predicted_norm": normalised, "choice": item.choices[normalised]}
-                return normalised == item.gold, metrics, output
-            return predicted == item.gold, metrics, output
+                return ScoredItem(normalised == item.gold, metrics, output)
+            return ScoredItem(predicted == item.gold, metrics, output)
         if not options.letter_fallback:
             raise ConfigError(f"{backend.spec} gives no log-probabilities and the letter fallback is off")
         generation = backend.generate(_letter_prompt(item), 16, [], chat=True)
         predicted_letter = _extract_letter(generation.text, len(item.choices))
         correct = predicted_letter == item.gold
         # A different metric: a letter answer is not a log-likelihood choice, and is never mixed with one.
-        return (
+        return ScoredItem(
             correct,
             {"acc_letter": float(correct)},
             {
@@ -136,7 +144,7 @@ def evaluate_item(
         answer = cot_answer(generation.text)
         correct = answer == (item.target or "")
         output = {"answer": answer, "text": generation.text, "truncated": generation.truncated}
-        return correct, {"cot_exact_match": float(correct)}, output
+        return ScoredItem(correct, {"cot_exact_match": float(correct)}, output)
     if spec.kind == "generation":
         generation = backend.generate(item.context, spec.max_tokens, spec.stop, chat)
         answer = generation.text.strip()
@@ -156,7 +164,7 @@ def evaluate_item(
             "truncated": generation.truncated,
         }
         metric = "math_equivalent" if spec.check == "math" else "exact_match"
-        return correct, {metric: float(correct)}, output
+        return ScoredItem(correct, {metric: float(correct)}, output)
     # code: sample, run each completion against the item's tests in the sandbox
     passed, outcomes = 0, []
     for _ in range(spec.samples):
@@ -176,4 +184,4 @@ def evaluate_item(
     metrics = {"pass@1": pass_at_k(n, passed, 1)}
     if n >= 10:
         metrics["pass@10"] = pass_at_k(n, passed, 10)
-    return passed == n if n == 1 else None, metrics, {"samples": outcomes, "passed": passed, "n": n}
+    return ScoredItem(passed == n if n == 1 else None, metrics, {"samples": outcomes, "passed": passed, "n": n})

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from modelrace.errors import ConfigError
-from modelrace.evals._backends import ChoiceScore, Generation, split_reasoning
-from modelrace.evals._local import LocalFile
+from modelrace.evals._backends import ChoiceScore, Generation, TransformersInfo, split_reasoning
+from modelrace.local import LocalFile
 
 
 def _libraries() -> tuple[Any, Any]:
@@ -107,22 +107,22 @@ class TransformersBackend:
         self._cache_argument = "cache" if "cache" in parameters else "past_key_values"
         self._versions = {"transformers": transformers.__version__, "torch": torch.__version__}
 
-    @property
-    def supports_loglikelihood(self) -> bool:
+    def probe_loglikelihood(self) -> bool:
         """Logits are always available in process."""
         return True
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> TransformersInfo:
         """What the manifest records."""
-        return {
-            "backend": "transformers",
-            **self._versions,
-            "model": self.local.name if self.local else self.source,
-            "model_sha256": self.local.sha256 if self.local else None,
-            "dtype": "float32",
+        return TransformersInfo(
+            "transformers",
+            transformers=self._versions["transformers"],
+            torch=self._versions["torch"],
+            model=self.local.name if self.local else self.source,
+            model_sha256=self.local.sha256 if self.local else None,
+            dtype="float32",
             # a Hub checkpoint is pinned by its commit (local files by their sha256)
-            "revision": getattr(self.model.config, "_commit_hash", None),
-        }
+            revision=getattr(self.model.config, "_commit_hash", None),
+        )
 
     def _ids(self, text: str) -> list[int]:
         return list(self.tokenizer(text, add_special_tokens=True)["input_ids"])

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
+from modelrace._serialise import to_jsonable
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.evals import Backend, model_identity, run_bounded  # model_identity: how eval runs are named
 from modelrace.ratings._arena import publish_ratings
@@ -184,7 +185,7 @@ def combine(verdict_ab: Verdict, verdict_ba: Verdict) -> Winner:
 
 
 def _stable_info(backend: Backend) -> dict[str, Any]:
-    info = json.loads(json.dumps(backend.info(), sort_keys=True, default=str))
+    info = json.loads(json.dumps(to_jsonable(backend.info()), sort_keys=True, default=str))
     info.pop("logprob_probe", None)  # may change between resumptions
     return {"spec": backend.spec, **info}
 
