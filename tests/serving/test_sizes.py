@@ -64,10 +64,12 @@ def test_one_size_across_the_leaderboard_and_the_cost_table(registry: HardwareRe
     }
     # the leaderboard's view: what the catalogue resolves from the source's row
     classes = [
-        SimpleNamespace(size_class=size_class(e.params_total, e.params_active, "total"), leader=SimpleNamespace(model=name,
-                        params_total=e.params_total, params_active=e.params_active))
+        SimpleNamespace(
+            size_class=size_class(e.params_total, e.params_active, "total"),
+            leader=SimpleNamespace(model=name, params_total=e.params_total, params_active=e.params_active),
+        )
         for name, e in entities.items()
-    ]  # fmt: skip
+    ]
     board: Any = SimpleNamespace(benchmarks=[SimpleNamespace(name="Open LLM Leaderboard", classes=classes)])
     figures = report_cost_figures(board, [])
     assert figures is not None
