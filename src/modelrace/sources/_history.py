@@ -34,7 +34,13 @@ from modelrace.errors import ImportFormatError, ModelraceError
 from modelrace.sources._leaderboards import read_lmarena
 from modelrace.sources._model import ImportBatch, Result, dating, parse_number
 from modelrace.sources._read import _named_rows, _read_csv, _read_json
-from modelrace.sources._store import ImportSummary, _latest_board_import, _refuse_if_damaging, insert_batch
+from modelrace.sources._store import (
+    ImportSummary,
+    _latest_board_import,
+    _refuse_if_damaging,
+    insert_batch,
+    stored_summary,
+)
 from modelrace.store import Warehouse
 
 # The source the 2026 Arena top-50 boards are stored under: a board of the 50 (some days 20 to 71) best models
@@ -367,21 +373,7 @@ def _check_board(warehouse: Warehouse, board: DatedBoard, *, allow_partial: bool
 
 
 def _stored(import_id: int, board: DatedBoard) -> ImportSummary:
-    batch = board.batch
-    return ImportSummary(
-        import_id,
-        batch.source,
-        board.location,
-        batch.data_date,
-        len(batch.models),
-        len(batch.results),
-        len(batch.rejected),
-        False,
-        batch.notes,
-        [{"position": p, "name": n, "reason": r} for p, n, r in batch.rejected[:20]],
-        batch.date_basis,
-        len({r.benchmark for r in batch.results}),
-    )
+    return stored_summary(import_id, board.batch, board.location)
 
 
 def store_boards(

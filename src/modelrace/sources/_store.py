@@ -250,10 +250,15 @@ def import_results(
     batch.data_date, batch.date_basis = dated.value, dated.basis
     _refuse_if_damaging(batch, path, previous, allow_partial, force)
     import_id = store_batch(warehouse, batch, str(path.resolve()), digest)
+    return stored_summary(import_id, batch, str(path.resolve()))
+
+
+def stored_summary(import_id: int, batch: ImportBatch, location: str) -> ImportSummary:
+    """What an import just stored: its counts, notes, the first rejections and how it was dated."""
     return ImportSummary(
         import_id,
-        source,
-        str(path.resolve()),
+        batch.source,
+        location,
         batch.data_date,
         len(batch.models),
         len(batch.results),
