@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
@@ -62,3 +63,14 @@ def test_the_section_needs_two_dated_boards(warehouse: Warehouse, tmp_path: Path
     assert tile is not None and tile.behind == "CN" and tile.date.isoformat() == "2025-07-01"
     assert len(tile.series) == 3 and tile.upper is not None and tile.lower <= tile.months_behind <= tile.upper
     assert tile.source.endswith("lmarena_leaderboard_text_2025-07-01.json")
+
+
+def test_without_chip_data_the_report_has_no_chips_tile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelrace.errors import ConfigError
+    from modelrace.report import _race_tiles
+
+    def missing(include_cpu: bool = True) -> None:
+        raise ConfigError("the hardware registry reads Epoch AI's ML Hardware file")
+
+    monkeypatch.setattr(_race_tiles, "load_hardware", missing)
+    assert _race_tiles.chips_tiles(None) == []  # type: ignore[arg-type]  # the context is not read before the data
