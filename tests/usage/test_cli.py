@@ -64,6 +64,8 @@ def test_trend_follows_usage_on_the_base_the_source_gives(db_path: Path, referen
     last = max(p["date"] for p in data["points"])
     shares = {p["key"]: p["share"] for p in data["points"] if p["date"] == last}
     assert shares["CN"] == pytest.approx(0.427, abs=0.001) and shares["US"] == pytest.approx(0.411, abs=0.001)
+    default = json.loads(runner.invoke(app, ["--db", str(db_path), "trend", "--metric", "usage", "--json"]).stdout)
+    assert default["by"] == "country"  # usage has no families: its default breakdown is the country
     family = runner.invoke(app, ["--db", str(db_path), "trend", "--metric", "usage", "--by", "family"])
     assert family.exit_code == 2 and "no family" in family.output
 

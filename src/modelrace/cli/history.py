@@ -146,7 +146,10 @@ def trend(
     metric: Annotated[
         str, typer.Option("--metric", help="downloads, rating or usage (OpenRouter tokens).")
     ] = "downloads",
-    by: Annotated[str, typer.Option("--by", help="country, developer, family or model.")] = "family",
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="country, developer, family or model (default: family; usage: country)."),
+    ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Keys kept: the largest at the last date.")] = 10,
     source: Annotated[
         str | None, typer.Option("--source", help="Only this source's snapshots or boards (hub-json, lmarena, ...).")
@@ -165,6 +168,7 @@ def trend(
 
     use_json(as_json)
     with user_errors():
+        by = by or ("country" if metric == "usage" else "family")  # usage has no families (OpenRouter gives none)
         if by not in BREAKDOWNS:
             raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWNS)}")
         pair = [part.strip() for part in passes.split(",")] if passes else None
