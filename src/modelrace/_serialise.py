@@ -15,7 +15,14 @@ from pydantic import BaseModel
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses and pydantic models as dicts (fields in declaration order), dates as ISO text, paths as
-    text, tuples as lists, non-finite floats as None; anything else JSON already knows passes through."""
+    text, tuples as lists, non-finite floats as None; anything else JSON already knows passes through.
+
+    A dataclass that defines ``__json__`` (returning a mapping) is serialised from what that returns: the
+    one hook for a row whose JSON keys differ from its fields (a column named by its breakdown, a field
+    moved first); see :func:`fields_first`."""
+    hook = getattr(value, "__json__", None)
+    if hook is not None and not isinstance(value, type):
+        return to_jsonable(hook())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: to_jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, BaseModel):
@@ -33,6 +40,13 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def fields_first(value: Any, first: tuple[str, ...]) -> dict[str, Any]:
+    """A dataclass's fields as a mapping, the ``first`` ones first, then the rest in declaration order."""
+    names = [field.name for field in dataclasses.fields(value)]
+    order = [*first, *(name for name in names if name not in first)]
+    return {name: getattr(value, name) for name in order}
 
 
 class JsonResult:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from modelrace._serialise import JsonResult
+from modelrace._serialise import JsonResult, fields_first
 from modelrace.errors import NotFoundError
 from modelrace.knowledge import UNKNOWN, SizeBy, class_names, size_class
 from modelrace.ranking._catalogue import (
@@ -23,29 +23,21 @@ from modelrace.store import Warehouse
 
 
 @dataclass(frozen=True)
-class CountryBest(JsonResult):
-    """A country's best model in one size class: its country first, then the score's fields."""
-
-    country: str
-    model: str
-    source_name: str
-    value: float
-    se: float | None
-    developer: str
-    family: str | None
-    open_weights: bool | None
-    reasoning: bool
-    params_total: float | None
-    params_active: float | None
-    release_date: str | None
-    price_usd_per_mtok: float | None
-    spread: tuple[float, float] | None
-    providers: int | None
+class CountryBest(ScoreRow):
+    """A country's best model in one size class: a score's row, its country first in the JSON."""
 
     @classmethod
     def of(cls, row: ScoreRow) -> CountryBest:
-        """The row of a score, its country first."""
+        """The row of a score, as a country's best."""
         return cls(**_fields(row))
+
+    def __json__(self) -> dict[str, Any]:
+        """The fields, ``country`` first."""
+        return fields_first(self, ("country",))
+
+
+def _fields(row: ScoreRow) -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
 
 
 @dataclass(frozen=True)
@@ -144,10 +136,6 @@ class Leaderboard(JsonResult):
     flagged_dates: int = 0  # release dates not used for time series (`modelrace resolve --check-dates`)
     # by source: the models it scores that first appeared on the Hub after its data date (the date is in doubt)
     newer_than_data: dict[str, list[NewerThanData]] = field(default_factory=dict)
-
-
-def _fields(row: ScoreRow) -> dict[str, Any]:
-    return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
 
 
 def _rank(scores: list[Score]) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from modelrace.adoption import Headline
 from modelrace.knowledge import country_name, headline_benchmarks
-from modelrace.ranking import BenchmarkBoard, CountryBest, Leaderboard, ScoreRow
+from modelrace.ranking import BenchmarkBoard, Leaderboard, ScoreRow
 from modelrace.report import _charts as charts
 from modelrace.report._model import Chart, Column, Section, Table
 
@@ -137,7 +137,7 @@ def capability_section(board: Leaderboard) -> Section:
     if frontier_bench is not None:
         frontier_models = {f.model for f in frontier_bench.frontier_params}
 
-        def as_point(score: ScoreRow | CountryBest) -> dict[str, Any]:
+        def as_point(score: ScoreRow) -> dict[str, Any]:
             return {
                 "model": score.model,
                 "params_b": (score.params_total or 0.0) / 1e9,
@@ -149,7 +149,7 @@ def capability_section(board: Leaderboard) -> Section:
 
         leader_models = {entry.leader.model for entry in frontier_bench.classes}
 
-        shown: list[ScoreRow | CountryBest] = []
+        shown: list[ScoreRow] = []
         for entry in frontier_bench.classes:
             shown += [entry.leader, *entry.best_by_country]
         points = [as_point(s) for s in [*shown, *frontier_bench.frontier_params] if s.params_total]
