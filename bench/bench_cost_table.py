@@ -68,9 +68,9 @@ def main() -> None:
     print(f"read parameters through DuckDB: {read:.2f} s")
     print(f"vectorised fit + cost:          {compute:.2f} s  (total {read + compute:.2f} s; target <= 5 s)")
     print(f"per-model Python loop (scaled): {loop:.1f} s  -> {loop / compute:.0f}x")
-    for chip, figures in table.summary()["chips"].items():
-        median = figures["median_usd_per_mtok_output"]
-        print(f"  {chip:28} fit {figures['fit']:>9,}  median $/Mtok {median if median is None else round(median, 3)}")
+    for chip, figures in table.summary().chips.items():
+        median = figures.median_usd_per_mtok_output
+        print(f"  {chip:28} fit {figures.fit:>9,}  median $/Mtok {median if median is None else round(median, 3)}")
 
 
 if __name__ == "__main__":

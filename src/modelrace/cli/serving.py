@@ -193,7 +193,7 @@ def hardware_command(
             stdout.print(Text(f"doubtful: {chip.name}: {'; '.join(chip.doubts)}", style="dim"), highlight=False)
         stdout.print(Text("Export rules and measures:", style="bold"))
         for event in table.events:
-            stdout.print(Text(f"  {event['date']} {event['id']}: {event['what']} ({event['source']})"), highlight=False)
+            stdout.print(Text(f"  {event.date} {event.id}: {event.what} ({event.source})"), highlight=False)
 
     emit(table.to_json(), render)
 

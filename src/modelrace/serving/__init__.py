@@ -8,8 +8,9 @@ warehouse's internals beyond parameter counts (``snapshot_table``), and never im
 """
 
 from modelrace.serving._arch import Architecture, curated_architecture, from_config, from_gguf
-from modelrace.serving._cost import CostBasis, CostEstimate, estimate_cost
+from modelrace.serving._cost import CostBasis, CostEstimate, MarketSummary, estimate_cost
 from modelrace.serving._export import (
+    EXPORT_RULES_CITATION,
     RULE_VERSIONS,
     ExportClass,
     RuleState,
@@ -31,17 +32,51 @@ from modelrace.serving._gap import (
     hardware_gap,
 )
 from modelrace.serving._gguf import GgufHeader, read_gguf_header
-from modelrace.serving._hardware import Chip, HardwareRegistry, load_hardware, local_cpu, measure_bandwidth
+from modelrace.serving._hardware import (
+    EPOCH_CITATION,
+    EPOCH_SOURCE,
+    Chip,
+    HardwareRegistry,
+    load_hardware,
+    local_cpu,
+    measure_bandwidth,
+)
 from modelrace.serving._kv import kv_bytes_per_token, kv_cache_bytes, max_context
 from modelrace.serving._model import KnownSize, ModelRef, resolve_model
-from modelrace.serving._prices import HourlyPrice, MarketPrice, all_market_prices, hourly_price, market_prices
-from modelrace.serving._report import COST_CHIPS, FIT_CHIPS, CostFigures, cost_figures
+from modelrace.serving._prices import (
+    AA_FILE,
+    PRICE_CITATIONS,
+    PRICE_SOURCES,
+    HourlyPrice,
+    MarketPrice,
+    all_market_prices,
+    hourly_price,
+    market_prices,
+)
+from modelrace.serving._report import (
+    COST_CHIPS,
+    FIT_CHIPS,
+    ChipPoint,
+    CostFigures,
+    HardwareGapPoint,
+    ModelCostRow,
+    PricePoint,
+    cost_figures,
+)
 from modelrace.serving._roofline import SERVING_POINT, ModelShape, Throughput, Workload, describe_workload, roofline
-from modelrace.serving._table import FitCostTable, fit_and_cost_table, snapshot_fit_table, snapshot_params
+from modelrace.serving._table import (
+    ChipFitCount,
+    FitCostSummary,
+    FitCostTable,
+    fit_and_cost_table,
+    snapshot_fit_table,
+    snapshot_params,
+)
 from modelrace.serving._views import (
     DEFAULT_CHIP,
     ChipTable,
     HardwareRow,
+    RuleEvent,
     cost_named,
     fit_named,
     hardware_table,
@@ -50,31 +85,45 @@ from modelrace.serving._views import (
 from modelrace.serving._weights import WeightsEstimate, estimate_gguf_file_bytes, estimate_weights
 
 __all__ = [
+    "AA_FILE",
     "COST_CHIPS",
     "DEFAULT_CHIP",
+    "EPOCH_CITATION",
+    "EPOCH_SOURCE",
+    "EXPORT_RULES_CITATION",
     "FIT_CHIPS",
+    "PRICE_CITATIONS",
+    "PRICE_SOURCES",
     "RULE_VERSIONS",
     "SERVING_POINT",
     "Architecture",
     "Chip",
+    "ChipFitCount",
+    "ChipPoint",
     "ChipTable",
     "ChipsHeadline",
     "CostBasis",
     "CostEstimate",
     "CostFigures",
     "ExportClass",
+    "FitCostSummary",
     "FitCostTable",
     "FitResult",
     "GapQuarter",
     "GgufHeader",
     "HardwareGap",
+    "HardwareGapPoint",
     "HardwareRegistry",
     "HardwareRow",
     "HourlyPrice",
     "KnownSize",
     "MarketPrice",
+    "MarketSummary",
+    "ModelCostRow",
     "ModelRef",
     "ModelShape",
+    "PricePoint",
+    "RuleEvent",
     "RuleState",
     "SideBest",
     "Throughput",

@@ -4,10 +4,12 @@ of the leading families (``data/architectures.yaml``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.serving._data import FamilyConfig, architectures_file
 from modelrace.serving._gguf import GgufHeader
 
@@ -17,7 +19,7 @@ _GGUF_LOCAL_PER_GLOBAL: dict[str, int] = {"gemma3": 5, "gemma2": 1, "gpt-oss": 1
 
 
 @dataclass(frozen=True)
-class Architecture:
+class Architecture(JsonResult):
     """Layer counts and attention shapes; MoE and MLA fields are None for dense, standard-attention models."""
 
     name: str
@@ -54,8 +56,8 @@ class Architecture:
         """DeepSeek's multi-head latent attention (a compressed KV cache)."""
         return self.kv_lora_rank is not None
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
+    def __json__(self) -> Mapping[str, object]:
+        """The shapes ``fit --json`` shows (MoE and attention variants in brief; ``tied`` as ``tied_embeddings``)."""
         return {
             "name": self.name,
             "layers": self.layers,

@@ -11,10 +11,11 @@ no price: only the reason and the smallest number of chips that holds it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.serving._data import calibration_file
 from modelrace.serving._fit import FitResult, fit_model
 from modelrace.serving._hardware import Chip
@@ -32,10 +33,15 @@ from modelrace.serving._roofline import (
 )
 
 MAX_COUNT_SEARCH = 1024
+_NO_THROUGHPUT: Mapping[str, None] = dict.fromkeys(
+    ("output_tokens_per_s", "per_sequence_tokens_per_s", "ttft_s", "decode_step_s", "prefill_s", "decode_bound",
+     "efficiency"),
+)  # fmt: skip
+"""The throughput keys of ``cost --json`` where the model does not fit: present, and null."""
 
 
 @dataclass(frozen=True)
-class CostBasis:
+class CostBasis(JsonResult):
     """What a cost figure rests on, so that a user can reproduce it."""
 
     serving_point: str
@@ -48,23 +54,26 @@ class CostBasis:
     model_kind: str  # dense | MoE
     chip_family: str
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "serving_point": self.serving_point,
-            "efficiency_bandwidth": self.efficiency_bandwidth,
-            "efficiency_compute": self.efficiency_compute,
-            "bandwidth_from": self.bandwidth_from,
-            "compute_from": self.compute_from,
-            "calibration_fitted_on": self.calibration_fitted_on,
-            "calibration_error": self.calibration_error,
-            "model_kind": self.model_kind,
-            "chip_family": self.chip_family,
-        }
+
+@dataclass(frozen=True)
+class MarketSummary(JsonResult):
+    """Providers' prices for a model: how many, the cheapest and the median output price, and each listing."""
+
+    providers: int
+    output_usd_per_mtok_min: float | None
+    output_usd_per_mtok_median: float | None  # the upper median: a listed price, never an average of two
+    prices: tuple[MarketPrice, ...]
+
+    @classmethod
+    def of(cls, market: tuple[MarketPrice, ...]) -> MarketSummary:
+        """The summary of ``market`` (cheapest output first, as :func:`market_prices` sorts it)."""
+        outputs = sorted(m.output_usd_per_mtok for m in market if m.output_usd_per_mtok is not None)
+        return cls(len(market), outputs[0] if outputs else None, outputs[len(outputs) // 2] if outputs else None,
+                   market)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class CostEstimate:
+class CostEstimate(JsonResult):
     """Throughput, latency and cost of serving a model on ``count`` x ``chip``, with market prices; a
     configuration that does not fit has ``throughput`` None, no price, and ``does_not_fit`` says why."""
 
@@ -89,47 +98,38 @@ class CostEstimate:
             return None
         return self.usd_per_hour / (3600 * self.throughput.output_tokens_per_s) * 1e6
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready (documented in docs/json.md)."""
-        outputs = [m.output_usd_per_mtok for m in self.market if m.output_usd_per_mtok is not None]
-        speed: dict[str, Any] = (
-            self.throughput.to_json()
-            if self.throughput
-            else dict.fromkeys(
-                ("output_tokens_per_s", "per_sequence_tokens_per_s", "ttft_s", "decode_step_s", "prefill_s",
-                 "decode_bound", "efficiency"),
-            )
-        )  # fmt: skip
-        priced = self.price is not None and self.throughput is not None
+    @property
+    def market_summary(self) -> MarketSummary:
+        """The market prices summed up (what ``cost --json`` gives under ``market``)."""
+        return MarketSummary.of(self.market)
+
+    def __json__(self) -> Mapping[str, object]:
+        """The ``cost --json`` shape (docs/json.md): the fit's figures, the throughput flattened (null keys when it
+        does not fit), the price of all chips together, the basis and the market."""
+        fit, workload = self.fit, self.workload
+        price = self.price if self.throughput is not None else None  # no price for what cannot run
         return {
-            "model": self.fit.model.to_json(),
-            "hardware": self.fit.chip.name,
-            "count": self.fit.count,
-            "quant": self.fit.quant,
-            "batch": self.workload.batch,
-            "input_tokens": self.workload.input_tokens,
-            "output_tokens": self.workload.output_tokens,
-            "serving_point": describe_workload(self.workload),
-            "fits": self.fit.fits,
+            "model": fit.model,
+            "hardware": fit.chip.name,
+            "count": fit.count,
+            "quant": fit.quant,
+            "batch": workload.batch,
+            "input_tokens": workload.input_tokens,
+            "output_tokens": workload.output_tokens,
+            "serving_point": describe_workload(workload),
+            "fits": fit.fits,
             "does_not_fit": self.does_not_fit,
             "smallest_count": self.smallest_count,
-            "total_bytes": self.fit.total_bytes,
-            "memory_bytes": self.fit.memory_bytes,
-            **speed,
+            "total_bytes": fit.total_bytes,
+            "memory_bytes": fit.memory_bytes,
+            **(self.throughput.__json__() if self.throughput else _NO_THROUGHPUT),
             "usd_per_hour": self.usd_per_hour,
-            "usd_per_hour_range": [self.price.low * self.fit.count, self.price.high * self.fit.count]
-            if self.price and priced
-            else None,
-            "price_source": self.price.source if self.price and priced else None,
-            "price_providers": self.price.providers if self.price and priced else 0,
+            "usd_per_hour_range": (price.low * fit.count, price.high * fit.count) if price else None,
+            "price_source": price.source if price else None,
+            "price_providers": price.providers if price else 0,
             "usd_per_mtok_output": self.usd_per_mtok_output,
-            "basis": self.basis.to_json() if self.basis else None,
-            "market": {
-                "providers": len(self.market),
-                "output_usd_per_mtok_min": min(outputs) if outputs else None,
-                "output_usd_per_mtok_median": sorted(outputs)[len(outputs) // 2] if outputs else None,
-                "prices": [m.to_json() for m in self.market],
-            },
+            "basis": self.basis,
+            "market": self.market_summary,
         }
 
 

@@ -22,11 +22,13 @@ reason, for comparison.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError
 from modelrace.serving._data import (
     BandwidthMeasure,
@@ -44,11 +46,17 @@ NOT_CONTROLLED = "not controlled"
 UNDETERMINED = "undetermined"
 DOMESTIC = "domestic (China)"
 BEFORE_RULES = "before 2022-08"
+EXPORT_RULES_CITATION = (
+    "US export rules: 87 FR 62186 (2022-10), 88 FR 73458 (2023-10), 90 FR 4544 (2025-01, rescinded 2025-05-13), "
+    "NVIDIA Form 8-K (2025-04-15), BIS rule of 2026-01-15, BIS guidance of 2026-05-31 "
+    "(serving/data/export_rules.yaml)"
+)
+"""The rule versions' sources in one line (each version's own source is in ``data/export_rules.yaml``)."""
 LicenceStatus = Literal["required", "not required", "undetermined", "not a US export"]
 
 
 @dataclass(frozen=True)
-class RuleState:
+class RuleState(JsonResult):
     """The rules in force under one version: its classes and every measure it keeps from earlier versions."""
 
     id: str
@@ -68,8 +76,8 @@ class RuleState:
     tiers: tuple[Tier, ...] = ()
     sources: tuple[str, ...] = field(default=())
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
+    def __json__(self) -> Mapping[str, object]:
+        """The state as ``hardware --date --json`` gives it under ``rule_details`` (its classes left out)."""
         return {
             "id": self.id,
             "name": self.name,
@@ -79,16 +87,16 @@ class RuleState:
             "source_url": self.source_url,
             "classes_from": self.classes_from,
             "review": self.review,
-            "bandwidth_measure": self.bandwidth_measure.model_dump(mode="json") if self.bandwidth_measure else None,
-            "case_by_case": self.case_by_case.model_dump(mode="json") if self.case_by_case else None,
+            "bandwidth_measure": self.bandwidth_measure,
+            "case_by_case": self.case_by_case,
             "headquarters": self.headquarters,
-            "tiers": [t.model_dump(mode="json") for t in self.tiers],
-            "sources": list(self.sources),
+            "tiers": self.tiers,
+            "sources": self.sources,
         }
 
 
 @dataclass(frozen=True)
-class ExportClass:
+class ExportClass(JsonResult):
     """A chip's class under one rule version, whether exporting it to China needs a US licence, and why."""
 
     chip: str
@@ -98,18 +106,6 @@ class ExportClass:
     reason: str
     licence_terms: str | None = None
     review: str | None = None  # how a licence application is reviewed: presumption of denial, case by case ...
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "chip": self.chip,
-            "rule": self.rule,
-            "export_class": self.export_class,
-            "licence_china": self.licence_china,
-            "reason": self.reason,
-            "licence_terms": self.licence_terms,
-            "review": self.review,
-        }
 
 
 def _versions() -> list[Rule]:

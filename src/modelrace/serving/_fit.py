@@ -8,9 +8,10 @@ MoE: the total parameters decide memory (every expert is resident); active param
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError
 from modelrace.serving._data import calibration_file
 from modelrace.serving._hardware import Chip
@@ -22,7 +23,7 @@ MAX_CONTEXT_SEARCH = 10_000_000
 
 
 @dataclass(frozen=True)
-class FitResult:
+class FitResult(JsonResult):
     """Memory needed by a model on ``count`` x ``chip`` and whether it fits."""
 
     model: ModelRef
@@ -60,10 +61,10 @@ class FitResult:
         """Memory left (negative: missing)."""
         return None if self.memory_bytes is None else self.memory_bytes - self.total_bytes
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready (documented in docs/json.md)."""
+    def __json__(self) -> Mapping[str, object]:
+        """The ``fit --json`` shape (docs/json.md): the chip by name, the weights and the totals flattened."""
         return {
-            "model": self.model.to_json(),
+            "model": self.model,
             "hardware": self.chip.name,
             "count": self.count,
             "quant": self.quant,

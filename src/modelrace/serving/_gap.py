@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.serving._export import export_class, rule_in_force, rule_versions
 from modelrace.serving._hardware import EPOCH_SOURCE, Chip, HardwareRegistry
@@ -29,7 +29,7 @@ FIRST_QUARTER = (2022, 1)
 
 
 @dataclass(frozen=True)
-class SideBest:
+class SideBest(JsonResult):
     """One side's best chips in a quarter."""
 
     chip: str
@@ -44,25 +44,9 @@ class SideBest:
     best_memory_bytes: float | None
     chips: int  # how many chips the side could buy
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "chip": self.chip,
-            "manufacturer": self.manufacturer,
-            "release_date": self.release_date,
-            "tpp": self.tpp,
-            "bandwidth_bytes_per_s": self.bandwidth_bytes_per_s,
-            "memory_bytes": self.memory_bytes,
-            "best_bandwidth_chip": self.best_bandwidth_chip,
-            "best_bandwidth_bytes_per_s": self.best_bandwidth_bytes_per_s,
-            "best_memory_chip": self.best_memory_chip,
-            "best_memory_bytes": self.best_memory_bytes,
-            "chips": self.chips,
-        }
-
 
 @dataclass(frozen=True)
-class GapQuarter:
+class GapQuarter(JsonResult):
     """One quarter: the rule in force, both sides' best, and US-over-China ratios (None: a side lacks the figure)."""
 
     quarter: str  # "2024Q3"
@@ -74,41 +58,19 @@ class GapQuarter:
     bandwidth_ratio: float | None
     memory_ratio: float | None
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready (documented in docs/json.md)."""
-        return {
-            "quarter": self.quarter,
-            "end": self.end,
-            "rule": self.rule,
-            "us": self.us.to_json() if self.us else None,
-            "china": self.china.to_json() if self.china else None,
-            "tpp_ratio": self.tpp_ratio,
-            "bandwidth_ratio": self.bandwidth_ratio,
-            "memory_ratio": self.memory_ratio,
-        }
-
 
 @dataclass(frozen=True)
-class HardwareGap:
+class HardwareGap(JsonResult):
     """The gap series, with what it covers and its sources."""
 
     quarters: tuple[GapQuarter, ...]
     excluded_doubtful: tuple[str, ...]
-    sources: tuple[str, ...]
     scope: str
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready (documented in docs/json.md)."""
-        return {
-            "quarters": [q.to_json() for q in self.quarters],
-            "excluded_doubtful": list(self.excluded_doubtful),
-            "scope": self.scope,
-            "sources": list(self.sources),
-        }
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class ChipsHeadline:
+class ChipsHeadline(JsonResult):
     """The "state of the race" chips tile: what a lab in China can buy now against a lab in the US."""
 
     date: date
@@ -118,18 +80,6 @@ class ChipsHeadline:
     tpp_ratio: float
     text: str
     source: str
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "date": self.date,
-            "rule": self.rule,
-            "us_chip": self.us_chip,
-            "china_chip": self.china_chip,
-            "tpp_ratio": self.tpp_ratio,
-            "text": self.text,
-            "source": self.source,
-        }
 
 
 def _quarter_end(year: int, quarter: int) -> date:
@@ -223,7 +173,7 @@ def hardware_gap(
     )
     sources = (EPOCH_SOURCE, "modelrace curated chip additions (serving/data/hardware.yaml)",
                "US export rules (serving/data/export_rules.yaml)")  # fmt: skip
-    return HardwareGap(tuple(quarters), doubtful, sources, scope)
+    return HardwareGap(quarters=tuple(quarters), excluded_doubtful=doubtful, scope=scope, sources=sources)
 
 
 def chips_headline(registry: HardwareRegistry, on: date | None = None) -> ChipsHeadline:

@@ -17,23 +17,25 @@ import os
 import platform
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.config import reference_data_dir
 from modelrace.errors import ConfigError, ImportFormatError, NotFoundError
 from modelrace.serving._data import hardware_file
 
 EPOCH_FILE = "epoch_ml_hardware_2026-03.csv"
 EPOCH_SOURCE = "Epoch AI, ML Hardware (data to 2026-03-31, CC BY 4.0)"
+EPOCH_CITATION = "Epoch AI, ML Hardware (to 2026-03)"
+"""Epoch's file as a chart's or a figure's source line names it."""
 CPU_ALIASES = ("cpu", "local", "this machine", "local cpu")
 
 
 @dataclass(frozen=True)
-class Chip:
+class Chip(JsonResult):
     """One accelerator (or CPU) with the figures serving and export classification need; ``None`` = unknown."""
 
     name: str
@@ -78,8 +80,8 @@ class Chip:
             return self.fp8_flops
         return self.fp16_flops or (self.int8_ops / 2 if self.int8_ops else None)
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready figures."""
+    def __json__(self) -> Mapping[str, object]:
+        """The figures ``hardware --json`` lists (with ``density`` and ``doubtful``; no lookup names or labels)."""
         return {
             "name": self.name,
             "manufacturer": self.manufacturer,
@@ -97,8 +99,8 @@ class Chip:
             "domestic_china": self.domestic_china,
             "market": self.market,
             "doubtful": self.doubtful,
-            "doubts": list(self.doubts),
-            "sources": list(self.sources),
+            "doubts": self.doubts,
+            "sources": self.sources,
         }
 
 

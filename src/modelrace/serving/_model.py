@@ -13,10 +13,11 @@ A name that none of these identify is a NotFoundError, never a guess.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ModelraceError, NotFoundError
 from modelrace.serving._arch import Architecture, curated_architecture, from_config, from_gguf
 from modelrace.serving._gguf import read_gguf_header
@@ -26,7 +27,7 @@ _SAFETENSORS_BYTES = {"F64": 8, "F32": 4, "BF16": 2, "F16": 2, "F8_E4M3": 1, "F8
 
 
 @dataclass(frozen=True)
-class ModelRef:
+class ModelRef(JsonResult):
     """A model as fit and cost see it."""
 
     name: str
@@ -41,15 +42,15 @@ class ModelRef:
     weights_source: str | None
     path: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
+    def __json__(self) -> Mapping[str, object]:
+        """The model as ``fit`` and ``cost`` print it: no entity key, the architecture named in full."""
         return {
             "name": self.name,
             "hub_id": self.hub_id,
             "params_total": self.params_total,
             "params_active": self.params_active,
             "params_source": self.params_source,
-            "architecture": self.arch.to_json() if self.arch else None,
+            "architecture": self.arch,
             "weights_format": self.weights_format,
             "weights_source": self.weights_source,
             "path": self.path,

@@ -17,11 +17,12 @@ import csv
 import json
 import re
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.config import reference_data_dir
 from modelrace.serving._data import calibration_file
 from modelrace.serving._hardware import Chip
@@ -30,12 +31,19 @@ CLOUD_FILE = "cloud_gpu_prices_2025-03.csv"
 ATLAS_FILE = "inferenceatlas_pricing_catalog_2026-02.json"
 AA_FILE = "artificial_analysis_providers_2025-08-14.csv"
 LMARENA_FILE = "lmarena_price_org_license_2025-12.json"
-SOURCES = {
+PRICE_SOURCES = {
     CLOUD_FILE: "The Full Stack, cloud GPU prices (2025-03-07)",
     ATLAS_FILE: "InferenceAtlas pricing catalogue (2026-02)",
     AA_FILE: "Artificial Analysis, providers x models (2025-08-14)",
     LMARENA_FILE: "LMArena price table (2025-12)",
 }
+"""Each price file's citation: the one home of these names and dates (the report's sources and charts read them)."""
+PRICE_CITATIONS = {
+    AA_FILE: "Artificial Analysis, 2025-08-14",
+    ATLAS_FILE: "InferenceAtlas, 2026-02",
+    LMARENA_FILE: "LMArena, 2025-12",
+}
+"""The market price files as a sentence names them (the report's intro)."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class Listing:
 
 
 @dataclass(frozen=True)
-class HourlyPrice:
+class HourlyPrice(JsonResult):
     """What an hour of one chip costs: median across providers, with the range and the listings."""
 
     chip: str
@@ -60,8 +68,8 @@ class HourlyPrice:
     source: str
     listings: tuple[Listing, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
+    def __json__(self) -> Mapping[str, object]:
+        """Every field but the listings (``--json`` gives the figure and its range, not each provider's)."""
         return {
             "chip": self.chip,
             "usd_per_hour": self.usd_per_hour,
@@ -73,7 +81,7 @@ class HourlyPrice:
 
 
 @dataclass(frozen=True)
-class MarketPrice:
+class MarketPrice(JsonResult):
     """A provider's price for a model, USD per million tokens."""
 
     source: str
@@ -89,18 +97,6 @@ class MarketPrice:
         """Whether the listing gives any price (a $0 listing gives none: ``_money``)."""
         prices = (self.input_usd_per_mtok, self.output_usd_per_mtok, self.blended_usd_per_mtok)
         return any(price is not None for price in prices)
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "source": self.source,
-            "provider": self.provider,
-            "model_name": self.model_name,
-            "input_usd_per_mtok": self.input_usd_per_mtok,
-            "output_usd_per_mtok": self.output_usd_per_mtok,
-            "blended_usd_per_mtok": self.blended_usd_per_mtok,
-            "output_tokens_per_s": self.output_tokens_per_s,
-        }
 
 
 def _money(text: str | None) -> float | None:
@@ -130,7 +126,8 @@ def gpu_listings(folder: Path | None = None) -> tuple[Listing, ...]:
             for row in csv.DictReader(handle):
                 price = _money(row.get("Per-GPU"))
                 if price:
-                    listings.append(Listing(row.get("Cloud", "?"), row.get("GPU Type", ""), price, SOURCES[CLOUD_FILE]))
+                    listing = Listing(row.get("Cloud", "?"), row.get("GPU Type", ""), price, PRICE_SOURCES[CLOUD_FILE])
+                    listings.append(listing)
     atlas = root / ATLAS_FILE
     if atlas.exists():
         rows = json.loads(atlas.read_text(encoding="utf-8")).get("rows", [])
@@ -142,9 +139,8 @@ def gpu_listings(folder: Path | None = None) -> tuple[Listing, ...]:
                 continue
             price = row.get("unit_price_usd")
             if isinstance(price, (int, float)) and price > 0:
-                listings.append(
-                    Listing(str(row.get("provider", "?")), name, float(price) * per_hour[unit], SOURCES[ATLAS_FILE])
-                )
+                hourly = float(price) * per_hour[unit]
+                listings.append(Listing(str(row.get("provider", "?")), name, hourly, PRICE_SOURCES[ATLAS_FILE]))
     return tuple(listings)
 
 
@@ -202,7 +198,7 @@ def _market_rows(folder: Path | None = None) -> tuple[_Row, ...]:
             for row in csv.DictReader(handle):
                 name = row.get("Model", "")
                 price = MarketPrice(
-                    SOURCES[AA_FILE],
+                    PRICE_SOURCES[AA_FILE],
                     row.get("API Provider", "?"),
                     name,
                     _money(row.get("Input Price USD/1M Tokens")),
@@ -227,7 +223,7 @@ def _market_rows(folder: Path | None = None) -> tuple[_Row, ...]:
         for (provider, model), sides in pairs.items():
             both = sides.get("both")
             price = MarketPrice(
-                SOURCES[ATLAS_FILE], provider, model, sides.get("input", both), sides.get("output", both), None
+                PRICE_SOURCES[ATLAS_FILE], provider, model, sides.get("input", both), sides.get("output", both), None
             )
             rows.append(_Row(model, price))
     arena = root / LMARENA_FILE
@@ -235,7 +231,7 @@ def _market_rows(folder: Path | None = None) -> tuple[_Row, ...]:
         for row in json.loads(arena.read_text(encoding="utf-8")):
             name = str(row.get("name") or row.get("model_api_name") or "")
             price = MarketPrice(
-                SOURCES[LMARENA_FILE],
+                PRICE_SOURCES[LMARENA_FILE],
                 str(row.get("organization") or "?"),
                 name,
                 _money(str(row.get("input_token_price"))),

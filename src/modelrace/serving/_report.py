@@ -20,18 +20,28 @@ from modelrace._serialise import JsonResult
 from modelrace.config import reference_data_dir
 from modelrace.errors import ModelraceError
 from modelrace.serving._cost import estimate_cost
-from modelrace.serving._export import export_class
+from modelrace.serving._export import EXPORT_RULES_CITATION, export_class
 from modelrace.serving._fit import fit_model
 from modelrace.serving._gap import chips_headline, hardware_gap
-from modelrace.serving._hardware import EPOCH_SOURCE, HardwareRegistry
-from modelrace.serving._model import KnownSize, resolve_model
-from modelrace.serving._prices import AA_FILE, SOURCES, MarketPrice
+from modelrace.serving._hardware import EPOCH_SOURCE, Chip, HardwareRegistry
+from modelrace.serving._model import KnownSize, ModelRef, resolve_model
+from modelrace.serving._prices import AA_FILE, ATLAS_FILE, CLOUD_FILE, PRICE_SOURCES, MarketPrice
 from modelrace.serving._roofline import SERVING_POINT, Workload
 
 FIT_CHIPS = ("H100 SXM5", "H200", "H20", "A100 80GB", "L40S", "L4", "RTX 4090", "MI300X", "Ascend 910B", "B200")
 COST_CHIPS = ("H100 SXM5", "H20", "Ascend 910B", "MI300X", "RTX 4090")
 REPORT_WORKLOAD = SERVING_POINT  # the same serving point `cost` defaults to
 REPORT_CONTEXT = 8192
+REPORT_SOURCES = (
+    EPOCH_SOURCE,
+    PRICE_SOURCES[CLOUD_FILE],
+    PRICE_SOURCES[ATLAS_FILE],
+    PRICE_SOURCES[AA_FILE],
+    EXPORT_RULES_CITATION,
+    "roofline calibrated on MLPerf Inference v4.1, v5.1 and v6.0 (MoE apart) and published vLLM measurements "
+    "(docs/cost.md)",
+)
+"""What the section's figures rest on, in the order the report lists them."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ class ChipPoint(JsonResult):
 
 
 @dataclass(frozen=True)
-class GapPoint(JsonResult):
+class HardwareGapPoint(JsonResult):
     """One quarter of the hardware gap, one ratio (a chart row)."""
 
     quarter: str
@@ -103,7 +113,7 @@ class CostFigures(JsonResult):
     context: int
     sources: list[str] = field(default_factory=list)
     doubtful_chips: list[str] = field(default_factory=list)  # left out of the chip chart, with the reason
-    gap: list[GapPoint] = field(default_factory=list)
+    gap: list[HardwareGapPoint] = field(default_factory=list)
     headline: str | None = None  # the "state of the race" chips tile
 
 
@@ -170,7 +180,7 @@ def _chip_points(registry: HardwareRegistry) -> list[ChipPoint]:
     return points
 
 
-def _gap_points(registry: HardwareRegistry) -> list[GapPoint]:
+def _gap_points(registry: HardwareRegistry) -> list[HardwareGapPoint]:
     points = []
     for quarter in hardware_gap(registry).quarters:
         if quarter.us is None or quarter.china is None:
@@ -183,10 +193,64 @@ def _gap_points(registry: HardwareRegistry) -> list[GapPoint]:
         ):  # fmt: skip
             if ratio is not None:
                 points.append(
-                    GapPoint(quarter.quarter, quarter.end.isoformat(), figure, ratio, us or "?", china or "?",
+                    HardwareGapPoint(quarter.quarter, quarter.end.isoformat(), figure, ratio, us or "?", china or "?",
                              quarter.rule)
                 )  # fmt: skip
     return points
+
+
+def _resolved_models(
+    models: Sequence[tuple[str, str]], stored_params: dict[str, float], sizes: dict[str, KnownSize]
+) -> tuple[list[tuple[ModelRef, str]], list[str]]:
+    """Each named model resolved once (never from the Hub), with why it is listed; the names that do not resolve,
+    with the reason."""
+    resolved: list[tuple[ModelRef, str]] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for name, why in models:
+        try:
+            model = resolve_model(name, allow_hub=False, stored_params=stored_params.get(name), known=sizes.get(name))
+        except ModelraceError as error:
+            skipped.append(f"{name}: {error}")
+            continue
+        if model.name not in seen:
+            seen.add(model.name)
+            resolved.append((model, why))
+    return resolved, skipped
+
+
+def _model_row(model: ModelRef, why: str, fit_chips: list[Chip], cost_chips: list[Chip]) -> ModelCostRow:
+    """One model's memory at the report's context on each of ``fit_chips`` and its cost on each of ``cost_chips``,
+    beside its cheapest market price."""
+    context = min(REPORT_CONTEXT, model.arch.context or REPORT_CONTEXT) if model.arch else REPORT_CONTEXT
+    fits = [fit_model(model, chip, context=context) for chip in fit_chips]
+    costs: dict[str, float | None] = {}
+    listed: list[MarketPrice] = []
+    for chip in cost_chips:
+        cost = estimate_cost(model, chip, workload=REPORT_WORKLOAD)
+        costs[chip.name] = cost.usd_per_mtok_output  # None where it does not fit: no price for that
+        listed = [m for m in cost.market if m.output_usd_per_mtok is not None]
+    cheapest = min(listed, key=lambda m: m.output_usd_per_mtok or 0.0) if listed else None
+    return ModelCostRow(
+        model.name,
+        why,
+        model.params_total,
+        model.params_active,
+        fits[0].total_bytes,
+        [f.chip.name for f in fits if f.fits],
+        costs,
+        cheapest.output_usd_per_mtok if cheapest else None,
+        f"{cheapest.provider}, {cheapest.source}" if cheapest else None,
+        fits[0].weights.quant,
+        model.params_source,
+    )
+
+
+def _headline(registry: HardwareRegistry) -> str | None:
+    try:
+        return chips_headline(registry).text
+    except ModelraceError:
+        return None
 
 
 def cost_figures(
@@ -202,75 +266,17 @@ def cost_figures(
     folder = folder if folder is not None else reference_data_dir()
     fit_chips = [registry.find(name) for name in FIT_CHIPS]
     cost_chips = [registry.find(name) for name in COST_CHIPS]
-    rows: list[ModelCostRow] = []
-    skipped: list[str] = []
-    seen: set[str] = set()
-    for name, why in models:
-        try:
-            model = resolve_model(
-                name, allow_hub=False, stored_params=(stored_params or {}).get(name), known=(sizes or {}).get(name)
-            )
-        except ModelraceError as error:
-            skipped.append(f"{name}: {error}")
-            continue
-        if model.name in seen:
-            continue
-        seen.add(model.name)
-        fits = [
-            fit_model(
-                model,
-                chip,
-                context=min(REPORT_CONTEXT, model.arch.context or REPORT_CONTEXT) if model.arch else REPORT_CONTEXT,
-            )
-            for chip in fit_chips
-        ]
-        costs: dict[str, float | None] = {}
-        listed: list[MarketPrice] = []
-        for chip in cost_chips:
-            cost = estimate_cost(model, chip, workload=REPORT_WORKLOAD)
-            costs[chip.name] = cost.usd_per_mtok_output  # None where it does not fit: no price for that
-            listed = [m for m in cost.market if m.output_usd_per_mtok is not None]
-        cheapest = min(listed, key=lambda m: m.output_usd_per_mtok or 0.0) if listed else None
-        rows.append(
-            ModelCostRow(
-                model.name,
-                why,
-                model.params_total,
-                model.params_active,
-                fits[0].total_bytes,
-                [f.chip.name for f in fits if f.fits],
-                costs,
-                cheapest.output_usd_per_mtok if cheapest else None,
-                f"{cheapest.provider}, {cheapest.source}" if cheapest else None,
-                fits[0].weights.quant,
-                model.params_source,
-            )
-        )
-    sources = [
-        EPOCH_SOURCE,
-        SOURCES["cloud_gpu_prices_2025-03.csv"],
-        SOURCES["inferenceatlas_pricing_catalog_2026-02.json"],
-        SOURCES[AA_FILE],
-        "US export rules: 87 FR 62186 (2022-10), 88 FR 73458 (2023-10), 90 FR 4544 (2025-01, rescinded 2025-05-13), "
-        "NVIDIA Form 8-K (2025-04-15), BIS rule of 2026-01-15, BIS guidance of 2026-05-31 "
-        "(serving/data/export_rules.yaml)",
-        "roofline calibrated on MLPerf Inference v4.1, v5.1 and v6.0 (MoE apart) and published vLLM measurements "
-        "(docs/cost.md)",
-    ]
+    resolved, skipped = _resolved_models(models, stored_params or {}, sizes or {})
     doubtful = sorted(f"{c.name}: {'; '.join(c.doubts)}" for c in registry if c.kind == "accelerator" and c.doubtful)
-    try:
-        headline: str | None = chips_headline(registry).text
-    except ModelraceError:
-        headline = None
     return CostFigures(
-        rows,
+        [_model_row(model, why, fit_chips, cost_chips) for model, why in resolved],
         skipped,
         _price_points(folder),
         _chip_points(registry),
         REPORT_WORKLOAD,
         REPORT_CONTEXT,
-        sources,
+        list(REPORT_SOURCES),
         doubtful,
         _gap_points(registry),
-        headline,
+        _headline(registry),
     )

@@ -18,9 +18,10 @@ machine (bench/bench_cost_calibration.py prints every estimate against its measu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError
 from modelrace.serving._arch import Architecture
 from modelrace.serving._data import Efficiency, calibration_file
@@ -68,7 +69,7 @@ class ModelShape:
 
 
 @dataclass(frozen=True)
-class Throughput:
+class Throughput(JsonResult):
     """Roofline estimate for one model on one set of chips."""
 
     output_tokens_per_s: float  # all sequences of the batch together
@@ -81,8 +82,8 @@ class Throughput:
     efficiency_compute: float
     efficiency_source: str
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
+    def __json__(self) -> Mapping[str, object]:
+        """The figures with the efficiencies used grouped under ``efficiency`` (as ``cost --json`` shows them)."""
         return {
             "output_tokens_per_s": self.output_tokens_per_s,
             "per_sequence_tokens_per_s": self.per_sequence_tokens_per_s,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from modelrace._serialise import JsonResult
 from modelrace.serving._data import calibration_file
 from modelrace.serving._hardware import Chip
 from modelrace.serving._kv import kv_bytes_per_token_from_params
@@ -24,6 +24,22 @@ from modelrace.serving._weights import bits_for, normalise_quant
 from modelrace.store import Warehouse, resolve_snapshot
 
 Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ChipFitCount(JsonResult):
+    """On one chip: how many of the table's models fit, and the median cost among those that have one."""
+
+    fit: int
+    median_usd_per_mtok_output: float | None
+
+
+@dataclass(frozen=True)
+class FitCostSummary(JsonResult):
+    """A fit-and-cost table summed up: its number of models, and per chip (by name) what fits and costs."""
+
+    models: int
+    chips: dict[str, ChipFitCount]
 
 
 @dataclass(frozen=True)
@@ -41,17 +57,15 @@ class FitCostTable:
     output_tokens_per_s: Array  # (models, chips); NaN where it does not fit
     usd_per_mtok_output: Array  # (models, chips); NaN where it does not fit or has no price
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> FitCostSummary:
         """Counts per chip: how many models fit, median USD per Mtok among them."""
-        out: dict[str, Any] = {"models": int(self.weights_bytes.shape[0]), "chips": {}}
+        chips = {}
         for j, chip in enumerate(self.chips):
             costs = self.usd_per_mtok_output[:, j]
             finite = costs[np.isfinite(costs)]
-            out["chips"][chip] = {
-                "fit": int(self.fits[:, j].sum()),
-                "median_usd_per_mtok_output": float(np.median(finite)) if finite.size else None,
-            }
-        return out
+            median = float(np.median(finite)) if finite.size else None
+            chips[chip] = ChipFitCount(int(self.fits[:, j].sum()), median)
+        return FitCostSummary(int(self.weights_bytes.shape[0]), chips)
 
 
 def fit_and_cost_table(

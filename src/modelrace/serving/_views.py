@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError, NotFoundError
 from modelrace.serving._cost import CostEstimate, estimate_cost
 from modelrace.serving._export import (
@@ -26,16 +27,16 @@ from modelrace.serving._roofline import Workload
 
 
 @dataclass(frozen=True)
-class HardwareRow:
+class HardwareRow(JsonResult):
     """One chip and its export class."""
 
     chip: Chip
     export: ExportClass
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready: the chip's figures with ``export_class``, ``licence_china`` and ``reason``."""
+    def __json__(self) -> Mapping[str, object]:
+        """The chip's figures with ``export_class``, ``licence_china``, ``reason`` and ``licence_terms``."""
         return {
-            **self.chip.to_json(),
+            **self.chip.__json__(),
             "export_class": self.export.export_class,
             "licence_china": self.export.licence_china,
             "reason": self.export.reason,
@@ -44,7 +45,17 @@ class HardwareRow:
 
 
 @dataclass(frozen=True)
-class ChipTable:
+class RuleEvent:
+    """One dated line of the export-rule timeline: a rule version taking effect, or a fact beside them."""
+
+    date: date
+    id: str
+    what: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ChipTable(JsonResult):
     """Chips under one rule version (or on one date), with the rule's details, the timeline and the sources.
 
     ``on`` set: the table is for that date (the rule in force then, only chips released by then), and
@@ -57,33 +68,30 @@ class ChipTable:
     on: date | None = None
     without_licence: tuple[HardwareRow, ...] = ()
 
-    def to_json(self) -> Any:
+    def __json__(self) -> object:
         """A list of chips (the documented `hardware --json` shape); with a date, an object with both lists."""
         if self.on is None:
-            return [row.to_json() for row in self.rows]
+            return self.rows
         return {
             "date": self.on,
             "rule": self.rule,
-            "rule_details": self.state.to_json() if self.state else None,
-            "without_licence": [row.to_json() for row in self.without_licence],
-            "licence_required": [row.to_json() for row in self.rows if row.export.licence_china == "required"],
-            "undetermined": [row.to_json() for row in self.rows if row.export.licence_china == "undetermined"],
+            "rule_details": self.state,
+            "without_licence": self.without_licence,
+            "licence_required": [row for row in self.rows if row.export.licence_china == "required"],
+            "undetermined": [row for row in self.rows if row.export.licence_china == "undetermined"],
         }
 
     @property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> tuple[RuleEvent, ...]:
         """The timeline: every rule version and the dated facts beside them, oldest first."""
         versions = [
-            {
-                "date": r.effective,
-                "id": r.id,
-                "what": r.name + (f" (rescinded {r.rescinded.isoformat()})" if r.rescinded else ""),
-                "source": r.source,
-            }
+            RuleEvent(
+                r.effective, r.id, r.name + (f" (rescinded {r.rescinded.isoformat()})" if r.rescinded else ""), r.source
+            )
             for r in rule_versions()
         ]
-        facts = [{"date": e.date, "id": e.id, "what": e.what, "source": e.source} for e in rule_events()]
-        return sorted(versions + facts, key=lambda e: e["date"])
+        facts = [RuleEvent(e.date, e.id, e.what, e.source) for e in rule_events()]
+        return tuple(sorted(versions + facts, key=lambda e: e.date))
 
 
 def parse_date(text: str) -> date:

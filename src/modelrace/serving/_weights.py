@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError
 from modelrace.serving._arch import Architecture, curated_architecture
 from modelrace.serving._data import quantizations_file
@@ -32,22 +32,13 @@ class _Tensor:
 
 
 @dataclass(frozen=True)
-class WeightsEstimate:
+class WeightsEstimate(JsonResult):
     """Weight bytes and how they were obtained."""
 
     weights_bytes: float
     quant: str
     method: str  # gguf header | safetensors header | params x bits (mixed types) | params x bits
     bits_per_weight: float
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "weights_bytes": self.weights_bytes,
-            "quant": self.quant,
-            "method": self.method,
-            "bits_per_weight": self.bits_per_weight,
-        }
 
 
 def normalise_quant(quant: str) -> str:
