@@ -9,7 +9,7 @@ from pydantic import Field
 
 from modelrace.answers._figure_model import Evidence, Figure, Measured, Part, _insufficient, _Params
 from modelrace.errors import ModelraceError
-from modelrace.serving import GapQuarter, hardware_gap, load_hardware
+from modelrace.serving import EPOCH_CITATION, GapQuarter, hardware_gap, load_hardware
 
 GapFigure = Literal["tpp", "bandwidth", "memory"]
 
@@ -71,5 +71,5 @@ def hardware_gap_change(evidence: Evidence, params: HardwareGapParams) -> Figure
                           " months (above 1: widening)"),
         "ratio_now": Measured(ratio_now, format="float", label=f"US / China {label} ratio in {now.quarter}"),
     }  # fmt: skip
-    source = "Epoch AI, ML Hardware (to 2026-03); modelrace curated chips and export rule versions"
+    source = f"{EPOCH_CITATION}; modelrace curated chips and export rule versions"
     return Figure(name, values, text, None, source, now.end.isoformat(), "cost", parts, caveats)
