@@ -51,18 +51,12 @@ def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[st
         for leader, _ in leaders
         if leader.params_total
     }
-    writers = _writers(top_models)
-    models += [(model_id, "most downloaded") for model_id, _ in writers]
-    # what the snapshot knows of their size, where no table or name says it
-    stored = {model_id: params for model_id, params in writers if params}
-    return cost_figures(models, registry, stored_params=stored, sizes=sizes)
-
-
-def _writers(top_models: list[dict[str, Any]]) -> list[tuple[str, float | None]]:
-    """The most downloaded models that write tokens (a cost per output token means nothing for an embedder or
-    CLIP), with the parameter count the snapshot holds."""
+    # the most downloaded models that write tokens (a cost per output token means nothing for an embedder or CLIP)
     writers = [row for row in top_models if row.get("pipeline_tag") in GENERATING_TAGS][:TOP_DOWNLOADED]
-    return [(str(row["model_id"]), float(row["params"]) if row.get("params") else None) for row in writers]
+    models += [(str(row["model_id"]), "most downloaded") for row in writers]
+    # what the snapshot knows of their size, where no table or name says it
+    stored = {str(row["model_id"]): float(row["params"]) for row in writers if row.get("params")}
+    return cost_figures(models, registry, stored_params=stored, sizes=sizes)
 
 
 def _gb(value: float) -> float:
