@@ -61,6 +61,38 @@ def bars(
     return _finish(chart, title, subtitle, rows=len(sort))
 
 
+def _segment_labels(rows: ChartData, category: str, value: str, series: str, order: list[str], y: Any) -> Any:
+    """Each bar's segments of 8 % or more labelled at their midpoints (computed here, in stacking order)."""
+    labelled = []
+    start: dict[str, float] = {}
+    for row in sorted(rows, key=lambda r: order.index(str(r[series])) if r[series] in order else 99):
+        begin = start.get(row[category], 0.0)
+        start[row[category]] = begin + float(row[value])
+        if float(row[value]) >= 0.08:
+            labelled.append({category: row[category], "mid": begin + float(row[value]) / 2, value: row[value]})
+    return (
+        alt.Chart(_data(labelled))
+        .mark_text(fontSize=10, color="#1d2733")
+        .encode(y=y, x=alt.X("mid:Q"), text=alt.Text(f"{value}:Q", format=".0%"))
+    )
+
+
+def _bar_totals(rows: ChartData, category: str, value: str) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for row in rows:
+        totals[row[category]] = totals.get(row[category], 0.0) + float(row[value])
+    return totals
+
+
+def _total_labels(totals: dict[str, float], category: str, value: str, y: Any) -> Any:
+    """Each bar's total at its end."""
+    return (
+        alt.Chart(_data([{category: k, value: v} for k, v in totals.items()]))
+        .mark_text(align="left", dx=3, fontSize=11)
+        .encode(y=y, x=alt.X(f"{value}:Q"), text=alt.Text(f"{value}:Q", format=",d"))
+    )
+
+
 def stacked_bars(
     rows: ChartData,
     category: str,
@@ -77,17 +109,13 @@ def stacked_bars(
 
     Counts: each bar carries its total. Percentages (each bar sums to 100 %): segments of 8 % or more carry theirs.
     """
-    number = ".1%" if percent else ",d"
-    order_list = series_order or _first_seen(rows, series)
-    y = alt.Y(
-        f"{category}:N",
-        sort=_first_seen(rows, category) if percent else _largest_first(rows, category, value),
-        title=None,
-    )
-    scale = alt.Scale(domain=order_list, range=colors or CATEGORY_COLOURS[: len(order_list)])
+    order = series_order or _first_seen(rows, series)
+    sort = _first_seen(rows, category) if percent else _largest_first(rows, category, value)
+    y = alt.Y(f"{category}:N", sort=sort, title=None)
+    totals = {} if percent else _bar_totals(rows, category, value)
     bars_layer = (
         alt.Chart(_data(rows))
-        .transform_calculate(**{f"{series}_order": _index_of(order_list, series)})
+        .transform_calculate(**{f"{series}_order": _index_of(order, series)})
         .mark_bar()
         .encode(
             y=y,
@@ -95,48 +123,28 @@ def stacked_bars(
                 f"sum({value}):Q",
                 title=value_title,
                 axis=alt.Axis(format="%" if percent else ",d", tickCount=5),
-                scale=alt.Scale(domain=[0, 1]) if percent else alt.Undefined,
+                scale=alt.Scale(domain=[0, 1] if percent else [0, _x_max(totals.values())]),
             ),
-            color=alt.Color(f"{series}:N", title=series, sort=order_list, scale=scale, legend=_legend(series)),
+            color=alt.Color(
+                f"{series}:N",
+                title=series,
+                sort=order,
+                scale=alt.Scale(domain=order, range=colors or CATEGORY_COLOURS[: len(order)]),
+                legend=_legend(series),
+            ),
             order=alt.Order(f"{series}_order:Q"),
             tooltip=[
                 alt.Tooltip(f"{category}:N"),
                 alt.Tooltip(f"{series}:N"),
-                alt.Tooltip(f"{value}:Q", format=number),
+                alt.Tooltip(f"{value}:Q", format=".1%" if percent else ",d"),
             ],
         )
     )
-    if percent:
-        # Segment midpoints, computed here: label the segments wide enough to hold a number.
-        labelled = []
-        start: dict[str, float] = {}
-        for row in sorted(rows, key=lambda r: order_list.index(str(r[series])) if r[series] in order_list else 99):
-            begin = start.get(row[category], 0.0)
-            start[row[category]] = begin + float(row[value])
-            if float(row[value]) >= 0.08:
-                labelled.append({category: row[category], "mid": begin + float(row[value]) / 2, value: row[value]})
-        labels = (
-            alt.Chart(_data(labelled))
-            .mark_text(fontSize=10, color="#1d2733")
-            .encode(y=y, x=alt.X("mid:Q"), text=alt.Text(f"{value}:Q", format=".0%"))
-        )
-    else:
-        totals: dict[str, float] = {}
-        for row in rows:
-            totals[row[category]] = totals.get(row[category], 0.0) + float(row[value])
-        labels = (
-            alt.Chart(_data([{category: k, value: v} for k, v in totals.items()]))
-            .mark_text(align="left", dx=3, fontSize=11)
-            .encode(y=y, x=alt.X(f"{value}:Q"), text=alt.Text(f"{value}:Q", format=number))
-        )
-        bars_layer = bars_layer.encode(
-            x=alt.X(
-                f"sum({value}):Q",
-                title=value_title,
-                axis=alt.Axis(format=",d", tickCount=5),
-                scale=alt.Scale(domain=[0, _x_max(totals.values())]),
-            )
-        )
+    labels = (
+        _segment_labels(rows, category, value, series, order, y)
+        if percent
+        else _total_labels(totals, category, value, y)
+    )
     return _finish(alt.layer(bars_layer, labels), title, subtitle, rows=len(_first_seen(rows, category)))
 
 
