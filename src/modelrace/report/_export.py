@@ -11,7 +11,7 @@ import vl_convert
 EXPORT_WIDTH: Final = 560
 
 ChartSpec = dict[str, Any]
-"""A Vega-Lite spec: JSON, as Altair writes it (the one ``dict[str, Any]`` of the report's charts)."""
+"""A Vega-Lite spec: JSON, as Altair writes it."""
 
 
 def for_page(spec: ChartSpec) -> ChartSpec:
