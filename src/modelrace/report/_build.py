@@ -6,8 +6,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from modelrace import __version__
-from modelrace.adoption import ModelScope, answers_share_claims, build_adoption, in_model_scope, open_scope
-from modelrace.licensing import licence_verdicts, snapshot_licence_figures
+from modelrace.adoption import (
+    AdoptionFigures,
+    ModelScope,
+    answers_share_claims,
+    build_adoption,
+    in_model_scope,
+    open_scope,
+)
+from modelrace.answers import ClaimsChecked
+from modelrace.licensing import LicenceFigures, licence_verdicts, snapshot_licence_figures
 from modelrace.ranking import Leaderboard, has_results, leaderboard
 from modelrace.registry import load_registry
 from modelrace.report._adoption_section import adoption_section
@@ -17,7 +25,7 @@ from modelrace.report._cost_section import cost_section, report_cost_figures
 from modelrace.report._history_section import race_section
 from modelrace.report._licensing_section import licensing_section
 from modelrace.report._memory import bounded_memory
-from modelrace.report._model import Report, ReportFigures
+from modelrace.report._model import Report, ReportFigures, Section
 from modelrace.report._race_tiles import report_tile_providers
 from modelrace.report._tiles import TileContext, race_tiles
 from modelrace.report._usage_section import report_usage_figures, usage_section
@@ -64,24 +72,45 @@ def build_report(
         top_ids = [row["model_id"] for row in figures.adoption.top_models]
         verdicts = licence_verdicts(warehouse.connection, figures.snapshot.id, top_ids)
     sections = [adoption_section(figures, verdicts), licensing_section(figures.snapshot, licensing)]
-    capability: Leaderboard | None = None
-    cost: CostFigures | None = None
-    if has_results(warehouse):
-        board = leaderboard(warehouse)
-        capability = replace(
-            board, benchmarks=[b for b in board.benchmarks if b.id in HEADLINE_BENCHMARKS or b.id in GAP_BENCHMARKS]
-        )
-        sections.append(capability_section(capability))
-        cost = report_cost_figures(capability, figures.adoption.top_models)
-        if cost is not None:
-            sections.append(cost_section(cost))
-        race = race_section(warehouse)  # present with 2+ dated boards
-        if race is not None:
-            sections.append(race)
+    capability, cost, results = _results_sections(warehouse, figures)
+    sections += results
     usage = report_usage_figures(warehouse, figures.snapshot.id)  # None without usage data: no section
     if usage is not None:
         sections.insert(1, usage_section(usage))  # beside adoption: the other measure of popularity
     claims = report_claims(warehouse, figures, licensing, snapshot, models)  # the report opens with the claims
+    return _report(warehouse, models, sections, claims, capability, cost, figures, licensing)
+
+
+def _results_sections(
+    warehouse: Warehouse, figures: AdoptionFigures | None
+) -> tuple[Leaderboard | None, CostFigures | None, list[Section]]:
+    """The sections imported results feed: capability, cost (with the reference hardware data) and the race over
+    time (with 2+ dated boards); no section without results."""
+    if not has_results(warehouse):
+        return None, None, []
+    capability = _headline_board(warehouse)
+    sections = [capability_section(capability)]
+    cost = report_cost_figures(capability, figures.adoption.top_models if figures is not None else [])
+    if cost is not None:
+        sections.append(cost_section(cost))
+    race = race_section(warehouse)  # present with 2+ dated boards
+    if race is not None:
+        sections.append(race)
+    return capability, cost, sections
+
+
+def _report(
+    warehouse: Warehouse,
+    models: ModelScope,
+    sections: list[Section],
+    claims: ClaimsChecked,
+    capability: Leaderboard | None,
+    cost: CostFigures | None,
+    figures: AdoptionFigures | None,
+    licensing: LicenceFigures | None,
+) -> Report:
+    """The report of its sections, opening with the claims checked, the verdict board and the state of the race;
+    ``figures`` None: no Hub snapshot, the sections of imported results alone."""
     sections.insert(0, claims_section(claims, {s.id for s in sections}))
     ids = {s.id for s in sections}
     tiles = race_tiles(TileContext(warehouse, figures, capability, claims.claims), report_tile_providers())
@@ -89,9 +118,9 @@ def build_report(
     all_figures = ReportFigures(
         modelrace_version=__version__,
         generated_at=generated_at,
-        snapshot=figures.snapshot,
-        scope=figures.scope,
-        adoption=figures.adoption,
+        snapshot=figures.snapshot if figures is not None else None,
+        scope=figures.scope if figures is not None else None,
+        adoption=figures.adoption if figures is not None else None,
         licensing=licensing,
         capability=capability,
         cost=cost,
@@ -99,15 +128,17 @@ def build_report(
         headlines=[h for section in sections for h in section.headlines],
         sections=[s.id for s in sections],
         tiles=tiles,
-        rest_of_hub=figures.rest_of_hub,
+        rest_of_hub=figures.rest_of_hub if figures is not None else [],
     )
     return Report(
         title=_title(models),
         generated_at=generated_at,
-        snapshot=figures.snapshot,
+        snapshot=figures.snapshot if figures is not None else None,
         sections=sections,
         figures=all_figures,
-        notice=NOTICE,
+        notice=NOTICE
+        if figures is not None
+        else NOTICE.replace(" on the snapshot dates given", " on the data dates given"),
         verdicts=verdict_board(claims, ids),
         tiles=tiles,
     )
@@ -134,43 +165,9 @@ def _headline_board(warehouse: Warehouse) -> Leaderboard:
 
 def _results_only_report(warehouse: Warehouse, models: ModelScope) -> Report:
     """The report of a warehouse that holds imported results but no Hub snapshot: claims, capability and cost."""
-    capability = _headline_board(warehouse)
-    sections = [capability_section(capability)]
+    capability, cost, sections = _results_sections(warehouse, None)
     usage = report_usage_figures(warehouse, None)
     if usage is not None:
         sections.insert(0, usage_section(usage))
-    cost = report_cost_figures(capability, [])
-    if cost is not None:
-        sections.append(cost_section(cost))
-    race = race_section(warehouse)  # present with 2+ dated boards
-    if race is not None:
-        sections.append(race)
     claims = report_claims(warehouse, None, None, None, models)
-    sections.insert(0, claims_section(claims, {s.id for s in sections}))
-    ids = {s.id for s in sections}
-    tiles = race_tiles(TileContext(warehouse, None, capability, claims.claims), report_tile_providers())
-    generated_at = datetime.now(UTC).isoformat(timespec="seconds")
-    figures = ReportFigures(
-        modelrace_version=__version__,
-        generated_at=generated_at,
-        snapshot=None,
-        scope=None,
-        adoption=None,
-        licensing=None,
-        capability=capability,
-        cost=cost,
-        headlines=[h for section in sections for h in section.headlines],
-        sections=[s.id for s in sections],
-        claims=claims.claims,
-        tiles=tiles,
-    )
-    return Report(
-        title=_title(models),
-        generated_at=generated_at,
-        snapshot=None,
-        sections=sections,
-        figures=figures,
-        notice=NOTICE.replace(" on the snapshot dates given", " on the data dates given"),
-        verdicts=verdict_board(claims, ids),
-        tiles=tiles,
-    )
+    return _report(warehouse, models, sections, claims, capability, cost, None, None)

@@ -10,15 +10,18 @@ import vl_convert
 
 EXPORT_WIDTH: Final = 560
 
+ChartSpec = dict[str, Any]
+"""A Vega-Lite spec: JSON, as Altair writes it."""
 
-def for_page(spec: dict[str, Any]) -> dict[str, Any]:
+
+def for_page(spec: ChartSpec) -> ChartSpec:
     """The spec as the HTML page embeds it: no title inside (the page shows it as a caption that wraps)."""
     page = copy.copy(spec)
     page.pop("title", None)
     return page
 
 
-def chart_title(spec: dict[str, Any]) -> tuple[str, str]:
+def chart_title(spec: ChartSpec) -> tuple[str, str]:
     """The (title, subtitle) written in a spec."""
     title = spec.get("title") or {}
     if isinstance(title, str):
@@ -27,7 +30,7 @@ def chart_title(spec: dict[str, Any]) -> tuple[str, str]:
     return (" ".join(text) if isinstance(text, list) else str(text)), str(subtitle or "")
 
 
-def for_export(spec: dict[str, Any], width: int = EXPORT_WIDTH) -> dict[str, Any]:
+def for_export(spec: ChartSpec, width: int = EXPORT_WIDTH) -> ChartSpec:
     """The spec with a fixed width: an image has no container to follow."""
     fixed = copy.deepcopy(spec)
     if fixed.get("width") == "container":
@@ -38,12 +41,12 @@ def for_export(spec: dict[str, Any], width: int = EXPORT_WIDTH) -> dict[str, Any
     return fixed
 
 
-def to_svg(spec: dict[str, Any]) -> str:
+def to_svg(spec: ChartSpec) -> str:
     """Render a Vega-Lite spec to SVG text."""
     return str(vl_convert.vegalite_to_svg(for_export(spec)))
 
 
-def to_png(spec: dict[str, Any], scale: float = 2.0) -> bytes:
+def to_png(spec: ChartSpec, scale: float = 2.0) -> bytes:
     """Render a Vega-Lite spec to PNG bytes."""
     return bytes(vl_convert.vegalite_to_png(for_export(spec), scale=scale))
 

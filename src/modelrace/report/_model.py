@@ -13,10 +13,18 @@ from modelrace.adoption import Adoption, AdoptionScope, Headline, SnapshotRef
 from modelrace.answers import ClaimCheck
 from modelrace.licensing import LicenceFigures
 from modelrace.ranking import Leaderboard
+from modelrace.report._export import ChartSpec
 from modelrace.report._tiles import Tile
 from modelrace.serving import CostFigures
 
 Format = Literal["text", "int", "pct", "float", "params"]
+
+Cell = str | int | float | bool | None
+"""One value of a table row or of a chart's inline data (a JSON scalar)."""
+TableRow = dict[str, Cell]
+"""One row of a :class:`Table`: a value per column key (and per ``link_key``)."""
+ChartRow = dict[str, Cell]
+"""One row of a chart's inline data (Vega-Lite ``data.values``): a value per field the chart encodes."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ class Table:
     id: str
     title: str
     columns: list[Column]
-    rows: list[dict[str, Any]]
+    rows: list[TableRow]
     source: str
     note: str | None = None
     empty: str | None = None  # what the table says when it has no rows ("no conflicts"), instead of an empty grid
@@ -48,7 +56,7 @@ class Chart:
 
     id: str
     title: str
-    spec: dict[str, Any]
+    spec: ChartSpec
     source: str
     note: str | None = None
 
@@ -111,12 +119,14 @@ class Report:
     tiles: list[Tile] = field(default_factory=list)  # the state of the race, after the board
 
 
-def format_value(value: Any, fmt: Format) -> str:
+def format_value(value: Cell, fmt: Format) -> str:
     """A cell as people read it."""
     if value is None:
         return "–"
     if isinstance(value, bool):  # before the numbers: a bool is an int to Python
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
     if fmt == "int":
         return f"{round(value):,}"
     if fmt == "pct":

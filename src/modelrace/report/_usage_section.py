@@ -3,17 +3,16 @@ downloads rank against usage rank for the leading models. Present only when the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
-
-import altair as alt
+from typing import TypeVar
 
 from modelrace.adoption import Headline
 from modelrace.errors import ModelraceError
 from modelrace.knowledge import country_label
 from modelrace.report import _charts as charts
-from modelrace.report._model import Chart, Column, Section, Table
+from modelrace.report._model import Chart, ChartRow, Column, Section, Table, TableRow
 from modelrace.store import Warehouse
 from modelrace.usage import (
     NOT_LISTED,
@@ -47,7 +46,10 @@ class UsageFigures:
     leaders: list[UsageAgainstDownloads]
 
 
-def _maybe(build: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def _maybe(build: Callable[[], _T]) -> _T | None:
     try:
         return build()
     except ModelraceError:
@@ -81,181 +83,184 @@ def _share(points: UsageSeries | None, day: date, key: str) -> float | None:
     return next((p.share for p in points.on(day) if p.key == key), None)
 
 
-def _weekly_rows(tokens: UsageSeries, usd: UsageSeries | None, label: Any) -> list[dict[str, Any]]:
-    rows = []
-    for day in tokens.dates:
-        for point in tokens.on(day):
-            rows.append(
-                {
-                    "week": day.isoformat(),
-                    "key": label(point.key),
-                    "token_share": point.share,
-                    "usd_share": _share(usd, day, point.key) or (0.0 if usd is not None else None),
-                    "coverage": point.coverage,
-                }
-            )
-    return rows
+@dataclass(frozen=True)
+class _WeeklyShare:
+    """One key's token and dollar share in one week (the dollar share None when no dollar series is held)."""
+
+    week: str
+    key: str
+    token_share: float | None
+    usd_share: float | None
+    coverage: str
+
+    def row(self) -> TableRow:
+        return {
+            "week": self.week,
+            "key": self.key,
+            "token_share": self.token_share,
+            "usd_share": self.usd_share,
+            "coverage": self.coverage,
+        }
 
 
-def _chart(rows: list[dict[str, Any]], source: str, by: str = "country") -> Chart:
-    long = [
-        {"week": r["week"], by: r["key"], "measure": measure, "share": r[field]}
-        for r in rows
-        for measure, field in (("tokens", "token_share"), ("list-price dollars", "usd_share"))
-        if r[field] is not None
+def _weekly_shares(tokens: UsageSeries, usd: UsageSeries | None, label: Callable[[str], str]) -> list[_WeeklyShare]:
+    return [
+        _WeeklyShare(
+            day.isoformat(),
+            label(point.key),
+            point.share,
+            _share(usd, day, point.key) or (0.0 if usd is not None else None),
+            point.coverage,
+        )
+        for day in tokens.dates
+        for point in tokens.on(day)
+    ]
+
+
+def _chart(shares: list[_WeeklyShare], source: str, by: str = "country") -> Chart:
+    """Token and dollar share by ``by``, a line per key and measure (the dollar lines dashed)."""
+    long: list[ChartRow] = [
+        {"week": s.week, by: s.key, "measure": measure, "share": value}
+        for s in shares
+        for measure, value in (("tokens", s.token_share), ("list-price dollars", s.usd_share))
+        if value is not None
     ]
     title = f"Token and dollar share by {by}, each week"
-    spec = (
-        alt.Chart(charts._data(long))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week:T", title="week"),
-            y=alt.Y("share:Q", title="share of the listed top models", axis=alt.Axis(format="%")),
-            color=charts._colour(long, by, by, countries=by == "country"),
-            strokeDash=alt.StrokeDash(
-                "measure:N",
-                title="measure",
-                scale=alt.Scale(domain=["tokens", "list-price dollars"], range=[[1, 0], [6, 3]]),
-                legend=alt.Legend(symbolType="stroke", symbolStrokeColor="#666666"),
-            ),
-            tooltip=["week:T", f"{by}:N", "measure:N", alt.Tooltip("share:Q", format=".1%")],
-        )
-        .properties(width="container", height=260, title=title)
-        .to_dict()
-    )
     return Chart(
         id=f"usage-{by}-weekly",
         title=f"{title} (OpenRouter weekly top models)",
-        spec=spec,
+        spec=charts.measure_lines(long, "week", "share", by, "measure", title, countries=by == "country"),
         source=source,
         note="Shares of the listed top models' tokens (9 or 10 a week) and of their list-price dollars (tokens x"
         " listed price per token; free variants at $0): a developer can lead by tokens and trail by revenue.",
     )
 
 
+def _headline(headline: UsageHeadline) -> Headline:
+    return Headline(
+        f"Usage: {headline.words}.",
+        {"leader": headline.leader, "share": headline.share, "base": headline.base, "date": str(headline.date)},
+    )
+
+
+def _country_all_table(country_all: UsageSeries) -> Table:
+    """Every country's share of all the source's tokens on its newest day."""
+    latest = country_all.latest()
+    return Table(
+        id="usage-country-all",
+        title=f"Token share by country on {latest[0].date} ({country_all.source})",
+        columns=[Column("country", "country"), Column("share", "share", "pct"), Column("base", "share of")],
+        rows=[{"country": _country(p.key), "share": p.share, "base": p.base} for p in latest],
+        source=f"{country_all.source}, {latest[0].coverage}",
+        note="'(not listed)' is the share of the tokens the source does not list: it could be anyone's.",
+    )
+
+
+def _country_weekly(tokens: UsageSeries, usd: UsageSeries | None) -> tuple[Chart, Table]:
+    """Token and dollar share by country each week: the chart and its table."""
+    shares = _weekly_shares(tokens, usd, _country)
+    weeks = tokens.dates
+    source = f"{tokens.source}, {weeks[0]} to {weeks[-1]}"
+    table = Table(
+        id="usage-country-weekly",
+        title="Token and dollar share by country, each week",
+        columns=[
+            Column("week", "week"),
+            Column("key", "country"),
+            Column("token_share", "token share", "pct"),
+            Column("usd_share", "dollar share", "pct"),
+            Column("coverage", "covers"),
+        ],
+        rows=[s.row() for s in shares],
+        source=source,
+        note="; ".join(dict.fromkeys((usd.notes if usd else [])[-3:])) or None,
+    )
+    return _chart(shares, source), table
+
+
+def _developer_chart(tokens: UsageSeries, usd: UsageSeries | None) -> Chart:
+    """Token and dollar share each week of the developers with the most token share over the weeks."""
+    weeks = tokens.dates
+    shares = _weekly_shares(tokens, usd, str)
+    # the developers with the most token share over the weeks: fifteen lines would be unreadable
+    totals: dict[str, float] = {}
+    for share in shares:
+        totals[share.key] = totals.get(share.key, 0.0) + (share.token_share or 0.0)
+    leading = set(sorted(totals, key=lambda k: -totals[k])[:CHART_DEVELOPERS])
+    chart = _chart([s for s in shares if s.key in leading], f"{tokens.source}, {weeks[0]} to {weeks[-1]}", "developer")
+    shown = f"The {CHART_DEVELOPERS} developers with the most token share over the weeks."
+    return replace(chart, note=f"{shown} {chart.note}")
+
+
+def _developer_table(tokens: UsageSeries, usd: UsageSeries | None) -> Table:
+    """Each developer's tokens, token share and dollar share in the newest week."""
+    day = tokens.dates[-1]
+    return Table(
+        id="usage-developer",
+        title=f"Token and dollar share by developer, week of {day}",
+        columns=[
+            Column("developer", "developer"),
+            Column("tokens", "tokens", "int"),
+            Column("token_share", "token share", "pct"),
+            Column("usd_share", "dollar share", "pct"),
+        ],
+        rows=[
+            {"developer": p.key, "token_share": p.share, "usd_share": _share(usd, day, p.key), "tokens": p.tokens}
+            for p in tokens.on(day)
+        ],
+        source=f"{tokens.source}, week of {day}",
+        note="Shares of the listed top models' tokens and list-price dollars (free variants at $0).",
+    )
+
+
+def _openness(open_weights: bool | None) -> str:
+    return "open" if open_weights else "closed" if open_weights is False else "unknown"
+
+
+def _leaders_table(leaders: list[UsageAgainstDownloads]) -> Table:
+    """The leading models by tokens: usage rank against downloads rank."""
+    return Table(
+        id="usage-vs-downloads",
+        title="Usage rank against downloads rank, leading models",
+        columns=[
+            Column("model", "model"),
+            Column("developer", "developer"),
+            Column("openness", "weights"),
+            Column("usage_rank", "usage rank", "int"),
+            Column("share", "token share", "pct"),
+            Column("downloads_rank", "downloads rank", "int"),
+            Column("downloads_30d", "downloads (30 d)", "int"),
+        ],
+        rows=[{**leader.to_json(), "openness": _openness(leader.open_weights)} for leader in leaders],
+        source=f"OpenRouter ({leaders[0].base}, {leaders[0].date}); the report's Hub snapshot",
+        note="An empty downloads rank: closed weights, or a model the snapshot does not hold. Where the two"
+        " ranks disagree, downloads and usage measure different things: files fetched against tokens served.",
+    )
+
+
+INTRO = (
+    "Downloads count files fetched from the Hub; usage counts what is served. These figures are OpenRouter's:"
+    " its rankings page (shares of all OpenRouter tokens, by author and for the top models), its weekly top"
+    " models (tokens, requests and list prices of the 9 or 10 most used models; shares of those models'"
+    " tokens) and, where imported, the rankings-daily dataset. Each figure names the base its share is of,"
+    f" and no series mixes two. {OPENROUTER_CAVEAT}"
+)
+
+
 def usage_section(figures: UsageFigures) -> Section:
     """Build the section from :func:`report_usage_figures`."""
-    section = Section(
-        id="usage",
-        title="Usage",
-        intro=(
-            "Downloads count files fetched from the Hub; usage counts what is served. These figures are OpenRouter's:"
-            " its rankings page (shares of all OpenRouter tokens, by author and for the top models), its weekly top"
-            " models (tokens, requests and list prices of the 9 or 10 most used models; shares of those models'"
-            " tokens) and, where imported, the rankings-daily dataset. Each figure names the base its share is of,"
-            f" and no series mixes two. {OPENROUTER_CAVEAT}"
-        ),
-    )
-    headline = figures.headline
-    if headline is not None:
-        section.headlines.append(
-            Headline(
-                f"Usage: {headline.words}.",
-                {"leader": headline.leader, "share": headline.share, "base": headline.base, "date": str(headline.date)},
-            )
-        )
-    country_all = figures.country_all
-    if country_all is not None and country_all.points:
-        latest = country_all.latest()
-        section.tables.append(
-            Table(
-                id="usage-country-all",
-                title=f"Token share by country on {latest[0].date} ({country_all.source})",
-                columns=[Column("country", "country"), Column("share", "share", "pct"), Column("base", "share of")],
-                rows=[{"country": _country(p.key), "share": p.share, "base": p.base} for p in latest],
-                source=f"{country_all.source}, {latest[0].coverage}",
-                note="'(not listed)' is the share of the tokens the source does not list: it could be anyone's.",
-            )
-        )
+    section = Section(id="usage", title="Usage", intro=INTRO)
+    if figures.headline is not None:
+        section.headlines.append(_headline(figures.headline))
+    if figures.country_all is not None and figures.country_all.points:
+        section.tables.append(_country_all_table(figures.country_all))
     if figures.weekly_tokens is not None and figures.weekly_tokens.points:
-        rows = _weekly_rows(figures.weekly_tokens, figures.weekly_usd, _country)
-        weeks = figures.weekly_tokens.dates
-        source = f"{figures.weekly_tokens.source}, {weeks[0]} to {weeks[-1]}"
-        section.charts.append(_chart(rows, source))
-        section.tables.append(
-            Table(
-                id="usage-country-weekly",
-                title="Token and dollar share by country, each week",
-                columns=[
-                    Column("week", "week"),
-                    Column("key", "country"),
-                    Column("token_share", "token share", "pct"),
-                    Column("usd_share", "dollar share", "pct"),
-                    Column("coverage", "covers"),
-                ],
-                rows=rows,
-                source=source,
-                note="; ".join(dict.fromkeys((figures.weekly_usd.notes if figures.weekly_usd else [])[-3:])) or None,
-            )
-        )
+        chart, table = _country_weekly(figures.weekly_tokens, figures.weekly_usd)
+        section.charts.append(chart)
+        section.tables.append(table)
     if figures.developer_tokens is not None and figures.developer_tokens.points:
-        weeks = figures.developer_tokens.dates
-        weekly_rows = _weekly_rows(figures.developer_tokens, figures.developer_usd, str)
-        # the developers with the most token share over the weeks: fifteen lines would be unreadable
-        totals: dict[str, float] = {}
-        for row in weekly_rows:
-            totals[row["key"]] = totals.get(row["key"], 0.0) + (row["token_share"] or 0.0)
-        leading = set(sorted(totals, key=lambda k: -totals[k])[:CHART_DEVELOPERS])
-        chart = _chart(
-            [r for r in weekly_rows if r["key"] in leading],
-            f"{figures.developer_tokens.source}, {weeks[0]} to {weeks[-1]}",
-            "developer",
-        )
-        shown = f"The {CHART_DEVELOPERS} developers with the most token share over the weeks."
-        section.charts.append(replace(chart, note=f"{shown} {chart.note}"))
-        day = figures.developer_tokens.dates[-1]
-        rows = [
-            {
-                "developer": p.key,
-                "token_share": p.share,
-                "usd_share": _share(figures.developer_usd, day, p.key),
-                "tokens": p.tokens,
-            }
-            for p in figures.developer_tokens.on(day)
-        ]
-        section.tables.append(
-            Table(
-                id="usage-developer",
-                title=f"Token and dollar share by developer, week of {day}",
-                columns=[
-                    Column("developer", "developer"),
-                    Column("tokens", "tokens", "int"),
-                    Column("token_share", "token share", "pct"),
-                    Column("usd_share", "dollar share", "pct"),
-                ],
-                rows=rows,
-                source=f"{figures.developer_tokens.source}, week of {day}",
-                note="Shares of the listed top models' tokens and list-price dollars (free variants at $0).",
-            )
-        )
+        section.charts.append(_developer_chart(figures.developer_tokens, figures.developer_usd))
+        section.tables.append(_developer_table(figures.developer_tokens, figures.developer_usd))
     if figures.leaders:
-        section.tables.append(
-            Table(
-                id="usage-vs-downloads",
-                title="Usage rank against downloads rank, leading models",
-                columns=[
-                    Column("model", "model"),
-                    Column("developer", "developer"),
-                    Column("openness", "weights"),
-                    Column("usage_rank", "usage rank", "int"),
-                    Column("share", "token share", "pct"),
-                    Column("downloads_rank", "downloads rank", "int"),
-                    Column("downloads_30d", "downloads (30 d)", "int"),
-                ],
-                rows=[
-                    {
-                        **leader.to_json(),
-                        "openness": "open"
-                        if leader.open_weights
-                        else "closed"
-                        if leader.open_weights is False
-                        else "unknown",
-                    }
-                    for leader in figures.leaders
-                ],
-                source=f"OpenRouter ({figures.leaders[0].base}, {figures.leaders[0].date}); the report's Hub snapshot",
-                note="An empty downloads rank: closed weights, or a model the snapshot does not hold. Where the two"
-                " ranks disagree, downloads and usage measure different things: files fetched against tokens served.",
-            )
-        )
+        section.tables.append(_leaders_table(figures.leaders))
     return section
