@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from modelrace.answers import PickConstraints, load_tasks, parse_tasks, pick
+from modelrace import answers, evals
+from modelrace.answers import PickConstraints, PickTask, PickTaskFile, get_task, load_tasks, parse_tasks, pick
 from modelrace.answers._pick_scoring import _lower
 from modelrace.cli.main import app
 from modelrace.errors import ConfigError, RegistryError
@@ -30,6 +31,13 @@ def test_the_task_map_is_data_with_a_schema() -> None:
     )
     with pytest.raises(RegistryError, match=r"tasks\.yaml: tasks\.coding\.benchmarks\.0\.weight"):
         parse_tasks(bad)
+
+
+def test_a_pick_task_is_named_apart_from_an_evaluation_task() -> None:
+    assert isinstance(load_tasks(), PickTaskFile) and isinstance(get_task("math"), PickTask)
+    assert not hasattr(answers, "Task") and evals.Task is not PickTask
+    with pytest.raises(ConfigError, match=r"--task 'cooking': choose one of general, coding"):
+        get_task("cooking")
 
 
 @pytest.mark.reference

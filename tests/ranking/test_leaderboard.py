@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,10 @@ from typer.testing import CliRunner
 
 from modelrace.cli.main import app
 from modelrace.ranking import (
+    CountryBest,
+    ParetoPoint,
     Score,
+    ScoreRow,
     leaderboard,
     open_vs_closed,
     pareto_frontier,
@@ -151,9 +156,9 @@ def test_a_tie_set_without_standard_errors_is_not_called_known() -> None:
     resolver = Resolver()
     scored = [_score(resolver, "a/model-7b", 51.0, None), _score(resolver, "b/model-7b", 49.0, None)]
     ranked = _rank(scored)
-    assert ranked is not None and len(ranked["tie_set"]) == 1 and ranked["tie_set_known"] is False
+    assert ranked is not None and len(ranked.tie_set) == 1 and ranked.tie_set_known is False
     known = _rank([_score(resolver, "a/model-7b", 51.0, 0.1), _score(resolver, "b/model-7b", 49.0, 0.1)])
-    assert known is not None and known["tie_set_known"] is True and known["lead_significant"] is True
+    assert known is not None and known.tie_set_known is True and known.lead_significant is True
 
 
 @pytest.mark.reference
@@ -171,3 +176,16 @@ def test_a_source_scoring_models_younger_than_its_date_is_in_doubt(warehouse: Wa
     assert str(qwen.data_date) == "2026-01-08" and qwen.first_on_hub > qwen.data_date
     board = leaderboard(warehouse)
     assert any(row.model == "Qwen/Qwen3.6-27B" for row in board.newer_than_data["livebench"])
+
+
+def test_a_score_becomes_a_typed_row_of_any_row_kind() -> None:
+    score = _score(Resolver(), "Qwen/Qwen2.5-7B-Instruct", 0.61, 0.01, release_date=date(2024, 9, 19))
+    row = score.row()
+    assert type(row) is ScoreRow and row.model == "Qwen/Qwen2.5-7B-Instruct" and row.value == 0.61
+    assert row.release_date == "2024-09-19" and row.country == "CN" and row.se == 0.01
+    best = score.row_as(CountryBest)
+    assert type(best) is CountryBest and best == CountryBest.of(row)
+    point = score.row_as(ParetoPoint)
+    assert point.cost is None
+    assert all(getattr(point, f.name) == getattr(row, f.name) for f in fields(ScoreRow))
+    assert next(iter(best.to_json())) == "country" and list(point.to_json())[:2] == ["model", "source_name"]

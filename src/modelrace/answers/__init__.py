@@ -35,7 +35,15 @@ from modelrace.answers._pick_model import (
     TaskScore,
     TaskWeights,
 )
-from modelrace.answers._tasks import Task, TaskBenchmark, get_task, load_tasks, parse_tasks, task_names
+from modelrace.answers._pick_tasks import (
+    PickTask,
+    PickTaskBenchmark,
+    PickTaskFile,
+    get_task,
+    load_tasks,
+    parse_tasks,
+    task_names,
+)
 from modelrace.answers._versus import (
     BenchmarkComparison,
     MissingSide,
@@ -66,8 +74,9 @@ __all__ = [
     "Part",
     "Pick",
     "PickConstraints",
-    "Task",
-    "TaskBenchmark",
+    "PickTask",
+    "PickTaskBenchmark",
+    "PickTaskFile",
     "TaskScore",
     "TaskWeights",
     "Test",

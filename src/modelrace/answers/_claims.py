@@ -61,7 +61,7 @@ class Claim(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     statement: str
     figure: str
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, object] = Field(default_factory=dict)  # validated by the figure's own schema (below)
     test: Test
     weaker: Test | None = None
     scope: str

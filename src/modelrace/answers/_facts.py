@@ -17,14 +17,9 @@ from modelrace.errors import NotFoundError
 from modelrace.knowledge import country_name
 from modelrace.licensing import decide, explain_model, load_licences
 from modelrace.ranking import Catalogue, Entity
+from modelrace.sources import stated_licences
 from modelrace.store import Warehouse
 
-_SOURCE_LICENCES_SQL = """
-SELECT i.source, m.source_name, m.license
-FROM source_models m JOIN result_imports i USING (import_id)
-WHERE m.license IS NOT NULL AND trim(m.license) <> ''
-ORDER BY m.import_id DESC
-"""
 CLOSED = "closed"
 
 
@@ -69,10 +64,10 @@ class FactFinder:
     def _source_licences(self) -> dict[str, list[tuple[str, str]]]:
         """Entity key -> [(licence text, source)] from every import that states one."""
         found: dict[str, list[tuple[str, str]]] = {}
-        for row in self.warehouse.query(_SOURCE_LICENCES_SQL):
-            entity = self.catalogue.entities.get((row["source"], row["source_name"]))
+        for stated in stated_licences(self.warehouse):
+            entity = self.catalogue.entities.get((stated.source, stated.source_name))
             if entity is not None and entity.matched:
-                found.setdefault(entity.key.lower(), []).append((str(row["license"]), str(row["source"])))
+                found.setdefault(entity.key.lower(), []).append((stated.licence, stated.source))
         return found
 
     def licence(self, entity: Entity) -> LicenceFacts:

@@ -6,7 +6,7 @@ the data cannot give it (``insufficient``). The figures are computed in ``_figur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +96,7 @@ FIGURES: dict[str, FigureSpec] = {
 }
 
 
-def compute_figure(evidence: Evidence, name: str, params: dict[str, Any]) -> Figure:
-    """Compute a named figure (its parameters validated by its schema)."""
+def compute_figure(evidence: Evidence, name: str, params: Mapping[str, object]) -> Figure:
+    """Compute a named figure (``params`` as a claims file gives them, validated here by the figure's schema)."""
     spec = FIGURES[name]
     return spec.compute(evidence, spec.params.model_validate(params))

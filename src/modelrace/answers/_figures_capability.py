@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import Any
 
 from modelrace.answers._figure_model import (
     Z95,
@@ -22,11 +21,11 @@ from modelrace.answers._figure_model import (
 from modelrace.answers._versus import versus_catalogue
 from modelrace.errors import ModelraceError, NotFoundError
 from modelrace.knowledge import UNKNOWN, class_names, size_class
-from modelrace.ranking import Score, significant
+from modelrace.ranking import Benchmark, Score, significant
 
 
 # ------------------------------------------------------------------------------------------------ capability
-def _benchmark(evidence: Evidence, benchmark_id: str) -> Any:
+def _benchmark(evidence: Evidence, benchmark_id: str) -> Benchmark | None:
     return evidence.catalogue.benchmarks.get(benchmark_id)
 
 

@@ -45,7 +45,7 @@ from modelrace.answers._pick_scoring import (
     _Scored,
     _standardise,
 )
-from modelrace.answers._tasks import get_task
+from modelrace.answers._pick_tasks import get_task
 from modelrace.errors import ConfigError, ModelraceError
 from modelrace.knowledge import country_code, country_name, known_countries
 from modelrace.ranking import Catalogue, Entity, load_catalogue, significant

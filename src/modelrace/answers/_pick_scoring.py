@@ -13,7 +13,7 @@ from modelrace.answers._pick_model import (
     TaskScore,
     TaskWeights,
 )
-from modelrace.answers._tasks import Task
+from modelrace.answers._pick_tasks import PickTask
 from modelrace.ranking import Catalogue, Entity, Score
 
 
@@ -27,7 +27,7 @@ class _Scored:
     basis: list[str]
 
 
-def _standardise(catalogue: Catalogue, task: Task) -> tuple[dict[str, _Scored], list[TaskWeights], float]:
+def _standardise(catalogue: Catalogue, task: PickTask) -> tuple[dict[str, _Scored], list[TaskWeights], float]:
     """Every entity's task score (module docstring, steps 2-4)."""
     total_weight = sum(b.weight for b in task.benchmarks)
     per_entity: dict[str, list[tuple[TaskScore, float, float | None]]] = {}

@@ -21,7 +21,6 @@ Rules (docs/answers.md):
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -33,18 +32,13 @@ from modelrace.errors import ConfigError, ModelraceError
 from modelrace.evals import compare_runs, protocol_scores
 from modelrace.knowledge import EVAL_SOURCE, benchmark_catalog
 from modelrace.ranking import Benchmark, Catalogue, load_catalogue, significant
+from modelrace.sources import model_results
 from modelrace.store import Warehouse
 from modelrace.usage import UsagePair, usage_pair
 
 Z95 = 1.96
 ELO_POINTS_PER_TENFOLD = 400.0
 VersusVerdict = Literal["a ahead", "tied", "b ahead"]
-
-_RUN_SQL = """
-SELECT r.extra FROM results r JOIN result_imports i USING (import_id)
-WHERE i.source = ? AND r.source_name = ? AND r.benchmark = ? AND r.metric = ?
-ORDER BY r.import_id DESC LIMIT 1
-"""
 
 
 @dataclass(frozen=True)
@@ -140,8 +134,8 @@ def _paired(warehouse: Warehouse, benchmark: Benchmark, a: Found, b: Found) -> t
     """Our two runs on the same task compared on shared items: (interval, significant, items), if they share any."""
     runs = []
     for found in (a, b):
-        rows = warehouse.query(_RUN_SQL, [EVAL_SOURCE, found.score.source_name, benchmark.benchmark, benchmark.metric])
-        extra = json.loads(rows[0]["extra"]) if rows and rows[0]["extra"] else {}
+        stored = model_results(warehouse, EVAL_SOURCE, found.score.source_name, benchmark.benchmark, benchmark.metric)
+        extra = stored[0].extra if stored else {}
         if "run_id" not in extra:
             return None
         runs.append((extra["run_id"], extra.get("metric")))
@@ -201,30 +195,22 @@ def compare_on(warehouse: Warehouse, benchmark: Benchmark, a: Found, b: Found) -
     )
 
 
-_LEADERBOARD_BBH_SQL = """
-SELECT r.value, r.n_items, r.extra, r.source_name, i.data_date FROM results r JOIN result_imports i USING (import_id)
-WHERE i.source = 'open-llm-leaderboard' AND r.benchmark = 'BBH' AND r.metric = 'accuracy'
-  AND lower(r.source_name) = lower(?)
-ORDER BY i.import_id DESC, r.extra
-"""
-
-
 def _same_protocol(warehouse: Warehouse, catalogue: Catalogue, a: str, b: str) -> Versus | None:
     """``versus SPEC HUB_ID``: our leaderboard_bbh run of a model spec against the Open LLM Leaderboard's BBH Raw
     (the same protocol and metric, acc_norm over the 24 tasks), one row per precision the leaderboard ran; None
     when A is not a spec with such a run."""
     ours = protocol_scores(warehouse, a)
-    published = warehouse.query(_LEADERBOARD_BBH_SQL, [b]) if ours else []
+    published = model_results(warehouse, "open-llm-leaderboard", b, "BBH", "accuracy", ignore_case=True) if ours else []
     if not ours or not published:
         return None
     run, rows = ours[0], []
     se_a = (run.ci_high - run.ci_low) / (2 * Z95)
     scope = f"first {run.per_task_limit} items of each task, " if run.per_task_limit else ""
     for row in published:
-        precision = json.loads(row["extra"] or "{}").get("precision", "?")
-        n = row["n_items"] or 5761
-        se_b = math.sqrt(row["value"] * (1 - row["value"]) / n)
-        difference = run.value - row["value"]
+        precision = row.extra.get("precision", "?")
+        n = row.n_items or 5761
+        se_b = math.sqrt(row.value * (1 - row.value) / n)
+        difference = run.value - row.value
         spread = Z95 * math.sqrt(se_a**2 + se_b**2)
         tied = abs(difference) <= spread
         rows.append(
@@ -234,11 +220,11 @@ def _same_protocol(warehouse: Warehouse, catalogue: Catalogue, a: str, b: str) -
                 name="BBH, leaderboard_bbh protocol (acc_norm)",
                 metric="accuracy",
                 scale="fraction",
-                data_date=row["data_date"].isoformat(),
+                data_date=row.data_date.isoformat(),
                 a=run.value,
-                b=row["value"],
+                b=row.value,
                 a_name=run.model_spec,
-                b_name=row["source_name"],
+                b_name=row.source_name,
                 a_match="our run " + run.run_id,
                 b_match="BBH Raw",
                 difference=difference,

@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
@@ -44,6 +44,7 @@ HUB_DATE_TOLERANCE_DAYS = 7
 # The Hub dates every repository created before it recorded creation dates to 2022-03-02: such a date says only
 # "on the Hub by then", so it refutes no earlier release date.
 HUB_CREATION_RECORDED_FROM = date(2022, 3, 3)
+_Row = TypeVar("_Row", bound="ScoreRow")
 # Metrics that are a source's headline where it publishes several for one benchmark.
 _PREFERRED_METRIC = {"open-llm-leaderboard": "normalised"}
 
@@ -63,32 +64,32 @@ class Score:
 
     def row(self) -> ScoreRow:
         """The score as a typed row (what the leaderboard hands over)."""
-        return ScoreRow(**_row_fields(self))
+        return self.row_as(ScoreRow)
+
+    def row_as(self, kind: type[_Row]) -> _Row:
+        """The score as a row of ``kind``: a :class:`ScoreRow`, or a row that adds defaulted fields to it."""
+        entity = self.entity
+        return kind(
+            model=entity.name,
+            source_name=self.source_name,
+            value=self.value,
+            se=self.se,
+            developer=entity.developer,
+            country=entity.country,
+            family=entity.family,
+            open_weights=entity.open_weights,
+            reasoning=entity.reasoning,
+            params_total=entity.params_total,
+            params_active=entity.params_active,
+            release_date=self.release_date.isoformat() if self.release_date else None,
+            price_usd_per_mtok=self.price_usd_per_mtok,
+            spread=self.spread,
+            providers=self.providers,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready."""
         return dict(self.row().to_json())
-
-
-def _row_fields(score: Score) -> dict[str, Any]:
-    """A score's row fields, in the order its JSON has always had."""
-    return {
-        "model": score.entity.name,
-        "source_name": score.source_name,
-        "value": score.value,
-        "se": score.se,
-        "developer": score.entity.developer,
-        "country": score.entity.country,
-        "family": score.entity.family,
-        "open_weights": score.entity.open_weights,
-        "reasoning": score.entity.reasoning,
-        "params_total": score.entity.params_total,
-        "params_active": score.entity.params_active,
-        "release_date": score.release_date.isoformat() if score.release_date else None,
-        "price_usd_per_mtok": score.price_usd_per_mtok,
-        "spread": score.spread,
-        "providers": score.providers,
-    }
 
 
 @dataclass(frozen=True)
@@ -208,21 +209,23 @@ def _last_day(data_date: date) -> date:
     return (data_date.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def _newer_than_data(model: dict[str, Any], entity: Entity, appeared: dict[str, date]) -> NewerThanData | None:
+def _newer_than_data(
+    source: str, name: str, data_date: date, entity: Entity, appeared: dict[str, date]
+) -> NewerThanData | None:
+    """The model ``source`` calls ``name``, when it first appeared on the Hub after the source's data date."""
     first = appeared.get(entity.hub_id) if entity.hub_id else None
     if entity.hub_id is None or first is None or first < HUB_CREATION_RECORDED_FROM:
         return None
-    data_date: date = model["data_date"]
     if (first - _last_day(data_date)).days <= 1:  # a day's slack for time zones
         return None
-    return NewerThanData(model["source"], model["source_name"], entity.hub_id, first, data_date)
+    return NewerThanData(source, name, entity.hub_id, first, data_date)
 
 
-def _check_date(model: dict[str, Any], entity: Entity, appeared: dict[str, date]) -> tuple[str | None, date | None]:
+def _check_date(
+    released: date, data_date: date, entity: Entity, appeared: dict[str, date]
+) -> tuple[str | None, date | None]:
     """Why a source's release date cannot be right (None when it can), and the first Hub appearance used."""
-    released: date = model["release_date"]
     first = appeared.get(entity.hub_id) if entity.hub_id else None
-    data_date: date = model["data_date"]
     if released > _last_day(data_date):
         return f"after the data's own date ({data_date})", first
     if first is not None and first < HUB_CREATION_RECORDED_FROM:
@@ -273,12 +276,12 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
         entity = entities[(source, name)]
         if not entity.matched:
             unmatched[source].append(name)
-        late = _newer_than_data(model, entity, appeared)
+        late = _newer_than_data(source, name, model["data_date"], entity, appeared)
         if late is not None:
             newer.append(late)
         if model.get("release_date"):
             checked += 1
-            reason, first = _check_date(model, entity, appeared)
+            reason, first = _check_date(model["release_date"], model["data_date"], entity, appeared)
             if reason is not None:
                 flagged.append(
                     FlaggedDate(source, name, entity.name, model["release_date"], reason, model["data_date"], first)

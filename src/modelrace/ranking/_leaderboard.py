@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from modelrace._serialise import JsonResult, fields_first
 from modelrace.errors import NotFoundError
@@ -28,16 +28,12 @@ class CountryBest(ScoreRow):
 
     @classmethod
     def of(cls, row: ScoreRow) -> CountryBest:
-        """The row of a score, as a country's best."""
-        return cls(**_fields(row))
+        """A score's row, as a country's best."""
+        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(row)})
 
-    def __json__(self) -> dict[str, Any]:
+    def __json__(self) -> Mapping[str, object]:
         """The fields, ``country`` first."""
         return fields_first(self, ("country",))
-
-
-def _fields(row: ScoreRow) -> dict[str, Any]:
-    return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,21 @@ class Leaderboard(JsonResult):
     newer_than_data: dict[str, list[NewerThanData]] = field(default_factory=dict)
 
 
-def _rank(scores: list[Score]) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _Ranked:
+    """A size class's leader, its margin over the runner-up, and the set statistically tied with it."""
+
+    leader: ScoreRow
+    runner_up: ScoreRow | None
+    tied_leaders: list[str]
+    margin: float | None
+    lead_significant: bool | None
+    tie_set: list[str]
+    models: int
+    tie_set_known: bool
+
+
+def _rank(scores: list[Score]) -> _Ranked | None:
     """Leader, margin over the runner-up, and the set statistically tied with the leader."""
     if not scores:
         return None
@@ -149,40 +159,63 @@ def _rank(scores: list[Score]) -> dict[str, Any] | None:
     verdicts = [significant(leader.value, leader.se, s.value, s.se) for s in scores[1:]]
     tied = [s.entity.name for s, apart in zip(scores[1:], verdicts, strict=True) if apart is False]
     lead_significant = significant(leader.value, leader.se, runner_up.value, runner_up.se) if runner_up else None
-    return {
-        "leader": leader.row(),
-        "runner_up": runner_up.row() if runner_up else None,
-        "tied_leaders": [s.entity.name for s in scores if s.value == leader.value],
-        "margin": leader.value - runner_up.value if runner_up else None,
-        "lead_significant": lead_significant,
-        "tie_set": [leader.entity.name, *tied],
-        "models": len(scores),
-        "tie_set_known": None not in verdicts,
-    }
+    return _Ranked(
+        leader=leader.row(),
+        runner_up=runner_up.row() if runner_up else None,
+        tied_leaders=[s.entity.name for s in scores if s.value == leader.value],
+        margin=leader.value - runner_up.value if runner_up else None,
+        lead_significant=lead_significant,
+        tie_set=[leader.entity.name, *tied],
+        models=len(scores),
+        tie_set_known=None not in verdicts,
+    )
 
 
-def _countries(scores: list[Score]) -> dict[str, Any]:
+def _country_bests(scores: list[Score]) -> list[Score]:
+    """Each attributed country's best score, best first."""
     best: dict[str, Score] = {}
     for score in scores:
         country = score.entity.country
         if country not in best and country != "unattributed":
             best[country] = score
-    ordered = sorted(best.values(), key=_order)
-    leader = ordered[0] if ordered else None
+    return sorted(best.values(), key=_order)
+
+
+def _country_leader(ordered: list[Score]) -> CountryLeader | None:
+    """The country whose best leads (``ordered``: each country's best, best first), and its margin."""
+    if not ordered:
+        return None
+    leader = ordered[0]
     second = ordered[1] if len(ordered) > 1 else None
-    return {
-        "best_by_country": [CountryBest.of(s.row()) for s in ordered],
-        "country_leader": CountryLeader(
-            country=leader.entity.country,
-            model=leader.entity.name,
-            runner_up_country=second.entity.country if second else None,
-            runner_up_model=second.entity.name if second else None,
-            margin=leader.value - second.value if second else None,
-            significant=significant(leader.value, leader.se, second.value, second.se) if second else None,
-        )
-        if leader
-        else None,
-    }
+    return CountryLeader(
+        country=leader.entity.country,
+        model=leader.entity.name,
+        runner_up_country=second.entity.country if second else None,
+        runner_up_model=second.entity.name if second else None,
+        margin=leader.value - second.value if second else None,
+        significant=significant(leader.value, leader.se, second.value, second.se) if second else None,
+    )
+
+
+def _class_entry(name: str, members: list[Score]) -> ClassEntry | None:
+    """One size class's entry (None when no model is in it)."""
+    ranked = _rank(members)
+    if ranked is None:
+        return None
+    bests = _country_bests(members)
+    return ClassEntry(
+        size_class=name,
+        leader=ranked.leader,
+        runner_up=ranked.runner_up,
+        tied_leaders=ranked.tied_leaders,
+        margin=ranked.margin,
+        lead_significant=ranked.lead_significant,
+        tie_set=ranked.tie_set,
+        models=ranked.models,
+        best_by_country=[s.row_as(CountryBest) for s in bests],
+        country_leader=_country_leader(bests),
+        tie_set_known=ranked.tie_set_known,
+    )
 
 
 def pareto_frontier(scores: list[Score], cost: str) -> list[ParetoPoint]:
@@ -196,7 +229,7 @@ def pareto_frontier(scores: list[Score], cost: str) -> list[ParetoPoint]:
     best = float("-inf")
     for score in candidates:
         if score.value > best:
-            frontier.append(ParetoPoint(**_fields(score.row()), cost=cost_of(score)))
+            frontier.append(dataclasses.replace(score.row_as(ParetoPoint), cost=cost_of(score)))
             best = score.value
     return frontier
 
@@ -280,11 +313,9 @@ def leaderboard(
         for name in classes:
             if size_class_filter is not None and name != size_class_filter:
                 continue
-            members = by_class.get(name, [])
-            ranked = _rank(members)
-            if ranked is None:
-                continue
-            entries.append(ClassEntry(size_class=name, **ranked, **_countries(members)))
+            entry = _class_entry(name, by_class.get(name, []))
+            if entry is not None:
+                entries.append(entry)
         output.append(
             BenchmarkBoard(
                 id=bench.id,

@@ -17,19 +17,14 @@ from modelrace.ratings._arena import (
     publish_ratings,
     rate,
 )
+from modelrace.ratings._battle_file import WINNERS, Battle, BattleFile, Rejection, parse_battle, read_battles
 from modelrace.ratings._battles import (
     JUDGE_KINDS,
-    WINNERS,
-    Battle,
-    BattleFile,
     BattleImport,
     JudgeKind,
-    Rejection,
     ResolvedName,
     insert_battles,
     new_batch,
-    parse_battle,
-    read_battles,
     store_battles,
 )
 from modelrace.ratings._bradley_terry import (

@@ -1,60 +1,28 @@
-"""Battle files in LMArena's layout, read row by row (a bad row is rejected with its reason, never fatal), and
-stored as one batch in one transaction; the same file twice is recognised, not duplicated.
-
-Layout: ``model_a``, ``model_b``, ``winner`` (``model_a`` | ``model_b`` | ``tie`` | ``tie (bothbad)``), and
-optionally ``language``, ``category``, ``judge``, ``timestamp`` (or LMArena's ``tstamp``: ISO text or Unix
-seconds) and ``question_id``. Files: JSON (a list of objects), JSONL, CSV or Parquet, told apart by extension.
-
-Read through :mod:`modelrace._safe_read`: regular files only, JSON nested no deeper than its bound (a row nested
-deeper is one rejected row), a CSV with a BOM, timestamps within the years a datetime holds (``1e20``, ``inf``
-and ``10**30`` are a row's rejection, not an OverflowError), and a row given twice with the same identity
-(``tstamp``/``timestamp`` or ``question_id``: a file concatenated with itself) counted and skipped.
+"""Storing battles: a battle file (read by :mod:`._battle_file`) as one batch in one transaction, the same file
+twice recognised, not duplicated; and the batches our duels append to.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
 
-from modelrace._dates import latest_allowed_date
 from modelrace._files import file_sha256
-from modelrace._safe_read import (
-    MAX_FILE_BYTES,
-    JsonTextError,
-    Repeats,
-    TooDeep,
-    csv_reader,
-    find_too_deep,
-    lines,
-    loads_json,
-    open_regular,
-    read_text,
-    row_key,
-)
 from modelrace.errors import ConfigError, ImportFormatError, refused_import
 from modelrace.ranking import Resolver
+from modelrace.ratings._battle_file import Battle, BattleFile, Rejection, read_battles
 from modelrace.sources import dating
 from modelrace.store import Warehouse
 
 JudgeKind = Literal["human", "model"]
 JUDGE_KINDS: tuple[JudgeKind, ...] = ("human", "model")
-WINNERS = ("model_a", "model_b", "tie", "tie (bothbad)")
-# spellings other exports use for the same verdicts
-_WINNER_ALIASES = {"both_bad": "tie (bothbad)", "bothbad": "tie (bothbad)", "tie(bothbad)": "tie (bothbad)"}
 _REJECTION_SAMPLES = 20
-# A battle file streamed row by row (JSONL, CSV, Parquet) may be large: LMArena's full dump is ~1 GB as JSONL.
-MAX_STREAMED_BYTES = 16 << 30
-# Unix seconds a datetime can hold (year 1 to 9999); outside it a tstamp is no time.
-_MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
 
 _BATTLE_SCHEMA = pa.schema(
     [
@@ -71,42 +39,6 @@ _BATTLE_SCHEMA = pa.schema(
         ("happened_at", pa.timestamp("us")),
     ]
 )
-
-
-@dataclass(frozen=True)
-class Battle:
-    """One verdict between two models, as its source names them."""
-
-    model_a: str
-    model_b: str
-    winner: str
-    judge: str | None = None
-    category: str | None = None
-    language: str | None = None
-    question_id: str | None = None
-    happened_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A row that could not be read, and why."""
-
-    position: int
-    reason: str
-    raw: str
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {"position": self.position, "reason": self.reason, "raw": self.raw}
-
-
-@dataclass
-class BattleFile:
-    """What a file holds: valid battles (with their row numbers) and rejected rows."""
-
-    battles: list[tuple[int, Battle]] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    repeated: int = 0  # rows given again with the same identity, skipped
 
 
 @dataclass(frozen=True)
@@ -165,170 +97,6 @@ class BattleImport:
             "ratings_import_id": self.ratings_import_id,
             "repeated": self.repeated,
         }
-
-
-def _text(value: Any, field_name: str = "field") -> str | None:
-    """A text field: a string or number as text; None for nothing; a list or object there is a row's error."""
-    if type(value) is str:  # the common case first: a battle file holds ~10 text fields a row
-        return value.strip() or None
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, (list, dict, TooDeep)):
-        deep = find_too_deep(value)
-        if deep is not None:
-            raise ValueError(f"{field_name} is {deep.reason}")
-        raise ValueError(f"{field_name} is a JSON {'list' if isinstance(value, list) else 'object'}, not text")
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**18:
-        raise ValueError(f"{field_name} is a number too long for a name")
-    text = str(value).strip()
-    return text or None
-
-
-def _seconds(value: float) -> datetime:
-    """Unix seconds as a naive UTC datetime; ValueError where no datetime holds them."""
-    if not math.isfinite(value) or not _MIN_SECONDS <= value <= _MAX_SECONDS:
-        raise ValueError(f"timestamp {value:.6g} is not a time (outside the years 1 to 9999)")
-    try:
-        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
-    except (OverflowError, OSError, ValueError):
-        raise ValueError(f"timestamp {value:.6g} is not a time (outside the years 1 to 9999)") from None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    """ISO text, or Unix seconds (LMArena's ``tstamp``); naive UTC."""
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, int) and not _MIN_SECONDS <= value <= _MAX_SECONDS:
-            raise ValueError("timestamp is not a time (outside the years 1 to 9999)")
-        return _seconds(float(value))
-    if isinstance(value, (list, dict, TooDeep)):
-        raise ValueError("timestamp is not text or a number")
-    text = str(value).strip()[:100]
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return _seconds(seconds)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"timestamp {text[:40]!r} is neither ISO 8601 nor Unix seconds") from None
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
-
-
-def _first_given(*values: Any) -> Any:
-    return next((v for v in values if v is not None and v != ""), None)
-
-
-def parse_battle(row: Any, not_after: datetime | None = None) -> Battle:
-    """One row as a battle; ValueError says what is wrong with it. A time after ``not_after`` (default: a day from
-    now, naive UTC) is refused: it would date the whole file in the future."""
-    if not isinstance(row, dict):
-        raise ValueError(getattr(row, "reason", None) or f"not an object but {type(row).__name__}")
-    model_a, model_b = _text(row.get("model_a"), "model_a"), _text(row.get("model_b"), "model_b")
-    if model_a is None or model_b is None:
-        raise ValueError(f"no {'model_a' if model_a is None else 'model_b'}")
-    if model_a == model_b:
-        raise ValueError(f"{model_a!r} against itself")
-    raw_winner = _text(row.get("winner"), "winner")
-    if raw_winner is None:
-        raise ValueError("no winner")
-    winner = _WINNER_ALIASES.get(raw_winner.lower(), raw_winner.lower())
-    if winner not in WINNERS:
-        raise ValueError(f"winner {raw_winner[:40]!r} is not one of {', '.join(WINNERS)}")
-    category = row.get("category")
-    if isinstance(category, dict):  # LMArena's category_tag-like objects are not one category
-        raise ValueError("category is an object, not a name")
-    happened_at = _timestamp(_first_given(row.get("timestamp"), row.get("tstamp")))
-    latest = not_after or latest_allowed_date()
-    if happened_at is not None and happened_at > latest:
-        raise ValueError(f"timestamp {happened_at.isoformat(sep=' ')} is in the future")
-    return Battle(
-        model_a,
-        model_b,
-        winner,
-        judge=_text(row.get("judge"), "judge"),
-        category=_text(category, "category"),
-        language=_text(row.get("language"), "language"),
-        question_id=_text(row.get("question_id"), "question_id"),
-        happened_at=happened_at,
-    )
-
-
-def _rows(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    """(1-based position, row, why it could not even be parsed) for each row of the file."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".jsonl":
-            with open_regular(path, MAX_STREAMED_BYTES) as handle:
-                for position, line in lines(handle):
-                    try:
-                        yield position, loads_json(line, f"line {position}"), None
-                    except JsonTextError as error:
-                        yield position, line[:200], f"not JSON: {error.detail}"
-        elif suffix == ".json":
-            data = loads_json(read_text(path, MAX_FILE_BYTES), path)
-            if isinstance(data, dict) and isinstance(data.get("battles"), list):
-                data = data["battles"]
-            if not isinstance(data, list):
-                raise ImportFormatError(f"{path} holds no list of battles (a JSON list of objects)")
-            for position, row in enumerate(data, 1):
-                yield position, row, None
-        elif suffix == ".csv":
-            with open_regular(path, MAX_STREAMED_BYTES) as handle:
-                for position, row in enumerate(csv_reader(handle), 1):
-                    yield position, row, None
-        elif suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            with open_regular(path, MAX_STREAMED_BYTES, binary=True) as handle:
-                table = pq.read_table(handle)
-            columns = {name: table.column(name).to_pylist() for name in table.column_names}
-            for index in range(table.num_rows):
-                yield index + 1, {name: values[index] for name, values in columns.items()}, None
-        else:
-            raise ConfigError(f"{path}: give a .json, .jsonl, .csv or .parquet file of battles")
-    except (UnicodeDecodeError, csv.Error, pa.ArrowException) as error:
-        raise ImportFormatError(f"{path} cannot be read as {suffix[1:]}: {error}") from None
-
-
-def _identity(row: Any) -> Any:
-    """A row's identity when it carries one (a time or a question id): the same row again is a repeat. A row
-    without either cannot be told from a second, identical vote, and is kept."""
-    if not isinstance(row, dict) or (
-        row.get("tstamp") in (None, "") and row.get("timestamp") in (None, "") and row.get("question_id") in (None, "")
-    ):
-        return None
-    return row_key(row)
-
-
-def read_battles(path: Path) -> BattleFile:
-    """Every row of a battle file, valid or rejected with its reason; rows repeated (same identity) counted and
-    skipped."""
-    if not path.is_file():
-        raise ImportFormatError(f"no file at {path}")
-    found = BattleFile()
-    repeats = Repeats()
-    not_after = latest_allowed_date()
-    for position, row, broken in _rows(path):
-        if broken is not None:
-            found.rejected.append(Rejection(position, broken, str(row)[:200]))
-            continue
-        identity = _identity(row)
-        if identity is not None and repeats.first_seen(identity, position) is not None:
-            continue
-        try:
-            found.battles.append((position, parse_battle(row, not_after)))
-        except ValueError as error:
-            found.rejected.append(Rejection(position, str(error), json.dumps(row, default=str)[:200]))
-    found.repeated = repeats.count
-    if not found.battles and not found.rejected:
-        raise ImportFormatError(f"{path} holds no battles")
-    return found
 
 
 def resolver_for(warehouse: Warehouse) -> Resolver:
@@ -392,6 +160,57 @@ def insert_battles(connection: Any, batch_id: int, judge_kind: JudgeKind, battle
     connection.execute("UPDATE battle_batches SET battles = battles + ? WHERE batch_id = ?", [len(battles), batch_id])
 
 
+def _label(path: Path, source: str | None) -> str:
+    """The batch's source: ``source``, else the file's stem; the judge kinds and ``all`` are reserved."""
+    reserved = (*JUDGE_KINDS, "all")
+    label = source or (path.stem if path.stem not in reserved else path.name)
+    if label in reserved:
+        raise ConfigError(f"--source {label!r} is reserved (it selects battles by judge kind); choose another name")
+    return label
+
+
+def _already_stored(warehouse: Warehouse, label: str, digest: str) -> BattleImport | None:
+    """The batch this very file was stored as under ``label``, if it was."""
+    existing = warehouse.query(
+        "SELECT * FROM battle_batches WHERE kind = 'import' AND file_sha256 = ? AND source = ?", [digest, label]
+    )
+    if not existing:
+        return None
+    row = existing[0]
+    stored = warehouse.query(
+        "SELECT model_a AS name FROM battles WHERE batch_id = ? UNION SELECT model_b FROM battles WHERE batch_id = ?",
+        [row["batch_id"], row["batch_id"]],
+    )
+    return BattleImport(
+        row["batch_id"], label, row["judge_kind"], row["path"], row["data_date"], row["battles"], row["rejected"],
+        True, resolve_names(resolver_for(warehouse), [r["name"] for r in stored]), (),
+    )  # fmt: skip
+
+
+def _insert_rejections(connection: Any, batch_id: int, rejected: list[Rejection]) -> None:
+    """Record a batch's rejected rows with their reasons (inside the caller's transaction)."""
+    connection.execute("UPDATE battle_batches SET rejected = ? WHERE batch_id = ?", [len(rejected), batch_id])
+    if not rejected:
+        return
+    table = pa.Table.from_pylist(
+        [{"batch_id": batch_id, **r.to_json()} for r in rejected],
+        schema=pa.schema(
+            [("batch_id", pa.int32()), ("position", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
+        ),
+    )
+    connection.register("new_rejections", table)
+    connection.execute("INSERT INTO battle_rejections SELECT * FROM new_rejections")
+    connection.unregister("new_rejections")
+
+
+def _refuse_if_mostly_rejected(path: Path, found: BattleFile, allow_partial: bool) -> None:
+    """Refuse (before anything is written) a file that rejects more than half of its rows."""
+    read = len(found.battles) + len(found.rejected)
+    if not allow_partial and len(found.rejected) * 2 > read:
+        what = f"the file rejects {len(found.rejected):,} of the {read:,} rows"
+        raise refused_import(f"battles {path}", what, Counter(rejection.reason for rejection in found.rejected))
+
+
 def store_battles(
     warehouse: Warehouse,
     path: Path,
@@ -409,56 +228,28 @@ def store_battles(
     judge_kind: JudgeKind = "human" if judged_by == "human" else "model"
     if not path.is_file():
         raise ImportFormatError(f"no file at {path}")
-    reserved = (*JUDGE_KINDS, "all")
-    label = source or (path.stem if path.stem not in reserved else path.name)
-    if label in reserved:
-        raise ConfigError(f"--source {label!r} is reserved (it selects battles by judge kind); choose another name")
+    label = _label(path, source)
     digest = file_sha256(path)
-    existing = warehouse.query(
-        "SELECT * FROM battle_batches WHERE kind = 'import' AND file_sha256 = ? AND source = ?", [digest, label]
-    )
-    if existing:
-        row = existing[0]
-        stored = warehouse.query(
-            "SELECT model_a AS name FROM battles WHERE batch_id = ? "
-            "UNION SELECT model_b FROM battles WHERE batch_id = ?",
-            [row["batch_id"], row["batch_id"]],
-        )
-        return BattleImport(
-            row["batch_id"], label, row["judge_kind"], row["path"], row["data_date"], row["battles"], row["rejected"],
-            True, resolve_names(resolver_for(warehouse), [r["name"] for r in stored]), (),
-        )  # fmt: skip
+    stored = _already_stored(warehouse, label, digest)
+    if stored is not None:
+        return stored
     found = read_battles(path)
-    read = len(found.battles) + len(found.rejected)
-    if not allow_partial and len(found.rejected) * 2 > read:
-        what = f"the file rejects {len(found.rejected):,} of the {read:,} rows"
-        raise refused_import(f"battles {path}", what, Counter(rejection.reason for rejection in found.rejected))
+    _refuse_if_mostly_rejected(path, found, allow_partial)
     # The data's date: --date, else the day of the latest battle that carries a time, else the file's name.
     stamps = [b.happened_at for _, b in found.battles if b.happened_at is not None]
     dated = dating(path, when, max(stamps).date() if stamps else None)
-    day = dated.value
     with warehouse.transaction() as connection:
         notes = {"repeated_rows": found.repeated} if found.repeated else None
-        batch_id = new_batch(connection, "import", label, judge_kind, str(path.resolve()), digest, day, notes)
+        batch_id = new_batch(connection, "import", label, judge_kind, str(path.resolve()), digest, dated.value, notes)
         insert_battles(connection, batch_id, judge_kind, found.battles)
-        connection.execute("UPDATE battle_batches SET rejected = ? WHERE batch_id = ?", [len(found.rejected), batch_id])
-        if found.rejected:
-            rejected = pa.Table.from_pylist(
-                [{"batch_id": batch_id, **r.to_json()} for r in found.rejected],
-                schema=pa.schema(
-                    [("batch_id", pa.int32()), ("position", pa.int64()), ("reason", pa.string()), ("raw", pa.string())]
-                ),
-            )
-            connection.register("new_rejections", rejected)
-            connection.execute("INSERT INTO battle_rejections SELECT * FROM new_rejections")
-            connection.unregister("new_rejections")
+        _insert_rejections(connection, batch_id, found.rejected)
     names = [n for _, b in found.battles for n in (b.model_a, b.model_b)]
     return BattleImport(
         batch_id,
         label,
         judge_kind,
         str(path.resolve()),
-        day,
+        dated.value,
         len(found.battles),
         len(found.rejected),
         False,

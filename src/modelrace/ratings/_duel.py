@@ -31,7 +31,8 @@ from modelrace._serialise import to_jsonable
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.evals import Backend, model_identity, run_bounded  # model_identity: how eval runs are named
 from modelrace.ratings._arena import publish_ratings
-from modelrace.ratings._battles import Battle, insert_battles, new_batch
+from modelrace.ratings._battle_file import Battle
+from modelrace.ratings._battles import insert_battles, new_batch
 from modelrace.store import Warehouse
 
 Verdict = Literal["first", "second", "tie", "unclear"]

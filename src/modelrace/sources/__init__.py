@@ -1,6 +1,7 @@
 """Published results: importers for public leaderboards and harness outputs, and their storage.
 
-Owns reading each publisher's format and storing result imports with their source and data date. Imports
+Owns reading each publisher's format, storing result imports with their source and data date, and reading a
+model's stored results and stated licences back (``model_results``, ``stated_licences``). Imports
 ``store`` and ``knowledge``; never the analyses (``ranking`` reads what it stores), ``report`` or ``cli``.
 """
 
@@ -16,6 +17,7 @@ from modelrace.sources._store import (
     import_results,
     list_imports,
 )
+from modelrace.sources._stored import StatedLicence, StoredResult, model_results, stated_licences
 
 __all__ = [
     "IMPORTERS",
@@ -28,6 +30,8 @@ __all__ = [
     "Result",
     "ResultImportInfo",
     "SourceModel",
+    "StatedLicence",
+    "StoredResult",
     "data_date",
     "date_from_name",
     "dating",
@@ -35,5 +39,7 @@ __all__ = [
     "epoch_countries",
     "import_results",
     "list_imports",
+    "model_results",
     "normalise_oll",
+    "stated_licences",
 ]

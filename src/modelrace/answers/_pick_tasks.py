@@ -11,7 +11,7 @@ from modelrace._yaml import parse_yaml
 from modelrace.errors import ConfigError
 
 
-class TaskBenchmark(BaseModel):
+class PickTaskBenchmark(BaseModel):
     """One benchmark of a task, with its weight and why it measures the task."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -20,30 +20,31 @@ class TaskBenchmark(BaseModel):
     why: str
 
 
-class Task(BaseModel):
-    """A task people pick a model for."""
+class PickTask(BaseModel):
+    """A task people pick a model for (``pick --task``): the published benchmarks that measure it, weighted. Not an
+    evaluation task (``evals.Task``, items a backend is scored on)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: str
-    benchmarks: list[TaskBenchmark] = Field(min_length=1)
+    benchmarks: list[PickTaskBenchmark] = Field(min_length=1)
 
 
-class TaskFile(BaseModel):
-    """The YAML file."""
+class PickTaskFile(BaseModel):
+    """The task-to-benchmark map file (``data/tasks.yaml``)."""
 
     model_config = ConfigDict(extra="forbid")
     version: int
     reviewed: str
-    tasks: dict[str, Task] = Field(min_length=1)
+    tasks: dict[str, PickTask] = Field(min_length=1)
 
 
-def parse_tasks(text: str, source: str = "tasks.yaml") -> TaskFile:
+def parse_tasks(text: str, source: str = "tasks.yaml") -> PickTaskFile:
     """Parse and validate a tasks file (errors name the file and field)."""
-    return parse_yaml(text, source, TaskFile)
+    return parse_yaml(text, source, PickTaskFile)
 
 
 @cache
-def load_tasks() -> TaskFile:
+def load_tasks() -> PickTaskFile:
     """The task map shipped in the package."""
     text = resources.files("modelrace.answers").joinpath("data/tasks.yaml").read_text("utf-8")
     return parse_tasks(text)
@@ -54,7 +55,7 @@ def task_names() -> list[str]:
     return list(load_tasks().tasks)
 
 
-def get_task(name: str) -> Task:
+def get_task(name: str) -> PickTask:
     """A task by name, or a one-line error listing the known ones."""
     tasks = load_tasks().tasks
     if name not in tasks:
