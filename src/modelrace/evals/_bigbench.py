@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from modelrace.errors import ConfigError
-from modelrace.evals._bigbench_catalogue import PREFIX, BigBenchTask, catalogue, task_entry
+from modelrace.evals._bigbench_catalogue import PREFIX, BigBenchTask, TaskJson, catalogue, task_entry
 from modelrace.evals._bigbench_sources import HF_DATASET, missing_message, resolve_source
 from modelrace.evals._taskspec import Item, ItemExtra, TaskSpec, dataset_rows
 
 
-def _hf_task(name: str) -> dict[str, Any]:
+def _hf_task(name: str) -> TaskJson:
     """A task of the Hugging Face BIG-bench dataset as a task.json-shaped dict (its train and validation splits,
     which together hold every example)."""
     if "/" in name:
@@ -82,14 +82,14 @@ def find(name: str, data: str | None = None) -> BigBenchTask:
     return task
 
 
-def _read(name: str, data: str | None = None) -> dict[str, Any]:
+def _read(name: str, data: str | None = None) -> TaskJson:
     source = resolve_source(data)
     if source.kind == "datasets":
         return _hf_task(name)
     path = Path(source.location) / name / "task.json"
     if not path.is_file():
         raise ConfigError(f"BIG-bench has no JSON task {name!r} in {source.describe()}")
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    loaded: TaskJson = json.loads(path.read_text(encoding="utf-8"))
     return loaded
 
 
@@ -134,7 +134,7 @@ def _targets(example: dict[str, Any]) -> list[str]:
     return [str(t) for t in target] if isinstance(target, list) else [str(target)]
 
 
-def _items_of(spec: TaskSpec, name: str, data: dict[str, Any]) -> list[Item]:
+def _items_of(spec: TaskSpec, name: str, data: TaskJson) -> list[Item]:
     prefix = data.get("example_input_prefix", "\nQ: ")
     suffix = data.get("example_output_prefix", "\nA: ")
     task_prefix = data.get("task_prefix", "")

@@ -26,6 +26,9 @@ from modelrace.evals._taskspec import BIGBENCH_VERSION
 PREFIX = "bigbench:"
 CATALOGUE_VERSION = 1
 Kind = Literal["multiple_choice", "generation"]
+TaskJson = dict[str, Any]
+"""A BIG-bench task.json as parsed (or the Hugging Face dataset's rows in its shape): JSON at the edge, read by
+key where its kind, prompt framing and examples are decided."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class BigBenchTask(JsonResult):
         }
 
 
-def _kind_of(data: dict[str, Any]) -> tuple[Kind | None, int, str | None]:
+def _kind_of(data: TaskJson) -> tuple[Kind | None, int, str | None]:
     """(kind, usable items, note) of one task.json."""
     examples = [e for e in data.get("examples", []) if isinstance(e, dict)]
     if not examples:
@@ -80,7 +83,7 @@ def _kind_of(data: dict[str, Any]) -> tuple[Kind | None, int, str | None]:
     return None, 0, "examples have neither target_scores nor target"
 
 
-def task_entry(name: str, data: dict[str, Any]) -> BigBenchTask:
+def task_entry(name: str, data: TaskJson) -> BigBenchTask:
     kind, items, note = _kind_of(data)
     return BigBenchTask(name, kind, items, str(data.get("description", "")).strip(), data.get("preferred_score"),
                         note=note)  # fmt: skip
