@@ -87,6 +87,7 @@ def main() -> None:
 
     from modelrace.evals import RunOptions, load_task, make_backend, resolve_local_model
     from modelrace.evals._bbh import task_names
+    from modelrace.evals._outputs import ChoiceOutput, CotOutput
     from modelrace.evals._scoring import evaluate_item
 
     model_file = resolve_local_model("smollm2-135m-instruct")
@@ -118,7 +119,8 @@ def main() -> None:
             if task.spec.kind != "multiple_choice":
                 harness_norm.append(float(doc["exact_match"]))
                 ours_norm.append(metrics["cot_exact_match"])
-                same += doc["filtered_resps"][0] == output["answer"]
+                assert isinstance(output, CotOutput)
+                same += doc["filtered_resps"][0] == output.answer
                 compared += 1
                 prompts += 1
                 prompts_same += doc["arguments"][0][0] == item.context
@@ -127,7 +129,8 @@ def main() -> None:
             harness_pick = max(range(len(lls)), key=lambda k: lls[k] / len(item.choices[k]))
             harness_norm.append(float(doc["acc_norm"]))
             ours_norm.append(metrics["acc_norm"])
-            same += harness_pick == output["predicted_norm"]
+            assert isinstance(output, ChoiceOutput)
+            same += harness_pick == output.predicted_norm
             compared += 1
             expected = {(item.context, " " + c) for c in item.choices}
             prompts += len(doc["arguments"])

@@ -152,7 +152,7 @@ def test_the_circle_rule_finds_a_circle_through_three_modules() -> None:
 
 # Packages that run beside the evaluation engine: they may use its public face (``modelrace.evals``), never its
 # private modules; what they share with it (cache, model files, headers) lives on the low floor (``local``).
-EVALS_PRIVATE_FORBIDDEN = ("serving", "report")
+EVALS_PRIVATE_FORBIDDEN = ("serving", "report", "cli")
 
 
 def _private_evals_imports(path: Path) -> list[tuple[int, str]]:
@@ -168,7 +168,7 @@ def _private_evals_imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def test_serving_and_report_never_import_evals_private_modules() -> None:
+def test_serving_report_and_cli_never_import_evals_private_modules() -> None:
     violations = [
         f"{path.relative_to(PACKAGE)}:{line} imports {name}"
         for path in _modules()

@@ -70,8 +70,8 @@ def test_models_prints_every_spec_whole(width: int, terminal_width: Any) -> None
     result = runner.invoke(app, ["models"])
     assert result.exit_code == 0, result.output
     for row in packaged_model_rows():
-        assert row["spec"] in result.stdout, (width, row["spec"])
-        assert row["hub_id"] in result.stdout, (width, row["hub_id"])
+        assert row.spec in result.stdout, (width, row.spec)
+        assert row.model.hub_id in result.stdout, (width, row.model.hub_id)
     assert "…" not in result.stdout
     assert _lines_fit(result.stdout, width)
 
@@ -146,11 +146,11 @@ def test_install_hints_are_the_same_in_json_and_text(monkeypatch: pytest.MonkeyP
         monkeypatch.setitem(_spec.BACKENDS, kind, dataclasses.replace(_spec.BACKENDS[kind], modules=modules))
     rows = _inspect._specs("gguf:/m.gguf", "hf:/m.gguf")
     for row in rows:
-        kind = row["spec"].split(":")[0]
-        assert row["installed"] is False
+        kind = row.spec.split(":")[0]
+        assert row.installed is False
         message = _spec.missing_backend(kind)
-        assert message is not None and row["install_hint"] in message
-    assert '".[hf]"' in rows[1]["install_hint"]
+        assert message is not None and row.install_hint is not None and row.install_hint in message
+    assert '".[hf]"' in (rows[1].install_hint or "")
 
 
 def test_cache_shows_sizes_and_clears(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

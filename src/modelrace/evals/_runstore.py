@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from modelrace._serialise import to_jsonable
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError, NotFoundError
 from modelrace.evals._stats import Estimate, bootstrap_mean
 from modelrace.evals._tasks import Task
@@ -28,8 +28,19 @@ class CommonestAnswer:
     share: float
 
 
-@dataclass
-class EvalRun:
+@dataclass(frozen=True)
+class PairedItem:
+    """An item two runs both scored: each run's metrics and whether each got it right (None: pass@k)."""
+
+    item_id: str
+    metrics_a: dict[str, float]
+    metrics_b: dict[str, float]
+    correct_a: bool | None
+    correct_b: bool | None
+
+
+@dataclass(frozen=True)
+class EvalRun(JsonResult):
     """A run's scores with 95 % intervals, its progress and its manifest."""
 
     run_id: str
@@ -40,7 +51,8 @@ class EvalRun:
     resumed: int
     metrics: dict[str, Estimate]
     truncation_rate: float | None
-    manifest: dict[str, Any]  # as stored (JSON): an earlier version's manifest is kept whole, whatever it holds
+    # the stored JSON column as read: an earlier version's manifest is kept whole, whatever it holds
+    manifest: dict[str, Any]
     # multiple choice: the answer given most often and its share (a model that always says "True" shows here)
     commonest_answer: CommonestAnswer | None = None
 
@@ -61,8 +73,8 @@ class EvalRun:
         available = self.manifest.get("task", {}).get("available")
         return int(available) if available is not None else None
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready."""
+    def __json__(self) -> dict[str, object]:
+        """As `eval --json` prints it (docs/json.md): the task and model by id, each metric without its method."""
         return {
             "run_id": self.run_id,
             "task": self.task_id,
@@ -75,7 +87,7 @@ class EvalRun:
                 for name, e in self.metrics.items()
             },
             "truncation_rate": self.truncation_rate,
-            "commonest_answer": to_jsonable(self.commonest_answer),
+            "commonest_answer": self.commonest_answer,
             "manifest": self.manifest,
         }
 
@@ -117,7 +129,7 @@ class RunStore:
                 item_id,
                 scored.correct,
                 json.dumps(scored.metrics),
-                json.dumps(scored.output, default=str),
+                json.dumps(scored.output.stored(), default=str),
                 _now(),
             ],
         )
@@ -130,14 +142,15 @@ class RunStore:
         )
         return finished_at
 
-    def paired_items(self, run_a: str, run_b: str) -> list[dict[str, Any]]:
+    def paired_items(self, run_a: str, run_b: str) -> list[PairedItem]:
         """The items both runs scored, with each run's metrics and correctness."""
-        return self.warehouse.query(
+        rows = self.warehouse.query(
             """SELECT x.item_id, x.metrics AS ma, y.metrics AS mb, x.correct AS ca, y.correct AS cb
                FROM eval_items x JOIN eval_items y ON x.item_id = y.item_id
                WHERE x.run_id = ? AND y.run_id = ? ORDER BY x.item_id""",
             [run_a, run_b],
         )
+        return [PairedItem(r["item_id"], json.loads(r["ma"]), json.loads(r["mb"]), r["ca"], r["cb"]) for r in rows]
 
 
 def summarise(warehouse: Warehouse, run_id: str, resumed: int = 0) -> EvalRun:

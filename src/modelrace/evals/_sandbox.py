@@ -46,9 +46,7 @@ import resource
 import selectors
 import shutil
 import signal
-import struct
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -58,6 +56,7 @@ from typing import IO
 
 from modelrace.errors import ModelraceError
 from modelrace.evals._cgroup import Cgroup
+from modelrace.evals._seccomp import INSTALL_FILTER, seccomp_available, seccomp_filter, system_python
 
 NOBODY = 65534
 FALLBACK_PROCESSES = 8  # without a cgroup: processes per run, each with memory_bytes / this of address space
@@ -67,91 +66,6 @@ SANDBOX_DIR = "/tmp/sandbox"  # the working directory inside the sandbox (on the
 class SandboxUnavailable(ModelraceError):
     """Network isolation is not available here and running without it was not allowed, or no hard limit can be
     set on a run's total memory."""
-
-
-# -- the seccomp filter ----------------------------------------------------------------------------------------
-# Classic BPF over struct seccomp_data {int nr; u32 arch; u64 ip; u64 args[6]} (linux/seccomp.h, filter.h).
-_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
-_ALLOW, _KILL_PROCESS, _ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
-_EPERM, _ENOSYS = 1, 38
-CLONE_NEWUSER = 0x10000000
-# (audit arch, memfd_create, shmget, clone, unshare, clone3, memfd_secret) per machine
-_SYSCALLS: dict[str, tuple[int, int, int, int, int, int, int]] = {
-    "x86_64": (0xC000003E, 319, 29, 56, 272, 435, 447),
-    "aarch64": (0xC00000B7, 279, 194, 220, 97, 435, 447),
-}
-
-
-def _insn(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("=HBBI", code, jt, jf, k)
-
-
-def seccomp_filter(machine: str | None = None) -> bytes | None:
-    """The filter every sandboxed program runs under (see the module docstring), or None for a machine it is not
-    written for: memfd_create and shmget refused (EPERM), memfd_secret and clone3 absent (ENOSYS), unshare and
-    clone refused with CLONE_NEWUSER; another architecture's system calls (x32) kill the process."""
-    numbers = _SYSCALLS.get(machine or platform.machine())
-    if numbers is None:
-        return None
-    arch, memfd, shmget, clone, unshare, clone3, memfd_secret = numbers
-    program = [_insn(_LD_ABS, 4), _insn(_JEQ, arch, 1, 0), _insn(_RET, _KILL_PROCESS), _insn(_LD_ABS, 0)]
-    if arch == 0xC000003E:  # x32 system calls share the arch, numbered from 0x40000000
-        program += [_insn(_JGE, 0x40000000, 0, 1), _insn(_RET, _ERRNO | _ENOSYS)]
-    for number, errno in ((memfd, _EPERM), (shmget, _EPERM), (clone3, _ENOSYS), (memfd_secret, _ENOSYS)):
-        program += [_insn(_JEQ, number, 0, 1), _insn(_RET, _ERRNO | errno)]
-    for number in (clone, unshare):  # flags are the first argument of both; its low word holds CLONE_NEWUSER
-        program += [
-            _insn(_JEQ, number, 0, 4),
-            _insn(_LD_ABS, 16),
-            _insn(_JSET, CLONE_NEWUSER, 0, 1),
-            _insn(_RET, _ERRNO | _EPERM),
-            _insn(_LD_ABS, 0),
-        ]
-    program.append(_insn(_RET, _ALLOW))
-    return b"".join(program)
-
-
-# Installs the filter (hex in argv[1]) in this process: no new privileges, then the filter; exit 125 if refused.
-_INSTALL_FILTER = (
-    "import ctypes, os, sys\n"
-    "def _seccomp(hex_filter):\n"
-    "    code = bytes.fromhex(hex_filter)\n"
-    "    class Program(ctypes.Structure):\n"
-    "        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]\n"
-    "    buffer = ctypes.create_string_buffer(code, len(code))\n"
-    "    program = Program(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))\n"
-    "    libc = ctypes.CDLL(None, use_errno=True)\n"
-    "    ul = ctypes.c_ulong\n"
-    "    refused = libc.prctl(38, ul(1), ul(0), ul(0), ul(0)) != 0\n"  # PR_SET_NO_NEW_PRIVS
-    "    refused = refused or libc.prctl(22, ul(2), ctypes.byref(program), ul(0), ul(0)) != 0\n"  # SECCOMP_FILTER
-    "    if refused:\n"
-    "        why = os.strerror(ctypes.get_errno())\n"
-    "        sys.stderr.write('modelrace sandbox: the seccomp filter was refused: ' + why + '\\n')\n"
-    "        os._exit(125)\n"
-)
-
-
-@cache
-def seccomp_available(python: str | None = None) -> bool:
-    """Whether the filter installs here and holds (memfd_create refused under it), with the sandbox's Python."""
-    code = seccomp_filter()
-    if code is None:
-        return False
-    probe = _INSTALL_FILTER + (
-        "_seccomp(sys.argv[1])\n"
-        "try:\n    os.memfd_create('probe')\nexcept PermissionError:\n    sys.exit(0)\nsys.exit(1)\n"
-    )
-    try:
-        done = subprocess.run(
-            [python or _interpreter(), "-I", "-B", "-c", probe, code.hex()],
-            capture_output=True,
-            timeout=20,
-            check=False,
-            cwd="/",
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
 
 
 @cache
@@ -244,7 +158,7 @@ def isolation(limits: Limits | None = None) -> dict[str, object]:
 # -- the run ------------------------------------------------------------------------------------------------------
 # Runs first inside the sandbox, then becomes the program: limits set here, after bubblewrap made the user
 # namespace, count only this run's processes (RLIMIT_NPROC is per user namespace).
-_BOOT = _INSTALL_FILTER + (
+_BOOT = INSTALL_FILTER + (
     "import resource\n"
     "cpu, memory, files, processes = (int(v) for v in sys.argv[1:5])\n"
     "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))\n"
@@ -256,14 +170,6 @@ _BOOT = _INSTALL_FILTER + (
     "    _seccomp(sys.argv[6])\n"
     "os.execv(sys.executable, [sys.executable, '-I', '-B', sys.argv[5]])\n"
 )
-
-
-def _interpreter() -> str:
-    """The system Python (under /usr, which the sandbox shows; a virtual environment in the project is not)."""
-    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return sys.executable
 
 
 def _host_view(python: str) -> list[str]:
@@ -354,6 +260,101 @@ def _fd(stream: IO[bytes] | None) -> int:
     return stream.fileno()
 
 
+def _cgroup_or_refusal(limits: Limits, syscall_filter: bytes | None) -> Cgroup | None:
+    """The run's cgroup; without one the seccomp filter must hold (else no limit holds the total memory)."""
+    cgroup = Cgroup.create(limits.memory_bytes, limits.processes)
+    if cgroup is None and syscall_filter is None:
+        raise SandboxUnavailable(
+            "cannot hold the total memory of model-written code here: no cgroup can be made (not root, no "
+            "delegated cgroup) and the seccomp filter that refuses memfd and shared memory cannot be installed "
+            f"({platform.machine()}), so per-process limits alone would let a run hold many times its limit; "
+            "refusing to run it. Run as root or in a delegated cgroup"
+        )
+    return cgroup
+
+
+def _command(
+    stack: contextlib.ExitStack,
+    program: str,
+    limits: Limits,
+    bwrap: str | None,
+    python: str,
+    boot_args: list[str],
+    source: IO[bytes],
+) -> tuple[list[str], str, dict[str, str]]:
+    """(command, working directory, environment): inside bubblewrap, or, explicitly unsafe, in a fresh host
+    directory with the per-process limits and the scrubbed environment."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    limit_args, filter_arg = boot_args[:-1], boot_args[-1]
+    if bwrap is not None:
+        env |= {"HOME": SANDBOX_DIR, "TMPDIR": SANDBOX_DIR}
+        command = [
+            *_isolated(bwrap, python, limits, env, source.fileno()),
+            python, "-I", "-B", "-c", _BOOT, *limit_args, f"{SANDBOX_DIR}/program.py", filter_arg,
+        ]  # fmt: skip
+        return command, "/", env
+    cwd = stack.enter_context(tempfile.TemporaryDirectory(prefix="modelrace-sandbox-"))
+    script = Path(cwd) / "program.py"
+    script.write_text(program, encoding="utf-8", errors="surrogateescape")
+    if os.geteuid() == 0:
+        os.chown(cwd, NOBODY, NOBODY)
+        script.chmod(0o644)
+    env |= {"HOME": cwd, "TMPDIR": cwd}
+    return [python, "-I", "-B", "-c", _BOOT, *limit_args, str(script), filter_arg], cwd, env
+
+
+def _run_process(
+    command: list[str], cwd: str, env: dict[str, str], source: IO[bytes], limits: Limits, cgroup: Cgroup | None
+) -> tuple[subprocess.Popen[bytes], bytes, bytes, str | None, float]:
+    """Start the run, read its output within the limits, and make sure every process of it is gone."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(source.fileno(),),
+        preexec_fn=lambda: _start(cgroup, os.geteuid() == 0),
+    )
+    try:
+        stdout, stderr, stopped_by = _read_capped(process, limits, started + limits.wall_seconds)
+        if stopped_by is None:  # both streams closed: the program may still run (it closed them itself)
+            try:
+                process.wait(timeout=max(0.0, started + limits.wall_seconds - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                stopped_by = "wall"
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+        if cgroup is not None:
+            cgroup.kill()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    return process, stdout, stderr, stopped_by, time.monotonic() - started
+
+
+def _status(code: int | None, isolated: bool, stopped_by: str | None, out_of_memory: bool) -> tuple[str, str | None]:
+    """(status, the limit that ended the run): a signal ends the program with a negative code, or with 128 + the
+    signal through bubblewrap."""
+    if stopped_by == "wall":
+        return "timeout", stopped_by
+    if stopped_by == "output":
+        return "killed", stopped_by
+    killed = code is not None and (code < 0 or (isolated and code > 128))
+    status = "passed" if code == 0 else "killed" if killed else "failed"
+    if status == "killed":
+        signal_number = -code if code is not None and code < 0 else (code or 0) - 128
+        stopped_by = "memory" if out_of_memory else "cpu" if signal_number == signal.SIGXCPU else None
+    elif status == "failed" and out_of_memory:
+        stopped_by = "memory"
+    return status, stopped_by
+
+
 def run_python(
     program: str, limits: Limits | None = None, allow_network: bool = False, python: str | None = None
 ) -> Outcome:
@@ -365,21 +366,15 @@ def run_python(
             "cannot isolate model-written code here (bubblewrap is missing or cannot create namespaces); refusing"
             " to run it. Install bubblewrap, or pass --unsafe-no-network-isolation to run it anyway"
         )
-    python = python or _interpreter()
-    drop = os.geteuid() == 0
+    python = python or system_python()
     syscall_filter = seccomp_filter() if seccomp_available(python) else None
-    cgroup = Cgroup.create(limits.memory_bytes, limits.processes)
-    if cgroup is None and syscall_filter is None:
-        raise SandboxUnavailable(
-            "cannot hold the total memory of model-written code here: no cgroup can be made (not root, no "
-            "delegated cgroup) and the seccomp filter that refuses memfd and shared memory cannot be installed "
-            f"({platform.machine()}), so per-process limits alone would let a run hold many times its limit; "
-            "refusing to run it. Run as root or in a delegated cgroup"
-        )
+    cgroup = _cgroup_or_refusal(limits, syscall_filter)
     processes, memory = limits.processes, limits.memory_bytes
     if cgroup is None:  # the totals through per-process limits (see the module's docstring)
         processes = min(processes, FALLBACK_PROCESSES)
         memory = memory // processes
+    boot_args = [str(limits.cpu_seconds), str(memory), str(limits.file_bytes), str(processes)]
+    boot_args.append(syscall_filter.hex() if syscall_filter is not None else "")
     with contextlib.ExitStack() as stack:
         if cgroup is not None:
             stack.callback(cgroup.remove)
@@ -387,73 +382,14 @@ def run_python(
         source.write(program.encode("utf-8", "surrogateescape"))
         source.flush()
         source.seek(0)
-        limit_args = [str(limits.cpu_seconds), str(memory), str(limits.file_bytes), str(processes)]
-        filter_arg = syscall_filter.hex() if syscall_filter is not None else ""
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-        if bwrap is not None:
-            env |= {"HOME": SANDBOX_DIR, "TMPDIR": SANDBOX_DIR}
-            command = [
-                *_isolated(bwrap, python, limits, env, source.fileno()),
-                python, "-I", "-B", "-c", _BOOT, *limit_args, f"{SANDBOX_DIR}/program.py", filter_arg,
-            ]  # fmt: skip
-            cwd = "/"
-        else:  # explicitly unsafe: a fresh host directory, the per-process limits, the scrubbed environment
-            cwd = stack.enter_context(tempfile.TemporaryDirectory(prefix="modelrace-sandbox-"))
-            script = Path(cwd) / "program.py"
-            script.write_text(program, encoding="utf-8", errors="surrogateescape")
-            if drop:
-                os.chown(cwd, NOBODY, NOBODY)
-                script.chmod(0o644)
-            env |= {"HOME": cwd, "TMPDIR": cwd}
-            command = [python, "-I", "-B", "-c", _BOOT, *limit_args, str(script), filter_arg]
-        started = time.monotonic()
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(source.fileno(),),
-            preexec_fn=lambda: _start(cgroup, drop),
-        )
-        try:
-            stdout, stderr, stopped_by = _read_capped(process, limits, started + limits.wall_seconds)
-            if stopped_by is None:  # both streams closed: the program may still run (it closed them itself)
-                try:
-                    process.wait(timeout=max(0.0, started + limits.wall_seconds - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    stopped_by = "wall"
-        finally:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)
-            if cgroup is not None:
-                cgroup.kill()
-            process.wait()
-            for stream in (process.stdout, process.stderr):
-                if stream is not None:
-                    stream.close()
-        seconds = time.monotonic() - started
+        command, cwd, env = _command(stack, program, limits, bwrap, python, boot_args, source)
+        process, stdout, stderr, stopped_by, seconds = _run_process(command, cwd, env, source, limits, cgroup)
         out_of_memory = cgroup is not None and cgroup.out_of_memory()
-    code = process.returncode
-    # A signal ends the program: negative code directly, or 128 + signal through bubblewrap.
-    killed = code is not None and (code < 0 or (bwrap is not None and code > 128))
-    if stopped_by == "wall":
-        status = "timeout"
-    elif stopped_by == "output":
-        status = "killed"
-    else:
-        status = "passed" if code == 0 else "killed" if killed else "failed"
-        if status == "killed":
-            signal_number = -code if code is not None and code < 0 else (code or 0) - 128
-            stopped_by = "memory" if out_of_memory else "cpu" if signal_number == signal.SIGXCPU else None
-        elif status == "failed" and out_of_memory:
-            stopped_by = "memory"
+    status, stopped_by = _status(process.returncode, bwrap is not None, stopped_by, out_of_memory)
     return Outcome(
         passed=status == "passed",
         status=status,
-        returncode=code,
+        returncode=process.returncode,
         stdout=stdout[: limits.output_bytes].decode("utf-8", "replace"),
         stderr=stderr[: limits.output_bytes].decode("utf-8", "replace"),
         seconds=seconds,

@@ -12,7 +12,6 @@ import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from modelrace.errors import ConfigError
 from modelrace.evals._backends import LLAMA_CPP_INSTALL_HINT, Backend
@@ -87,7 +86,7 @@ def _hf(rest: str, concurrency: int) -> Backend:
 @backend_kind("openai", "MODEL@BASE_URL")
 def _openai(spec: str, concurrency: int) -> Backend:
     rest, _, query = spec.partition("?")
-    extra: dict[str, Any] = {}
+    extra: dict[str, float | str] = {}
     for pair in filter(None, query.split("&")):
         key, _, value = pair.partition("=")
         extra[key] = float(value) if value.replace(".", "", 1).isdigit() else value

@@ -18,6 +18,7 @@ from modelrace._yaml import parse_yaml
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.evals._taskspec import BIGBENCH_VERSION as BIGBENCH_VERSION
 from modelrace.evals._taskspec import Item as Item
+from modelrace.evals._taskspec import ItemExtra as ItemExtra
 from modelrace.evals._taskspec import TaskSpec as TaskSpec
 from modelrace.evals._taskspec import dataset_rows as dataset_rows
 
@@ -32,8 +33,13 @@ class Task:
     available: int | None = None  # items before --limit
 
 
+def _item_record(item: Item) -> dict[str, object]:
+    """An item as its content hash reads it: its fields, with only the extras the task gave."""
+    return {**asdict(item), "extra": item.extra.record()}
+
+
 def _hash(spec: TaskSpec, items: list[Item]) -> str:
-    payload = json.dumps([spec.model_dump(), [asdict(i) for i in items]], sort_keys=True, default=str)
+    payload = json.dumps([spec.model_dump(), [_item_record(i) for i in items]], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -126,7 +132,7 @@ def load_items(spec: TaskSpec, data: str | None = None) -> list[Item]:
                 spec.prompt.format(input=p["prompt"]),
                 tests=p["test"],
                 entry_point=p["entry_point"],
-                extra={"canonical": p["canonical_solution"], "code_prompt": p["prompt"]},
+                extra=ItemExtra(canonical=p["canonical_solution"], code_prompt=p["prompt"]),
             )
             for p in _humaneval()
         ]
@@ -189,7 +195,7 @@ def _limited(items: list[Item], limit: int | None) -> list[Item]:
     kept: dict[str, int] = {}
     chosen = []
     for item in items:
-        group = str(item.extra.get("subtask", ""))
+        group = item.extra.subtask or ""
         if kept.get(group, 0) < limit:
             kept[group] = kept.get(group, 0) + 1
             chosen.append(item)

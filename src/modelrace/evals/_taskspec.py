@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,6 +53,21 @@ class TaskSpec(BaseModel):
 
 
 @dataclass(frozen=True)
+class ItemExtra:
+    """What some tasks add to an item beyond its question and answer (None: the task gives none)."""
+
+    canonical: str | None = None  # HumanEval: the reference solution
+    code_prompt: str | None = None  # HumanEval: the function's prompt, which the tested program starts with
+    targets: tuple[str, ...] | None = None  # BIG-bench: every accepted answer (exact match takes any)
+    subtask: str | None = None  # BBH: the task of a group; --limit keeps the first N of each
+    target: str | None = None  # BBH multiple choice: the answer text (which may be none of the options)
+
+    def record(self) -> dict[str, object]:
+        """The fields the task gave, as the task's content hash has always read them."""
+        return {field.name: value for field in fields(self) if (value := getattr(self, field.name)) is not None}
+
+
+@dataclass(frozen=True)
 class Item:
     """One question: the context the model sees, and what counts as right."""
 
@@ -63,7 +78,7 @@ class Item:
     target: str | None = None
     tests: str | None = None
     entry_point: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: ItemExtra = ItemExtra()
 
 
 def dataset_rows(spec: TaskSpec, name: str) -> list[dict[str, Any]]:

@@ -74,7 +74,7 @@ class TransformersBackend:
 
     def __init__(self, source: str, local: LocalFile | None = None) -> None:
         torch, transformers = _libraries()
-        options: dict[str, Any] = {}
+        options: dict[str, str | bool] = {}  # from_pretrained keyword arguments
         if local is not None:  # a GGUF file: transformers dequantizes it (gguf and accelerate must be installed)
             location, options = str(local.path.parent), {"gguf_file": local.path.name}
         else:

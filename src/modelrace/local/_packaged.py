@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -146,13 +145,25 @@ def resolve_local_model(name: str) -> LocalFile:
     )
 
 
-def packaged_model_rows() -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PackagedModelRow:
+    """A packaged model as `modelrace models` lists it: the spec that runs it, and whether (and where) its weights
+    are in the cache yet."""
+
+    model: PackagedModel
+    spec: str
+    fetched: bool
+    path: str | None
+
+    def __json__(self) -> dict[str, object]:
+        """The model's fields, then the spec, whether it is fetched and its path (docs/json.md)."""
+        return self.model.model_dump() | {"spec": self.spec, "fetched": self.fetched, "path": self.path}
+
+
+def packaged_model_rows() -> list[PackagedModelRow]:
     """Each packaged model with the spec that runs it and whether its weights are in the cache yet."""
     rows = []
     for model in packaged_models().values():
         path = cache_dir() / "models" / f"{model.id}.gguf"
-        rows.append(
-            model.model_dump()
-            | {"spec": f"gguf:{model.id}", "fetched": path.exists(), "path": str(path) if path.exists() else None}
-        )
+        rows.append(PackagedModelRow(model, f"gguf:{model.id}", path.exists(), str(path) if path.exists() else None))
     return rows
