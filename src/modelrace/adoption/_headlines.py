@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from modelrace.adoption._analyses import hhi_label
-from modelrace.adoption._figures import COVERAGE_THRESHOLD, Adoption, Headline, Row, SnapshotRef
+from modelrace.adoption._figures import COVERAGE_THRESHOLD, Adoption, Headline, SnapshotRef
+from modelrace.adoption._rows import FamilyCountryShare
 from modelrace.knowledge import country_name
 
 
@@ -17,55 +18,59 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def headlines(snapshot: SnapshotRef, scope_words: str, adoption: Adoption, family_country: list[Row]) -> list[Headline]:
+def headlines(
+    snapshot: SnapshotRef, scope_words: str, adoption: Adoption, family_country: list[FamilyCountryShare]
+) -> list[Headline]:
     """Headlines from a snapshot's adoption figures (``family_country``: each country's families' shares)."""
     found: list[Headline] = []
 
     def add(text: str, numbers: dict[str, Any]) -> None:
         found.append(Headline(text, numbers, snapshot.id, snapshot.taken_at))
 
-    countries = [r for r in adoption.by_country if r["country"] != "unattributed"]
-    families = [r for r in adoption.by_family if r["family"] != "unattributed"]
-    if countries and countries[0]["share"] > 0:
+    countries = [r for r in adoption.by_country if r.key != "unattributed"]
+    families = [r for r in adoption.by_family if r.key != "unattributed"]
+    if countries and countries[0].share > 0:
         lead = countries[0]
-        own = [f for f in family_country if f["country"] == lead["country"]]
-        text = f"Families from {country_name(lead['country'])} draw {_pct(lead['share'])} of {scope_words}"
-        numbers: dict[str, Any] = {"country": lead["country"], "share": lead["share"]}
+        own = [f for f in family_country if f.country == lead.key]
+        text = f"Families from {country_name(lead.key)} draw {_pct(lead.share)} of {scope_words}"
+        numbers: dict[str, Any] = {"country": lead.key, "share": lead.share}
         if own:
-            text += f"; {own[0]['family']} alone {_pct(own[0]['share'])}"
-            numbers |= {"family": own[0]["family"], "family_share": own[0]["share"]}
-        if len(countries) > 1 and countries[1]["share"] < lead["share"]:
-            text += f" (next: {country_name(countries[1]['country'])}, {_pct(countries[1]['share'])})"
-            numbers |= {"next_country": countries[1]["country"], "next_share": countries[1]["share"]}
+            text += f"; {own[0].family} alone {_pct(own[0].share)}"
+            numbers |= {"family": own[0].family, "family_share": own[0].share}
+        if len(countries) > 1 and countries[1].share < lead.share:
+            text += f" (next: {country_name(countries[1].key)}, {_pct(countries[1].share)})"
+            numbers |= {"next_country": countries[1].key, "next_share": countries[1].share}
         known = adoption.coverage.country if adoption.coverage else 1.0
         if known < COVERAGE_THRESHOLD and known > 0:
             # Unknown is not "elsewhere": say how much is known, and the share among the known.
             text += (
                 f". The country is known for only {_pct(known)} of these downloads; among those, "
-                f"{country_name(lead['country'])} draws {_pct(lead['share'] / known)}"
+                f"{country_name(lead.key)} draws {_pct(lead.share / known)}"
             )
-            numbers |= {"country_coverage": known, "share_among_known": lead["share"] / known}
+            numbers |= {"country_coverage": known, "share_among_known": lead.share / known}
         add(text + ".", numbers)
-    if len(families) > 1 and families[0]["share"] > families[1]["share"]:
+    if len(families) > 1 and families[0].share > families[1].share:
         top, second = families[0], families[1]
         add(
-            f"{top['family']} is the most downloaded family ({_pct(top['share'])}), ahead of "
-            f"{second['family']} ({_pct(second['share'])}), counting derivatives and re-uploads with the original.",
-            {
-                "family": top["family"],
-                "share": top["share"],
-                "second": second["family"],
-                "second_share": second["share"],
-            },
+            f"{top.key} is the most downloaded family ({_pct(top.share)}), ahead of "
+            f"{second.key} ({_pct(second.share)}), counting derivatives and re-uploads with the original.",
+            {"family": top.key, "share": top.share, "second": second.key, "second_share": second.share},
         )
-    eco = [e for e in adoption.ecosystem.by_family if e["family"] != "unattributed"]
-    if eco and eco[0]["derivatives"] > 0 and (len(eco) == 1 or eco[0]["derivatives"] > eco[1]["derivatives"]):
+    eco = [e for e in adoption.ecosystem.by_family if e.key != "unattributed"]
+    if eco and eco[0].derivatives > 0 and (len(eco) == 1 or eco[0].derivatives > eco[1].derivatives):
         e = eco[0]
         add(
-            f"{e['family']} has the largest ecosystem: {e['derivatives']:,} derivatives "
-            f"({e['finetunes']:,} fine-tunes, {e['quantizations']:,} quantizations, {e['adapters']:,} adapters, "
-            f"{e['merges']:,} merges).",
-            {k: e[k] for k in ("family", "derivatives", "finetunes", "quantizations", "adapters", "merges")},
+            f"{e.key} has the largest ecosystem: {e.derivatives:,} derivatives "
+            f"({e.finetunes:,} fine-tunes, {e.quantizations:,} quantizations, {e.adapters:,} adapters, "
+            f"{e.merges:,} merges).",
+            {
+                "family": e.key,
+                "derivatives": e.derivatives,
+                "finetunes": e.finetunes,
+                "quantizations": e.quantizations,
+                "adapters": e.adapters,
+                "merges": e.merges,
+            },
         )
     conc = adoption.concentration
     if conc.top1_developer:
@@ -101,16 +106,18 @@ def headlines(snapshot: SnapshotRef, scope_words: str, adoption: Adoption, famil
             {"since": change.since.id, "comparable": False, "reason": change.reason},
         )
     elif change and change.by_country.gains and change.scope is not None:
-        gain = next((g for g in change.by_country.gains if g["country"] != "unattributed"), None)
+        gain = next((g for g in change.by_country.gains if g.key != "unattributed"), None)
         if gain:
             add(
-                f"On {change.scope.words}, since {since}, {country_name(gain['country'])} gained "
-                f"{gain['change_pp']:.1f} percentage points of download share "
-                f"({_pct(gain['share_then'])} to {_pct(gain['share_now'])}).",
+                f"On {change.scope.words}, since {since}, {country_name(gain.key)} gained "
+                f"{gain.change_pp:.1f} percentage points of download share "
+                f"({_pct(gain.share_then)} to {_pct(gain.share_now)}).",
                 {
-                    "country": gain["country"],
+                    "country": gain.key,
                     "scope": change.scope.words,
-                    **{k: gain[k] for k in ("share_then", "share_now", "change_pp")},
+                    "share_then": gain.share_then,
+                    "share_now": gain.share_now,
+                    "change_pp": gain.change_pp,
                 },
             )
     return found

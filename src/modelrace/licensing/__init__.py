@@ -5,9 +5,13 @@ the licence figures. Imports ``adoption`` (scopes), ``tree`` and ``store``; neve
 """
 
 from modelrace.licensing._analyses import (
+    ConflictRow,
     LicenceConflicts,
     LicenceCoverage,
     LicenceFigures,
+    LicenceRow,
+    SourceCount,
+    VerdictShares,
     licence_figures,
     snapshot_licence_figures,
 )
@@ -43,6 +47,7 @@ __all__ = [
     "RESTRICTIVENESS",
     "VERDICTS",
     "Clause",
+    "ConflictRow",
     "Decision",
     "Licence",
     "LicenceConflict",
@@ -51,10 +56,13 @@ __all__ = [
     "LicenceExplanation",
     "LicenceFigures",
     "LicenceRegistry",
+    "LicenceRow",
     "ModelLicence",
     "Normalised",
+    "SourceCount",
     "Terms",
     "Verdict",
+    "VerdictShares",
     "conflict_rule",
     "decide",
     "explain_licence",
