@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from modelrace._serialise import to_jsonable
-from modelrace.adoption import DerivativeCounts, EcosystemRow, LeftOut, Mover, ShareRow, TopModel
+from modelrace.adoption import DerivativeCounts, EcosystemRow, LeftOut, Mover, ShareRow, TopModel, describe_model
+from modelrace.store import Warehouse
 
 
 def test_a_share_row_is_named_by_its_breakdown_first_then_measure_share_models_and_context() -> None:
@@ -47,3 +48,18 @@ def test_movers_left_out_and_top_models_serialise_as_their_tables() -> None:
     model = TopModel("a/b", 1, None, 2, "u", "US", "a/b", "d", "f", "US", None, "mit", 7, None, "text-generation")
     assert list(model.to_json())[:3] == ["model_id", "downloads_30d", "downloads_all_time"]
     assert list(model.to_json())[-1] == "pipeline_tag"
+
+
+def test_a_roots_description_counts_its_derivatives_by_attribute(two_snapshots: Warehouse) -> None:
+    info = describe_model(two_snapshots, "Qwen/Qwen2.5-7B")
+    assert info.ecosystem is not None
+    assert info.ecosystem.finetunes >= 1 and info.ecosystem.quantizations >= 1
+    assert list(info.to_json()["ecosystem"]) == [
+        "finetunes",
+        "quantizations",
+        "adapters",
+        "merges",
+        "unspecified",
+        "derivative_downloads_30d",
+    ]
+    assert describe_model(two_snapshots, "bartowski/Qwen2.5-7B-Instruct-GGUF").ecosystem is None

@@ -7,8 +7,9 @@ column (``country``, ``family``, ...), then the measure, ``share``, ``models`` a
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final, TypeAlias
 
 from modelrace._serialise import JsonResult
 from modelrace.adoption._rows import (
@@ -23,6 +24,12 @@ from modelrace.adoption._rows import (
     TopModel,
 )
 from modelrace.store import SnapshotInfo
+
+FigureValue: TypeAlias = (
+    "str | int | float | bool | JsonResult | Sequence[FigureValue] | Mapping[str, FigureValue] | None"
+)
+"""A figure a headline rests on: a number, a name, a flag, a typed result (serialised at the edge), or a list or
+mapping of them."""
 
 COVERAGE_THRESHOLD: Final = 0.8
 """Below this share of downloads with a fact known, a headline on that fact says so (docs/provenance.md)."""
@@ -104,7 +111,7 @@ class Headline(JsonResult):
     """A plain-language finding with the figures it rests on and, for Hub figures, their snapshot."""
 
     text: str
-    figures: dict[str, Any]
+    figures: Mapping[str, FigureValue]  # the numbers and names the text states, by name
     snapshot: int | None = None
     taken_at: str | None = None
 
