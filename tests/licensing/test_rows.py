@@ -11,6 +11,8 @@ from modelrace.licensing import (
     LicenceRow,
     SourceCount,
     VerdictShares,
+    explain_licence,
+    load_licences,
 )
 from modelrace.report._licensing_section import licensing_section
 
@@ -68,3 +70,10 @@ def test_the_openness_section_reads_rows_by_attribute() -> None:
         }
     ]
     assert figures.to_json()["licence_sources"] == {"own": {"models": 1, "downloads_30d": 50}}
+
+
+def test_a_licences_deciding_clauses_are_read_by_attribute_and_serialised_as_mappings() -> None:
+    explained = explain_licence(load_licences().get("llama3.1"))
+    assert any("700 million" in clause.text for clause in explained.deciding_clauses)
+    first = explained.to_json()["deciding_clauses"][0]
+    assert set(first) == {"term", "section", "text"} and first["section"] == explained.deciding_clauses[0].section

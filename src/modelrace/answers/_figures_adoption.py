@@ -222,7 +222,7 @@ def _licensing_permissive_share_on(evidence: Evidence, params: LicenceShareParam
         registry = load_licences()
         if params.licence in registry.licences:
             explained = explain_licence(registry.get(params.licence))
-            clauses = "; ".join(f"§{c['section']} {c['text']}" for c in explained.deciding_clauses[:2])
+            clauses = "; ".join(f"§{c.section} {c.text}" for c in explained.deciding_clauses[:2])
             text += f"; the {explained.name} itself is {explained.verdict}" + (f" ({clauses})" if clauses else "")
     caveats = [*caveats, figures.notice]
     return Figure(

@@ -30,7 +30,7 @@ def _render_verdict(info: LicenceExplanation | ModelLicence, notice: bool = True
     if info.deciding_clauses:
         stdout.print("deciding clauses:")
         for clause in info.deciding_clauses:
-            stdout.print(Text(f"  § {clause['section']} ({clause['term']}): {clause['text']}"))
+            stdout.print(Text(f"  § {clause.section} ({clause.term}): {clause.text}"))
     for term, value in info.terms.items():
         if term not in ("commercial_use",) and value not in (None, False):
             if isinstance(value, bool):  # a term that holds: a word, never Python's True

@@ -18,11 +18,13 @@ from modelrace.licensing._analyses import (
 from modelrace.licensing._explain import (
     LicenceConflict,
     LicenceExplanation,
+    LicenceSnapshot,
     ModelLicence,
+    StatedTags,
     explain_licence,
     explain_model,
 )
-from modelrace.licensing._models import licence_row, licence_verdicts, model_licences, store_licences
+from modelrace.licensing._models import LicenceTableRow, licence_row, licence_verdicts, model_licences, store_licences
 from modelrace.licensing._registry import (
     Clause,
     Licence,
@@ -57,9 +59,12 @@ __all__ = [
     "LicenceFigures",
     "LicenceRegistry",
     "LicenceRow",
+    "LicenceSnapshot",
+    "LicenceTableRow",
     "ModelLicence",
     "Normalised",
     "SourceCount",
+    "StatedTags",
     "Terms",
     "Verdict",
     "VerdictShares",

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
-from modelrace.licensing._registry import Licence, LicenceRegistry, Normalised, load_licences
+from modelrace.licensing._registry import Clause, Licence, LicenceRegistry, Normalised, load_licences
 from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, Verdict, conflict_rule, decide
 from modelrace.store import Warehouse, licence_missing_from, missing_licence_words, resolve_snapshot
 
@@ -25,7 +25,7 @@ class LicenceExplanation(JsonResult):
     hub_ids: list[str]
     verdict: Verdict
     deciding_terms: list[str]
-    deciding_clauses: list[dict[str, Any]]
+    deciding_clauses: list[Clause]
     terms: dict[str, Any]
     source: str
     read_on: str
@@ -41,12 +41,30 @@ class LicenceConflict(JsonResult):
 
 
 @dataclass(frozen=True)
+class LicenceSnapshot(JsonResult):
+    """The snapshot a model's licence is read from."""
+
+    id: int
+    taken_at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class StatedTags(JsonResult):
+    """The licence fields the model's own record states (None: not stated)."""
+
+    license: str | None
+    license_name: str | None
+    license_link: str | None
+
+
+@dataclass(frozen=True)
 class ModelLicence(JsonResult):
     """A model's licence: stated or inherited through its tree, the verdict and its clauses, and conflicts."""
 
     model_id: str
-    snapshot: dict[str, Any]
-    stated: dict[str, str | None]
+    snapshot: LicenceSnapshot
+    stated: StatedTags
     licence_id: str | None
     licence_name: str | None
     raw: str | None
@@ -56,7 +74,7 @@ class ModelLicence(JsonResult):
     walked: list[str]
     verdict: Verdict
     deciding_terms: list[str]
-    deciding_clauses: list[dict[str, Any]]
+    deciding_clauses: list[Clause]
     terms: dict[str, Any]
     licence_source: str | None
     read_on: str | None
@@ -77,7 +95,7 @@ def explain_licence(licence: Licence) -> LicenceExplanation:
         hub_ids=list(licence.hub_ids),
         verdict=decision.verdict,
         deciding_terms=list(decision.deciding_terms),
-        deciding_clauses=[clause.model_dump() for clause in decision.clauses],
+        deciding_clauses=list(decision.clauses),
         terms=licence.terms.model_dump(exclude_none=True),
         source=licence.source,
         read_on=licence.read_on,
@@ -143,8 +161,8 @@ def explain_model(
     missing_from = licence_missing_from(warehouse, snapshot) if found is None else None
     return ModelLicence(
         model_id=model_id,
-        snapshot={"id": snapshot.snapshot_id, "taken_at": snapshot.taken_at.isoformat(), "source": snapshot.source},
-        stated={"license": row["license"], "license_name": row["license_name"], "license_link": row["license_link"]},
+        snapshot=LicenceSnapshot(snapshot.snapshot_id, snapshot.taken_at.isoformat(), snapshot.source),
+        stated=StatedTags(row["license"], row["license_name"], row["license_link"]),
         licence_id=licence.id if licence else None,
         licence_name=licence.name if licence else None,
         raw=found.raw if found else None,
@@ -154,7 +172,7 @@ def explain_model(
         walked=walked,
         verdict=decision.verdict,
         deciding_terms=list(decision.deciding_terms),
-        deciding_clauses=[clause.model_dump() for clause in decision.clauses],
+        deciding_clauses=list(decision.clauses),
         terms=licence.terms.model_dump(exclude_none=True) if licence else {},
         licence_source=licence.source if licence else None,
         read_on=licence.read_on if licence else None,
