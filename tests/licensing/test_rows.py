@@ -77,3 +77,20 @@ def test_a_licences_deciding_clauses_are_read_by_attribute_and_serialised_as_map
     assert any("700 million" in clause.text for clause in explained.deciding_clauses)
     first = explained.to_json()["deciding_clauses"][0]
     assert set(first) == {"term", "section", "text"} and first["section"] == explained.deciding_clauses[0].section
+
+
+def test_a_licences_terms_are_typed_and_serialised_as_the_terms_it_states() -> None:
+    explained = explain_licence(load_licences().get("llama3.1"))
+    assert explained.terms is not None
+    threshold = explained.terms.user_threshold
+    assert threshold is not None and threshold.limit == 700_000_000
+    stated = explained.terms.stated()
+    assert None not in stated.values() and stated["user_threshold"] == threshold
+    terms = explained.to_json()["terms"]
+    assert list(terms) == list(stated)  # the terms it says nothing on are left out, in the fields' order
+    assert terms["user_threshold"] == {
+        "metric": threshold.metric,
+        "limit": 700_000_000,
+        "consequence": threshold.consequence,
+    }
+    assert list(explained.to_json())[-4:] == ["terms", "source", "read_on", "notice"]  # in its place among the fields

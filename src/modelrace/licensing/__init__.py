@@ -31,6 +31,7 @@ from modelrace.licensing._registry import (
     LicenceRegistry,
     Normalised,
     Terms,
+    Threshold,
     load_licence_file,
     load_licences,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "SourceCount",
     "StatedTags",
     "Terms",
+    "Threshold",
     "Verdict",
     "VerdictShares",
     "conflict_rule",

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
-from modelrace.licensing._registry import Clause, Licence, LicenceRegistry, Normalised, load_licences
+from modelrace.licensing._registry import Clause, Licence, LicenceRegistry, Normalised, Terms, load_licences
 from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, Verdict, conflict_rule, decide
 from modelrace.store import Warehouse, licence_missing_from, missing_licence_words, resolve_snapshot
 
 MAX_WALK = 1000
+
+
+def _with_terms(result: LicenceExplanation | ModelLicence) -> Mapping[str, Any]:
+    """A result's fields, its terms as the licence states them (the terms it says nothing on left out)."""
+    stated = result.terms.model_dump(exclude_none=True) if result.terms else {}
+    return {field.name: getattr(result, field.name) for field in fields(result)} | {"terms": stated}
 
 
 @dataclass(frozen=True)
@@ -26,10 +33,14 @@ class LicenceExplanation(JsonResult):
     verdict: Verdict
     deciding_terms: list[str]
     deciding_clauses: list[Clause]
-    terms: dict[str, Any]
+    terms: Terms | None  # None: no licence found
     source: str
     read_on: str
     notice: str
+
+    def __json__(self) -> Mapping[str, Any]:
+        """The fields, ``terms`` as the terms the licence states."""
+        return _with_terms(self)
 
 
 @dataclass(frozen=True)
@@ -75,13 +86,17 @@ class ModelLicence(JsonResult):
     verdict: Verdict
     deciding_terms: list[str]
     deciding_clauses: list[Clause]
-    terms: dict[str, Any]
+    terms: Terms | None  # None: no licence found
     licence_source: str | None
     read_on: str | None
     conflicts: list[LicenceConflict]
     notice: str
     missing_from: Literal["source", "hub"] | None = None  # where a missing licence comes from (none found)
     missing: str | None = None  # ... in words
+
+    def __json__(self) -> Mapping[str, Any]:
+        """The fields, ``terms`` as the terms the licence states (none without a licence)."""
+        return _with_terms(self)
 
 
 def explain_licence(licence: Licence) -> LicenceExplanation:
@@ -96,7 +111,7 @@ def explain_licence(licence: Licence) -> LicenceExplanation:
         verdict=decision.verdict,
         deciding_terms=list(decision.deciding_terms),
         deciding_clauses=list(decision.clauses),
-        terms=licence.terms.model_dump(exclude_none=True),
+        terms=licence.terms,
         source=licence.source,
         read_on=licence.read_on,
         notice=NOT_LEGAL_ADVICE,
@@ -173,7 +188,7 @@ def explain_model(
         verdict=decision.verdict,
         deciding_terms=list(decision.deciding_terms),
         deciding_clauses=list(decision.clauses),
-        terms=licence.terms.model_dump(exclude_none=True) if licence else {},
+        terms=licence.terms if licence else None,
         licence_source=licence.source if licence else None,
         read_on=licence.read_on if licence else None,
         conflicts=conflicts,
