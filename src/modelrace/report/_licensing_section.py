@@ -8,7 +8,8 @@ from modelrace.adoption import COVERAGE_THRESHOLD, Headline, SnapshotRef
 from modelrace.knowledge import country_label, country_name
 from modelrace.licensing import VERDICTS, LicenceFigures
 from modelrace.report import _charts as charts
-from modelrace.report._adoption_section import source_text, table_rows
+from modelrace.report._adoption_section import source_text
+from modelrace.report._adoption_tables import table_rows
 from modelrace.report._model import Chart, Column, Section, Table
 
 
