@@ -6,14 +6,12 @@ downloads, no change is claimed without two snapshots, no "most" without a stric
 
 from __future__ import annotations
 
-from typing import Any
-
 from modelrace.adoption._analyses import hhi_label
-from modelrace.adoption._figures import COVERAGE_THRESHOLD, Adoption, Headline, SnapshotRef
+from modelrace.adoption._figures import COVERAGE_THRESHOLD, Adoption, FigureValue, Headline, SnapshotRef
 from modelrace.adoption._rows import FamilyCountryShare
 from modelrace.knowledge import country_name
 
-Finding = tuple[str, dict[str, Any]]  # a headline's text and the figures it rests on
+Finding = tuple[str, dict[str, FigureValue]]  # a headline's text and the figures it rests on
 
 
 def _pct(share: float) -> str:
@@ -43,7 +41,7 @@ def _country_lead(adoption: Adoption, scope_words: str, family_country: list[Fam
     lead = countries[0]
     own = [f for f in family_country if f.country == lead.key]
     text = f"Families from {country_name(lead.key)} draw {_pct(lead.share)} of {scope_words}"
-    numbers: dict[str, Any] = {"country": lead.key, "share": lead.share}
+    numbers: dict[str, FigureValue] = {"country": lead.key, "share": lead.share}
     if own:
         text += f"; {own[0].family} alone {_pct(own[0].share)}"
         numbers |= {"family": own[0].family, "family_share": own[0].share}

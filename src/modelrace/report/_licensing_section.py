@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from modelrace.adoption import COVERAGE_THRESHOLD, Headline, SnapshotRef
+from modelrace.adoption import COVERAGE_THRESHOLD, FigureValue, Headline, SnapshotRef
 from modelrace.knowledge import country_label, country_name
 from modelrace.licensing import VERDICTS, LicenceFigures
 from modelrace.report import _charts as charts
@@ -62,7 +60,7 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
     return section
 
 
-def _headline(snapshot: SnapshotRef, text: str, numbers: dict[str, Any]) -> Headline:
+def _headline(snapshot: SnapshotRef, text: str, numbers: dict[str, FigureValue]) -> Headline:
     return Headline(text, numbers, snapshot.id, snapshot.taken_at)
 
 
@@ -76,9 +74,11 @@ def _overall_headline(snapshot: SnapshotRef, figures: LicenceFigures) -> Headlin
         f"{_pct(overall['conditional'])} conditional, {_pct(overall['non-commercial'])} non-commercial and "
         f"{_pct(overall['unknown'])} unknown"
     )
-    numbers: dict[str, Any] = {**overall, "known": known}
+    numbers: dict[str, FigureValue] = {**overall, "known": known}
     if known < COVERAGE_THRESHOLD:
-        among = {v: overall[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"}
+        among: dict[str, float | None] = {
+            v: overall[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"
+        }
         text += (
             f". The licence is known for only {_pct(known)} of downloads"
             + (f" ({_missing_words(snapshot)})" if _missing_words(snapshot) else "")
@@ -110,7 +110,7 @@ def _country_headlines(snapshot: SnapshotRef, figures: LicenceFigures) -> list[H
                     f": among the {_pct(row_known)} whose licence is known, {_pct(row.permissive / row_known)} "
                     f"are permissive and {_pct(row.conditional / row_known)} conditional"
                 )
-        numbers = {
+        numbers: dict[str, FigureValue] = {
             "country": row.key,
             "permissive": row.permissive,
             "conditional": row.conditional,
