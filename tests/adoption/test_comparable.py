@@ -52,7 +52,7 @@ def test_never_across_a_subset(warehouse: Warehouse, tmp_path: Path, edge_cases:
     assert not any("gained" in t for t in texts)
     assert any(t.startswith(f"Shares are not compared with snapshot {top.snapshot_id} (2024-09-20)") for t in texts)
     assert [p.snapshot.id for p in figures.adoption.history] == [subset.snapshot_id]  # no point across the subset
-    assert figures.adoption.history_left_out[0]["snapshot"] == top.snapshot_id
+    assert figures.adoption.history_left_out[0].snapshot == top.snapshot_id
     json.dumps(figures.to_json())
 
 
@@ -80,8 +80,8 @@ def test_a_qwen_only_sync_is_compared_on_qwen_and_kept_out_of_the_full_history(
     assert checked.comparable and checked.scope is not None and checked.scope.author == "Qwen"
     adoption = build_adoption(warehouse).adoption
     assert [p.snapshot.id for p in adoption.history] == [1, full.snapshot_id]
-    assert [row["snapshot"] for row in adoption.history_left_out] == [qwen.snapshot_id]
-    assert "Qwen" in adoption.history_left_out[0]["reason"]
+    assert [row.snapshot for row in adoption.history_left_out] == [qwen.snapshot_id]
+    assert "Qwen" in adoption.history_left_out[0].reason
     assert adoption.change is not None and adoption.change.since.id == qwen.snapshot_id
     assert adoption.change.scope is not None and adoption.change.scope.author == "Qwen"
 

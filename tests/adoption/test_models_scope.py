@@ -30,14 +30,14 @@ def test_language_models_only_by_default_and_the_rest_apart(warehouse: Warehouse
     load(warehouse, tmp_path, MODELS, datetime(2026, 2, 16), "mixed", selection="top-downloads")
     llm = build_adoption(warehouse, models="llm")
     everything = build_adoption(warehouse, models="all")
-    families = {r["family"]: r["share"] for r in llm.adoption.by_family}
+    families = {r.key: r.share for r in llm.adoption.by_family}
     assert "CLIP" not in families and "BGE" not in str(families)  # CLIP and BGE are not in the race
     assert llm.adoption.totals.downloads_30d == 900  # 600 + 200 + the untagged GGUF 100
     assert everything.adoption.totals.downloads_30d == 8900
     assert families["Qwen"] == pytest.approx(700 / 900)
-    rest = {r["pipeline_tag"]: r for r in llm.rest_of_hub}
+    rest = {r.pipeline_tag: r for r in llm.rest_of_hub}
     assert set(rest) == {"zero-shot-image-classification", "sentence-similarity"}
-    assert rest["zero-shot-image-classification"]["share"] == pytest.approx(5000 / 8900)
+    assert rest["zero-shot-image-classification"].share == pytest.approx(5000 / 8900)
     assert everything.rest_of_hub == []
     # every share says its scope: language models, the top N of the listing
     assert llm.scope.models == "llm" and "language models only" in llm.scope.selection

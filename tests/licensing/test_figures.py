@@ -29,10 +29,10 @@ def test_figures_equal_row_by_row_sums(licensed: Warehouse) -> None:
     for verdict, share in figures.by_verdict.items():
         assert share == pytest.approx(by_verdict.get(verdict, 0.0))
     for row in figures.by_country:
-        country_total = sum(by_country[row["country"]].values())
-        for verdict, downloads in by_country[row["country"]].items():
-            assert row[verdict] == pytest.approx(downloads / country_total)
-    assert {r["country"] for r in figures.by_country} == set(by_country)
+        country_total = sum(by_country[row.key].values())
+        for verdict, downloads in by_country[row.key].items():
+            assert row.shares[verdict] == pytest.approx(downloads / country_total)
+    assert {r.key for r in figures.by_country} == set(by_country)
     assert figures.conflicts.count == sum(1 for r in rows if r[2] and r[5] is not None)
     assert figures.coverage is not None
     stated = sum(r[1] for r in rows if r[4] == "own") / total

@@ -74,11 +74,17 @@ def test_a_size_the_snapshot_holds_is_used_where_no_table_or_name_gives_one(regi
 def test_the_cost_section_lists_only_models_that_write_tokens(registry: HardwareRegistry) -> None:
     """A cost per million output tokens means nothing for an embedder or CLIP: the most downloaded models it lists
     are the ones whose pipeline writes text."""
+    from modelrace.adoption import TopModel
     from modelrace.report._cost_section import report_cost_figures
 
+    def row(model_id: str, pipeline_tag: str, params: int) -> TopModel:
+        return TopModel(
+            model_id, 1, None, None, "u", "US", model_id, "d", "f", "US", None, None, params, None, pipeline_tag
+        )
+
     top = [
-        {"model_id": "BAAI/bge-m3", "pipeline_tag": "feature-extraction", "params": 567_754_752},
-        {"model_id": "openai-community/gpt2", "pipeline_tag": "text-generation", "params": 137_022_720},
+        row("BAAI/bge-m3", "feature-extraction", 567_754_752),
+        row("openai-community/gpt2", "text-generation", 137_022_720),
     ]
     figures = report_cost_figures(None, top)
     assert figures is not None and [row.model for row in figures.models] == ["openai-community/gpt2"]

@@ -7,7 +7,6 @@ credit), the analyses over it and their typed results. Reads the warehouse only 
 
 from modelrace.adoption._analyses import (
     SHARE_BREAKDOWNS,
-    Measure,
     Scope,
     concentration,
     coverage,
@@ -33,7 +32,7 @@ from modelrace.adoption._comparable import (
     restrict,
     same_models,
 )
-from modelrace.adoption._describe import ModelDescription, describe_model
+from modelrace.adoption._describe import ModelDescription, RootEcosystem, describe_model
 from modelrace.adoption._figures import (
     COVERAGE_THRESHOLD,
     Adoption,
@@ -46,10 +45,10 @@ from modelrace.adoption._figures import (
     Concentration,
     Coverage,
     Ecosystem,
+    FigureValue,
     Headline,
     HistoryPoint,
     Movers,
-    Row,
     ShareChange,
     SnapshotRef,
     Totals,
@@ -69,6 +68,20 @@ from modelrace.adoption._models_scope import (
     selection_words,
     snapshot_scope_words,
 )
+from modelrace.adoption._rows import (
+    DerivativeCounts,
+    EcosystemRow,
+    FamilyCountryShare,
+    LeftOut,
+    Measure,
+    Mover,
+    NamespaceRow,
+    RelationColumn,
+    RestOfHubRow,
+    ShareRow,
+    SizeClassRow,
+    TopModel,
+)
 from modelrace.adoption._shares import ShareTable, share_table
 
 __all__ = [
@@ -87,20 +100,32 @@ __all__ = [
     "Comparability",
     "Concentration",
     "Coverage",
+    "DerivativeCounts",
     "Ecosystem",
+    "EcosystemRow",
+    "FamilyCountryShare",
+    "FigureValue",
     "Headline",
     "HistoryPoint",
+    "LeftOut",
     "Measure",
     "ModelDescription",
     "ModelScope",
+    "Mover",
     "Movers",
-    "Row",
+    "NamespaceRow",
+    "RelationColumn",
+    "RestOfHubRow",
+    "RootEcosystem",
     "SameModelsCoverage",
     "SameModelsScope",
     "Scope",
     "ShareChange",
+    "ShareRow",
     "ShareTable",
+    "SizeClassRow",
     "SnapshotRef",
+    "TopModel",
     "Totals",
     "Unattributed",
     "answers_share_claims",

@@ -1,12 +1,13 @@
 """Adoption analyses over an attributed snapshot: shares, ecosystem, concentration, size, change.
 
-Every function reads the warehouse (the temporary attribution table of a snapshot) and returns plain,
-JSON-ready rows. Two views: **root** (credit-weighted by the model tree: derivatives, quantizations and
+Every function reads the warehouse (the temporary attribution table of a snapshot) and returns typed rows
+(adoption/_rows.py). Two views: **root** (credit-weighted by the model tree: derivatives, quantizations and
 re-uploads count for the original family) and **uploader** (each model counts for its own namespace).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -21,11 +22,22 @@ from modelrace.adoption._figures import (
     Totals,
     Unattributed,
 )
+from modelrace.adoption._rows import (
+    SHARE_CONTEXT,
+    DerivativeCounts,
+    EcosystemRow,
+    FamilyCountryShare,
+    Measure,
+    Mover,
+    NamespaceRow,
+    ShareRow,
+    SizeClassRow,
+    TopModel,
+)
 from modelrace.knowledge import class_names, param_class_sql
 from modelrace.store import SnapshotInfo
 
 View = Literal["root", "uploader"]
-Measure = Literal["downloads_30d", "downloads_all_time"]
 
 # JSON key -> (column, view)
 SHARE_BREAKDOWNS: Final[dict[str, tuple[str, View]]] = {
@@ -36,8 +48,7 @@ SHARE_BREAKDOWNS: Final[dict[str, tuple[str, View]]] = {
     "by_family": ("family", "root"),
     "by_namespace": ("namespace", "uploader"),
 }
-# Columns that a breakdown carries along (a family's developer and country; a developer's country).
-_CONTEXT: Final[dict[str, tuple[str, ...]]] = {"family": ("developer", "country"), "developer": ("country",)}
+_CONTEXT: Final = SHARE_CONTEXT  # columns a breakdown carries along (a family's developer and country, ...)
 _MISSING: Final = {"namespace": "(no namespace)", "library_name": "unknown"}
 # 2023 US Merger Guidelines: HHI above 1,800 is highly concentrated; 1,000-1,800 moderately.
 HHI_HIGH: Final = 1800
@@ -59,7 +70,8 @@ class Scope:
         return "TRUE" if self.include_fixtures else "NOT is_fixture"
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        """Run a query (``{t}`` is the table, ``{f}`` the fixture filter) and return dict rows."""
+        """Run a query (``{t}`` is the table, ``{f}`` the fixture filter) and return its rows by column name (the
+        analyses shape them into typed rows)."""
         cursor = self.connection.execute(sql.format(t=self.table, f=self.fixture_filter), params or [])
         columns = [d[0] for d in cursor.description or []]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -72,14 +84,14 @@ def _weight(view: View) -> tuple[str, str]:
 
 def download_shares(
     scope: Scope, column: str, view: View, measure: Measure = "downloads_30d", limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[ShareRow]:
     """Downloads and share of the total per value of ``column``, largest first."""
     return download_shares_many(scope, {column: limit}, view, measure)[column]
 
 
 def download_shares_many(
     scope: Scope, columns: dict[str, int | None], view: View, measure: Measure = "downloads_30d"
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[ShareRow]]:
     """Several share tables of one view in one pass over the snapshot (GROUPING SETS), each cut to its limit.
 
     ``models`` counts each model once, under its primary root (root view) or itself (uploader view).
@@ -108,19 +120,23 @@ def download_shares_many(
         ORDER BY breakdown, downloads DESC
         """
     )
-    result: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    result: dict[str, list[ShareRow]] = {name: [] for name in names}
     for row in rows:
         index = row["breakdown"]
         name = names[index]
         total = row["total"] or 0
+        carried = _CONTEXT.get(name, ())
         result[name].append(
-            {
-                name: row[f"k{index}"],
-                measure: round(row["downloads"] or 0),
-                "share": (row["downloads"] or 0) / total if total else 0.0,
-                "models": row["models"],
-                **{c: row[f"ctx_{c}"] for c in _CONTEXT.get(name, ())},
-            }
+            ShareRow(
+                column=name,
+                key=row[f"k{index}"],
+                downloads=round(row["downloads"] or 0),
+                share=(row["downloads"] or 0) / total if total else 0.0,
+                models=row["models"],
+                measure=measure,
+                developer=row["ctx_developer"] if "developer" in carried else None,
+                country=row["ctx_country"] if "country" in carried else None,
+            )
         )
     return result
 
@@ -209,7 +225,7 @@ _RELATION_COUNTS = """
                count(*) AS derivatives"""
 
 
-def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | None = None) -> list[dict[str, Any]]:
+def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | None = None) -> list[EcosystemRow]:
     """Derivative models per root family (or country) by relation, and the downloads they draw.
 
     A model counts once for each family it descends from: a merge has a row per root, several of them in one
@@ -234,15 +250,26 @@ def ecosystem(scope: Scope, column: Literal["family", "country"], limit: int | N
         GROUP BY 1 ORDER BY derivatives DESC, key
         """
     )
-    shaped = []
-    for r in rows:
-        item = {column: r.pop("key"), **r}
-        item["derivative_downloads_30d"] = round(item["derivative_downloads_30d"] or 0)
-        shaped.append(item)
+    shaped = [
+        EcosystemRow(
+            finetunes=r["finetunes"],
+            quantizations=r["quantizations"],
+            adapters=r["adapters"],
+            merges=r["merges"],
+            unspecified=r["unspecified"],
+            derivatives=r["derivatives"],
+            column=column,
+            key=r["key"],
+            derivative_downloads_30d=round(r["derivative_downloads_30d"] or 0),
+            developer=r.get("developer"),
+            country=r.get("country"),
+        )
+        for r in rows
+    ]
     return shaped[:limit] if limit else shaped
 
 
-def ecosystem_totals(scope: Scope) -> dict[str, int]:
+def ecosystem_totals(scope: Scope) -> DerivativeCounts:
     """Derivative models of the snapshot by relation, each model once (whatever its roots)."""
     rows = scope.rows(
         f"""
@@ -252,17 +279,17 @@ def ecosystem_totals(scope: Scope) -> dict[str, int]:
               SELECT DISTINCT model_key, relation FROM {{t}} WHERE {{f}} AND model_key <> root_key AND credit < 1)
         """
     )
-    return {key: int(value or 0) for key, value in rows[0].items()}
+    return DerivativeCounts(**{key: int(value or 0) for key, value in rows[0].items()})
 
 
-def _hhi(shares: list[float]) -> float:
+def _hhi(shares: Sequence[float]) -> float:
     total = sum(shares)
     return sum((s / total * 100) ** 2 for s in shares) if total else 0.0
 
 
 def concentration(
     scope: Scope,
-    shares: dict[str, list[dict[str, Any]]] | None = None,
+    shares: dict[str, list[ShareRow]] | None = None,
     attributed_share: float | None = None,
 ) -> Concentration:
     """HHI (0-10,000) and top-1/top-5 shares by developer and by family, over attributed downloads.
@@ -274,13 +301,13 @@ def concentration(
     shares = shares or download_shares_many(scope, {"developer": None, "family": None}, "root")
     result: dict[str, Any] = {}
     for column in ("developer", "family"):
-        rows = [r for r in shares[column] if r[column] != "unattributed"]
-        downloads = [r["downloads_30d"] for r in rows]
+        rows = [r for r in shares[column] if r.key != "unattributed"]
+        downloads = [r.downloads for r in rows]
         total = sum(downloads)
         result[f"hhi_{column}"] = round(_hhi(downloads), 1)
         result[f"top1_share_{column}"] = downloads[0] / total if total else 0.0
         result[f"top5_share_{column}"] = sum(downloads[:5]) / total if total else 0.0
-        result[f"top1_{column}"] = rows[0][column] if rows else None
+        result[f"top1_{column}"] = rows[0].key if rows else None
     return Concentration(
         **result,
         top1_share=result["top1_share_family"],
@@ -299,7 +326,7 @@ def hhi_label(hhi: float) -> str:
     return "unconcentrated"
 
 
-def size_classes(scope: Scope) -> list[dict[str, Any]]:
+def size_classes(scope: Scope) -> list[SizeClassRow]:
     """Downloads by the model's own parameter class (safetensors count, or parsed from the name)."""
     rows = scope.rows(
         f"""
@@ -313,20 +340,20 @@ def size_classes(scope: Scope) -> list[dict[str, Any]]:
     order = [*class_names("total"), "unknown"]
     rows.sort(key=lambda r: order.index(r["size_class"]))
     return [
-        {
-            "size_class": r["size_class"],
-            "downloads_30d": int(r["downloads"] or 0),
-            "share": (r["downloads"] or 0) / total if total else 0.0,
-            "models": r["models"],
-            "params_from_name": r["from_name"],
-        }
+        SizeClassRow(
+            size_class=r["size_class"],
+            downloads_30d=int(r["downloads"] or 0),
+            share=(r["downloads"] or 0) / total if total else 0.0,
+            models=r["models"],
+            params_from_name=r["from_name"],
+        )
         for r in rows
     ]
 
 
-def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
+def top_models(scope: Scope, limit: int = 25) -> list[TopModel]:
     """The most downloaded models with their attribution and licence (likes and licence read for these rows only)."""
-    return scope.rows(
+    rows = scope.rows(
         """
         WITH top AS (
             SELECT * FROM {t} WHERE {f} AND is_primary ORDER BY downloads_30d DESC, model_key LIMIT ?
@@ -341,6 +368,7 @@ def top_models(scope: Scope, limit: int = 25) -> list[dict[str, Any]]:
         """,
         [limit, scope.snapshot.snapshot_id],
     )
+    return [TopModel(**row) for row in rows]
 
 
 def unattributed(scope: Scope, limit: int = 25) -> Unattributed:
@@ -363,33 +391,31 @@ def unattributed(scope: Scope, limit: int = 25) -> Unattributed:
         namespaces=first["namespaces"],
         models=int(first["all_models"] or 0),
         downloads_30d=round(first["all_downloads"] or 0),
-        top=[
-            {"namespace": r["namespace"], "downloads_30d": round(r["downloads"] or 0), "models": r["models"]}
-            for r in rows
-        ],
+        top=[NamespaceRow(r["namespace"], round(r["downloads"] or 0), r["models"]) for r in rows],
     )
 
 
-def movers(now: list[dict[str, Any]], then: list[dict[str, Any]], column: str, limit: int = 5) -> Movers:
-    """Biggest gains and losses in share (percentage points) between two share tables."""
-    before = {r[column]: r["share"] for r in then}
-    after = {r[column]: r["share"] for r in now}
+def movers(now: list[ShareRow], then: list[ShareRow], column: str, limit: int = 5) -> Movers:
+    """Biggest gains and losses in share (percentage points) between two share tables of ``column``."""
+    before = {r.key: r.share for r in then}
+    after = {r.key: r.share for r in now}
     changes = [
-        {
-            column: key,
-            "share_then": before.get(key, 0.0),
-            "share_now": after.get(key, 0.0),
-            "change_pp": (after.get(key, 0.0) - before.get(key, 0.0)) * 100,
-        }
+        Mover(
+            column,
+            key,
+            share_then=before.get(key, 0.0),
+            share_now=after.get(key, 0.0),
+            change_pp=(after.get(key, 0.0) - before.get(key, 0.0)) * 100,
+        )
         for key in set(before) | set(after)
     ]
-    changes.sort(key=lambda c: (-c["change_pp"], str(c[column])))
-    gains = [c for c in changes if c["change_pp"] > 0][:limit]
-    losses = sorted((c for c in changes if c["change_pp"] < 0), key=lambda c: (c["change_pp"], str(c[column])))
+    changes.sort(key=lambda c: (-c.change_pp, str(c.key)))
+    gains = [c for c in changes if c.change_pp > 0][:limit]
+    losses = sorted((c for c in changes if c.change_pp < 0), key=lambda c: (c.change_pp, str(c.key)))
     return Movers(gains=gains, losses=losses[:limit])
 
 
-def family_by_country(scope: Scope) -> list[dict[str, Any]]:
+def family_by_country(scope: Scope) -> list[FamilyCountryShare]:
     """Each (country, family) pair's share of all downloads (root view), largest first."""
     rows = scope.rows(
         """
@@ -399,6 +425,5 @@ def family_by_country(scope: Scope) -> list[dict[str, Any]]:
     )
     total = scope.rows("SELECT sum(downloads_30d * credit) AS d FROM {t} WHERE {f}")[0]["d"] or 0
     return [
-        {"country": r["country"], "family": r["family"], "share": (r["downloads"] or 0) / total if total else 0.0}
-        for r in rows
+        FamilyCountryShare(r["country"], r["family"], (r["downloads"] or 0) / total if total else 0.0) for r in rows
     ]

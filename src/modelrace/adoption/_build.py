@@ -30,12 +30,12 @@ from modelrace.adoption._figures import (
     Ecosystem,
     HistoryPoint,
     Movers,
-    Row,
     ShareChange,
     SnapshotRef,
 )
 from modelrace.adoption._headlines import headlines
 from modelrace.adoption._models_scope import ModelScope, in_model_scope, rest_of_hub, snapshot_scope_words
+from modelrace.adoption._rows import LeftOut, ShareRow
 from modelrace.registry import Registry, load_registry
 from modelrace.store import SnapshotInfo, Warehouse, list_snapshots, resolve_snapshot
 
@@ -140,12 +140,12 @@ def _change(
 def _history(
     warehouse: Warehouse,
     scope: Scope,
-    shares: dict[str, list[Row]],
+    shares: dict[str, list[ShareRow]],
     snapshots: list[SnapshotInfo],
     length: int,
     registry: Registry,
     models: ModelScope = "all",
-) -> tuple[list[HistoryPoint], CommonScope | None, list[Row]]:
+) -> tuple[list[HistoryPoint], CommonScope | None, list[LeftOut]]:
     """Country and family shares over the snapshots comparable with this one on its own filters, all computed
     on the one scope every point holds; the others are listed with the reason they are left out."""
     snapshot = scope.snapshot
@@ -155,20 +155,20 @@ def _history(
     timeline = timeline[-(length - 1) :] if length > 1 else []
     own = own_scope(connection, snapshot)
     kept: list[SnapshotInfo] = []
-    left_out: list[Row] = []
+    left_out: list[LeftOut] = []
     common = own
     for past in timeline:
         checked = comparability(connection, snapshot, past)
         if not checked.comparable or checked.scope is None:
-            left_out.append({"snapshot": past.snapshot_id, "provenance": past.provenance, "reason": checked.reason})
+            left_out.append(LeftOut(past.snapshot_id, past.provenance, checked.reason))
             continue
         if (checked.scope.pipeline_tags, checked.scope.author) != (own.pipeline_tags, own.author):
             left_out.append(
-                {
-                    "snapshot": past.snapshot_id,
-                    "provenance": past.provenance,
-                    "reason": f"it holds only {checked.scope.words}, not all of this snapshot's filters",
-                }
+                LeftOut(
+                    past.snapshot_id,
+                    past.provenance,
+                    f"it holds only {checked.scope.words}, not all of this snapshot's filters",
+                )
             )
             continue
         kept.append(past)

@@ -49,6 +49,18 @@ WHERE e.snapshot_id = ? AND m.model_id = ?
 
 
 @dataclass(frozen=True)
+class RootEcosystem(JsonResult):
+    """A root model's derivatives in the snapshot, by relation, and the downloads credited to them."""
+
+    finetunes: int
+    quantizations: int
+    adapters: int
+    merges: int
+    unspecified: int
+    derivative_downloads_30d: float
+
+
+@dataclass(frozen=True)
 class SnapshotBrief(JsonResult):
     """The snapshot a description reads."""
 
@@ -155,7 +167,7 @@ class ModelDescription(JsonResult):
     by_uploader: UploaderView
     by_root_family: RootFamilyView
     downloads: list[DownloadPoint]
-    ecosystem: dict[str, Any] | None
+    ecosystem: RootEcosystem | None  # None: the model is no root of derivatives in the snapshot
 
 
 def _stated_licence(warehouse: Warehouse, snapshot: SnapshotInfo, row: dict[str, Any]) -> StatedLicence:
@@ -244,5 +256,5 @@ def describe_model(
             )
             for h in warehouse.query(_HISTORY_SQL, [model_id])
         ],
-        ecosystem=ecosystem[0] if ecosystem else None,
+        ecosystem=RootEcosystem(**ecosystem[0]) if ecosystem else None,
     )

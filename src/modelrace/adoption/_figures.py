@@ -1,20 +1,35 @@
 """Typed adoption results: what ``build_adoption`` returns and the report, claims and CLI read.
 
-Share tables stay lists of JSON-ready rows (:data:`Row`): a row's first key is its breakdown's column
-(``country``, ``family``, ...), then the measure, ``share``, ``models`` and context columns.
+Share tables are lists of :class:`ShareRow` (adoption/_rows.py): in JSON a row's first key is its breakdown's
+column (``country``, ``family``, ...), then the measure, ``share``, ``models`` and context columns.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final, TypeAlias
 
 from modelrace._serialise import JsonResult
+from modelrace.adoption._rows import (
+    DerivativeCounts,
+    EcosystemRow,
+    LeftOut,
+    Mover,
+    NamespaceRow,
+    RestOfHubRow,
+    ShareRow,
+    SizeClassRow,
+    TopModel,
+)
 from modelrace.store import SnapshotInfo
 
-Row = dict[str, Any]
-"""One JSON-ready table row."""
+FigureValue: TypeAlias = (
+    "str | int | float | bool | JsonResult | Sequence[FigureValue] | Mapping[str, FigureValue] | None"
+)
+"""A figure a headline rests on: a number, a name, a flag, a typed result (serialised at the edge), or a list or
+mapping of them."""
 
 COVERAGE_THRESHOLD: Final = 0.8
 """Below this share of downloads with a fact known, a headline on that fact says so (docs/provenance.md)."""
@@ -96,7 +111,7 @@ class Headline(JsonResult):
     """A plain-language finding with the figures it rests on and, for Hub figures, their snapshot."""
 
     text: str
-    figures: dict[str, Any]
+    figures: Mapping[str, FigureValue]  # the numbers and names the text states, by name
     snapshot: int | None = None
     taken_at: str | None = None
 
@@ -146,8 +161,8 @@ class AllTime(JsonResult):
     """All-time download shares, with their coverage."""
 
     coverage: AllTimeCoverage
-    by_country: list[Row]
-    by_family: list[Row]
+    by_country: list[ShareRow]
+    by_family: list[ShareRow]
 
 
 @dataclass(frozen=True)
@@ -155,9 +170,9 @@ class Ecosystem(JsonResult):
     """Derivative models by relation per root family and per country (a model counts once in each family it
     descends from: a merge of two families counts for both), and of the whole snapshot (each model once)."""
 
-    by_family: list[Row]
-    by_country: list[Row]
-    totals: dict[str, int]
+    by_family: list[EcosystemRow]
+    by_country: list[EcosystemRow]
+    totals: DerivativeCounts
 
 
 @dataclass(frozen=True)
@@ -167,15 +182,15 @@ class Unattributed(JsonResult):
     namespaces: int
     models: int
     downloads_30d: int
-    top: list[Row]
+    top: list[NamespaceRow]
 
 
 @dataclass(frozen=True)
 class Movers(JsonResult):
     """Biggest gains and losses of share (percentage points) between two snapshots."""
 
-    gains: list[Row]
-    losses: list[Row]
+    gains: list[Mover]
+    losses: list[Mover]
 
 
 @dataclass(frozen=True)
@@ -197,8 +212,8 @@ class HistoryPoint(JsonResult):
     """Country and family shares at one snapshot of the history."""
 
     snapshot: SnapshotRef
-    by_country: list[Row]
-    by_family: list[Row]
+    by_country: list[ShareRow]
+    by_family: list[ShareRow]
 
 
 @dataclass(frozen=True)
@@ -206,28 +221,28 @@ class Adoption(JsonResult):
     """Every adoption analysis of one snapshot."""
 
     totals: Totals
-    by_country: list[Row]
-    by_uploader_country: list[Row]
-    by_developer: list[Row]
-    by_uploader: list[Row]
-    by_family: list[Row]
-    by_namespace: list[Row]
+    by_country: list[ShareRow]
+    by_uploader_country: list[ShareRow]
+    by_developer: list[ShareRow]
+    by_uploader: list[ShareRow]
+    by_family: list[ShareRow]
+    by_namespace: list[ShareRow]
     all_time: AllTime
     ecosystem: Ecosystem
     concentration: Concentration
-    size_classes: list[Row]
-    by_library: list[Row]
-    top_models: list[Row]
+    size_classes: list[SizeClassRow]
+    by_library: list[ShareRow]
+    top_models: list[TopModel]
     unattributed: Unattributed
     change: ShareChange | None = None
     history: list[HistoryPoint] = field(default_factory=list)
     coverage: Coverage | None = None
     history_scope: CommonScope | None = None  # the scope every history point is computed on
-    history_left_out: list[Row] = field(default_factory=list)  # snapshots not comparable: {snapshot, reason}
+    history_left_out: list[LeftOut] = field(default_factory=list)  # snapshots not comparable, and why
 
-    def shares(self, key: str) -> list[Row]:
+    def shares(self, key: str) -> list[ShareRow]:
         """A share table by its JSON key (``by_country``, ``by_uploader``, ...)."""
-        tables: dict[str, list[Row]] = {
+        tables: dict[str, list[ShareRow]] = {
             "by_country": self.by_country,
             "by_uploader_country": self.by_uploader_country,
             "by_developer": self.by_developer,
@@ -257,4 +272,4 @@ class AdoptionFigures(JsonResult):
     scope_words: str
     adoption: Adoption
     headlines: list[Headline]
-    rest_of_hub: list[Row] = field(default_factory=list)  # the LLM scope's complement by pipeline tag (llm only)
+    rest_of_hub: list[RestOfHubRow] = field(default_factory=list)  # the LLM scope's complement by tag (llm only)

@@ -17,9 +17,10 @@ is printed (:func:`snapshot_scope_words`).
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, cast, get_args
+from typing import Final, Literal, cast, get_args
 
 from modelrace.adoption._analyses import Scope
+from modelrace.adoption._rows import RestOfHubRow
 from modelrace.errors import ConfigError
 from modelrace.store import SnapshotInfo
 
@@ -70,7 +71,7 @@ def in_model_scope(scope: Scope, models: ModelScope) -> Scope:
     return Scope(scope.connection, table, scope.snapshot, scope.include_fixtures)
 
 
-def rest_of_hub(scope: Scope, limit: int = 8) -> list[dict[str, Any]]:
+def rest_of_hub(scope: Scope, limit: int = 8) -> list[RestOfHubRow]:
     """What the LLM scope leaves out, by pipeline tag: downloads, share of the snapshot's downloads, models and the
     most downloaded model of each tag (largest first, ``limit`` rows)."""
     rows = scope.rows(
@@ -86,10 +87,9 @@ def rest_of_hub(scope: Scope, limit: int = 8) -> list[dict[str, Any]]:
         """
     )
     return [
-        {"pipeline_tag": r["pipeline_tag"], "downloads_30d": int(r["downloads"] or 0), "models": int(r["models"]),
-         "share": float(r["share"] or 0.0)}
+        RestOfHubRow(r["pipeline_tag"], int(r["downloads"] or 0), int(r["models"]), float(r["share"] or 0.0))
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def snapshot_scope_words(snapshot: SnapshotInfo, models: ModelScope | None = None) -> str:

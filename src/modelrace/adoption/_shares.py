@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modelrace._serialise import JsonResult
-from modelrace.adoption._analyses import SHARE_BREAKDOWNS, Measure, View, coverage, download_shares
+from modelrace.adoption._analyses import SHARE_BREAKDOWNS, View, coverage, download_shares
 from modelrace.adoption._build import open_scope
-from modelrace.adoption._figures import Row, SnapshotRef
+from modelrace.adoption._figures import SnapshotRef
 from modelrace.adoption._models_scope import ModelScope, answers_share_claims, in_model_scope, snapshot_scope_words
+from modelrace.adoption._rows import Measure, ShareRow
 from modelrace.errors import ConfigError
 from modelrace.store import Warehouse
 
@@ -24,7 +25,7 @@ class ShareTable(JsonResult):
     by: str
     view: View
     measure: Measure
-    rows: list[Row]
+    rows: list[ShareRow]
     known_share: float = 1.0  # the share of downloads for which the breakdown's fact is known (docs/provenance.md)
     models: str = "all"  # "llm": language models only (adoption/_models_scope.py)
     selection: str = ""  # the snapshot's selection and filters in words: "snapshot 4: author Qwen only"

@@ -80,13 +80,13 @@ class FactFinder:
             except NotFoundError:
                 explained = None
             if explained is not None and explained.licence_id not in (None, "unknown"):
-                where = f"Hub snapshot {explained.snapshot['id']} ({explained.source}"
+                where = f"Hub snapshot {explained.snapshot.id} ({explained.source}"
                 where += f" from {explained.inherited_from})" if explained.inherited_from else ")"
                 return LicenceFacts(
                     explained.licence_id,
                     explained.verdict,
                     explained.deciding_terms,
-                    [f"{c['section']}: {c['text']}" for c in explained.deciding_clauses],
+                    [f"{c.section}: {c.text}" for c in explained.deciding_clauses],
                     where,
                 )
         registry = load_licences()

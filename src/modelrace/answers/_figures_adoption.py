@@ -4,6 +4,7 @@ snapshot whose selection can decide it), in the evidence's model scope (language
 
 from __future__ import annotations
 
+from modelrace.adoption import RelationColumn
 from modelrace.answers._figure_model import (
     DerivativeParams,
     Evidence,
@@ -39,22 +40,22 @@ def _adoption_lead_on(evidence: Evidence, params: LeadParams) -> Figure:
     caveats, blocked = _snapshot_caveats(snapshot)
     rows = figures.adoption.shares(f"by_{params.breakdown}")
     column = params.breakdown
-    unattributed = sum(r["share"] for r in rows if r[column] == "unattributed")
-    attributed = [r for r in rows if r[column] != "unattributed"]
+    unattributed = sum(r.share for r in rows if r.key == "unattributed")
+    attributed = [r for r in rows if r.key != "unattributed"]
     if not attributed:
         return _insufficient(
             name, "adoption", f"no attributed downloads in snapshot {snapshot.snapshot_id}", source, when
         )
     wanted = params.key.lower()
-    mine = next((r for r in attributed if str(r[column]).lower() == wanted), None)
-    share = mine["share"] if mine else 0.0
-    rivals = [r for r in attributed if str(r[column]).lower() != wanted]
+    mine = next((r for r in attributed if r.key.lower() == wanted), None)
+    share = mine.share if mine else 0.0
+    rivals = [r for r in attributed if r.key.lower() != wanted]
     rival = rivals[0] if rivals else None
-    rival_share = rival["share"] if rival else 0.0
+    rival_share = rival.share if rival else 0.0
     margin = share - rival_share
-    rank = 1 + sum(r["share"] > share for r in attributed)
+    rank = 1 + sum(r.share > share for r in attributed)
     key_words = _word(params.key, column)
-    rival_words = _word(str(rival[column]), column) if rival else None
+    rival_words = _word(rival.key, column) if rival else None
     text = (
         f"{key_words}: {share * 100:.1f} % of {figures.scope_words} (rank {rank})"
         + (f"; {rival_words} {rival_share * 100:.1f} %" if rival else "")
@@ -83,7 +84,7 @@ def _adoption_lead_on(evidence: Evidence, params: LeadParams) -> Figure:
     )
 
 
-_RELATION_COLUMNS = {
+_RELATION_COLUMNS: dict[str, RelationColumn] = {
     "finetune": "finetunes",
     "quantized": "quantizations",
     "adapter": "adapters",
@@ -117,19 +118,19 @@ def _adoption_derivative_share_on(evidence: Evidence, params: DerivativeParams) 
     column = _RELATION_COLUMNS[params.relation]
     rows = figures.adoption.ecosystem.by_family
     # each derivative once (a fine-tune of a merge of two families is in both families' rows)
-    total = figures.adoption.ecosystem.totals[column]
+    total = figures.adoption.ecosystem.totals.count(column)
     if not total:
         return _insufficient(name, "adoption", f"snapshot {snapshot.snapshot_id} records no {column}", source, when)
-    unattributed = sum(r[column] for r in rows if r["family"] == "unattributed") / total
-    attributed = sorted((r for r in rows if r["family"] != "unattributed"), key=lambda r: -r[column])
+    unattributed = sum(r.count(column) for r in rows if r.key == "unattributed") / total
+    attributed = sorted((r for r in rows if r.key != "unattributed"), key=lambda r: -r.count(column))
     wanted = params.family.lower()
-    count = next((r[column] for r in attributed if str(r["family"]).lower() == wanted), 0)
-    rival = next((r for r in attributed if str(r["family"]).lower() != wanted), None)
+    count = next((r.count(column) for r in attributed if r.key.lower() == wanted), 0)
+    rival = next((r for r in attributed if r.key.lower() != wanted), None)
     share = count / total
-    lead = share - (rival[column] / total if rival else 0.0)
+    lead = share - (rival.count(column) / total if rival else 0.0)
     text = (
         f"{params.family}: {count:,} of {total:,} {column} ({share * 100:.1f} %)"
-        + (f"; {rival['family']} {rival[column]:,}" if rival else "")
+        + (f"; {rival.key} {rival.count(column):,}" if rival else "")
         + f"; {unattributed * 100:.1f} % from unattributed roots"
     )
     return Figure(
@@ -143,7 +144,7 @@ def _adoption_derivative_share_on(evidence: Evidence, params: DerivativeParams) 
                 lead - unattributed,
                 lead + unattributed,
                 "pp",
-                f"{params.family}'s lead over {rival['family']} in {column}" if rival else f"{params.family}'s lead",
+                f"{params.family}'s lead over {rival.key} in {column}" if rival else f"{params.family}'s lead",
             ),
         },
         text,
@@ -206,22 +207,22 @@ def _licensing_permissive_share_on(evidence: Evidence, params: LicenceShareParam
     snapshot = evidence.snapshot
     source, when = _snapshot_source(snapshot)
     caveats, blocked = _snapshot_caveats(snapshot)
-    row = next((r for r in figures.by_family if str(r["family"]).lower() == params.family.lower()), None)
-    if row is None or not row["downloads_30d"]:
+    row = next((r for r in figures.by_family if r.key.lower() == params.family.lower()), None)
+    if row is None or not row.downloads_30d:
         return _insufficient(
             name, "licensing", f"no {params.family} downloads in snapshot {snapshot.snapshot_id}", source, when
         )
-    permissive, unknown = row["permissive"], row["unknown"]
+    permissive, unknown = row.permissive, row.unknown
     text = (
         f"{permissive * 100:.1f} % of {params.family} downloads are under a permissive licence, "
-        f"{row['conditional'] * 100:.1f} % conditional, {row['non-commercial'] * 100:.1f} % non-commercial, "
+        f"{row.conditional * 100:.1f} % conditional, {row.non_commercial * 100:.1f} % non-commercial, "
         f"{unknown * 100:.1f} % unknown"
     )
     if params.licence:
         registry = load_licences()
         if params.licence in registry.licences:
             explained = explain_licence(registry.get(params.licence))
-            clauses = "; ".join(f"§{c['section']} {c['text']}" for c in explained.deciding_clauses[:2])
+            clauses = "; ".join(f"§{c.section} {c.text}" for c in explained.deciding_clauses[:2])
             text += f"; the {explained.name} itself is {explained.verdict}" + (f" ({clauses})" if clauses else "")
     caveats = [*caveats, figures.notice]
     return Figure(

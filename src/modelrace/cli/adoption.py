@@ -69,10 +69,9 @@ def shares(
         models = check_model_scope(scope)
         table_data = share_table(warehouse, by.replace("-", "_"), snapshot, include_fixtures, measure, models)
     rows = table_data.rows
-    key = table_data.by
 
     def render() -> None:
-        counted = sum(row[measure] or 0 for row in rows)
+        counted = sum(row.downloads for row in rows)
         if not rows or not counted:
             if all_time:
                 stdout.print(
@@ -98,10 +97,7 @@ def shares(
                 TerminalColumn("share", "number"),
                 TerminalColumn("models", "number"),
             ],
-            [
-                (str(row[key]), f"{row[measure] or 0:,}", f"{row['share'] * 100:.1f} %", f"{row['models']:,}")
-                for row in rows[:top]
-            ],
+            [(row.key, f"{row.downloads:,}", f"{row.share * 100:.1f} %", f"{row.models:,}") for row in rows[:top]],
             title=f"{table_data.selection} ({table_data.snapshot.data_date or table_data.snapshot.taken_at[:10]}): "
             f"shares of {counted:,} {measure_words}",
             width=stdout.width,
@@ -174,8 +170,7 @@ def _render_model(info: ModelDescription, usage: ModelUsage | None = None) -> No
         rows.append(
             (
                 "ecosystem",
-                f"{e['finetunes']} finetunes, {e['quantizations']} quantizations, {e['adapters']} adapters, "
-                f"{e['merges']} merges",
+                f"{e.finetunes} finetunes, {e.quantizations} quantizations, {e.adapters} adapters, {e.merges} merges",
             )
         )
     table = Table(show_header=False, box=None)

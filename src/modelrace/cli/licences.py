@@ -25,18 +25,20 @@ group = CommandGroup()
 
 
 def _render_verdict(info: LicenceExplanation | ModelLicence, notice: bool = True) -> None:
+    from modelrace.licensing import Threshold
+
     colours = {"permissive": "green", "conditional": "yellow", "non-commercial": "red", "unknown": "dim"}
     stdout.print(f"verdict: [bold {colours[info.verdict]}]{info.verdict}[/]", highlight=False)
     if info.deciding_clauses:
         stdout.print("deciding clauses:")
         for clause in info.deciding_clauses:
-            stdout.print(Text(f"  § {clause['section']} ({clause['term']}): {clause['text']}"))
-    for term, value in info.terms.items():
-        if term not in ("commercial_use",) and value not in (None, False):
+            stdout.print(Text(f"  § {clause.section} ({clause.term}): {clause.text}"))
+    for term, value in (info.terms.stated() if info.terms else {}).items():
+        if term not in ("commercial_use",) and value is not False:
             if isinstance(value, bool):  # a term that holds: a word, never Python's True
                 shown = "yes"
-            elif isinstance(value, dict):
-                shown = f"{value['limit']:,} {value['metric']}: {value['consequence']}"
+            elif isinstance(value, Threshold):
+                shown = f"{value.limit:,} {value.metric}: {value.consequence}"
             else:
                 shown = value
             stdout.print(Text(f"  {term.replace('_', ' ')}: {shown}"))

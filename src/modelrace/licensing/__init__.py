@@ -5,26 +5,33 @@ the licence figures. Imports ``adoption`` (scopes), ``tree`` and ``store``; neve
 """
 
 from modelrace.licensing._analyses import (
+    ConflictRow,
     LicenceConflicts,
     LicenceCoverage,
     LicenceFigures,
+    LicenceRow,
+    SourceCount,
+    VerdictShares,
     licence_figures,
     snapshot_licence_figures,
 )
 from modelrace.licensing._explain import (
     LicenceConflict,
     LicenceExplanation,
+    LicenceSnapshot,
     ModelLicence,
+    StatedTags,
     explain_licence,
     explain_model,
 )
-from modelrace.licensing._models import licence_row, licence_verdicts, model_licences, store_licences
+from modelrace.licensing._models import LicenceTableRow, licence_row, licence_verdicts, model_licences, store_licences
 from modelrace.licensing._registry import (
     Clause,
     Licence,
     LicenceRegistry,
     Normalised,
     Terms,
+    Threshold,
     load_licence_file,
     load_licences,
 )
@@ -43,6 +50,7 @@ __all__ = [
     "RESTRICTIVENESS",
     "VERDICTS",
     "Clause",
+    "ConflictRow",
     "Decision",
     "Licence",
     "LicenceConflict",
@@ -51,10 +59,17 @@ __all__ = [
     "LicenceExplanation",
     "LicenceFigures",
     "LicenceRegistry",
+    "LicenceRow",
+    "LicenceSnapshot",
+    "LicenceTableRow",
     "ModelLicence",
     "Normalised",
+    "SourceCount",
+    "StatedTags",
     "Terms",
+    "Threshold",
     "Verdict",
+    "VerdictShares",
     "conflict_rule",
     "decide",
     "explain_licence",

@@ -2,16 +2,91 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from modelrace._serialise import JsonResult
-from modelrace.adoption import Row, Scope
+from modelrace.adoption import Scope
 from modelrace.licensing._models import model_licences
 from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, VERDICTS
 
 
-def _verdict_rows(scope: Scope, licensed: str, column: str | None, top: int | None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class VerdictShares(JsonResult):
+    """Downloads of one country or family (root view) by licence verdict: each verdict's share of them, the share
+    whose verdict is known, and the verdicts among the known (None where none is known)."""
+
+    column: str  # the breakdown's column: country or family ("all" for the overall row)
+    key: str
+    downloads_30d: int
+    shares: dict[str, float]  # verdict -> share, every verdict of VERDICTS (in the order the query gave them)
+    known: float
+    among_known: dict[str, float | None]  # verdict (unknown aside) -> share among the downloads whose verdict is known
+
+    @property
+    def permissive(self) -> float:
+        """The share under a permissive licence."""
+        return self.shares["permissive"]
+
+    @property
+    def conditional(self) -> float:
+        """The share under a conditional licence."""
+        return self.shares["conditional"]
+
+    @property
+    def non_commercial(self) -> float:
+        """The share under a non-commercial licence."""
+        return self.shares["non-commercial"]
+
+    @property
+    def unknown(self) -> float:
+        """The share whose licence verdict is unknown."""
+        return self.shares["unknown"]
+
+    def __json__(self) -> Mapping[str, Any]:
+        """``{column: key, "downloads_30d", <verdict>: share..., "known", "among_known"}``."""
+        return {
+            self.column: self.key,
+            "downloads_30d": self.downloads_30d,
+            **self.shares,
+            "known": self.known,
+            "among_known": self.among_known,
+        }
+
+
+@dataclass(frozen=True)
+class LicenceRow(JsonResult):
+    """One licence (or ``none stated``) with its verdict, by the downloads of the models that state it."""
+
+    licence_id: str
+    verdict: str
+    downloads_30d: int
+    share: float
+    models: int
+
+
+@dataclass(frozen=True)
+class SourceCount(JsonResult):
+    """Models and downloads by where their licence comes from (own, inherited, none)."""
+
+    models: int
+    downloads_30d: int
+
+
+@dataclass(frozen=True)
+class ConflictRow(JsonResult):
+    """A model stating a licence its base model does not allow."""
+
+    model_id: str
+    downloads_30d: int | None
+    licence_id: str | None  # the licence it states
+    conflict: str  # why it conflicts
+    family: str
+    country: str
+
+
+def _verdict_rows(scope: Scope, licensed: str, column: str | None, top: int | None) -> list[VerdictShares]:
     """Share of downloads by verdict, overall or within each value of ``column`` (root view)."""
     group = f"a.{column}" if column else "'all'"
     rows = scope.rows(
@@ -24,19 +99,22 @@ def _verdict_rows(scope: Scope, licensed: str, column: str | None, top: int | No
         FROM by_verdict ORDER BY total DESC, key
         """
     )
-    tables: dict[str, dict[str, Any]] = {}
+    downloads: dict[str, int] = {}
+    tables: dict[str, dict[str, float]] = {}
     for row in rows:
-        entry = tables.setdefault(row["key"], {"key": row["key"], "downloads_30d": round(row["total"] or 0)})
-        entry[row["verdict"]] = (row["downloads"] or 0) / row["total"] if row["total"] else 0.0
+        downloads.setdefault(row["key"], round(row["total"] or 0))
+        shares = tables.setdefault(row["key"], {})
+        shares[row["verdict"]] = (row["downloads"] or 0) / row["total"] if row["total"] else 0.0
     shaped = []
-    for entry in tables.values():
+    for key, shares in tables.items():
         for verdict in VERDICTS:
-            entry.setdefault(verdict, 0.0)
+            shares.setdefault(verdict, 0.0)
         # Coverage: the share whose verdict is known, and the verdicts among those (unknown is not a negative).
-        known = 1.0 - entry["unknown"]
-        entry["known"] = known
-        entry["among_known"] = {v: entry[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"}
-        shaped.append(entry)
+        known = 1.0 - shares["unknown"]
+        among: dict[str, float | None] = {
+            v: shares[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"
+        }
+        shaped.append(VerdictShares(column or "all", key, downloads[key], shares, known, among))
     return shaped[:top] if top else shaped
 
 
@@ -45,7 +123,7 @@ class LicenceConflicts(JsonResult):
     """Models that state a licence their base model does not allow: how many, and the most downloaded."""
 
     count: int
-    top: list[Row]
+    top: list[ConflictRow]
 
 
 @dataclass(frozen=True)
@@ -65,10 +143,10 @@ class LicenceFigures(JsonResult):
     """Every licence figure of a snapshot: download shares by verdict overall, per country, family, licence."""
 
     by_verdict: dict[str, float]
-    by_country: list[Row]
-    by_family: list[Row]
-    by_licence: list[Row]
-    licence_sources: dict[str, Row]
+    by_country: list[VerdictShares]
+    by_family: list[VerdictShares]
+    by_licence: list[LicenceRow]
+    licence_sources: dict[str, SourceCount]  # own, inherited, none
     conflicts: LicenceConflicts
     notice: str
     coverage: LicenceCoverage | None = None
@@ -141,28 +219,26 @@ def licence_figures(scope: Scope, licences: str, top: int = 25) -> LicenceFigure
         f"""SELECT count(*) AS n FROM {licensed} a
             WHERE a.is_primary AND a.conflict IS NOT NULL"""
     )[0]["n"]
-    by_country = [{"country": r.pop("key"), **r} for r in _verdict_rows(scope, licensed, "country", None)]
-    by_family = [{"family": r.pop("key"), **r} for r in _verdict_rows(scope, licensed, "family", 50)]
+    by_country = _verdict_rows(scope, licensed, "country", None)
+    by_family = _verdict_rows(scope, licensed, "family", 50)
     coverage = _coverage(scope, licensed)
     scope.connection.execute(f"DROP TABLE {licensed}")
     return LicenceFigures(
-        by_verdict={v: overall[0][v] if overall else 0.0 for v in VERDICTS},
+        by_verdict={v: overall[0].shares[v] if overall else 0.0 for v in VERDICTS},
         by_country=by_country,
         by_family=by_family,
         by_licence=[
-            {
-                "licence_id": r["licence_id"],
-                "verdict": r["verdict"],
-                "downloads_30d": int(r["downloads"] or 0),
-                "share": (r["downloads"] or 0) / total if total else 0.0,
-                "models": r["models"],
-            }
+            LicenceRow(
+                r["licence_id"],
+                r["verdict"],
+                int(r["downloads"] or 0),
+                (r["downloads"] or 0) / total if total else 0.0,
+                r["models"],
+            )
             for r in by_licence
         ],
-        licence_sources={
-            r["licence_source"]: {"models": r["models"], "downloads_30d": int(r["downloads"] or 0)} for r in sources
-        },
-        conflicts=LicenceConflicts(conflict_count, conflicts),
+        licence_sources={r["licence_source"]: SourceCount(r["models"], int(r["downloads"] or 0)) for r in sources},
+        conflicts=LicenceConflicts(conflict_count, [ConflictRow(**row) for row in conflicts]),
         notice=NOT_LEGAL_ADVICE,
         coverage=coverage,
     )

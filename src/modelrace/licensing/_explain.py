@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
-from modelrace.licensing._registry import Licence, LicenceRegistry, Normalised, load_licences
+from modelrace.licensing._registry import Clause, Licence, LicenceRegistry, Normalised, Terms, load_licences
 from modelrace.licensing._verdict import NOT_LEGAL_ADVICE, Verdict, conflict_rule, decide
 from modelrace.store import Warehouse, licence_missing_from, missing_licence_words, resolve_snapshot
 
 MAX_WALK = 1000
+
+
+def _with_terms(result: LicenceExplanation | ModelLicence) -> Mapping[str, Any]:
+    """A result's fields, its terms as the licence states them (the terms it says nothing on left out)."""
+    stated = result.terms.model_dump(exclude_none=True) if result.terms else {}
+    return {field.name: getattr(result, field.name) for field in fields(result)} | {"terms": stated}
 
 
 @dataclass(frozen=True)
@@ -25,11 +32,15 @@ class LicenceExplanation(JsonResult):
     hub_ids: list[str]
     verdict: Verdict
     deciding_terms: list[str]
-    deciding_clauses: list[dict[str, Any]]
-    terms: dict[str, Any]
+    deciding_clauses: list[Clause]
+    terms: Terms | None  # None: no licence found
     source: str
     read_on: str
     notice: str
+
+    def __json__(self) -> Mapping[str, Any]:
+        """The fields, ``terms`` as the terms the licence states."""
+        return _with_terms(self)
 
 
 @dataclass(frozen=True)
@@ -41,12 +52,30 @@ class LicenceConflict(JsonResult):
 
 
 @dataclass(frozen=True)
+class LicenceSnapshot(JsonResult):
+    """The snapshot a model's licence is read from."""
+
+    id: int
+    taken_at: str
+    source: str
+
+
+@dataclass(frozen=True)
+class StatedTags(JsonResult):
+    """The licence fields the model's own record states (None: not stated)."""
+
+    license: str | None
+    license_name: str | None
+    license_link: str | None
+
+
+@dataclass(frozen=True)
 class ModelLicence(JsonResult):
     """A model's licence: stated or inherited through its tree, the verdict and its clauses, and conflicts."""
 
     model_id: str
-    snapshot: dict[str, Any]
-    stated: dict[str, str | None]
+    snapshot: LicenceSnapshot
+    stated: StatedTags
     licence_id: str | None
     licence_name: str | None
     raw: str | None
@@ -56,14 +85,18 @@ class ModelLicence(JsonResult):
     walked: list[str]
     verdict: Verdict
     deciding_terms: list[str]
-    deciding_clauses: list[dict[str, Any]]
-    terms: dict[str, Any]
+    deciding_clauses: list[Clause]
+    terms: Terms | None  # None: no licence found
     licence_source: str | None
     read_on: str | None
     conflicts: list[LicenceConflict]
     notice: str
     missing_from: Literal["source", "hub"] | None = None  # where a missing licence comes from (none found)
     missing: str | None = None  # ... in words
+
+    def __json__(self) -> Mapping[str, Any]:
+        """The fields, ``terms`` as the terms the licence states (none without a licence)."""
+        return _with_terms(self)
 
 
 def explain_licence(licence: Licence) -> LicenceExplanation:
@@ -77,8 +110,8 @@ def explain_licence(licence: Licence) -> LicenceExplanation:
         hub_ids=list(licence.hub_ids),
         verdict=decision.verdict,
         deciding_terms=list(decision.deciding_terms),
-        deciding_clauses=[clause.model_dump() for clause in decision.clauses],
-        terms=licence.terms.model_dump(exclude_none=True),
+        deciding_clauses=list(decision.clauses),
+        terms=licence.terms,
         source=licence.source,
         read_on=licence.read_on,
         notice=NOT_LEGAL_ADVICE,
@@ -143,8 +176,8 @@ def explain_model(
     missing_from = licence_missing_from(warehouse, snapshot) if found is None else None
     return ModelLicence(
         model_id=model_id,
-        snapshot={"id": snapshot.snapshot_id, "taken_at": snapshot.taken_at.isoformat(), "source": snapshot.source},
-        stated={"license": row["license"], "license_name": row["license_name"], "license_link": row["license_link"]},
+        snapshot=LicenceSnapshot(snapshot.snapshot_id, snapshot.taken_at.isoformat(), snapshot.source),
+        stated=StatedTags(row["license"], row["license_name"], row["license_link"]),
         licence_id=licence.id if licence else None,
         licence_name=licence.name if licence else None,
         raw=found.raw if found else None,
@@ -154,8 +187,8 @@ def explain_model(
         walked=walked,
         verdict=decision.verdict,
         deciding_terms=list(decision.deciding_terms),
-        deciding_clauses=[clause.model_dump() for clause in decision.clauses],
-        terms=licence.terms.model_dump(exclude_none=True) if licence else {},
+        deciding_clauses=list(decision.clauses),
+        terms=licence.terms if licence else None,
         licence_source=licence.source if licence else None,
         read_on=licence.read_on if licence else None,
         conflicts=conflicts,

@@ -10,11 +10,12 @@ whose licence differs from its base's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 
+from modelrace._serialise import JsonResult
 from modelrace.adoption import open_part, store_part, temporary_exists
 from modelrace.licensing._registry import LicenceRegistry, load_licences
 from modelrace.licensing._verdict import VERDICTS, conflict_rule, decide
@@ -260,7 +261,20 @@ def store_licences(
     )
 
 
-def licence_row(connection: duckdb.DuckDBPyConnection, table: str, model_id: str) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class LicenceTableRow(JsonResult):
+    """One model's row of a licence table (:func:`model_licences`), with ids instead of keys."""
+
+    licence_id: str | None
+    licence_source: str  # own, inherited, none
+    inherited_from: str | None  # the model whose licence it inherits
+    stated_raw: str | None  # the licence text it states, as stated
+    method: str | None  # how the stated text was resolved
+    verdict: str
+    conflict: str | None  # why its licence conflicts with its base's (None: no conflict)
+
+
+def licence_row(connection: duckdb.DuckDBPyConnection, table: str, model_id: str) -> LicenceTableRow | None:
     """One model's row of a licence table, with ids instead of keys."""
     cursor = connection.execute(
         f"""SELECT l.licence_id, l.licence_source, f.model_id AS inherited_from, l.stated_raw, l.method,
@@ -270,6 +284,5 @@ def licence_row(connection: duckdb.DuckDBPyConnection, table: str, model_id: str
             WHERE m.model_id = ?""",
         [model_id],
     )
-    columns = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
-    return dict(zip(columns, rows[0], strict=True)) if rows else None
+    return LicenceTableRow(*rows[0]) if rows else None

@@ -64,6 +64,10 @@ class Terms(BaseModel):
     governing_law: str | None = None
     termination: str | None = None
 
+    def stated(self) -> dict[str, bool | str | Threshold]:
+        """The terms the licence says something on (None left out), in the order of the fields."""
+        return {name: value for name, value in self if value is not None}
+
 
 class Clause(BaseModel):
     """A clause of the licence (summarised, with its section) and the term it bears on."""

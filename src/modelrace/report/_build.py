@@ -69,7 +69,7 @@ def build_report(
         scope = in_model_scope(open_scope(warehouse, figures.snapshot.id, include_fixtures, registry), models)
         licensing = snapshot_licence_figures(scope, top=top)
         # the top models' licences as the openness analysis reads them (the stated tag alone can say 'other')
-        top_ids = [row["model_id"] for row in figures.adoption.top_models]
+        top_ids = [row.model_id for row in figures.adoption.top_models]
         verdicts = licence_verdicts(warehouse.connection, figures.snapshot.id, top_ids)
     sections = [adoption_section(figures, verdicts), licensing_section(figures.snapshot, licensing)]
     capability, cost, results = _results_sections(warehouse, figures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelrace.adoption import TopModel
 from modelrace.errors import ConfigError
 from modelrace.ranking import Leaderboard
 from modelrace.report import _charts as charts
@@ -31,7 +32,7 @@ LEADERBOARD_SIZE = "the leaderboard's size (resolve)"
 GENERATING_TAGS = frozenset({"text-generation", "text2text-generation", "image-text-to-text"})
 
 
-def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[str, Any]]) -> CostFigures | None:
+def report_cost_figures(capability: Leaderboard | None, top_models: list[TopModel]) -> CostFigures | None:
     """The cost figures for each size class's leader on the headline benchmarks and the most downloaded models
     (adoption's ``top_models`` rows); None without the reference hardware data (Epoch's file)."""
     try:
@@ -52,10 +53,10 @@ def report_cost_figures(capability: Leaderboard | None, top_models: list[dict[st
         if leader.params_total
     }
     # the most downloaded models that write tokens (a cost per output token means nothing for an embedder or CLIP)
-    writers = [row for row in top_models if row.get("pipeline_tag") in GENERATING_TAGS][:TOP_DOWNLOADED]
-    models += [(str(row["model_id"]), "most downloaded") for row in writers]
+    writers = [row for row in top_models if row.pipeline_tag in GENERATING_TAGS][:TOP_DOWNLOADED]
+    models += [(row.model_id, "most downloaded") for row in writers]
     # what the snapshot knows of their size, where no table or name says it
-    stored = {str(row["model_id"]): float(row["params"]) for row in writers if row.get("params")}
+    stored = {row.model_id: float(row.params) for row in writers if row.params}
     return cost_figures(models, registry, stored_params=stored, sizes=sizes)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from modelrace.adoption import COVERAGE_THRESHOLD, Headline, SnapshotRef
+from modelrace.adoption import COVERAGE_THRESHOLD, FigureValue, Headline, SnapshotRef
 from modelrace.knowledge import country_label, country_name
 from modelrace.licensing import VERDICTS, LicenceFigures
 from modelrace.report import _charts as charts
 from modelrace.report._adoption_section import source_text
+from modelrace.report._adoption_tables import table_rows
 from modelrace.report._model import Chart, Column, Section, Table
 
 
@@ -39,7 +38,6 @@ def _coverage_words(figures: LicenceFigures, snapshot: SnapshotRef) -> str:
 def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section:
     """Build the section from :func:`modelrace.licensing.licence_figures`."""
     source = source_text(snapshot) + "; licence terms: modelrace licence registry"
-    overall = figures.by_verdict
     section = Section(
         id="licensing",
         title="Openness: can a company use it without legal review?",
@@ -51,10 +49,24 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
             " verdict). " + _coverage_words(figures, snapshot) + figures.notice
         ),
     )
+    section.headlines += [
+        _overall_headline(snapshot, figures),
+        *_country_headlines(snapshot, figures),
+        *_conflict_headlines(snapshot, figures),
+    ]
+    section.charts.append(_country_chart(figures, source))
+    section.tables += [*_verdict_tables(figures, source), _licences_table(figures, source)]
+    section.tables.append(_conflicts_table(figures, source))
+    return section
 
-    def headline(text: str, numbers: dict[str, Any]) -> None:
-        section.headlines.append(Headline(text, numbers, snapshot.id, snapshot.taken_at))
 
+def _headline(snapshot: SnapshotRef, text: str, numbers: dict[str, FigureValue]) -> Headline:
+    return Headline(text, numbers, snapshot.id, snapshot.taken_at)
+
+
+def _overall_headline(snapshot: SnapshotRef, figures: LicenceFigures) -> Headline:
+    """The shares of all downloads by verdict, and among the known where the licence is known for too few."""
+    overall = figures.by_verdict
     coverage = figures.coverage
     known = coverage.known if coverage else 1.0 - overall["unknown"]
     text = (
@@ -62,9 +74,11 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
         f"{_pct(overall['conditional'])} conditional, {_pct(overall['non-commercial'])} non-commercial and "
         f"{_pct(overall['unknown'])} unknown"
     )
-    numbers: dict[str, Any] = {**overall, "known": known}
+    numbers: dict[str, FigureValue] = {**overall, "known": known}
     if known < COVERAGE_THRESHOLD:
-        among = {v: overall[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"}
+        among: dict[str, float | None] = {
+            v: overall[v] / known if known > 0 else None for v in VERDICTS if v != "unknown"
+        }
         text += (
             f". The licence is known for only {_pct(known)} of downloads"
             + (f" ({_missing_words(snapshot)})" if _missing_words(snapshot) else "")
@@ -76,102 +90,133 @@ def licensing_section(snapshot: SnapshotRef, figures: LicenceFigures) -> Section
             )
         )
         numbers["among_known"] = among
-    headline(text + ".", numbers)
-    countries = [r for r in figures.by_country if r["country"] != "unattributed"][:3]
-    for row in countries:
+    return _headline(snapshot, text + ".", numbers)
+
+
+def _country_headlines(snapshot: SnapshotRef, figures: LicenceFigures) -> list[Headline]:
+    """The permissive and conditional shares of the three largest attributed countries."""
+    found = []
+    for row in [r for r in figures.by_country if r.key != "unattributed"][:3]:
         text = (
-            f"Of the downloads of families from {country_name(row['country'])}, {_pct(row['permissive'])} are "
-            f"under permissive licences and {_pct(row['conditional'])} under conditional ones"
+            f"Of the downloads of families from {country_name(row.key)}, {_pct(row.permissive)} are "
+            f"under permissive licences and {_pct(row.conditional)} under conditional ones"
         )
-        row_known = 1.0 - row["unknown"]
+        row_known = 1.0 - row.unknown
         if row_known < COVERAGE_THRESHOLD:
             # Unknown is never read as "not permissive": say what is known, and the verdicts among the known.
-            text += f"; {_pct(row['unknown'])} are of unknown licence"
+            text += f"; {_pct(row.unknown)} are of unknown licence"
             if row_known > 0:
                 text += (
-                    f": among the {_pct(row_known)} whose licence is known, {_pct(row['permissive'] / row_known)} "
-                    f"are permissive and {_pct(row['conditional'] / row_known)} conditional"
+                    f": among the {_pct(row_known)} whose licence is known, {_pct(row.permissive / row_known)} "
+                    f"are permissive and {_pct(row.conditional / row_known)} conditional"
                 )
-        headline(
-            text + ".",
-            {k: row[k] for k in ("country", "permissive", "conditional", "non-commercial", "unknown")}
-            | {"known": row_known},
-        )
-    if figures.conflicts.count:
-        top = figures.conflicts.top[0]
-        headline(
+        numbers: dict[str, FigureValue] = {
+            "country": row.key,
+            "permissive": row.permissive,
+            "conditional": row.conditional,
+            "non-commercial": row.non_commercial,
+            "unknown": row.unknown,
+            "known": row_known,
+        }
+        found.append(_headline(snapshot, text + ".", numbers))
+    return found
+
+
+def _conflict_headlines(snapshot: SnapshotRef, figures: LicenceFigures) -> list[Headline]:
+    """How many models state a licence their base does not allow, and the most downloaded of them."""
+    if not figures.conflicts.count:
+        return []
+    top = figures.conflicts.top[0]
+    return [
+        _headline(
+            snapshot,
             f"{figures.conflicts.count:,} models state a licence their base model does not allow; the most "
-            f"downloaded is {top['model_id']} ({top['conflict']}).",
-            {"conflicts": figures.conflicts.count, "top": top["model_id"]},
+            f"downloaded is {top.model_id} ({top.conflict}).",
+            {"conflicts": figures.conflicts.count, "top": top.model_id},
         )
+    ]
+
+
+def _country_chart(figures: LicenceFigures, source: str) -> Chart:
+    """Downloads by verdict per country of the root family (the ten largest)."""
     rows = [
-        {"country": country_label(row["country"]), "verdict": verdict, "share": row[verdict]}
+        {"country": country_label(row.key), "verdict": verdict, "share": row.shares[verdict]}
         for row in figures.by_country[:10]
         for verdict in VERDICTS
     ]
-    section.charts.append(
-        Chart(
-            "licence-by-country",
-            "Licence openness by country",
-            charts.stacked_bars(
-                rows,
-                "country",
-                "share",
-                "verdict",
-                "Downloads by licence verdict, per country of the root family",
-                source,
-                "share of the country's downloads",
-                percent=True,
-                series_order=list(VERDICTS),
-                colors=["#44BB99", "#EEDD88", "#EE8866", "#DDDDDD"],  # colour-blind safe (Paul Tol's light)
-            ),
+    return Chart(
+        "licence-by-country",
+        "Licence openness by country",
+        charts.stacked_bars(
+            rows,
+            "country",
+            "share",
+            "verdict",
+            "Downloads by licence verdict, per country of the root family",
             source,
-        )
+            "share of the country's downloads",
+            percent=True,
+            series_order=list(VERDICTS),
+            colors=["#44BB99", "#EEDD88", "#EE8866", "#DDDDDD"],  # colour-blind safe (Paul Tol's light)
+        ),
+        source,
     )
+
+
+def _verdict_tables(figures: LicenceFigures, source: str) -> list[Table]:
+    """Verdict shares by country and by family."""
     verdict_columns = [Column(v, v, "pct") for v in VERDICTS]
-    section.tables += [
+    downloads = Column("downloads_30d", "downloads (30 d)", "int")
+    return [
         Table(
             "licence-countries",
             "Licence verdicts by country",
-            [Column("country", "country"), Column("downloads_30d", "downloads (30 d)", "int"), *verdict_columns],
-            figures.by_country,
+            [Column("country", "country"), downloads, *verdict_columns],
+            table_rows(figures.by_country),
             source,
         ),
         Table(
             "licence-families",
             "Licence verdicts by family",
-            [Column("family", "family"), Column("downloads_30d", "downloads (30 d)", "int"), *verdict_columns],
-            figures.by_family,
+            [Column("family", "family"), downloads, *verdict_columns],
+            table_rows(figures.by_family),
             source,
-        ),
-        Table(
-            "licences",
-            "Licences by downloads",
-            [
-                Column("licence_id", "licence"),
-                Column("verdict", "verdict"),
-                Column("downloads_30d", "downloads (30 d)", "int"),
-                Column("share", "share", "pct"),
-                Column("models", "models", "int"),
-            ],
-            figures.by_licence,
-            source,
-        ),
-        Table(
-            "licence-conflicts",
-            "Most downloaded models with licence conflicts",
-            [
-                Column("model_id", "model"),
-                Column("downloads_30d", "downloads (30 d)", "int"),
-                Column("licence_id", "states"),
-                Column("conflict", "conflict"),
-                Column("family", "family"),
-                Column("country", "country"),
-            ],
-            figures.conflicts.top,
-            source,
-            note=f"{figures.conflicts.count:,} models in conflict in all." if figures.conflicts.count else None,
-            empty="No conflicts: no model states a licence its base model does not allow.",
         ),
     ]
-    return section
+
+
+def _licences_table(figures: LicenceFigures, source: str) -> Table:
+    """Licences by the downloads of the models stating them."""
+    return Table(
+        "licences",
+        "Licences by downloads",
+        [
+            Column("licence_id", "licence"),
+            Column("verdict", "verdict"),
+            Column("downloads_30d", "downloads (30 d)", "int"),
+            Column("share", "share", "pct"),
+            Column("models", "models", "int"),
+        ],
+        table_rows(figures.by_licence),
+        source,
+    )
+
+
+def _conflicts_table(figures: LicenceFigures, source: str) -> Table:
+    """The most downloaded models stating a licence their base does not allow."""
+    return Table(
+        "licence-conflicts",
+        "Most downloaded models with licence conflicts",
+        [
+            Column("model_id", "model"),
+            Column("downloads_30d", "downloads (30 d)", "int"),
+            Column("licence_id", "states"),
+            Column("conflict", "conflict"),
+            Column("family", "family"),
+            Column("country", "country"),
+        ],
+        table_rows(figures.conflicts.top),
+        source,
+        note=f"{figures.conflicts.count:,} models in conflict in all." if figures.conflicts.count else None,
+        empty="No conflicts: no model states a licence its base model does not allow.",
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from modelrace._serialise import JsonResult
-from modelrace.adoption import Adoption, AdoptionScope, Headline, SnapshotRef
+from modelrace.adoption import Adoption, AdoptionScope, Headline, RestOfHubRow, SnapshotRef
 from modelrace.answers import ClaimCheck
 from modelrace.licensing import LicenceFigures
 from modelrace.ranking import Leaderboard
@@ -102,7 +102,7 @@ class ReportFigures(JsonResult):
     sections: list[str]
     claims: list[ClaimCheck] = field(default_factory=list)  # the built-in claims checked (docs/answers.md)
     tiles: list[Tile] = field(default_factory=list)  # the state of the race (report/_tiles.py)
-    rest_of_hub: list[dict[str, Any]] = field(default_factory=list)  # what the LLM scope leaves out, by tag
+    rest_of_hub: list[RestOfHubRow] = field(default_factory=list)  # what the LLM scope leaves out, by tag
 
 
 @dataclass

@@ -82,12 +82,12 @@ def downloads_tiles(context: TileContext) -> list[Tile]:
     date = snapshot.data_date or snapshot.taken_at[:10]
     scope = figures.scope.selection or figures.scope_words
     source = f"snapshot {snapshot.id}: {snapshot.provenance}"
-    by_country = {r["country"]: r["share"] for r in figures.adoption.by_country}
+    by_country = {r.key: r.share for r in figures.adoption.by_country}
     cn, us = by_country.get("CN", 0.0), by_country.get("US", 0.0)
     trend = [
         TrendPoint(
             p.snapshot.data_date or p.snapshot.taken_at[:10],
-            next((r["share"] for r in p.by_country if r["country"] == "CN"), 0.0),
+            next((r.share for r in p.by_country if r.key == "CN"), 0.0),
         )
         for p in figures.adoption.history
     ]
@@ -106,17 +106,17 @@ def downloads_tiles(context: TileContext) -> list[Tile]:
             "China's share, by comparable snapshot",
         )
     ]
-    families = [r for r in figures.adoption.by_family if r["family"] != "unattributed"]
+    families = [r for r in figures.adoption.by_family if r.key != "unattributed"]
     if families:
         top = families[0]
-        runner = f"; next {families[1]['family']} {_pct(families[1]['share'])}" if len(families) > 1 else ""
+        runner = f"; next {families[1].key} {_pct(families[1].share)}" if len(families) > 1 else ""
         tiles.append(
             Tile(
                 "downloads-top-family",
                 "downloads",
                 "Top family, downloads",
-                str(top["family"]),
-                f"{top['family']} {_pct(top['share'])}{runner}",
+                str(top.key),
+                f"{top.key} {_pct(top.share)}{runner}",
                 date,
                 scope,
                 source,
