@@ -6,7 +6,7 @@ Each capability adds its section (adoption, licences, capability, cost, ...) wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from modelrace._serialise import JsonResult
 from modelrace.adoption import Adoption, AdoptionScope, Headline, RestOfHubRow, SnapshotRef
