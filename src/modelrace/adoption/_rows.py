@@ -65,9 +65,9 @@ class DerivativeCounts(JsonResult):
     unspecified: int
     derivatives: int  # all of them
 
-    def count(self, relation: RelationColumn) -> int:
-        """The count of one relation's column (``derivatives``: all)."""
-        counts: dict[str, int] = {
+    def counts(self) -> dict[str, int]:
+        """Every relation's count by its column name, in the JSON's order (``derivatives``: all)."""
+        return {
             "finetunes": self.finetunes,
             "quantizations": self.quantizations,
             "adapters": self.adapters,
@@ -75,7 +75,10 @@ class DerivativeCounts(JsonResult):
             "unspecified": self.unspecified,
             "derivatives": self.derivatives,
         }
-        return counts[relation]
+
+    def count(self, relation: RelationColumn) -> int:
+        """The count of one relation's column (``derivatives``: all)."""
+        return self.counts()[relation]
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,8 @@ class EcosystemRow(DerivativeCounts):
     def __json__(self) -> Mapping[str, Any]:
         """``{column: key, [developer, country,] finetunes, ..., derivatives, derivative_downloads_30d}``."""
         context = {"developer": self.developer, "country": self.country} if self.column == "family" else {}
-        counts = {
-            "finetunes": self.finetunes,
-            "quantizations": self.quantizations,
-            "adapters": self.adapters,
-            "merges": self.merges,
-            "unspecified": self.unspecified,
-            "derivatives": self.derivatives,
-        }
-        return {self.column: self.key, **context, **counts, "derivative_downloads_30d": self.derivative_downloads_30d}
+        downloads = {"derivative_downloads_30d": self.derivative_downloads_30d}
+        return {self.column: self.key, **context, **self.counts(), **downloads}
 
 
 @dataclass(frozen=True)
