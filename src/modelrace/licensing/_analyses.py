@@ -20,7 +20,7 @@ class VerdictShares(JsonResult):
     column: str  # the breakdown's column: country or family ("all" for the overall row)
     key: str
     downloads_30d: int
-    shares: dict[str, float]  # verdict -> share, every verdict of VERDICTS (in the order the query gave them)
+    shares: dict[str, float]  # verdict -> share, every verdict of VERDICTS in its order
     known: float
     among_known: dict[str, float | None]  # verdict (unknown aside) -> share among the downloads whose verdict is known
 
@@ -106,9 +106,8 @@ def _verdict_rows(scope: Scope, licensed: str, column: str | None, top: int | No
         shares = tables.setdefault(row["key"], {})
         shares[row["verdict"]] = (row["downloads"] or 0) / row["total"] if row["total"] else 0.0
     shaped = []
-    for key, shares in tables.items():
-        for verdict in VERDICTS:
-            shares.setdefault(verdict, 0.0)
+    for key, found in tables.items():
+        shares = {verdict: found.get(verdict, 0.0) for verdict in VERDICTS}  # one order, whatever the query's
         # Coverage: the share whose verdict is known, and the verdicts among those (unknown is not a negative).
         known = 1.0 - shares["unknown"]
         among: dict[str, float | None] = {
