@@ -15,6 +15,7 @@ from modelrace.serving import (
     hardware_table,
     resolve_rule,
     rule_in_force,
+    rule_sources,
     rule_state,
 )
 
@@ -207,3 +208,15 @@ def test_china_without_licence_on_a_date(
     body = table.to_json()
     assert body["date"] == on  # JSON-ready: the date as ISO text
     assert {r["name"] for r in body["without_licence"]} == names
+
+
+def test_rule_sources_cite_the_versions_a_state_rests_on_from_the_rules_file() -> None:
+    cited = rule_sources("2025-04")
+    assert cited.startswith("US export rules: ")
+    assert "2022-10: BIS interim final rule, 87 FR 62186" in cited
+    assert "2025-01: BIS interim final rule, 90 FR 4544" in cited  # still in force when 2025-04 took effect
+    assert "2026-01:" not in cited
+    # the diffusion rule was rescinded (2025-05-13) before 2026-01 took effect: today's rules no longer rest on it
+    current = rule_sources("current")
+    assert "2026-06:" in current
+    assert "2025-01:" not in current

@@ -23,6 +23,7 @@ from modelrace.serving import (
     PricePoint,
     cost_figures,
     load_hardware,
+    rule_sources,
 )
 
 TOP_DOWNLOADED = 10
@@ -213,7 +214,7 @@ def _china_table(chips: list[ChipPoint]) -> Table:
                  Column("class_now", "class (today)"),
                  Column("china_without_licence_now", "no licence needed (today)")],
         rows=[chip.to_json() for chip in recent],
-        source=f"{EPOCH_CITATION}; 87 FR 62186; 88 FR 73458; NVIDIA Form 8-K 2025-04-15",
+        source=f"{EPOCH_CITATION}; {rule_sources('current')}",
         note="Chips with at least 0.5 TB/s of memory bandwidth. Chinese-made chips need no US licence.",
     )  # fmt: skip
 

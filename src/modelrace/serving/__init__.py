@@ -18,6 +18,7 @@ from modelrace.serving._export import (
     resolve_rule,
     rule_events,
     rule_in_force,
+    rule_sources,
     rule_state,
     rule_versions,
 )
@@ -162,6 +163,7 @@ __all__ = [
     "roofline",
     "rule_events",
     "rule_in_force",
+    "rule_sources",
     "rule_state",
     "rule_versions",
     "snapshot_fit_table",

@@ -168,6 +168,12 @@ def rule_state(version: str) -> RuleState:
     )
 
 
+def rule_sources(version: str = "current") -> str:
+    """The sources of every rule version behind ``version``'s state, in one line, from ``data/export_rules.yaml``
+    (a rescinded version left out where the chosen one no longer rests on it)."""
+    return "US export rules: " + "; ".join(rule_state(version).sources)
+
+
 def rule_in_force(on: date) -> str:
     """The id of the rule version in force on ``on`` (a rescinded version no longer from its rescission);
     ``BEFORE_RULES`` before the first."""
