@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelrace.ranking import Resolver, entity_key
+from modelrace.ranking import Resolver, SourceFacts, entity_key
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,8 @@ def test_unmatched_is_never_guessed(resolver: Resolver) -> None:
 
 def test_a_source_organisation_beats_a_family_guess(resolver: Resolver) -> None:
     # "Flamingo" contains "ming" (Ant Group's Ming family): never guessed against the source's own word.
-    assert resolver.resolve("Flamingo", {"organisation": "DeepMind"}).developer == "Google"
-    assert not resolver.resolve("Flamingo", {"organisation": "Somebody Unknown"}).matched
+    assert resolver.resolve("Flamingo", SourceFacts(organisation="DeepMind")).developer == "Google"
+    assert not resolver.resolve("Flamingo", SourceFacts(organisation="Somebody Unknown")).matched
 
 
 def test_reuploads_are_not_developers(resolver: Resolver) -> None:
@@ -84,7 +84,7 @@ def test_entity_key_drops_serving_qualifiers() -> None:
 
 
 def test_a_size_the_source_states_beats_one_read_from_the_name(resolver: Resolver) -> None:
-    entity = resolver.resolve("BAAI/Infinity-Instruct-3M-0625-Llama3-8B", {"params_total": 8.03e9})
+    entity = resolver.resolve("BAAI/Infinity-Instruct-3M-0625-Llama3-8B", SourceFacts(params_total=8.03e9))
     assert (entity.params_total, entity.params_source) == (8.03e9, "source")
     guessed = resolver.resolve("BAAI/Infinity-Instruct-3M-0625-Llama3-8B")
     assert (guessed.params_total, guessed.params_source) == (8e9, "name")  # the largest size in the name
@@ -119,7 +119,15 @@ def test_a_sources_size_is_taken_unless_packed(
 ) -> None:
     from modelrace.ranking._entities import Resolver
 
-    entity = Resolver().resolve(name, {"params_total": stated})
+    entity = Resolver().resolve(name, SourceFacts(params_total=stated))
     assert (entity.params_total, entity.params_source) == (total, source)
     if total is None:
         assert any(step.startswith("parameters unknown:") for step in entity.steps)
+
+
+def test_source_facts_of_a_stored_row_keep_what_it_states_and_nothing_else() -> None:
+    facts = SourceFacts.of({"organisation": "Meta", "params_total": 0, "params_active": None, "open_weights": 1})
+    assert facts == SourceFacts(organisation="Meta", open_weights=True)  # a 0 size is not stated
+    assert SourceFacts.of({"organisation": "", "reasoning": True}, is_hub_id=True) == SourceFacts(
+        reasoning=True, is_hub_id=True
+    )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from modelrace.knowledge import implausible_size, size_class
-from modelrace.ranking import Resolver
+from modelrace.ranking import Resolver, SourceFacts
 from modelrace.serving import HardwareRegistry, KnownSize, resolve_model
 
 # (name, what the Open LLM Leaderboard states)
@@ -49,7 +49,7 @@ def test_plausible_sizes_pass(stated: float, name: str) -> None:
 
 
 def test_resolve_reports_an_implausible_source_size() -> None:
-    entity = Resolver().resolve("darkc0de/BuddyGlass_v0.3_Xortron7MethedUpSwitchedUp", {"params_total": 7e6})
+    entity = Resolver().resolve("darkc0de/BuddyGlass_v0.3_Xortron7MethedUpSwitchedUp", SourceFacts(params_total=7e6))
     assert entity.params_total is None  # out of every size class rather than leading <1B
     assert any("implausible" in step and "7 M" in step for step in entity.steps)
 
@@ -60,7 +60,7 @@ def test_one_size_across_the_leaderboard_and_the_cost_table(registry: HardwareRe
 
     resolver = Resolver()
     entities = {
-        name: resolver.resolve(name, {"params_total": stated, "is_hub_id": True}) for name, stated in ISSUE_MODELS
+        name: resolver.resolve(name, SourceFacts(params_total=stated, is_hub_id=True)) for name, stated in ISSUE_MODELS
     }
     # the leaderboard's view: what the catalogue resolves from the source's row
     classes = [

@@ -26,7 +26,7 @@ from modelrace.ranking._catalogue import (
     known_hub_ids,
     load_catalogue,
 )
-from modelrace.ranking._entities import Entity, Resolver, entity_key, load_aliases
+from modelrace.ranking._entities import Entity, Resolver, SourceFacts, entity_key, load_aliases
 from modelrace.ranking._explain import (
     CountryCheck,
     CountryDisagreement,
@@ -104,6 +104,7 @@ __all__ = [
     "Side",
     "Sides",
     "SizeBy",
+    "SourceFacts",
     "UnmatchedNames",
     "check_dates",
     "class_names",

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError, NotFoundError
 from modelrace.knowledge import country_code, country_name, known_countries
-from modelrace.ranking._entities import Resolver
+from modelrace.ranking._entities import Resolver, SourceFacts
 from modelrace.ranking._months_behind import Z95
 from modelrace.store import Warehouse
 
@@ -208,7 +208,8 @@ def load_history(
     entity_country: list[str] = []
     name_entity = np.empty(len(unique_names), dtype=np.int64)
     for i, name in enumerate(unique_names):
-        entity = resolver.resolve(str(name), info.get(str(name)))
+        stated = info.get(str(name))
+        entity = resolver.resolve(str(name), SourceFacts.of(stated) if stated else None)
         if entity.key not in key_index:
             key_index[entity.key] = len(entity_names)
             entity_names.append(entity.name)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from modelrace._serialise import JsonResult
 from modelrace.errors import NotFoundError
 from modelrace.knowledge import HUB_ID_SOURCES, RUN_SOURCES, benchmark_catalog
-from modelrace.ranking._entities import Entity, Resolver
+from modelrace.ranking._entities import Entity, Resolver, SourceFacts
 from modelrace.ranking._stats import standard_error
 from modelrace.store import Warehouse
 
@@ -267,7 +267,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
     dates: dict[str, date] = {}
     prices: dict[str, float] = {}
     for (source, name), model in info.items():
-        entities[(source, name)] = resolver.resolve(name, model)
+        entities[(source, name)] = resolver.resolve(name, SourceFacts.of(model, is_hub_id=model["is_hub_id"]))
     appeared = first_on_hub(warehouse, {e.hub_id for e in entities.values() if e.hub_id})
     flagged: list[FlaggedDate] = []
     checked = 0

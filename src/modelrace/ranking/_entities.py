@@ -14,7 +14,7 @@ otherwise the name is **unmatched**: listed, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -60,6 +60,36 @@ def load_aliases() -> Aliases:
     """The alias table shipped in the package."""
     text = resources.files("modelrace.ranking").joinpath("data/aliases.yaml").read_text("utf-8")
     return parse_yaml(text, "aliases.yaml", Aliases)
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What a source states of a model that resolution may use: its organisation, sizes, openness, reasoning, and
+    whether its name is a Hub id. Every fact is optional: a source states what it states."""
+
+    organisation: str | None = None
+    open_weights: bool | None = None
+    reasoning: bool = False
+    params_total: float | None = None  # None (or 0): not stated
+    params_active: float | None = None
+    is_hub_id: bool = False
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any], *, is_hub_id: bool = False) -> SourceFacts:
+        """The facts of a stored source-model row; the columns a row lacks are unknown."""
+        organisation, open_weights = row.get("organisation"), row.get("open_weights")
+        total, active = row.get("params_total"), row.get("params_active")
+        return cls(
+            organisation=str(organisation) if organisation else None,
+            open_weights=None if open_weights is None else bool(open_weights),
+            reasoning=bool(row.get("reasoning")),
+            params_total=float(total) if total else None,
+            params_active=None if active is None else float(active),
+            is_hub_id=is_hub_id,
+        )
+
+
+NO_FACTS = SourceFacts()
 
 
 @dataclass(frozen=True)
@@ -175,9 +205,9 @@ class Resolver:
         extra = self._extra[developer_id]
         return extra.name, extra.country
 
-    def resolve(self, name: str, source_model: dict[str, Any] | None = None) -> Entity:
-        """Resolve one name; ``source_model`` may carry the source's organisation, size and open flag."""
-        info = source_model or {}
+    def resolve(self, name: str, facts: SourceFacts | None = None) -> Entity:
+        """Resolve one name; ``facts`` are what its source states of it (organisation, size, open flag, ...)."""
+        info = facts or NO_FACTS
         steps = [f"source name {name!r}"]
         lowered = name.strip().lower()
         hub_id: str | None = self.aliases.hub_ids.get(lowered)
@@ -188,7 +218,7 @@ class Resolver:
         if not hub_id and "/" in candidate:
             namespace, repo = candidate.split("/", 1)
             known = self._hub_ids.get(candidate.lower())
-            if known or self.registry.organisation(namespace) is not None or info.get("is_hub_id"):
+            if known or self.registry.organisation(namespace) is not None or info.is_hub_id:
                 hub_id, method = known or candidate, "hub-id"
                 steps.append(f"Hub id {hub_id}")
             else:
@@ -208,7 +238,7 @@ class Resolver:
                     steps.append(f"repository name {option!r} matches several Hub models {matches}: not chosen")
         developer_id: str | None = None
         family: str | None = None
-        open_weights: bool | None = info.get("open_weights")
+        open_weights: bool | None = info.open_weights
         if hub_id:
             attribution = self.registry.developer(hub_id)
             if attribution.organisation is not None:
@@ -226,16 +256,16 @@ class Resolver:
                     developer_id, family, method = line.developer, line.family, "open-line"
                     steps.append(f"open model line {line.family!r} ({line.match})")
                     break
-        if developer_id is None and info.get("organisation"):
-            first = str(info["organisation"]).split(",")[0].strip().lower()
+        if developer_id is None and info.organisation:
+            first = info.organisation.split(",")[0].strip().lower()
             mapped = self.aliases.organisations.get(first)
             if mapped:
                 developer_id, method = mapped, "source-organisation"
                 family = self._family_of(mapped, candidate)
-                steps.append(f"the source's organisation {info['organisation']!r} -> {mapped}")
+                steps.append(f"the source's organisation {info.organisation!r} -> {mapped}")
             else:
-                steps.append(f"the source's organisation {info['organisation']!r} is not known")
-        if developer_id is None and not hub_id and not info.get("organisation"):
+                steps.append(f"the source's organisation {info.organisation!r} is not known")
+        if developer_id is None and not hub_id and not info.organisation:
             # A source that names the developer is believed: no family guess over an organisation it gives.
             found = self._family_match(lowered)
             if found:
@@ -260,7 +290,7 @@ class Resolver:
                 + (f", {active / 1e9:,.1f} B active" if active else "")
                 + f" ({params_source})"
             )
-        reasoning = bool(info.get("reasoning")) or bool(self._reasoning.search(lowered))
+        reasoning = info.reasoning or bool(self._reasoning.search(lowered))
         return Entity(
             key=hub_id or key,
             name=hub_id or candidate,
@@ -288,7 +318,7 @@ class Resolver:
         return attribution.organisation, attribution.family
 
     def _params(
-        self, hub_id: str | None, name: str, info: dict[str, Any]
+        self, hub_id: str | None, name: str, info: SourceFacts
     ) -> tuple[float | None, float | None, str | None]:
         for known in (hub_id, _PRECISION.sub("", hub_id) if hub_id else None):  # -FP8: the same model's weights
             if known and known in self.aliases.params:
@@ -299,20 +329,20 @@ class Resolver:
         # about half its parameters (phi-4-bnb-4bit as 8.5 B); the name's size is taken then only when it is the
         # larger one by a packing's factor, else the size is unknown.
         parsed = params_from_name(hub_id or name)
-        if info.get("params_total"):
-            stated = float(info["params_total"])
+        if info.params_total:
+            stated = info.params_total
             if _PACKED.search(hub_id or name):
                 if parsed is not None and 1.2 <= parsed.total / stated <= 4.5:
                     return float(parsed.total), float(parsed.active) if parsed.active else None, "name (packed weights)"
                 return None, None, f"unknown: the source's {stated / 1e9:,.3g} B counts packed 4-bit weights"
             doubt = implausible_size(stated, hub_id or name)
             if doubt is None:
-                return stated, info.get("params_active"), "source"
+                return stated, info.params_active, "source"
             # an implausible stated size: the name's, where it states one, else unknown; `resolve` shows why
             if parsed is not None and parsed.total >= MIN_NAMED_PARAMS:
                 active = float(parsed.active) if parsed.active else None
                 return float(parsed.total), active, f"name (the source's size is implausible: {doubt})"
             return None, None, f"unknown: the source's size is implausible: {doubt}"
         if parsed is not None:
-            return float(parsed.total), float(parsed.active) if parsed.active else info.get("params_active"), "name"
+            return float(parsed.total), float(parsed.active) if parsed.active else info.params_active, "name"
         return None, None, None

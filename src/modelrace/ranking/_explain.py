@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from modelrace._serialise import JsonResult
 from modelrace.ranking._catalogue import known_hub_ids, load_catalogue
-from modelrace.ranking._entities import Entity, Resolver
+from modelrace.ranking._entities import Entity, Resolver, SourceFacts
 from modelrace.store import Warehouse
 
 
@@ -117,7 +117,7 @@ def country_cross_check(warehouse: Warehouse) -> CountryCheck:
     for row in catalogue_rows:
         extra = json.loads(row["extra"]) if row["extra"] else {}
         theirs = extra.get("countries") or []
-        entity = resolver.resolve(row["source_name"], {"organisation": row["organisation"]})
+        entity = resolver.resolve(row["source_name"], SourceFacts.of(row))
         if not entity.matched or entity.country == "unattributed" or not theirs:
             continue
         compared += 1

@@ -222,9 +222,9 @@ def resolve_model(
             f"{spec} is a local {kind}: give a .gguf file, a folder of safetensors weights (with config.json), "
             "a Hub id or an eval spec such as gguf:smollm2-135m-instruct"
         )
-    from modelrace.ranking import Resolver
+    from modelrace.ranking import Resolver, SourceFacts
 
-    entity = Resolver().resolve(spec, {"is_hub_id": True} if spec.count("/") == 1 else None)
+    entity = Resolver().resolve(spec, SourceFacts(is_hub_id=spec.count("/") == 1))
     names = [n for n in (entity.hub_id, spec, entity.key) if n]
     arch = next((a for a in (curated_architecture(n) for n in names) if a is not None), None)
     # a count parsed from the name ("8x7b") is the weakest source: the curated table's model-card count wins

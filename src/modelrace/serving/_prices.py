@@ -245,13 +245,12 @@ def _market_rows(folder: Path | None = None) -> tuple[_Row, ...]:
 @cache
 def _resolved(folder: Path | None = None) -> tuple[tuple[str, str | None, MarketPrice], ...]:
     """(entity key, Hub id, price) for every market row."""
-    from modelrace.ranking import Resolver
+    from modelrace.ranking import Resolver, SourceFacts
 
     resolver = Resolver()
     out = []
     for row in _market_rows(folder):
-        info = {"organisation": row.organisation} if row.organisation else None
-        entity = resolver.resolve(row.name, info)
+        entity = resolver.resolve(row.name, SourceFacts(organisation=row.organisation))
         out.append((entity.key.lower(), entity.hub_id.lower() if entity.hub_id else None, row.price))
     return tuple(out)
 

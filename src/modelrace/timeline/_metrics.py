@@ -15,7 +15,7 @@ from typing import Final, Literal, Protocol
 
 from modelrace.adoption import same_models
 from modelrace.errors import ConfigError, NotFoundError
-from modelrace.ranking import Resolver, known_hub_ids
+from modelrace.ranking import Resolver, SourceFacts, known_hub_ids
 from modelrace.registry import load_registry
 from modelrace.store import Warehouse
 
@@ -165,7 +165,7 @@ class RatingMetric:
         resolver = Resolver(hub_ids=known_hub_ids(warehouse))
         columns: dict[str, list[object]] = {k: [] for k in ("name", "org", "open", "dev", "country", "family", "ok")}
         for name, organisation, open_weights in names:
-            entity = resolver.resolve(name, {"organisation": organisation, "open_weights": open_weights})
+            entity = resolver.resolve(name, SourceFacts(organisation=organisation, open_weights=open_weights))
             for column, value in zip(
                 columns,
                 (name, organisation or "", open_weights, entity.developer, entity.country,
