@@ -1,15 +1,16 @@
 """The contracts between layers, enforced (issue #24): typed rows in public results, and no module too long.
 
-A public result is a dataclass or pydantic model a package exports (its ``__all__``). Its fields may not be typed
-``Any`` or ``dict[str, Any]`` anywhere inside (a list of dicts, an optional dict, ...): consumers read attributes,
-not string keys. What really is JSON at the edge (a Vega-Lite spec, a stored JSON column as read, an HTTP body) is
-named in ``JSON_AT_THE_EDGE`` with the reason.
+A public result is a dataclass or pydantic model a package exports (its ``__all__``), or what a function it exports
+returns. Its fields, and those return types, may not be typed ``Any`` or ``dict[str, Any]`` anywhere inside (a list
+of dicts, an optional dict, ...): consumers read attributes, not string keys. What really is JSON at the edge (a
+Vega-Lite spec, a stored JSON column as read, an HTTP body) is named in ``JSON_AT_THE_EDGE`` with the reason.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import typing
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,26 @@ def test_public_results_have_typed_fields(package: str, cls: type) -> None:
         if _loose(annotation) and (cls.__name__, name) not in JSON_AT_THE_EDGE
     ]
     assert not loose, f"modelrace.{package}.{cls.__name__}: fields typed Any or dict[str, Any]: {loose}"
+
+
+def _public_functions() -> list[tuple[str, Any]]:
+    found = []
+    for package in TYPED_PACKAGES:
+        module = importlib.import_module(f"modelrace.{package}")
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            if inspect.isfunction(value):
+                found.append((package, value))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "function"), _public_functions(), ids=lambda value: getattr(value, "__name__", value)
+)
+def test_public_functions_return_typed_results(package: str, function: Any) -> None:
+    returned = typing.get_type_hints(function).get("return")
+    assert returned is not None, f"modelrace.{package}.{function.__name__} has no return annotation"
+    assert not _loose(returned), f"modelrace.{package}.{function.__name__} returns {returned}"
 
 
 def test_the_contract_check_sees_a_loose_field() -> None:
