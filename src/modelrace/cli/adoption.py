@@ -22,7 +22,7 @@ from modelrace.cli._app import (
 from modelrace.errors import ConfigError
 
 if TYPE_CHECKING:
-    from modelrace.adoption import ModelDescription
+    from modelrace.adoption import ModelDescription, ShareTable
     from modelrace.usage import ModelUsage
 
 group = CommandGroup()
@@ -68,54 +68,54 @@ def shares(
             raise ConfigError(f"--by {by!r}: choose one of {', '.join(BREAKDOWNS)}")
         models = check_model_scope(scope)
         table_data = share_table(warehouse, by.replace("-", "_"), snapshot, include_fixtures, measure, models)
-    rows = table_data.rows
+    emit(table_data.to_json(), lambda: _render_shares(table_data, by, top, all_time, include_fixtures))
 
-    def render() -> None:
-        counted = sum(row.downloads for row in rows)
-        if not rows or not counted:
-            if all_time:
-                stdout.print(
-                    f"snapshot {table_data.snapshot.id} has no all-time download counts: its source "
-                    f"({table_data.snapshot.source}) did not give them (a sync with --expand and hub-stats imports "
-                    "do); leave out --all-time for 30-day shares",
-                    markup=False,
-                    highlight=False,
-                )
-            else:
-                stdout.print(
-                    f"snapshot {table_data.snapshot.id} has no downloads to share out"
-                    + ("" if include_fixtures else " (test fixtures are left out: --include-fixtures counts them)"),
-                    markup=False,
-                    highlight=False,
-                )
-            return
-        measure_words = "downloads (all time)" if all_time else "downloads (30 d)"
-        table = data_table(
-            [
-                TerminalColumn(by.replace("_", "-"), "id"),
-                TerminalColumn(measure_words, "number"),
-                TerminalColumn("share", "number"),
-                TerminalColumn("models", "number"),
-            ],
-            [(row.key, f"{row.downloads:,}", f"{row.share * 100:.1f} %", f"{row.models:,}") for row in rows[:top]],
-            title=f"{table_data.selection} ({table_data.snapshot.data_date or table_data.snapshot.taken_at[:10]}): "
-            f"shares of {counted:,} {measure_words}",
-            width=stdout.width,
-        )
-        stdout.print(table)
-        if table_data.known_share < 1.0:
+
+def _render_shares(table_data: ShareTable, by: str, top: int, all_time: bool, include_fixtures: bool) -> None:
+    rows = table_data.rows
+    counted = sum(row.downloads for row in rows)
+    if not rows or not counted:
+        if all_time:
             stdout.print(
-                Text(f"{by.replace('_', '-')} known for {table_data.known_share * 100:.1f} % of these downloads"),
+                f"snapshot {table_data.snapshot.id} has no all-time download counts: its source "
+                f"({table_data.snapshot.source}) did not give them (a sync with --expand and hub-stats imports "
+                "do); leave out --all-time for 30-day shares",
+                markup=False,
                 highlight=False,
             )
-        if table_data.caveat:
-            stdout.print(Text(f"note: {table_data.caveat}", style="bold"), highlight=False)
-        if table_data.snapshot.provenance:
-            stdout.print(Text(f"data: {table_data.snapshot.provenance}", style="dim"), highlight=False)
-        if len(rows) > top:
-            stdout.print(f"... {len(rows) - top:,} more (--top N, or --json for all)", markup=False, highlight=False)
-
-    emit(table_data.to_json(), render)
+        else:
+            stdout.print(
+                f"snapshot {table_data.snapshot.id} has no downloads to share out"
+                + ("" if include_fixtures else " (test fixtures are left out: --include-fixtures counts them)"),
+                markup=False,
+                highlight=False,
+            )
+        return
+    measure_words = "downloads (all time)" if all_time else "downloads (30 d)"
+    table = data_table(
+        [
+            TerminalColumn(by.replace("_", "-"), "id"),
+            TerminalColumn(measure_words, "number"),
+            TerminalColumn("share", "number"),
+            TerminalColumn("models", "number"),
+        ],
+        [(row.key, f"{row.downloads:,}", f"{row.share * 100:.1f} %", f"{row.models:,}") for row in rows[:top]],
+        title=f"{table_data.selection} ({table_data.snapshot.data_date or table_data.snapshot.taken_at[:10]}): "
+        f"shares of {counted:,} {measure_words}",
+        width=stdout.width,
+    )
+    stdout.print(table)
+    if table_data.known_share < 1.0:
+        stdout.print(
+            Text(f"{by.replace('_', '-')} known for {table_data.known_share * 100:.1f} % of these downloads"),
+            highlight=False,
+        )
+    if table_data.caveat:
+        stdout.print(Text(f"note: {table_data.caveat}", style="bold"), highlight=False)
+    if table_data.snapshot.provenance:
+        stdout.print(Text(f"data: {table_data.snapshot.provenance}", style="dim"), highlight=False)
+    if len(rows) > top:
+        stdout.print(f"... {len(rows) - top:,} more (--top N, or --json for all)", markup=False, highlight=False)
 
 
 @group.commands.command()

@@ -12,6 +12,8 @@ from modelrace._terminal import TerminalColumn, data_table
 from modelrace.cli._app import CommandGroup, JsonOption, emit, open_warehouse, stdout, use_json, user_errors
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from modelrace.sources import ImportList
     from modelrace.usage import UsageSnapshotInfo
 
@@ -36,91 +38,101 @@ def _render(found: ImportList, usage: list[UsageSnapshotInfo]) -> None:
         stdout.print("nothing imported yet: run `modelrace sync` or `modelrace import ...`")
         return
     # Ids and dates are whole at any width (kind "id"); what does not fit is left out and named (_terminal.py).
-    if found.snapshots:
-        table = data_table(
-            [
-                TerminalColumn("snapshot", "number"),
-                TerminalColumn("data of", "id"),
-                TerminalColumn("selection", "id"),
-                TerminalColumn("source", "id"),
-                TerminalColumn("models", "number"),
-                TerminalColumn("rejected", "number"),
-                TerminalColumn("from"),
-            ],
-            [
-                (
-                    str(s.snapshot_id),
-                    s.data_date,
-                    s.selection,
-                    s.source_kind,
-                    f"{s.model_count:,}",
-                    f"{s.rejected_count:,}",
-                    s.origin or "",
-                )
-                for s in found.snapshots
-            ],
-            title="snapshots",
-            width=stdout.width,
-        )
+    tables = [
+        *([_snapshots_table(found)] if found.snapshots else []),
+        *([_imports_table(found)] if found.result_imports else []),
+        *([_usage_table(usage)] if usage else []),
+    ]
+    for table in tables:
         stdout.print(table)
-    if found.result_imports:
-        table = data_table(
-            [
-                TerminalColumn("import", "number"),
-                TerminalColumn("source", "id"),
-                TerminalColumn("data of", "id"),
-                TerminalColumn("models", "number"),
-                TerminalColumn("results", "number"),
-                TerminalColumn("in use"),
-                TerminalColumn("rejected", "number"),
-                TerminalColumn("dated by"),
-                TerminalColumn("file"),
-            ],
-            [
-                (
-                    str(i.import_id),
-                    i.source,
-                    i.data_date.isoformat(),
-                    f"{i.models:,}",
-                    f"{i.results:,}",
-                    "yes" if i.in_use else "no",
-                    f"{i.rejected:,}",
-                    i.date_basis or "?",
-                    i.path,
-                )
-                for i in found.result_imports
-            ],
-            title="result imports",
-            width=stdout.width,
-        )
-        stdout.print(table)
-    if usage:
-        table = data_table(
-            [
-                TerminalColumn("usage", "number"),
-                TerminalColumn("data of", "id"),
-                TerminalColumn("layout", "id"),
-                TerminalColumn("rows", "number"),
-                TerminalColumn("rejected", "number"),
-                TerminalColumn("covers"),
-                TerminalColumn("file"),
-            ],
-            [
-                (
-                    str(u.usage_snapshot_id),
-                    u.data_date.isoformat(),
-                    u.layout,
-                    f"{u.rows:,}",
-                    f"{u.rejected:,}",
-                    "; ".join(u.coverage.values()),
-                    u.path,
-                )
-                for u in usage
-            ],
-            title="usage snapshots (drop one with `modelrace drop usage N`)",
-            width=stdout.width,
-        )
-        stdout.print(table)
+
+
+def _snapshots_table(found: ImportList) -> Table:
+    return data_table(
+        [
+            TerminalColumn("snapshot", "number"),
+            TerminalColumn("data of", "id"),
+            TerminalColumn("selection", "id"),
+            TerminalColumn("source", "id"),
+            TerminalColumn("models", "number"),
+            TerminalColumn("rejected", "number"),
+            TerminalColumn("from"),
+        ],
+        [
+            (
+                str(s.snapshot_id),
+                s.data_date,
+                s.selection,
+                s.source_kind,
+                f"{s.model_count:,}",
+                f"{s.rejected_count:,}",
+                s.origin or "",
+            )
+            for s in found.snapshots
+        ],
+        title="snapshots",
+        width=stdout.width,
+    )
+
+
+def _imports_table(found: ImportList) -> Table:
+    return data_table(
+        [
+            TerminalColumn("import", "number"),
+            TerminalColumn("source", "id"),
+            TerminalColumn("data of", "id"),
+            TerminalColumn("models", "number"),
+            TerminalColumn("results", "number"),
+            TerminalColumn("in use"),
+            TerminalColumn("rejected", "number"),
+            TerminalColumn("dated by"),
+            TerminalColumn("file"),
+        ],
+        [
+            (
+                str(i.import_id),
+                i.source,
+                i.data_date.isoformat(),
+                f"{i.models:,}",
+                f"{i.results:,}",
+                "yes" if i.in_use else "no",
+                f"{i.rejected:,}",
+                i.date_basis or "?",
+                i.path,
+            )
+            for i in found.result_imports
+        ],
+        title="result imports",
+        width=stdout.width,
+    )
+
+
+def _usage_table(usage: list[UsageSnapshotInfo]) -> Table:
+    return data_table(
+        [
+            TerminalColumn("usage", "number"),
+            TerminalColumn("data of", "id"),
+            TerminalColumn("layout", "id"),
+            TerminalColumn("rows", "number"),
+            TerminalColumn("rejected", "number"),
+            TerminalColumn("covers"),
+            TerminalColumn("file"),
+        ],
+        [
+            (
+                str(u.usage_snapshot_id),
+                u.data_date.isoformat(),
+                u.layout,
+                f"{u.rows:,}",
+                f"{u.rejected:,}",
+                "; ".join(u.coverage.values()),
+                u.path,
+            )
+            for u in usage
+        ],
+        title="usage snapshots (drop one with `modelrace drop usage N`)",
+        width=stdout.width,
+    )
 
 
 class DropKind(StrEnum):
