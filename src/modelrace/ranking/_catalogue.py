@@ -257,22 +257,45 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             "(or lmarena, artificial-analysis, livebench, epoch-benchmarks, lm-eval)"
         )
     resolver = Resolver(hub_ids=known_hub_ids(warehouse))
-    info: dict[tuple[str, str], dict[str, Any]] = {}
-    for model in warehouse.query(_MODELS_SQL):
-        info[(model["source"], model["source_name"])] = model | {
-            "is_hub_id": model["source"] in HUB_ID_SOURCES and "/" in model["source_name"]
-        }
-    entities: dict[tuple[str, str], Entity] = {}
+    models = {(model["source"], model["source_name"]): model for model in warehouse.query(_MODELS_SQL)}
+    entities = {
+        (source, name): resolver.resolve(
+            name, SourceFacts.of(model, is_hub_id=source in HUB_ID_SOURCES and "/" in name)
+        )
+        for (source, name), model in models.items()
+    }
+    facts = _model_facts(warehouse, models, entities)
+    return Catalogue(
+        _benchmarks(rows, entities, resolver, facts),
+        resolver,
+        entities,
+        {k: sorted(set(v)) for k, v in facts.unmatched.items()},
+        facts.date_check,
+    )
+
+
+@dataclass
+class _ModelFacts:
+    """What the catalogue learns of each resolved model from its sources: the names left unmatched, the earliest
+    release date no check refutes, the blended price, and the date checks."""
+
+    unmatched: dict[str, list[str]]
+    dates: dict[str, date]
+    prices: dict[str, float]
+    date_check: DateCheck
+
+
+def _model_facts(
+    warehouse: Warehouse, models: dict[tuple[str, str], dict[str, Any]], entities: dict[tuple[str, str], Entity]
+) -> _ModelFacts:
+    appeared = first_on_hub(warehouse, {e.hub_id for e in entities.values() if e.hub_id})
     unmatched: dict[str, list[str]] = defaultdict(list)
     dates: dict[str, date] = {}
     prices: dict[str, float] = {}
-    for (source, name), model in info.items():
-        entities[(source, name)] = resolver.resolve(name, SourceFacts.of(model, is_hub_id=model["is_hub_id"]))
-    appeared = first_on_hub(warehouse, {e.hub_id for e in entities.values() if e.hub_id})
     flagged: list[FlaggedDate] = []
     checked = 0
     newer: list[NewerThanData] = []
-    for (source, name), model in info.items():
+    for (source, name), model in models.items():
         entity = entities[(source, name)]
         if not entity.matched:
             unmatched[source].append(name)
@@ -291,6 +314,15 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
         if model.get("price_in_usd_per_mtok") is not None and model.get("price_out_usd_per_mtok") is not None:
             # Artificial Analysis's blend: 3 input tokens to 1 output token.
             prices.setdefault(entity.key, (3 * model["price_in_usd_per_mtok"] + model["price_out_usd_per_mtok"]) / 4)
+    date_check = DateCheck(checked, sorted(flagged, key=lambda f: (f.source, f.name)), newer)
+    return _ModelFacts(unmatched, dates, prices, date_check)
+
+
+def _benchmarks(
+    rows: list[dict[str, Any]], entities: dict[tuple[str, str], Entity], resolver: Resolver, facts: _ModelFacts
+) -> dict[str, Benchmark]:
+    """Every (source, benchmark, metric) of the results as a benchmark (a source's preferred metric where it has
+    one), with each resolved model's best score."""
     catalog = benchmark_catalog()
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     metrics: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -305,29 +337,7 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
         several = len(metrics[(source, benchmark)]) > 1 and not preferred
         bench_id = f"{source}:{benchmark}" + (f":{metric}" if several else "")
         entry = catalog.get(source, {}).get(benchmark)
-        best: dict[str, Score] = {}
-        methods = set()
-        for row in items:
-            # Every importer names its results' models, so each row's entity was resolved above.
-            entity = entities.get((source, row["source_name"])) or resolver.resolve(row["source_name"])
-            se, method = standard_error(row["value"], row["scale"], row["ci_low"], row["ci_high"], row["n_items"])
-            methods.add(method)
-            extra = json.loads(row["extra"]) if row["extra"] else {}
-            spread = (float(extra["spread_low"]), float(extra["spread_high"])) if "spread_low" in extra else None
-            score = Score(
-                entity,
-                row["value"],
-                se,
-                row["source_name"],
-                dates.get(entity.key),
-                prices.get(entity.key),
-                spread,
-                extra.get("providers"),
-            )
-            # One figure per model: variants of the same model (precisions) keep their best; equal values keep
-            # the first source name in order, so the choice never depends on the order rows come in.
-            if entity.key not in best or score.value > best[entity.key].value:
-                best[entity.key] = score
+        best, methods = _best_scores(source, items, entities, resolver, facts)
         benchmarks[bench_id] = Benchmark(
             id=bench_id,
             source=source,
@@ -339,13 +349,41 @@ def load_catalogue(warehouse: Warehouse) -> Catalogue:
             uncertainty=", ".join(sorted(methods)),
             scores=sorted(best.values(), key=_order),
         )
-    return Catalogue(
-        benchmarks,
-        resolver,
-        entities,
-        {k: sorted(set(v)) for k, v in unmatched.items()},
-        DateCheck(checked, sorted(flagged, key=lambda f: (f.source, f.name)), newer),
-    )
+    return benchmarks
+
+
+def _best_scores(
+    source: str,
+    items: list[dict[str, Any]],
+    entities: dict[tuple[str, str], Entity],
+    resolver: Resolver,
+    facts: _ModelFacts,
+) -> tuple[dict[str, Score], set[str]]:
+    """Each model's best score among one benchmark's rows, and the standard-error methods used."""
+    best: dict[str, Score] = {}
+    methods = set()
+    for row in items:
+        # Every importer names its results' models, so each row's entity was resolved above.
+        entity = entities.get((source, row["source_name"])) or resolver.resolve(row["source_name"])
+        se, method = standard_error(row["value"], row["scale"], row["ci_low"], row["ci_high"], row["n_items"])
+        methods.add(method)
+        extra = json.loads(row["extra"]) if row["extra"] else {}
+        spread = (float(extra["spread_low"]), float(extra["spread_high"])) if "spread_low" in extra else None
+        score = Score(
+            entity,
+            row["value"],
+            se,
+            row["source_name"],
+            facts.dates.get(entity.key),
+            facts.prices.get(entity.key),
+            spread,
+            extra.get("providers"),
+        )
+        # One figure per model: variants of the same model (precisions) keep their best; equal values keep the
+        # first source name in order, so the choice never depends on the order rows come in.
+        if entity.key not in best or score.value > best[entity.key].value:
+            best[entity.key] = score
+    return best, methods
 
 
 def check_dates(warehouse: Warehouse) -> DateCheck:
