@@ -171,6 +171,7 @@ def resolve_tree(
     child, parent = index[child_keys], index[parent_keys]
     changes = _changes(connection, snapshot_id, len(model_keys))
     progress.advance()
+    redone: IntArray | None = None
     if changes is None:
         assignment = resolve_roots(len(nodes), child, parent, index[model_keys])
     else:
@@ -186,8 +187,26 @@ def resolve_tree(
         }
     )
     progress.advance()
+    _write_tree(connection, snapshot_id, tree, changes, redone)
+    progress.advance()
+    _write_ecosystem(connection, snapshot_id)
+    progress.advance()
+    if changes is not None and not with_stats:
+        return None
+    return _stats(connection, snapshot_id, len(keys), len(nodes), child, assignment if changes is None else None)
+
+
+def _write_tree(
+    connection: duckdb.DuckDBPyConnection,
+    snapshot_id: int,
+    tree: pa.Table,
+    changes: _Changes | None,
+    redone: IntArray | None,
+) -> None:
+    """Write the snapshot's ``model_tree`` rows in model_key order: all of them resolved now, or the previous
+    snapshot's rows but for the models resolved again (``redone``) and those no longer in the snapshot."""
     connection.register("resolved_tree", tree)
-    if changes is None:
+    if changes is None or redone is None:
         connection.execute(
             """
             INSERT INTO model_tree
@@ -217,7 +236,10 @@ def resolve_tree(
         )
         connection.unregister("dropped_keys")
     connection.unregister("resolved_tree")
-    progress.advance()
+
+
+def _write_ecosystem(connection: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+    """Each root's derivatives by relation (a merge: two or more bases) and the downloads they draw."""
     connection.execute(
         """
         INSERT INTO root_ecosystem
@@ -240,10 +262,19 @@ def resolve_tree(
         """,
         [snapshot_id],
     )
-    progress.advance()
-    if changes is not None and not with_stats:
-        return None
-    if changes is None:
+
+
+def _stats(
+    connection: duckdb.DuckDBPyConnection,
+    snapshot_id: int,
+    models: int,
+    nodes: int,
+    child: IntArray,
+    assignment: RootAssignment | None,
+) -> TreeStats:
+    """The tree's statistics: from the assignment where the whole tree was resolved now, else by a query over the
+    stored snapshot (a carried-over tree)."""
+    if assignment is not None:
         roots = int(np.count_nonzero(np.bincount(assignment.root))) if len(assignment.root) else 0
         in_cycles = len(sorted_unique(assignment.model[assignment.in_cycle]))
         max_depth = int(assignment.depth.max()) if len(assignment.depth) else 0
@@ -254,9 +285,9 @@ def resolve_tree(
                FROM model_tree WHERE snapshot_id = ?""",
             [snapshot_id],
         ).fetchall()[0]
-    parent_count = np.bincount(child, minlength=len(nodes)) if len(child) else np.zeros(0, dtype=np.int64)
+    parent_count = np.bincount(child, minlength=nodes) if len(child) else np.zeros(0, dtype=np.int64)
     return TreeStats(
-        models=len(keys),
+        models=models,
         roots=int(roots),
         merges=int((parent_count >= 2).sum()),
         in_cycles=int(in_cycles),
