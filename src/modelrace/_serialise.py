@@ -17,13 +17,13 @@ def to_jsonable(value: Any) -> Any:
     """Dataclasses and pydantic models as dicts (fields in declaration order), dates as ISO text, paths as
     text, tuples as lists, non-finite floats as None; anything else JSON already knows passes through.
 
-    A dataclass that defines ``__json__`` (returning a mapping) is serialised from what that returns: the
-    one hook for a row whose JSON keys differ from its fields (a column named by its breakdown, a field
-    moved first); see :func:`fields_first`."""
-    hook = getattr(value, "__json__", None)
-    if hook is not None and not isinstance(value, type):
-        return to_jsonable(hook())
+    A dataclass whose class defines ``__json__`` is serialised from what that returns (a mapping, or the value a
+    row stands for): the one hook for a row whose JSON keys differ from its fields (a column named by its
+    breakdown, a field moved first); see :func:`fields_first`. The hook is looked up on the dataclass's class."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        hook = getattr(type(value), "__json__", None)
+        if hook is not None:
+            return to_jsonable(hook(value))
         return {field.name: to_jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, BaseModel):
         return to_jsonable(value.model_dump())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 from typing import Any
 
@@ -45,7 +45,7 @@ def test_fields_first_moves_named_fields_ahead() -> None:
 
 def test_a_country_best_is_a_score_row_with_its_country_first() -> None:
     row = ScoreRow("m", "M", 1.0, None, "dev", "CN", None, True, False, None, None, None, None, None, None)
-    best = CountryBest.of(row)
+    best = CountryBest(*astuple(row))
     assert isinstance(best, ScoreRow)
     keys = list(best.to_json())
     assert keys[0] == "country"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import astuple, fields
 from datetime import date
 from pathlib import Path
 
@@ -184,7 +184,7 @@ def test_a_score_becomes_a_typed_row_of_any_row_kind() -> None:
     assert type(row) is ScoreRow and row.model == "Qwen/Qwen2.5-7B-Instruct" and row.value == 0.61
     assert row.release_date == "2024-09-19" and row.country == "CN" and row.se == 0.01
     best = score.row_as(CountryBest)
-    assert type(best) is CountryBest and best == CountryBest.of(row)
+    assert type(best) is CountryBest and astuple(best) == astuple(row)
     point = score.row_as(ParetoPoint)
     assert point.cost is None
     assert all(getattr(point, f.name) == getattr(row, f.name) for f in fields(ScoreRow))

@@ -26,11 +26,6 @@ from modelrace.store import Warehouse
 class CountryBest(ScoreRow):
     """A country's best model in one size class: a score's row, its country first in the JSON."""
 
-    @classmethod
-    def of(cls, row: ScoreRow) -> CountryBest:
-        """A score's row, as a country's best."""
-        return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(row)})
-
     def __json__(self) -> Mapping[str, object]:
         """The fields, ``country`` first."""
         return fields_first(self, ("country",))
