@@ -18,16 +18,6 @@ from modelrace.report._chart_base import (
     LABEL,
     LABEL_LIMIT,
     ChartData,
-    _colour,
-    _data,
-    _finish,
-    _first_seen,
-    _index_of,
-    _labelled,
-    _largest_first,
-    _legend,
-    _utc_ms,
-    _x_max,
     value_label,
 )
 from modelrace.report._chart_lines import (
@@ -38,7 +28,7 @@ from modelrace.report._chart_lines import (
     stacked_area,
     step_lines,
 )
-from modelrace.report._chart_points import _point_labels, _short_name, log_log_scatter, scatter
+from modelrace.report._chart_points import log_log_scatter, scatter
 from modelrace.report._colours import (
     CATEGORY_COLOURS,
     CLOSED_COLOUR,
@@ -46,7 +36,6 @@ from modelrace.report._colours import (
     OTHER_COUNTRIES,
     SPECIAL_COLOURS,
     VIEW_COLOURS,
-    _country_order,
     country_colour,
     country_key,
     country_scale,
@@ -75,19 +64,6 @@ __all__ = [
     "VIEW_COLOURS",
     "ChartData",
     "ChartSpec",
-    "_colour",
-    "_country_order",
-    "_data",
-    "_finish",
-    "_first_seen",
-    "_index_of",
-    "_labelled",
-    "_largest_first",
-    "_legend",
-    "_point_labels",
-    "_short_name",
-    "_utc_ms",
-    "_x_max",
     "bars",
     "chart_title",
     "country_colour",
