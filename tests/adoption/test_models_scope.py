@@ -12,6 +12,7 @@ from tests.adoption.conftest import load
 
 from modelrace.adoption import build_adoption, check_model_scope, snapshot_scope_words
 from modelrace.errors import ConfigError
+from modelrace.report._adoption_section import adoption_section
 from modelrace.store import SnapshotInfo, Warehouse
 
 MODELS = [
@@ -43,6 +44,11 @@ def test_language_models_only_by_default_and_the_rest_apart(warehouse: Warehouse
     assert llm.scope.models == "llm" and "language models only" in llm.scope.selection
     assert llm.scope_words.startswith("language-model downloads") and "among the top 5 models" in llm.scope_words
     assert llm.scope.selection.startswith("snapshot 1: the top 5 models by 30-day downloads")
+    # the report's table of what the scope leaves out is not labelled with that scope; the shares are
+    section = adoption_section(llm)
+    tables = {table.id: table.title for table in section.tables}
+    assert "language models" not in tables["rest-of-hub"].removeprefix("The rest of the Hub: what the language-model")
+    assert "language models" in tables["countries"]
 
 
 def test_a_filtered_or_subset_snapshot_never_stands_for_the_hub() -> None:

@@ -74,3 +74,14 @@ def test_without_chip_data_the_report_has_no_chips_tile(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(_race_tiles, "load_hardware", missing)
     assert _race_tiles.chips_tiles(None) == []  # type: ignore[arg-type]  # the context is not read before the data
+
+
+def test_without_a_counted_chip_on_one_side_the_report_has_no_chips_tile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelrace.errors import NotFoundError
+    from modelrace.report import _race_tiles
+
+    def one_sided(registry: object) -> None:
+        raise NotFoundError("no counted chip on the China side on 2026-06-30")
+
+    monkeypatch.setattr(_race_tiles, "chips_headline", one_sided)
+    assert _race_tiles.chips_tiles(None) == []  # type: ignore[arg-type]  # the context is not read before the data

@@ -73,9 +73,10 @@ def adoption_section(figures: AdoptionFigures, licences: dict[str, tuple[str | N
         _size_chart(adoption, source),
     ]
     section.tables += adoption_tables(adoption, source, licences)
-    if figures.rest_of_hub:
+    section = scoped(section, scope_label(figures))
+    if figures.rest_of_hub:  # what the scope leaves out: not labelled with the scope
         section.tables.append(rest_of_hub_table(figures, source))
-    return scoped(section, scope_label(figures))
+    return section
 
 
 def _intro(figures: AdoptionFigures) -> str:

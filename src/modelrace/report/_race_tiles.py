@@ -4,7 +4,7 @@ absent, so a report without usage data or board history simply has fewer tiles."
 
 from __future__ import annotations
 
-from modelrace.errors import ConfigError
+from modelrace.errors import ModelraceError
 from modelrace.knowledge import country_name
 from modelrace.ranking import race_headline
 from modelrace.report._tiles import (
@@ -83,9 +83,9 @@ def chips_tiles(context: TileContext) -> list[Tile]:
     """The best chip a lab in China can buy without a US licence against a US lab's, and the TPP ratio."""
     try:
         registry = load_hardware(include_cpu=False)
-    except ConfigError:  # no chip data (Epoch's file) here: no tile, as the cost section has no chips either
-        return []
-    found = chips_headline(registry)
+        found = chips_headline(registry)
+    except ModelraceError:  # no chip data (Epoch's file), or no counted chip on one side: no tile, as the cost
+        return []  # section then has no chips headline either
     gap = hardware_gap(registry)
     trend = [TrendPoint(q.end.isoformat(), q.tpp_ratio) for q in gap.quarters[-8:] if q.tpp_ratio is not None]
     return [
