@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelrace.cli.main import app
+from modelrace.store import Warehouse, tables_with_column
 
 runner = CliRunner()
 
@@ -81,6 +82,9 @@ def test_imports_lists_usage_snapshots_and_drop_removes_one(db_path: Path, refer
     dropped = runner.invoke(app, ["--db", str(db_path), "drop", "usage", number])
     assert dropped.exit_code == 0 and "dropped usage snapshot" in dropped.output
     assert json.loads(runner.invoke(app, ["--db", str(db_path), "imports", "--json"]).stdout)["usage_snapshots"] == []
+    with Warehouse.open(db_path, read_only=True) as warehouse:  # no row of it left in any table keyed on it
+        for table in tables_with_column(warehouse, "usage_snapshot_id"):
+            assert warehouse.query(f'SELECT count(*) AS n FROM "{table}"')[0]["n"] == 0, table
     again = runner.invoke(app, ["--db", str(db_path), "drop", "usage", number])
     assert again.exit_code == 1 and "no usage snapshot" in again.output
     # the file can be imported again once dropped

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from modelrace._serialise import JsonResult
 from modelrace.errors import ImportFormatError, NotFoundError, refused_import
-from modelrace.store import Warehouse
+from modelrace.store import Warehouse, tables_with_column
 from modelrace.usage._parse import SOURCE, UsageFile, parse_usage
 from modelrace.usage._read import read_bytes
 
@@ -224,6 +224,8 @@ def drop_usage_snapshot(warehouse: Warehouse, usage_snapshot_id: int) -> UsageSn
     if not found:
         raise NotFoundError(f"no usage snapshot {usage_snapshot_id}: `modelrace imports` lists them")
     with warehouse.transaction() as connection:
-        for table in ("usage_rows", "usage_rejections", "usage_snapshots"):
-            connection.execute(f"DELETE FROM {table} WHERE usage_snapshot_id = ?", [usage_snapshot_id])
+        for table in tables_with_column(warehouse, "usage_snapshot_id"):  # a later table keyed on it too
+            if table != "usage_snapshots":
+                connection.execute(f'DELETE FROM "{table}" WHERE usage_snapshot_id = ?', [usage_snapshot_id])
+        connection.execute("DELETE FROM usage_snapshots WHERE usage_snapshot_id = ?", [usage_snapshot_id])
     return found[0]
