@@ -30,8 +30,8 @@ from modelrace.answers._facts import FactFinder, ModelFacts
 from modelrace.answers._match import Found, find_score, resolve_scored
 from modelrace.errors import ConfigError, ModelraceError
 from modelrace.evals import compare_runs, protocol_scores
-from modelrace.knowledge import EVAL_SOURCE, benchmark_catalog
-from modelrace.ranking import Benchmark, Catalogue, load_catalogue, significant
+from modelrace.knowledge import EVAL_SOURCE, benchmark_catalog, n_items
+from modelrace.ranking import Benchmark, Catalogue, load_catalogue, significant, standard_error
 from modelrace.sources import model_results
 from modelrace.store import Warehouse
 from modelrace.usage import UsagePair, usage_pair
@@ -204,15 +204,15 @@ def _same_protocol(warehouse: Warehouse, catalogue: Catalogue, a: str, b: str) -
     if not ours or not published:
         return None
     run, rows = ours[0], []
-    se_a = (run.ci_high - run.ci_low) / (2 * Z95)
+    se_a, _ = standard_error(run.value, "fraction", run.ci_low, run.ci_high, None)  # our bootstrap interval
     scope = f"first {run.per_task_limit} items of each task, " if run.per_task_limit else ""
     for row in published:
         precision = row.extra.get("precision", "?")
-        n = row.n_items or 5761
-        se_b = math.sqrt(row.value * (1 - row.value) / n)
+        n = row.n_items or n_items("open-llm-leaderboard", "BBH")  # the leaderboard gives no count per row
+        se_b, _ = standard_error(row.value, row.scale, row.ci_low, row.ci_high, n)
         difference = run.value - row.value
-        spread = Z95 * math.sqrt(se_a**2 + se_b**2)
-        tied = abs(difference) <= spread
+        spread = Z95 * math.sqrt((se_a or 0.0) ** 2 + (se_b or 0.0) ** 2)
+        tied = significant(run.value, se_a, row.value, se_b) is not True
         rows.append(
             BenchmarkComparison(
                 source="modelrace-eval vs open-llm-leaderboard",
