@@ -209,3 +209,21 @@ def test_smollm2_end_to_end_on_gguf_and_hf_with_versus(
         app, ["--db", db, "versus", "gguf:smollm2-135m-instruct", "HuggingFaceTB/SmolLM2-135M-Instruct"]
     )
     assert text.exit_code == 0 and "on BBH: ahead on 0, tied on 2" in text.output.replace("\n", " ")
+
+
+def test_a_limited_run_names_the_most_items_it_kept_of_one_task(tmp_path: Path) -> None:
+    from modelrace.evals._protocols import _largest_task
+    from modelrace.store import Warehouse
+
+    # --limit 200 over tasks of 250, 187 and 146 items: 200 of each, the shorter tasks whole (not 533 / 3 = 178)
+    kept = {"boolean_expressions": 200, "causal_judgement": 187, "penguins_in_a_table": 146}
+    with Warehouse.open(tmp_path / "w.duckdb") as warehouse, warehouse.transaction() as connection:
+        for task, count in kept.items():
+            for index in range(count):
+                connection.execute(
+                    "INSERT INTO eval_items VALUES ('run', ?, true, '{}', NULL, now())", [f"{task}/{index}"]
+                )
+        connection.execute("INSERT INTO eval_items VALUES ('other', 'snarks/0', true, '{}', NULL, now())")
+    with Warehouse.open(tmp_path / "w.duckdb", read_only=True) as warehouse:
+        assert _largest_task(warehouse, "run") == 200
+        assert _largest_task(warehouse, "other") == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from modelrace.evals._bbh import GROUP, LEADERBOARD, task_names
+from modelrace.evals._bbh import GROUP, LEADERBOARD
 from modelrace.evals._runstore import summarise
 from modelrace.local import packaged_models
 from modelrace.store import Warehouse
@@ -47,6 +47,17 @@ def _precision(spec: str, model: dict[str, object]) -> str:
     return "GGUF" if model.get("backend") == "llama-cpp-python" else str(model.get("backend", "?"))
 
 
+def _largest_task(warehouse: Warehouse, run_id: str) -> int:
+    """The most items the run scored of one task (item ids are ``TASK/N``): the first N it kept of each task, a
+    task with fewer items than N kept whole."""
+    found = warehouse.query(
+        "SELECT max(n) AS n FROM (SELECT split_part(item_id, '/', 1), count(*) AS n FROM eval_items "
+        "WHERE run_id = ? GROUP BY 1)",
+        [run_id],
+    )
+    return int(found[0]["n"] or 0)
+
+
 def protocol_scores(warehouse: Warehouse, model_spec: str) -> list[ProtocolScore]:
     """The latest finished ``bbh`` (leaderboard_bbh) run of ``model_spec`` (as `eval` was given it, or without its
     backend prefix), scored by the protocol's metric, acc_norm; empty when there is none."""
@@ -60,7 +71,6 @@ def protocol_scores(warehouse: Warehouse, model_spec: str) -> list[ProtocolScore
         if estimate is None:
             continue
         items, available = summary.items, manifest["task"].get("available")
-        tasks = len(task_names(LEADERBOARD))
         name = str(row["model_spec"]).partition(":")[2]
         packaged = packaged_models().get(name)
         return [
@@ -75,7 +85,7 @@ def protocol_scores(warehouse: Warehouse, model_spec: str) -> list[ProtocolScore
                 estimate.ci_high,
                 items,
                 available,
-                None if items == available else -(-items // tasks),
+                None if items == available else _largest_task(warehouse, str(row["run_id"])),
                 str(row["run_id"]),
             )
         ]
