@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelrace.cli.main import app
-from modelrace.errors import ConfigError
+from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.evals import RunOptions, load_task, run_eval
 from modelrace.evals._bigbench_catalogue import catalogue, search
 from modelrace.evals._openai import OpenAIBackend
@@ -193,3 +193,20 @@ def test_no_source_names_the_three_ways_in_one_line(tmp_path: Path, monkeypatch:
     listed = runner.invoke(app, ["tasks", "--search", "x", "--json"])
     assert listed.exit_code == 0, listed.output
     assert not any(s["present"] for s in json.loads(listed.stdout)["sources"])
+
+
+def test_a_broken_task_json_in_a_checkout_is_one_line_naming_it(tmp_path: Path) -> None:
+    root = tmp_path / "bigbench" / "benchmark_tasks"
+    _task(root, "parity", {"preferred_score": "multiple_choice_grade", "examples": _mc(2)})
+    (root / "broken").mkdir()
+    (root / "broken" / "task.json").write_text('{"name": "broken", "examples": [')
+    (root / "listed").mkdir()
+    (root / "listed" / "task.json").write_text("[1, 2]")
+    done = runner.invoke(app, ["tasks", "--search", "parity", "--data", str(root)])
+    assert done.exit_code == 1, done.output
+    assert "Traceback" not in done.output and "broken" in done.output and "not valid JSON" in done.output
+    with pytest.raises(ImportFormatError, match=r"broken.*not valid JSON"):
+        load_task("bigbench:broken", data=str(root))
+    (root / "broken" / "task.json").unlink()
+    listed = runner.invoke(app, ["tasks", "--search", "parity", "--data", str(root)])
+    assert listed.exit_code == 1 and "listed" in listed.output and "is not a BIG-bench task" in listed.output

@@ -26,14 +26,20 @@ Rules:
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from pathlib import Path
 from typing import Any
 
 from modelrace.errors import ConfigError
-from modelrace.evals._bigbench_catalogue import PREFIX, BigBenchTask, TaskJson, catalogue, task_entry
+from modelrace.evals._bigbench_catalogue import (
+    PREFIX,
+    BigBenchTask,
+    TaskJson,
+    catalogue,
+    read_task_json,
+    task_entry,
+)
 from modelrace.evals._bigbench_sources import HF_DATASET, missing_message, resolve_source
 from modelrace.evals._taskspec import Item, ItemExtra, TaskSpec, dataset_rows
 
@@ -89,8 +95,7 @@ def _read(name: str, data: str | None = None) -> TaskJson:
     path = Path(source.location) / name / "task.json"
     if not path.is_file():
         raise ConfigError(f"BIG-bench has no JSON task {name!r} in {source.describe()}")
-    loaded: TaskJson = json.loads(path.read_text(encoding="utf-8"))
-    return loaded
+    return read_task_json(path)
 
 
 def task_spec(name: str, data: str | None = None) -> TaskSpec:

@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from modelrace._safe_read import read_json
 from modelrace._serialise import JsonResult
+from modelrace.errors import ImportFormatError
 from modelrace.evals._bigbench_sources import (
     DATA_ENV,
     HF_DATASET,
@@ -27,6 +29,17 @@ PREFIX = "bigbench:"
 CATALOGUE_VERSION = 1
 Kind = Literal["multiple_choice", "generation"]
 TaskJson = dict[str, Any]
+
+
+def read_task_json(path: Path) -> TaskJson:
+    """A task's ``task.json`` read boundedly (``_safe_read``); a file that is not a JSON object is a clear error
+    naming it, never a traceback."""
+    loaded = read_json(path)
+    if not isinstance(loaded, dict):
+        raise ImportFormatError(f"{path} is not a BIG-bench task: its JSON is not an object")
+    return loaded
+
+
 """A BIG-bench task.json as parsed (or the Hugging Face dataset's rows in its shape): JSON at the edge, read by
 key where its kind, prompt framing and examples are decided."""
 
@@ -100,10 +113,10 @@ def _scan(root: Path) -> dict[str, BigBenchTask]:
                     note="programmatic task (task.py): BIG-bench runs it as Python code, there is no data to score",
                 )  # fmt: skip
             continue
-        parent = task_entry(folder.name, json.loads(task_json.read_text(encoding="utf-8")))
+        parent = task_entry(folder.name, read_task_json(task_json))
         subtasks = []
         for sub in sorted(p for p in folder.iterdir() if (p / "task.json").exists()):
-            entry = task_entry(f"{folder.name}/{sub.name}", json.loads((sub / "task.json").read_text(encoding="utf-8")))
+            entry = task_entry(f"{folder.name}/{sub.name}", read_task_json(sub / "task.json"))
             found[entry.name] = entry
             subtasks.append(entry)
         if subtasks and not parent.items:
