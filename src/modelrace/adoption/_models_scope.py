@@ -72,12 +72,12 @@ def in_model_scope(scope: Scope, models: ModelScope) -> Scope:
 
 
 def rest_of_hub(scope: Scope, limit: int = 8) -> list[RestOfHubRow]:
-    """What the LLM scope leaves out, by pipeline tag: downloads, share of the snapshot's downloads, models and the
-    most downloaded model of each tag (largest first, ``limit`` rows)."""
+    """What the LLM scope leaves out, by pipeline tag: downloads, share of the snapshot's downloads and models
+    (largest first, ``limit`` rows)."""
     rows = scope.rows(
         f"""
         WITH outside AS (
-            SELECT coalesce(pipeline_tag, 'no tag') AS pipeline_tag, downloads_30d, model_key, namespace
+            SELECT coalesce(pipeline_tag, 'no tag') AS pipeline_tag, downloads_30d
             FROM {{t}} WHERE {{f}} AND is_primary AND downloads_30d IS NOT NULL AND NOT {llm_condition()}
         ),
         total AS (SELECT sum(downloads_30d) AS all_downloads FROM {{t}} WHERE {{f}} AND is_primary)

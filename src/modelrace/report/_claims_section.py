@@ -36,7 +36,7 @@ def verdict_board(checked: ClaimsChecked, sections: set[str]) -> list[VerdictRow
     rows = []
     for claim in checked.claims:
         decided = claim.verdict != "insufficient data"
-        figure = claim.tested if claim.tested and decided else (claim.tested or "")
+        figure = claim.tested or ""
         data = claim.source if decided else (claim.why if not claim.tested else f"{claim.source}: {claim.why}")
         rows.append(
             VerdictRow(

@@ -81,7 +81,7 @@ def _overall_headline(snapshot: SnapshotRef, figures: LicenceFigures) -> Headlin
         }
         text += (
             f". The licence is known for only {_pct(known)} of downloads"
-            + (f" ({_missing_words(snapshot)})" if _missing_words(snapshot) else "")
+            + (f" ({missing})" if (missing := _missing_words(snapshot)) else "")
             + (
                 f"; among those, {_pct(among['permissive'] or 0)} permissive, {_pct(among['conditional'] or 0)} "
                 f"conditional and {_pct(among['non-commercial'] or 0)} non-commercial"
@@ -101,14 +101,14 @@ def _country_headlines(snapshot: SnapshotRef, figures: LicenceFigures) -> list[H
             f"Of the downloads of families from {country_name(row.key)}, {_pct(row.permissive)} are "
             f"under permissive licences and {_pct(row.conditional)} under conditional ones"
         )
-        row_known = 1.0 - row.unknown
-        if row_known < COVERAGE_THRESHOLD:
+        if row.known < COVERAGE_THRESHOLD:
             # Unknown is never read as "not permissive": say what is known, and the verdicts among the known.
             text += f"; {_pct(row.unknown)} are of unknown licence"
-            if row_known > 0:
+            if row.known > 0:
                 text += (
-                    f": among the {_pct(row_known)} whose licence is known, {_pct(row.permissive / row_known)} "
-                    f"are permissive and {_pct(row.conditional / row_known)} conditional"
+                    f": among the {_pct(row.known)} whose licence is known, "
+                    f"{_pct(row.among_known['permissive'] or 0)} are permissive and "
+                    f"{_pct(row.among_known['conditional'] or 0)} conditional"
                 )
         numbers: dict[str, FigureValue] = {
             "country": row.key,
@@ -116,7 +116,7 @@ def _country_headlines(snapshot: SnapshotRef, figures: LicenceFigures) -> list[H
             "conditional": row.conditional,
             "non-commercial": row.non_commercial,
             "unknown": row.unknown,
-            "known": row_known,
+            "known": row.known,
         }
         found.append(_headline(snapshot, text + ".", numbers))
     return found
