@@ -171,11 +171,12 @@ def resolve_tree(
     child, parent = index[child_keys], index[parent_keys]
     changes = _changes(connection, snapshot_id, len(model_keys))
     progress.advance()
-    redone: IntArray | None = None
+    carried: tuple[int, IntArray] | None = None  # the previous snapshot, and the keys not carried over from it
     if changes is None:
         assignment = resolve_roots(len(nodes), child, parent, index[model_keys])
     else:
         assignment, redone = _resolve_changed(nodes, index, child, parent, model_keys, changes)
+        carried = changes.previous, np.concatenate([redone, changes.removed])
     tree = pa.table(
         {
             "model_key": pa.array(nodes[assignment.model], pa.int32()),
@@ -187,7 +188,7 @@ def resolve_tree(
         }
     )
     progress.advance()
-    _write_tree(connection, snapshot_id, tree, changes, redone)
+    _write_tree(connection, snapshot_id, tree, carried)
     progress.advance()
     _write_ecosystem(connection, snapshot_id)
     progress.advance()
@@ -200,13 +201,13 @@ def _write_tree(
     connection: duckdb.DuckDBPyConnection,
     snapshot_id: int,
     tree: pa.Table,
-    changes: _Changes | None,
-    redone: IntArray | None,
+    carried: tuple[int, IntArray] | None,
 ) -> None:
-    """Write the snapshot's ``model_tree`` rows in model_key order: all of them resolved now, or the previous
-    snapshot's rows but for the models resolved again (``redone``) and those no longer in the snapshot."""
+    """Write the snapshot's ``model_tree`` rows in model_key order: all of them resolved now, or (``carried``: the
+    previous snapshot and the keys not carried over) its rows but for the models resolved again and those no longer
+    in the snapshot."""
     connection.register("resolved_tree", tree)
-    if changes is None or redone is None:
+    if carried is None:
         connection.execute(
             """
             INSERT INTO model_tree
@@ -218,7 +219,8 @@ def _write_tree(
         )
     else:
         # The previous snapshot's rows, but for the models resolved again and those no longer in this snapshot.
-        dropped = pa.table({"model_key": pa.array(np.concatenate([redone, changes.removed]), pa.int32())})
+        previous, not_carried = carried
+        dropped = pa.table({"model_key": pa.array(not_carried, pa.int32())})
         connection.register("dropped_keys", dropped)
         connection.execute(
             """
@@ -232,7 +234,7 @@ def _write_tree(
                   FROM resolved_tree)
             ORDER BY model_key
             """,
-            {"new": snapshot_id, "old": changes.previous},
+            {"new": snapshot_id, "old": previous},
         )
         connection.unregister("dropped_keys")
     connection.unregister("resolved_tree")
