@@ -63,7 +63,16 @@ def eval_command(
     from modelrace.evals import EvalRequest, prepare_eval
 
     use_json(as_json)
-    request = EvalRequest(model, task, limit, seed, data, concurrency, chat, unsafe_no_network_isolation)
+    request = EvalRequest(
+        model=model,
+        task=task,
+        limit=limit,
+        seed=seed,
+        data=data,
+        concurrency=concurrency,
+        chat=chat,
+        allow_unisolated_code=unsafe_no_network_isolation,
+    )
     with user_errors():
         prepared = prepare_eval(request)  # a missing library, the sandbox: before weights load or anything runs
         with open_warehouse() as warehouse, progress_bar(state.show_progress) as progress:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelrace._serialise import JsonResult, to_jsonable
+from modelrace._serialise import JsonResult
 from modelrace.errors import ConfigError, ImportFormatError
 from modelrace.local import PackagedModelRow, packaged_model_rows, resolve_local_model
 
@@ -147,12 +147,12 @@ class ModelListing(JsonResult):
     packaged: tuple[PackagedModelRow, ...]
     fetched: FetchedModel | None = None
 
-    def to_json(self) -> list[object]:
-        """The rows as `models --json` prints them (docs/json.md)."""
+    def __json__(self) -> list[object]:
+        """The rows as `models --json` prints them (docs/json.md): the targets asked for, or the fetched model and
+        the packaged ones."""
         if self.targets:
-            return [to_jsonable(target) for target in self.targets]
-        fetched = [to_jsonable(self.fetched)] if self.fetched is not None else []
-        return [*fetched, *(to_jsonable(row) for row in self.packaged)]
+            return list(self.targets)
+        return [*([self.fetched] if self.fetched is not None else []), *self.packaged]
 
 
 def read_gguf(path: Path) -> GgufFacts:
