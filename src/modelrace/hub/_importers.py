@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -170,24 +170,13 @@ def import_hub_stats(
     return _write_file(warehouse, provenance, progress, allow_partial, stage)
 
 
-@dataclass(frozen=True)
-class _TooDeep:
-    """An item of a JSON list that the parser could not read (nested too deep): a rejected record."""
-
-    reason: str
-
-
 def _json_list_items(text: str, path: Path) -> Iterator[object]:
     """The items of a top-level JSON list, one by one (the shared reader, ``_safe_read.json_list_items``); an item
-    nested too deep to parse is a ``_TooDeep``: one rejected record, not the file."""
+    nested too deep to parse is a ``TooDeep``: one rejected record, not the file."""
     if not text.lstrip(" \t\n\r").startswith("["):
         raise ImportFormatError(f"{path} is nested deeper than the JSON parser allows and is not a list")
     try:
-        for item in json_list_items(text):
-            if isinstance(item, TooDeep):
-                yield _TooDeep(f"record is nested deeper than the JSON parser allows (at character {item.at})")
-            else:
-                yield item
+        yield from json_list_items(text)
     except ValueError as error:
         raise ImportFormatError(f"{path} is not JSON: {error}") from None
 
@@ -238,8 +227,8 @@ def import_hub_json(
     def stage(writer: SnapshotWriter) -> None:
         progress.start(f"import {path.name}", len(items))
         for raw in items:
-            if isinstance(raw, _TooDeep):
-                writer.reject_record(raw.reason)
+            if isinstance(raw, TooDeep):
+                writer.reject_record(f"record is nested deeper than the JSON parser allows (at character {raw.at})")
             else:
                 writer.add_raw(raw)
             progress.advance()
